@@ -1,0 +1,2 @@
+// Public API of the planning library. Code outside missions/ imports only this file.
+export * from './geojson/index';

@@ -1,2 +1,3 @@
 // Public API of the planning library. Code outside missions/ imports only this file.
 export * from './geojson/index';
+export * from './frame/index';

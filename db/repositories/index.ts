@@ -1,0 +1,23 @@
+import type { Db } from '../open-database';
+import { AgenciesRepository } from './agencies-repository';
+import { AreasRepository } from './areas-repository';
+import { FleetRepository } from './fleet-repository';
+import { PlansRepository } from './plans-repository';
+
+export * from './agencies-repository';
+export * from './areas-repository';
+export * from './fleet-repository';
+export * from './plans-repository';
+export * from './scope';
+
+/** Every repository over one database handle. */
+export function createRepositories(db: Db) {
+  return {
+    agencies: new AgenciesRepository(db),
+    areas: new AreasRepository(db),
+    fleet: new FleetRepository(db),
+    plans: new PlansRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,3 +1,4 @@
 // Public API of the planning library. Code outside missions/ imports only this file.
 export * from './geojson/index';
 export * from './frame/index';
+export * from './sensor/index';

@@ -7,6 +7,6 @@
  * - `MissionInputError` (`code`, `path`, `message`) for rejected input.
  */
 export { createLocalFrame, frameForCoordinates } from './local-frame';
-export type { LocalFrame, LonLat, XY } from './local-frame';
+export type { LocalFrame } from './local-frame';
 export { MissionInputError } from './mission-input-error';
 export type { MissionInputCode } from './mission-input-error';

@@ -1,10 +1,6 @@
 import proj4 from 'proj4';
+import type { LonLat, XY } from '../types/index';
 import { MissionInputError } from './mission-input-error';
-
-/** A geographic position `[lonDeg, latDeg]` (WGS 84). */
-export type LonLat = [lon: number, lat: number];
-/** A position in a local metric frame: `[xM, yM]`, x east, y north, metres from the frame centre. */
-export type XY = [xM: number, yM: number];
 
 /**
  * A local metric frame: a transverse Mercator projection (WGS 84 ellipsoid, scale 1) whose central

@@ -1,0 +1,361 @@
+/**
+ * Which MAVLink messages a link understands, and how to (de)serialise their payloads.
+ *
+ * Definitions (ids, names, CRC_EXTRA, field layout) come from node-mavlink's bundled
+ * mavlink-mappings; this module only turns each class's `FIELDS` table into a pair of
+ * straight-line reader/writer closures once, so the hot path does no type dispatch.
+ */
+import {
+  ardupilotmega,
+  common,
+  icarous,
+  minimal,
+  standard,
+  storm32,
+  uavionix,
+  type MavLinkData,
+  type MavLinkDataConstructor,
+  type MavLinkPacketField,
+} from 'node-mavlink';
+
+/** A node-mavlink data class (e.g. `common.GlobalPositionInt`). */
+export type MessageClass = MavLinkDataConstructor<MavLinkData>;
+
+type Reader = (target: Record<string, unknown>, buf: Buffer, base: number) => void;
+type Writer = (source: Record<string, unknown>, buf: Buffer, base: number) => void;
+
+/** Everything the codec needs about one message id, resolved once. */
+export interface MessageDefinition {
+  readonly id: number;
+  /** The spec's name, e.g. `GLOBAL_POSITION_INT`. */
+  readonly name: string;
+  readonly crcExtra: number;
+  /** Full payload length in bytes, extensions included (the MAVLink 2 maximum). */
+  readonly payloadLength: number;
+  /** Payload length without extension fields (what MAVLink 1 carries). */
+  readonly baseLength: number;
+  readonly clazz: MessageClass;
+  /** Reads a payload that is at least `payloadLength` bytes long starting at `base`. */
+  decode(buf: Buffer, base: number): MavLinkData;
+  /** Writes all fields (or only base fields when `baseOnly`) into a zeroed `buf` at `base`. */
+  encode(message: MavLinkData, buf: Buffer, base: number, baseOnly: boolean): void;
+}
+
+const IDENT = /^[A-Za-z_$][\w$]*$/;
+
+type ScalarRead = (buf: Buffer, off: number) => number | bigint;
+type ScalarWrite = (buf: Buffer, value: number | bigint, off: number) => void;
+
+const SCALARS: Record<string, { read: ScalarRead; write: ScalarWrite; bigint: boolean }> = {
+  int8_t: {
+    read: (b, o) => b.readInt8(o),
+    write: (b, v, o) => b.writeInt8(Number(v), o),
+    bigint: false,
+  },
+  uint8_t: {
+    read: (b, o) => b[o]!,
+    write: (b, v, o) => b.writeUInt8(Number(v) & 0xff, o),
+    bigint: false,
+  },
+  int16_t: {
+    read: (b, o) => b.readInt16LE(o),
+    write: (b, v, o) => b.writeInt16LE(Number(v), o),
+    bigint: false,
+  },
+  uint16_t: {
+    read: (b, o) => b.readUInt16LE(o),
+    write: (b, v, o) => b.writeUInt16LE(Number(v) & 0xffff, o),
+    bigint: false,
+  },
+  int32_t: {
+    read: (b, o) => b.readInt32LE(o),
+    write: (b, v, o) => b.writeInt32LE(Number(v), o),
+    bigint: false,
+  },
+  uint32_t: {
+    read: (b, o) => b.readUInt32LE(o),
+    write: (b, v, o) => b.writeUInt32LE(Number(v) >>> 0, o),
+    bigint: false,
+  },
+  int64_t: {
+    read: (b, o) => b.readBigInt64LE(o),
+    write: (b, v, o) => b.writeBigInt64LE(BigInt(v), o),
+    bigint: true,
+  },
+  uint64_t: {
+    read: (b, o) => b.readBigUInt64LE(o),
+    write: (b, v, o) => b.writeBigUInt64LE(BigInt(v), o),
+    bigint: true,
+  },
+  float: {
+    read: (b, o) => b.readFloatLE(o),
+    write: (b, v, o) => b.writeFloatLE(Number(v), o),
+    bigint: false,
+  },
+  double: {
+    read: (b, o) => b.readDoubleLE(o),
+    write: (b, v, o) => b.writeDoubleLE(Number(v), o),
+    bigint: false,
+  },
+};
+
+/**
+ * mavlink-mappings initialises enum fields as `Enum[Object.keys(Enum)[0]]`, which for a numeric
+ * TS enum is the *name* of its smallest member (e.g. `'NAV_WAYPOINT'`), not the number. Map each
+ * such default name back to its number when every enum that could have produced it agrees.
+ */
+function buildEnumDefaults(modules: readonly object[]): Map<string, number | null> {
+  const out = new Map<string, number | null>();
+  for (const mod of modules) {
+    for (const value of Object.values(mod)) {
+      if (value === null || typeof value !== 'object') continue;
+      const keys = Object.keys(value);
+      const first = keys[0];
+      if (first === undefined || !/^-?\d+$/.test(first)) continue;
+      const name = (value as Record<string, unknown>)[first];
+      if (typeof name !== 'string') continue;
+      const num = Number(first);
+      const prev = out.get(name);
+      out.set(name, prev === undefined || prev === num ? num : null);
+    }
+  }
+  return out;
+}
+
+const DIALECT_MODULES = [
+  minimal,
+  standard,
+  common,
+  ardupilotmega,
+  uavionix,
+  icarous,
+  storm32,
+] as const;
+const ENUM_DEFAULTS = buildEnumDefaults(DIALECT_MODULES);
+
+function numericValue(value: unknown, msg: string, field: string): number | bigint {
+  if (typeof value === 'number' || typeof value === 'bigint') return value;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string') {
+    const mapped = ENUM_DEFAULTS.get(value);
+    if (mapped !== undefined && mapped !== null) return mapped;
+  }
+  if (value === undefined || value === null) return 0;
+  throw new TypeError(
+    `${msg}.${field} is ${JSON.stringify(value)}: expected a number (set enum fields explicitly)`,
+  );
+}
+
+function compileField(
+  field: MavLinkPacketField,
+  msgName: string,
+): { read: Reader; write: Writer; end: number } {
+  const name = field.name;
+  if (!IDENT.test(name))
+    throw new Error(`${msgName}: field name ${JSON.stringify(name)} is not an identifier`);
+  const off = field.offset;
+  const count = field.length;
+  const baseType = field.type.endsWith('[]') ? field.type.slice(0, -2) : field.type;
+  const end = off + field.size * Math.max(1, count);
+
+  if (baseType === 'uint8_t_mavlink_version') {
+    // The C library always writes MAVLINK_VERSION (3) here, whatever the caller set.
+    return {
+      read: (t, b, base) => {
+        t[name] = b[base + off]!;
+      },
+      write: (_s, b, base) => {
+        b[base + off] = 3;
+      },
+      end,
+    };
+  }
+  if (baseType === 'char') {
+    if (count === 0) {
+      return {
+        read: (t, b, base) => {
+          t[name] = String.fromCharCode(b[base + off]!);
+        },
+        write: (s, b, base) => {
+          const v = s[name];
+          b[base + off] = typeof v === 'string' ? v.charCodeAt(0) & 0xff : Number(v ?? 0) & 0xff;
+        },
+        end,
+      };
+    }
+    return {
+      read: (t, b, base) => {
+        const start = base + off;
+        let stop = start;
+        const limit = start + count;
+        while (stop < limit && b[stop] !== 0) stop++;
+        t[name] = b.toString('latin1', start, stop);
+      },
+      write: (s, b, base) => {
+        const v = s[name];
+        const text = typeof v === 'string' ? v : '';
+        const n = Math.min(count, text.length);
+        for (let i = 0; i < n; i++) b[base + off + i] = text.charCodeAt(i) & 0xff;
+      },
+      end,
+    };
+  }
+  const scalar = SCALARS[baseType];
+  if (!scalar) throw new Error(`${msgName}.${name}: unsupported field type ${field.type}`);
+  const { read, write } = scalar;
+  if (count === 0) {
+    return {
+      read: (t, b, base) => {
+        t[name] = read(b, base + off);
+      },
+      write: (s, b, base) => {
+        write(b, numericValue(s[name], msgName, name), base + off);
+      },
+      end,
+    };
+  }
+  const size = field.size;
+  return {
+    read: (t, b, base) => {
+      const arr = new Array<number | bigint>(count);
+      for (let i = 0; i < count; i++) arr[i] = read(b, base + off + i * size);
+      t[name] = arr;
+    },
+    write: (s, b, base) => {
+      const v = s[name];
+      if (!Array.isArray(v)) return;
+      const n = Math.min(count, v.length);
+      for (let i = 0; i < n; i++)
+        write(b, numericValue(v[i], msgName, name), base + off + i * size);
+    },
+    end,
+  };
+}
+
+/**
+ * Compiles one node-mavlink class into a {@link MessageDefinition}.
+ *
+ * @example
+ * const def = compileMessage(common.GlobalPositionInt);
+ * def.crcExtra; // 104
+ */
+export function compileMessage(clazz: MessageClass): MessageDefinition {
+  const {
+    MSG_ID: id,
+    MSG_NAME: name,
+    MAGIC_NUMBER: crcExtra,
+    PAYLOAD_LENGTH: payloadLength,
+  } = clazz;
+  if (!Number.isInteger(id) || id < 0 || id > 0xffffff)
+    throw new RangeError(`${name}: MSG_ID ${id} is not 0..16777215`);
+  if (!Number.isInteger(crcExtra) || crcExtra < 0 || crcExtra > 255) {
+    throw new RangeError(`${name}: MAGIC_NUMBER (CRC_EXTRA) ${crcExtra} is not 0..255`);
+  }
+  const compiled = clazz.FIELDS.map((f) => ({ ...compileField(f, name), extension: f.extension }));
+  const readers = compiled.map((c) => c.read);
+  const writers = compiled.map((c) => c.write);
+  const baseWriters = compiled.filter((c) => !c.extension).map((c) => c.write);
+  const baseLength = compiled.filter((c) => !c.extension).reduce((m, c) => Math.max(m, c.end), 0);
+  const proto = clazz.prototype as object;
+  return {
+    id,
+    name,
+    crcExtra,
+    payloadLength,
+    baseLength,
+    clazz,
+    decode(buf, base) {
+      // Object.create skips the generated constructor, which calls Object.keys() on every enum
+      // to build defaults we overwrite anyway; every field is assigned below.
+      const target = Object.create(proto) as Record<string, unknown>;
+      for (let i = 0; i < readers.length; i++) readers[i]!(target, buf, base);
+      return target as unknown as MavLinkData;
+    },
+    encode(message, buf, base, baseOnly) {
+      const source = message as unknown as Record<string, unknown>;
+      const list = baseOnly ? baseWriters : writers;
+      for (let i = 0; i < list.length; i++) list[i]!(source, buf, base);
+    },
+  };
+}
+
+/**
+ * The set of messages one parser/encoder understands. Start from {@link createMessageRegistry}
+ * (ArduPilot's dialect set) and {@link MessageRegistry.register} extra classes, e.g. the dock
+ * dialect. Registries are per link, never module-global, so tests and links stay independent.
+ *
+ * @example
+ * const registry = createMessageRegistry();
+ * registry.register(DockStatus); // a class generated for the dock dialect
+ * registry.byName('HEARTBEAT')?.crcExtra; // 50
+ */
+export class MessageRegistry {
+  readonly #byId = new Map<number, MessageDefinition>();
+  readonly #byName = new Map<string, MessageDefinition>();
+  /** Dense lookup for ids < 65536 (all standard messages), for the parser's hot path. */
+  readonly #dense: (MessageDefinition | undefined)[] = [];
+
+  /**
+   * Adds (or replaces) message classes. Throws when a class reuses another message's id under a
+   * different name, which would silently mis-decode frames.
+   */
+  register(...classes: MessageClass[]): this {
+    for (const clazz of classes) {
+      const def = compileMessage(clazz);
+      const existing = this.#byId.get(def.id);
+      if (existing && existing.name !== def.name) {
+        throw new Error(
+          `message id ${def.id} is already ${existing.name}; cannot register ${def.name}`,
+        );
+      }
+      this.#byId.set(def.id, def);
+      this.#byName.set(def.name, def);
+      if (def.id < 65536) this.#dense[def.id] = def;
+    }
+    return this;
+  }
+
+  byId(id: number): MessageDefinition | undefined {
+    return id < 65536 ? this.#dense[id] : this.#byId.get(id);
+  }
+
+  byName(name: string): MessageDefinition | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** The definition for an instance's class; throws if the class is not registered. */
+  forMessage(message: MavLinkData): MessageDefinition {
+    const clazz = message.constructor as MessageClass;
+    const def = this.byId(clazz.MSG_ID);
+    if (!def || def.clazz !== clazz) {
+      if (def && def.name === clazz.MSG_NAME && def.crcExtra === clazz.MAGIC_NUMBER) return def;
+      throw new Error(
+        `message ${clazz.MSG_NAME ?? clazz.name} (id ${clazz.MSG_ID}) is not registered on this link`,
+      );
+    }
+    return def;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+}
+
+/**
+ * A registry holding node-mavlink's `minimal`, `standard`, `common`, `ardupilotmega`,
+ * `uavionix`, `icarous` and `storm32` messages (ArduPilot's `all.xml` set, 336 messages), plus
+ * any `extra` classes.
+ *
+ * @example
+ * const registry = createMessageRegistry({ extra: [DockStatus, DockCommandAck] });
+ */
+export function createMessageRegistry(
+  options: { extra?: readonly MessageClass[] } = {},
+): MessageRegistry {
+  const registry = new MessageRegistry();
+  for (const mod of DIALECT_MODULES) {
+    registry.register(...(Object.values(mod.REGISTRY) as MessageClass[]));
+  }
+  if (options.extra) registry.register(...options.extra);
+  return registry;
+}

@@ -1,0 +1,30 @@
+/**
+ * The firmware bridge's public API: MAVLink links over serial, UDP and TCP. Code outside
+ * `firmware-bridge/` imports only from here.
+ */
+export type { Clock, MavEndpoint, ReceivedFrame, TimerHandle } from './link/types';
+export { systemClock } from './link/types';
+export type { MissionItem, MissionType } from './mission-item';
+
+// codec
+export { frameCrc } from './codec/crc';
+export {
+  compileMessage,
+  createMessageRegistry,
+  MessageRegistry,
+  type MessageClass,
+  type MessageDefinition,
+} from './codec/message-registry';
+export {
+  decodeFrame,
+  FrameParser,
+  MAX_FRAME_LENGTH,
+  parseFrames,
+  Probe,
+  probeFrame,
+  type FrameParserOptions,
+  type ParserStats,
+  type ProbeInfo,
+  type ProbeResult,
+} from './codec/frame-parser';
+export { FrameEncoder, type FrameEncoderOptions, type FrameSigner } from './codec/frame-encoder';

@@ -91,8 +91,9 @@ export function probeFrame(
 }
 
 /**
- * Builds a {@link ReceivedFrame} for a frame {@link probeFrame} accepted. `raw` is a copy, so the
- * caller may reuse `buf`. Truncated MAVLink 2 payloads are zero-extended before decoding.
+ * Builds a {@link ReceivedFrame} for a frame {@link probeFrame} accepted. `raw` is a view into
+ * `buf` (no copy: transports hand over a fresh buffer per chunk and nothing here writes to it);
+ * copy it before mutating. Truncated MAVLink 2 payloads are zero-extended before decoding.
  */
 export function decodeFrame(
   buf: Buffer,
@@ -114,8 +115,7 @@ export function decodeFrame(
     buf.copy(scratch, 0, payloadStart, payloadStart + payloadLength);
     message = def.decode(scratch, 0);
   }
-  const raw = Buffer.allocUnsafe(info.totalLength);
-  buf.copy(raw, 0, offset, offset + info.totalLength);
+  const raw = buf.subarray(offset, offset + info.totalLength);
   return {
     systemId: v2 ? buf[offset + 5]! : buf[offset + 3]!,
     componentId: v2 ? buf[offset + 6]! : buf[offset + 4]!,

@@ -245,7 +245,6 @@ function compileDecoder(
     }
   }
   lines.push('return t;');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- see the doc comment above
   const factory = new Function(
     'P',
     'S',

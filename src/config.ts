@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The service's configuration. This file is the only reader of `process.env`. */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_PATH: z.string().min(1).default('./data/shared-flights.db'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Largest request body accepted, in bytes (413 above). */
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(512 * 1024 * 1024)
+    .default(16 * 1024 * 1024),
+  /** Most vertices one uploaded area may have (400 above). */
+  MAX_AREA_VERTICES: z.coerce.number().int().min(4).max(10_000_000).default(1_000_000),
+  /** Days a new API key is valid unless the request says otherwise. */
+  API_KEY_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** Milliseconds to wait for in-flight requests on SIGINT/SIGTERM before closing anyway. */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Validates the environment once at start-up. Throws a {@link ConfigError} listing every
+ * problem, so a bad deployment fails fast and says all that is wrong at once.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked = Object.fromEntries(
+    Object.keys(configSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = configSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}

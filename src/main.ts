@@ -1,0 +1,88 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { createRepositories, openDatabase } from '../db/index';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './logger';
+
+export interface RunningService {
+  config: Config;
+  url: string;
+  stop(reason?: string): Promise<void>;
+}
+
+/**
+ * loadConfig → openDatabase (migrates) → createApp → serve. SIGINT/SIGTERM stop accepting,
+ * let in-flight requests finish (up to SHUTDOWN_GRACE_MS), then close the store.
+ */
+export async function startService(
+  env: Record<string, string | undefined> = process.env,
+  logger?: Logger,
+): Promise<RunningService> {
+  const config = loadConfig(env);
+  const log = logger ?? createLogger({ level: config.LOG_LEVEL });
+  const store = openDatabase(config.DATABASE_PATH);
+  const app = createApp({
+    config,
+    store,
+    repos: createRepositories(store.db),
+    logger: log,
+    now: () => new Date(),
+  });
+
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
+      resolve(s),
+    );
+    s.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  const url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${port}`;
+  log.info({ url, database: config.DATABASE_PATH }, 'shared flights service listening');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (reason = 'stop') =>
+    (stopping ??= new Promise<void>((resolve) => {
+      log.info({ reason }, 'shutting down: no new connections, finishing in-flight requests');
+      const force = setTimeout(() => {
+        log.warn(
+          { graceMs: config.SHUTDOWN_GRACE_MS },
+          'grace period over; closing remaining connections',
+        );
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      }, config.SHUTDOWN_GRACE_MS);
+      force.unref();
+      if ('closeIdleConnections' in server) server.closeIdleConnections();
+      server.close(() => {
+        clearTimeout(force);
+        store.close();
+        log.info('stopped; store closed');
+        log.flush();
+        resolve();
+      });
+    }));
+  return { config, url, stop };
+}
+
+const isEntry =
+  process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+
+if (isEntry) {
+  try {
+    const service = await startService();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        void service.stop(signal).then(() => process.exit(0));
+      });
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    process.stderr.write(
+      `cannot start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  }
+}

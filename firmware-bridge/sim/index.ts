@@ -1,0 +1,5 @@
+/** The simulator: vehicles and docks that speak real MAVLink, failure modes, lossy links, clocks. */
+export * from './failure-modes';
+export * from './manual-clock';
+export * from './scaled-clock';
+export * from './mission-server';

@@ -1,0 +1,91 @@
+/**
+ * A test peer: two in-memory MavEndpoints joined through the real codec (encoder → bytes →
+ * resynchronising parser), with optional seeded frame loss and latency on an injected clock.
+ * Not a substitute for the real link: sockets tests use that.
+ */
+import type { MavLinkData } from 'node-mavlink';
+import { FrameEncoder, FrameParser, createMessageRegistry } from '../../../firmware-bridge/index';
+import type { Clock, MavEndpoint, ReceivedFrame } from '../../../firmware-bridge/index';
+import type { MessageClass } from '../../../firmware-bridge/index';
+
+export interface MemoryLinkOptions {
+  clock: Clock;
+  latencyMs?: number;
+  /** Probability a frame is lost, each direction. */
+  dropRate?: number;
+  seed?: number;
+  extra?: readonly MessageClass[];
+}
+
+export interface MemoryEndpoint extends MavEndpoint {
+  /** Frames this side sent, by message name. */
+  sent: string[];
+  sentMessages: MavLinkData[];
+  /** Frames this side sent, encoded. */
+  sentBytes: number;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function createMemoryLink(
+  a: { systemId: number; componentId: number },
+  b: { systemId: number; componentId: number },
+  options: MemoryLinkOptions,
+): [MemoryEndpoint, MemoryEndpoint] {
+  const registry = createMessageRegistry({ extra: options.extra ?? [] });
+  const random = mulberry32(options.seed ?? 1);
+  const make = (id: { systemId: number; componentId: number }) => {
+    const listeners = new Set<(f: ReceivedFrame) => void>();
+    const parser = new FrameParser({
+      registry,
+      onFrame: (f) => {
+        for (const l of [...listeners]) l(f);
+      },
+    });
+    const encoder = new FrameEncoder({
+      registry,
+      systemId: id.systemId,
+      componentId: id.componentId,
+    });
+    return { id, listeners, parser, encoder };
+  };
+  const sides = [make(a), make(b)] as const;
+  const endpoints = sides.map((side, i) => {
+    const other = sides[1 - i]!;
+    const ep: MemoryEndpoint = {
+      systemId: side.id.systemId,
+      componentId: side.id.componentId,
+      sent: [],
+      sentMessages: [],
+      sentBytes: 0,
+      send: (message) => {
+        const bytes = side.encoder.encode(message);
+        ep.sent.push((message.constructor as MessageClass).MSG_NAME);
+        ep.sentMessages.push(message);
+        ep.sentBytes += bytes.length;
+        if ((options.dropRate ?? 0) > 0 && random() < (options.dropRate ?? 0))
+          return Promise.resolve();
+        options.clock.setTimeout(
+          () => other.parser.push(bytes, options.clock.now()),
+          options.latencyMs ?? 1,
+        );
+        return Promise.resolve();
+      },
+      subscribe: (listener) => {
+        side.listeners.add(listener);
+        return () => side.listeners.delete(listener);
+      },
+    };
+    return ep;
+  });
+  return [endpoints[0]!, endpoints[1]!];
+}

@@ -425,7 +425,7 @@ function readGeometry(
     issues.add(
       path,
       'GEOMETRY_COLLECTION_NOT_ALLOWED',
-      `kind ${kind} takes ${allowed.join(' or ')}, not a GeometryCollection: put each member in its own Feature of a FeatureCollection`,
+      `a GeometryCollection is not allowed for kind ${kind}: expected ${allowed.join(' or ')}; put each member in its own Feature of a FeatureCollection`,
     );
     const members = value['geometries'];
     if (!Array.isArray(members)) {
@@ -820,13 +820,13 @@ function reportCrossing(
     issues.add(
       path,
       'RINGS_CROSS',
-      `${ringLabels[c.a.ring]} and ${ringLabels[c.b.ring]} cross: segment ${c.a.segment} of the first ${verb} segment ${c.b.segment} of the second ${where}; rings of a polygon may only touch at points`,
+      `${ringLabels[c.a.ring]} and ${ringLabels[c.b.ring]} cross: segment ${c.a.segment} of the first ${verb} segment ${c.b.segment} of the second ${where}; expected rings of a polygon to touch at most at points`,
     );
   } else {
     issues.add(
       path,
       'POLYGONS_CROSS',
-      `polygons ${ringPolygon[c.a.ring]} and ${ringPolygon[c.b.ring]} of the MultiPolygon cross: segment ${c.a.segment} of ${ringLabels[c.a.ring]} ${verb} segment ${c.b.segment} of ${ringLabels[c.b.ring]} ${where}; parts may only touch at points`,
+      `polygons ${ringPolygon[c.a.ring]} and ${ringPolygon[c.b.ring]} of the MultiPolygon cross: segment ${c.a.segment} of ${ringLabels[c.a.ring]} ${verb} segment ${c.b.segment} of ${ringLabels[c.b.ring]} ${where}; expected parts that touch at most at points`,
     );
   }
 }

@@ -28,3 +28,26 @@ export {
   type ProbeResult,
 } from './codec/frame-parser';
 export { FrameEncoder, type FrameEncoderOptions, type FrameSigner } from './codec/frame-encoder';
+
+// transport
+export {
+  ConnectingTransport,
+  TransportError,
+  type StateChange,
+  type Transport,
+  type TransportErrorCode,
+  type TransportOptions,
+  type TransportState,
+  type TransportStats,
+} from './transport/transport';
+export { backoffDelayMs, type BackoffOptions } from './transport/backoff';
+export {
+  DEFAULT_SERIAL_BAUD,
+  parseTransportUrl,
+  type TransportUrl,
+} from './transport/transport-url';
+export { createTransport } from './transport/create-transport';
+export { SerialTransport } from './transport/serial-transport';
+export { UdpTransport } from './transport/udp-transport';
+export { TcpTransport } from './transport/tcp-transport';
+export { openPtyPair, type PtyPair, type PtyPairOptions } from './transport/pty-pair';

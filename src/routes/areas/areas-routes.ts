@@ -15,20 +15,23 @@ import {
 import { AREA_MEDIA_TYPES, ingestArea } from '../../services/areas/ingest-area';
 
 const areaQuery = z.object({
-  kind: z
-    .enum(AREA_KINDS)
-    .optional()
-    .openapi({
-      description: 'forest | river | points | no_fly (or a `kind` property in the body)',
-    }),
-  crs: z
-    .enum(['wgs84', 'gcj02'])
+  kind: z.enum(AREA_KINDS).optional().openapi({
+    description: 'forest | river | points | no_fly (or a `kind` property in the body)',
+  }),
+  crs: z.enum(['wgs84', 'gcj02']).optional().openapi({
+    description:
+      'The datum of the uploaded coordinates; gcj02 (Chinese web maps, DataV) is converted to WGS-84',
+  }),
+  name: z.string().trim().min(1).max(200).optional(),
+  corridorWidthM: z.coerce
+    .number()
+    .positive()
+    .max(5000)
     .optional()
     .openapi({
       description:
-        'The datum of the uploaded coordinates; gcj02 (Chinese web maps, DataV) is converted to WGS-84',
+        'river: corridor width in metres for centre lines that do not carry a corridorWidthM property',
     }),
-  name: z.string().trim().min(1).max(200).optional(),
 });
 
 const bbox = z
@@ -118,6 +121,7 @@ export function createAreasRoutes(deps: AppDeps) {
         {
           kind: q.kind,
           crs: q.crs,
+          corridorWidthM: q.corridorWidthM,
           maxVertices: deps.config.MAX_AREA_VERTICES,
         },
       );
@@ -216,15 +220,13 @@ export function createAreasRoutes(deps: AppDeps) {
       const { id } = c.req.valid('param');
       if (!repo.get(id, scopeOf(c.get('auth'))))
         throw new AppError('AREA_NOT_FOUND', `No area ${id}.`);
-      const items = repo
-        .versions(id)
-        .map((v) => ({
-          version: v.version,
-          name: v.name,
-          createdAt: v.createdAt.toISOString(),
-          createdBy: v.createdBy,
-          geojson: v.geojson,
-        }));
+      const items = repo.versions(id).map((v) => ({
+        version: v.version,
+        name: v.name,
+        createdAt: v.createdAt.toISOString(),
+        createdBy: v.createdBy,
+        geojson: v.geojson,
+      }));
       return c.json({ items }, 200);
     },
   );
@@ -257,6 +259,7 @@ export function createAreasRoutes(deps: AppDeps) {
         {
           kind: q.kind ?? current.kind,
           crs: q.crs,
+          corridorWidthM: q.corridorWidthM,
           maxVertices: deps.config.MAX_AREA_VERTICES,
         },
       );

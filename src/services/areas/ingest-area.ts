@@ -37,7 +37,12 @@ export interface IngestedArea {
 export async function ingestArea(
   body: ArrayBuffer,
   contentType: string,
-  options: { kind: AreaKind | undefined; crs: 'wgs84' | 'gcj02' | undefined; maxVertices: number },
+  options: {
+    kind: AreaKind | undefined;
+    crs: 'wgs84' | 'gcj02' | undefined;
+    corridorWidthM?: number | undefined;
+    maxVertices: number;
+  },
 ): Promise<IngestedArea> {
   const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   let input: unknown;
@@ -78,6 +83,9 @@ export async function ingestArea(
     kind,
     maxVertices: options.maxVertices,
     ...(options.crs ? { crs: options.crs } : {}),
+    ...(options.corridorWidthM === undefined
+      ? {}
+      : { defaultProperties: { corridorWidthM: options.corridorWidthM } }),
   });
   if (!result.ok) {
     throw new AppError('AREA_INVALID', summarise(result.issues), {

@@ -7,7 +7,9 @@ import { validateArea } from '../../../missions/index';
 const fixtures = new URL('../../fixtures/areas/', import.meta.url);
 const read = (dir: string, file: string): unknown =>
   JSON.parse(readFileSync(new URL(`${dir}/${file}`, fixtures), 'utf8'));
-const forestFiles = readdirSync(new URL('forests/', fixtures)).filter((f) => f.endsWith('.geojson'));
+const forestFiles = readdirSync(new URL('forests/', fixtures)).filter((f) =>
+  f.endsWith('.geojson'),
+);
 
 /** Rings of every polygon, as [polygon rings][] from a Polygon or MultiPolygon feature. */
 const polygonsOf = (f: Feature): number[][][][] => {
@@ -57,7 +59,10 @@ describe('real forest districts (US Forest Service)', () => {
         if (!result.ok) throw new Error('not valid');
         expect(result.value.measures.bbox).toEqual(bbox(input));
         expect(result.value.measures.vertexCount).toBe(
-          input.features.reduce((n, f) => n + countPositions((f.geometry as Polygon).coordinates), 0),
+          input.features.reduce(
+            (n, f) => n + countPositions((f.geometry as Polygon).coordinates),
+            0,
+          ),
         );
       });
 
@@ -68,7 +73,7 @@ describe('real forest districts (US Forest Service)', () => {
           for (const rings of polygonsOf(f)) {
             for (const [r, ring] of rings.entries()) {
               // RFC 7946: exterior rings counter-clockwise, holes clockwise.
-              if (booleanClockwise(ring) !== (r > 0)) wrong++;
+              if (booleanClockwise(ring) !== r > 0) wrong++;
             }
           }
         }
@@ -100,7 +105,10 @@ describe('real river centre lines (Natural Earth 1:50m)', () => {
   const input = read('rivers', 'ne_50m_rivers_lake_centerlines.geojson') as FeatureCollection;
 
   it('finds the one empty geometry in the file (the Loire has no coordinates) and nothing else', () => {
-    const result = validateArea(input, { kind: 'river', defaultProperties: { corridorWidthM: 200 } });
+    const result = validateArea(input, {
+      kind: 'river',
+      defaultProperties: { corridorWidthM: 200 },
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map((i) => [i.code, i.path])).toEqual([
@@ -109,9 +117,12 @@ describe('real river centre lines (Natural Earth 1:50m)', () => {
     expect(input.features[460]?.properties?.['name']).toBe('Loire');
   });
 
-  it('validates the other 477 rivers with a corridor width, accepting the file's CRS84 declaration', () => {
+  it('validates the other 477 rivers with a corridor width, accepting the CRS84 declaration of the file', () => {
     const rivers = { ...input, features: input.features.filter((_, i) => i !== 460) };
-    const result = validateArea(rivers, { kind: 'river', defaultProperties: { corridorWidthM: 200 } });
+    const result = validateArea(rivers, {
+      kind: 'river',
+      defaultProperties: { corridorWidthM: 200 },
+    });
     expect(result.ok ? [] : result.issues).toEqual([]);
     if (!result.ok) return;
     const { measures, featureCollection, sourceCrs } = result.value;

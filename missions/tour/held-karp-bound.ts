@@ -1,0 +1,296 @@
+import type { XY } from '../types/index';
+import { neighbourLists } from './neighbour-lists';
+
+/** Options of {@link heldKarpBound}. */
+export interface HeldKarpOptions {
+  /** Length of a known tour in metres: scales the subgradient steps (Held–Karp 1971). */
+  upperBoundM?: number;
+  /** Subgradient iterations. Default 300. */
+  maxIterations?: number;
+  /** Candidate neighbours per point of the sparse graph the ascent runs on. Default 12. */
+  neighbours?: number;
+}
+
+/** Result of {@link heldKarpBound}. */
+export interface HeldKarpBound {
+  /** A proven lower bound on the length of any closed tour through all points, metres. */
+  lowerBoundM: number;
+  iterations: number;
+}
+
+/**
+ * The Held–Karp 1-tree lower bound on the shortest closed tour through `points` (metres), with
+ * subgradient optimisation of the node penalties π (Held & Karp 1971; step rule after Volgenant
+ * & Jonker 1982). The ascent runs on a sparse k-nearest-neighbour graph for speed; the returned
+ * bound is the exact 1-tree value of the best π on the complete graph (a dense O(n²) Prim), so
+ * it is a valid lower bound whatever the sparse graph missed.
+ *
+ * @example
+ * heldKarpBound([[0, 0], [10, 0], [10, 10], [0, 10]]).lowerBoundM; // 40
+ */
+export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = {}): HeldKarpBound {
+  const n = points.length;
+  if (n < 2) return { lowerBoundM: 0, iterations: 0 };
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    xs[i] = points[i]![0];
+    ys[i] = points[i]![1];
+  }
+  const dist = (a: number, b: number): number => {
+    const dx = xs[a]! - xs[b]!;
+    const dy = ys[a]! - ys[b]!;
+    return Math.sqrt(dx * dx + dy * dy);
+  };
+  if (n === 2) return { lowerBoundM: 2 * dist(0, 1), iterations: 0 };
+  const pi = new Float64Array(n);
+  const deg = new Int32Array(n);
+  const dense = (): number => oneTree(n, dist, pi, deg, null);
+  const maxIterations = options.maxIterations ?? 300;
+  const k = Math.min(options.neighbours ?? 12, n - 1);
+  // k nearest neighbours plus the Euclidean MST edges, so the sparse graph is always connected.
+  deg.fill(0);
+  const mstParent = new Int32Array(n);
+  densePrim(n, dist, pi, deg, mstParent, 0);
+  const graph = sparseGraph(n, neighbourLists(points, k), k, dist, mstParent);
+
+  const bestPi = new Float64Array(n);
+  const prevG = new Float64Array(n);
+  let best = -Infinity;
+  let lambda = 1;
+  let sinceImprove = 0;
+  // A short period (halve λ after 10 idle steps) converged fastest on random uniform inputs.
+  const period = 10;
+  let iterations = 0;
+  for (; iterations < maxIterations; iterations++) {
+    const w = oneTree(n, dist, pi, deg, graph);
+    if (w > best + 1e-12 * Math.abs(w)) {
+      best = w;
+      bestPi.set(pi);
+      sinceImprove = 0;
+    } else if (++sinceImprove >= period) {
+      lambda /= 2;
+      sinceImprove = 0;
+    }
+    let norm = 0;
+    for (let v = 0; v < n; v++) norm += (deg[v]! - 2) ** 2;
+    if (norm === 0 || lambda < 1e-4) break;
+    const ub = options.upperBoundM ?? 1.02 * w;
+    if (ub <= w) break;
+    const t = (lambda * (ub - w)) / norm;
+    for (let v = 0; v < n; v++) {
+      const g = deg[v]! - 2;
+      pi[v] = pi[v]! + t * (0.7 * g + 0.3 * prevG[v]!);
+      prevG[v] = g;
+    }
+  }
+  pi.set(bestPi);
+  return { lowerBoundM: Math.max(0, dense()), iterations };
+}
+
+interface SparseGraph {
+  start: Int32Array;
+  to: Int32Array;
+  len: Float64Array;
+  /** Buffers reused by every Prim run. */
+  work: {
+    key: Float64Array;
+    parent: Int32Array;
+    inTree: Uint8Array;
+    heapNode: Int32Array;
+    heapKey: Float64Array;
+  };
+}
+
+function sparseGraph(
+  n: number,
+  nb: Int32Array,
+  k: number,
+  dist: (a: number, b: number) => number,
+  mstParent: Int32Array,
+): SparseGraph {
+  const adj: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
+  for (let a = 0; a < n; a++) {
+    const b = mstParent[a]!;
+    if (b >= 0) {
+      adj[a]!.add(b);
+      adj[b]!.add(a);
+    }
+  }
+  for (let a = 0; a < n; a++) {
+    for (let s = 0; s < k; s++) {
+      const b = nb[a * k + s]!;
+      if (b !== a) {
+        adj[a]!.add(b);
+        adj[b]!.add(a);
+      }
+    }
+  }
+  const start = new Int32Array(n + 1);
+  for (let a = 0; a < n; a++) start[a + 1] = start[a]! + adj[a]!.size;
+  const to = new Int32Array(start[n]!);
+  const len = new Float64Array(start[n]!);
+  for (let a = 0; a < n; a++) {
+    let i = start[a]!;
+    for (const b of [...adj[a]!].sort((x, y) => x - y)) {
+      to[i] = b;
+      len[i++] = dist(a, b);
+    }
+  }
+  const m = start[n]! + 1;
+  const work = {
+    key: new Float64Array(n),
+    parent: new Int32Array(n),
+    inTree: new Uint8Array(n),
+    heapNode: new Int32Array(m),
+    heapKey: new Float64Array(m),
+  };
+  return { start, to, len, work };
+}
+
+/**
+ * The weight of the minimum 1-tree under penalties π (minus 2Σπ), filling `deg`. Node 0 is the
+ * special node. On a sparse graph that leaves nodes 1..n−1 disconnected it falls back to dense.
+ */
+function oneTree(
+  n: number,
+  dist: (a: number, b: number) => number,
+  pi: Float64Array,
+  deg: Int32Array,
+  graph: SparseGraph | null,
+): number {
+  deg.fill(0);
+  const tree = graph ? sparsePrim(n, pi, deg, graph) : densePrim(n, dist, pi, deg);
+  // A sparse graph keeps nodes 1..n−1 connected unless node 0 was an articulation point of it.
+  if (tree === null) return oneTree(n, dist, pi, deg, null);
+  let m1 = Infinity;
+  let m2 = Infinity;
+  let i1 = -1;
+  let i2 = -1;
+  for (let v = 1; v < n; v++) {
+    const c = dist(0, v) + pi[0]! + pi[v]!;
+    if (c < m1) {
+      m2 = m1;
+      i2 = i1;
+      m1 = c;
+      i1 = v;
+    } else if (c < m2) {
+      m2 = c;
+      i2 = v;
+    }
+  }
+  deg[0] = 2;
+  deg[i1]!++;
+  deg[i2]!++;
+  let piSum = 0;
+  for (let v = 0; v < n; v++) piSum += pi[v]!;
+  return tree + m1 + m2 - 2 * piSum;
+}
+
+/** Dense Prim from `root` over all nodes except the 1-tree's special node 0 (unless root is 0). */
+function densePrim(
+  n: number,
+  dist: (a: number, b: number) => number,
+  pi: Float64Array,
+  deg: Int32Array,
+  parent: Int32Array = new Int32Array(n),
+  root = 1,
+): number {
+  const key = new Float64Array(n).fill(Infinity);
+  parent.fill(-1);
+  const inTree = new Uint8Array(n);
+  const first = root === 0 ? 0 : 1;
+  key[root] = 0;
+  let tree = 0;
+  for (let step = first; step < n; step++) {
+    let u = -1;
+    let bestKey = Infinity;
+    for (let v = first; v < n; v++) {
+      if (!inTree[v] && key[v]! < bestKey) {
+        bestKey = key[v]!;
+        u = v;
+      }
+    }
+    inTree[u] = 1;
+    tree += bestKey;
+    if (parent[u]! >= 0) {
+      deg[u]!++;
+      deg[parent[u]!]!++;
+    }
+    const pu = pi[u]!;
+    for (let v = first; v < n; v++) {
+      if (inTree[v]) continue;
+      const c = dist(u, v) + pu + pi[v]!;
+      if (c < key[v]!) {
+        key[v] = c;
+        parent[v] = u;
+      }
+    }
+  }
+  return tree;
+}
+
+/** Prim with a binary heap over the sparse graph (node 0 excluded); null when disconnected. */
+function sparsePrim(n: number, pi: Float64Array, deg: Int32Array, g: SparseGraph): number | null {
+  const { key, parent, inTree, heapNode, heapKey } = g.work;
+  key.fill(Infinity);
+  parent.fill(-1);
+  inTree.fill(0);
+  heapNode[0] = 1;
+  heapKey[0] = 0;
+  let size = 1;
+  key[1] = 0;
+  let tree = 0;
+  let count = 0;
+  while (size > 0) {
+    const u = heapNode[0]!;
+    const ku = heapKey[0]!;
+    // Pop: move the last entry to the root and sift it down.
+    size--;
+    const lastNode = heapNode[size]!;
+    const lastKey = heapKey[size]!;
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && heapKey[child + 1]! < heapKey[child]!) child++;
+      if (heapKey[child]! >= lastKey) break;
+      heapNode[i] = heapNode[child]!;
+      heapKey[i] = heapKey[child]!;
+      i = child;
+    }
+    heapNode[i] = lastNode;
+    heapKey[i] = lastKey;
+    if (inTree[u] || ku > key[u]!) continue;
+    inTree[u] = 1;
+    count++;
+    tree += ku;
+    if (parent[u]! >= 0) {
+      deg[u]!++;
+      deg[parent[u]!]!++;
+    }
+    const pu = pi[u]!;
+    const end = g.start[u + 1]!;
+    for (let e: number = g.start[u]!; e < end; e++) {
+      const v = g.to[e]!;
+      if (v === 0 || inTree[v]) continue;
+      const c = g.len[e]! + pu + pi[v]!;
+      if (c < key[v]!) {
+        key[v] = c;
+        parent[v] = u;
+        // Push (lazy decrease-key: stale entries are skipped when popped).
+        let j = size++;
+        while (j > 0) {
+          const up = (j - 1) >> 1;
+          if (heapKey[up]! <= c) break;
+          heapNode[j] = heapNode[up]!;
+          heapKey[j] = heapKey[up]!;
+          j = up;
+        }
+        heapNode[j] = v;
+        heapKey[j] = c;
+      }
+    }
+  }
+  return count === n - 1 ? tree : null;
+}

@@ -1,0 +1,459 @@
+import { seededRandom, type XY } from '../types/index';
+import { heldKarpBound } from './held-karp-bound';
+import { neighbourLists } from './neighbour-lists';
+
+/** Options of {@link solveTour}. */
+export interface SolveTourOptions {
+  /** Seed of the perturbation choices; the same input and seed give the same tour. Default 1. */
+  seed?: number;
+  /** Perturbation rounds of the iterated local search; default 25 · n, capped at 60 000. */
+  kicks?: number;
+  /** Candidate neighbours per point for 2-opt and Or-opt moves. Default 10. */
+  neighbours?: number;
+  /** Index of the point the order starts at (a dock). Default 0. */
+  startIndex?: number;
+  /** Compute the Held–Karp lower bound (and stop early once the tour reaches it). Default true. */
+  lowerBound?: boolean;
+}
+
+/** A closed tour through metric points. */
+export interface SolvedTour {
+  /** Point indices in visiting order, starting at `startIndex`; the tour returns to it. */
+  order: number[];
+  /** Closed tour length in metres. */
+  lengthM: number;
+  /** Held–Karp lower bound in metres (0 when not computed). */
+  lowerBoundM: number;
+  /** (lengthM / lowerBoundM − 1) × 100; 0 when the tour is proven optimal, null without bound. */
+  gapPct: number | null;
+  /** Perturbation rounds actually run. */
+  kicks: number;
+}
+
+/**
+ * A short closed tour through `points` (metres, local frame): greedy-edge construction, then an
+ * iterated local search of 2-opt and Or-opt moves over neighbour lists with segment-local
+ * double-bridge kicks; deterministic for a given seed. Reports the gap to the Held–Karp bound.
+ *
+ * @example
+ * const t = solveTour([[0, 0], [0, 10], [10, 0], [10, 10]]);
+ * t.lengthM; // 40
+ * t.gapPct; // 0
+ */
+export function solveTour(points: readonly XY[], options: SolveTourOptions = {}): SolvedTour {
+  const n = points.length;
+  const start = options.startIndex ?? 0;
+  if (n === 0) return { order: [], lengthM: 0, lowerBoundM: 0, gapPct: 0, kicks: 0 };
+  if (start < 0 || start >= n || !Number.isInteger(start)) {
+    throw new RangeError(`startIndex ${start} is not an index of the ${n} points`);
+  }
+  if (n <= 3) {
+    const order = [...Array(n).keys()];
+    const rotated = [...order.slice(start), ...order.slice(0, start)];
+    const lengthM = tourLength(points, rotated);
+    return { order: rotated, lengthM, lowerBoundM: lengthM, gapPct: 0, kicks: 0 };
+  }
+  const k = Math.min(options.neighbours ?? 10, n - 1);
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    xs[i] = points[i]![0];
+    ys[i] = points[i]![1];
+  }
+  const dist = (a: number, b: number): number => {
+    const dx = xs[a]! - xs[b]!;
+    const dy = ys[a]! - ys[b]!;
+    return Math.sqrt(dx * dx + dy * dy);
+  };
+  const nb = neighbourLists(points, k);
+  const search = new LocalSearch(n, dist, nb, k, greedyEdgeTour(n, dist, nb, k));
+  search.optimise(allCities(n));
+
+  let lowerBoundM = 0;
+  let gapPct: number | null = null;
+  const eps = 1e-7;
+  const wantBound = options.lowerBound ?? true;
+  if (wantBound) lowerBoundM = heldKarpBound(points, { upperBoundM: search.length }).lowerBoundM;
+  const reached = (): boolean => wantBound && search.length <= lowerBoundM * (1 + 1e-9) + eps;
+
+  const maxKicks = options.kicks ?? Math.min(60_000, 25 * n);
+  const rand = seededRandom(options.seed ?? 1);
+  const saved = new Int32Array(n);
+  let kicks = 0;
+  for (; kicks < maxKicks && !reached(); kicks++) {
+    saved.set(search.tour);
+    const before = search.length;
+    const touched = search.doubleBridge(rand);
+    search.optimise(touched);
+    if (search.length > before - eps) search.restore(saved, before);
+  }
+  const order = Array.from(search.tour);
+  const at = order.indexOf(start);
+  const rotated = [...order.slice(at), ...order.slice(0, at)];
+  const lengthM = tourLength(points, rotated);
+  if (wantBound) {
+    gapPct = lengthM <= lowerBoundM * (1 + 1e-9) + eps ? 0 : (lengthM / lowerBoundM - 1) * 100;
+  }
+  return { order: rotated, lengthM, lowerBoundM, gapPct, kicks };
+}
+
+/**
+ * The closed length of visiting `points` in `order` and returning to the first, metres.
+ *
+ * @example
+ * tourLength([[0, 0], [3, 4]], [0, 1]); // 10
+ */
+export function tourLength(points: readonly XY[], order: readonly number[]): number {
+  let total = 0;
+  for (let i = 0; i < order.length; i++) {
+    const a = points[order[i]!]!;
+    const b = points[order[(i + 1) % order.length]!]!;
+    total += Math.hypot(a[0] - b[0], a[1] - b[1]);
+  }
+  return total;
+}
+
+/**
+ * The plain nearest-neighbour tour from `startIndex` (the baseline the benchmark compares to).
+ *
+ * @example
+ * nearestNeighbourTour([[0, 0], [5, 0], [1, 0]]).order; // [0, 2, 1]
+ */
+export function nearestNeighbourTour(
+  points: readonly XY[],
+  startIndex = 0,
+): { order: number[]; lengthM: number } {
+  const n = points.length;
+  if (n === 0) return { order: [], lengthM: 0 };
+  const visited = new Uint8Array(n);
+  const order = [startIndex];
+  visited[startIndex] = 1;
+  let cur = startIndex;
+  for (let step = 1; step < n; step++) {
+    let best = -1;
+    let bestD = Infinity;
+    const [cx, cy] = points[cur]!;
+    for (let j = 0; j < n; j++) {
+      if (visited[j]) continue;
+      const d = (points[j]![0] - cx) ** 2 + (points[j]![1] - cy) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = j;
+      }
+    }
+    visited[best] = 1;
+    order.push(best);
+    cur = best;
+  }
+  return { order, lengthM: tourLength(points, order) };
+}
+
+function allCities(n: number): number[] {
+  return [...Array(n).keys()];
+}
+
+/** Greedy matching of candidate edges shortest first, fragments then joined end to end. */
+function greedyEdgeTour(
+  n: number,
+  dist: (a: number, b: number) => number,
+  nb: Int32Array,
+  k: number,
+): Int32Array {
+  const edges: { a: number; b: number; d: number }[] = [];
+  for (let a = 0; a < n; a++) {
+    for (let s = 0; s < k; s++) {
+      const b = nb[a * k + s]!;
+      if (a < b) edges.push({ a, b, d: dist(a, b) });
+    }
+  }
+  edges.sort((e, f) => e.d - f.d || e.a - f.a || e.b - f.b);
+  const degree = new Uint8Array(n);
+  const link = new Int32Array(2 * n).fill(-1);
+  const root = new Int32Array(n).map((_, i) => i);
+  const find = (x: number): number => {
+    while (root[x] !== x) {
+      root[x] = root[root[x]!]!;
+      x = root[x]!;
+    }
+    return x;
+  };
+  const connect = (a: number, b: number): void => {
+    link[2 * a + degree[a]!] = b;
+    link[2 * b + degree[b]!] = a;
+    degree[a]!++;
+    degree[b]!++;
+    root[find(a)] = find(b);
+  };
+  for (const { a, b } of edges) {
+    if (degree[a]! < 2 && degree[b]! < 2 && find(a) !== find(b)) connect(a, b);
+  }
+  // Join fragments: from the end of the current chain go to the nearest free endpoint.
+  const tour = new Int32Array(n);
+  const used = new Uint8Array(n);
+  let filled = 0;
+  // Union-find forbids closing a cycle, so at least one fragment end (degree < 2) exists.
+  let cur = degree.findIndex((d) => d < 2);
+  while (filled < n) {
+    // Walk the fragment starting at `cur` (an endpoint).
+    let prev = -1;
+    let node = cur;
+    for (;;) {
+      tour[filled++] = node;
+      used[node] = 1;
+      const l0 = link[2 * node]!;
+      const l1 = link[2 * node + 1]!;
+      const nxt =
+        l0 >= 0 && l0 !== prev && !used[l0] ? l0 : l1 >= 0 && l1 !== prev && !used[l1] ? l1 : -1;
+      if (nxt < 0) break;
+      prev = node;
+      node = nxt;
+    }
+    if (filled >= n) break;
+    let best = -1;
+    let bestD = Infinity;
+    for (let v = 0; v < n; v++) {
+      if (used[v] || degree[v]! === 2) continue;
+      const d = dist(node, v);
+      if (d < bestD) {
+        bestD = d;
+        best = v;
+      }
+    }
+    cur = best;
+  }
+  return tour;
+}
+
+/** Array tour with position index, 2-opt and Or-opt moves driven by a don't-look-bit queue. */
+class LocalSearch {
+  readonly tour: Int32Array;
+  readonly pos: Int32Array;
+  length: number;
+  private readonly queue: number[] = [];
+  private readonly queued: Uint8Array;
+
+  constructor(
+    private readonly n: number,
+    private readonly dist: (a: number, b: number) => number,
+    private readonly nb: Int32Array,
+    private readonly k: number,
+    initial: Int32Array,
+  ) {
+    this.tour = initial;
+    this.pos = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.pos[initial[i]!] = i;
+    this.queued = new Uint8Array(n);
+    let len = 0;
+    for (let i = 0; i < n; i++) len += dist(initial[i]!, initial[(i + 1) % n]!);
+    this.length = len;
+  }
+
+  private succ(c: number): number {
+    const p = this.pos[c]! + 1;
+    return this.tour[p === this.n ? 0 : p]!;
+  }
+
+  private pred(c: number): number {
+    const p = this.pos[c]! - 1;
+    return this.tour[p < 0 ? this.n - 1 : p]!;
+  }
+
+  private push(c: number): void {
+    if (!this.queued[c]) {
+      this.queued[c] = 1;
+      this.queue.push(c);
+    }
+  }
+
+  restore(saved: Int32Array, length: number): void {
+    this.tour.set(saved);
+    for (let i = 0; i < this.n; i++) this.pos[saved[i]!] = i;
+    this.length = length;
+  }
+
+  /** Reverses the tour path from city `from` forward to city `to` (or its complement). */
+  private reverse(from: number, to: number): void {
+    const n = this.n;
+    let i = this.pos[from]!;
+    let j = this.pos[to]!;
+    let len = j - i;
+    if (len < 0) len += n;
+    len += 1;
+    if (2 * len > n) {
+      // Reversing the complement gives the same cycle and touches fewer entries.
+      const ni = j + 1;
+      const nj = i - 1;
+      i = ni === n ? 0 : ni;
+      j = nj < 0 ? n - 1 : nj;
+      len = n - len;
+    }
+    for (let s = 0; s < len >> 1; s++) {
+      const a = this.tour[i]!;
+      const b = this.tour[j]!;
+      this.tour[i] = b;
+      this.pos[b] = i;
+      this.tour[j] = a;
+      this.pos[a] = j;
+      i = i + 1 === n ? 0 : i + 1;
+      j = j === 0 ? n - 1 : j - 1;
+    }
+  }
+
+  optimise(seeds: Iterable<number>): void {
+    for (const c of seeds) this.push(c);
+    while (this.queue.length > 0) {
+      const a = this.queue.pop()!;
+      this.queued[a] = 0;
+      if (this.improveCity(a)) this.push(a);
+    }
+  }
+
+  private improveCity(a: number): boolean {
+    return this.twoOpt(a) || this.orOpt(a);
+  }
+
+  private twoOpt(a: number): boolean {
+    const { dist, nb, k } = this;
+    for (let dir = 0; dir < 2; dir++) {
+      const forward = dir === 0;
+      const b = forward ? this.succ(a) : this.pred(a);
+      const dab = dist(a, b);
+      for (let s = 0; s < k; s++) {
+        const c = nb[a * k + s]!;
+        const dac = dist(a, c);
+        if (dac >= dab) break;
+        const d = forward ? this.succ(c) : this.pred(c);
+        if (c === b || d === a) continue;
+        const gain = dab + dist(c, d) - dac - dist(b, d);
+        if (gain > 1e-9) {
+          if (forward) this.reverse(b, c);
+          else this.reverse(a, d);
+          this.length -= gain;
+          this.push(a);
+          this.push(b);
+          this.push(c);
+          this.push(d);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Moves a chain of 1–3 cities starting or ending at `a` between two neighbours elsewhere. */
+  private orOpt(a: number): boolean {
+    const { dist, nb, k, n } = this;
+    for (let segLen = 1; segLen <= 3 && segLen < n - 4; segLen++) {
+      for (let dir = 0; dir < 2; dir++) {
+        // Segment s1..s2 in tour order, containing `a` at one end.
+        let s1 = a;
+        let s2 = a;
+        for (let t = 1; t < segLen; t++) {
+          if (dir === 0) s2 = this.succ(s2);
+          else s1 = this.pred(s1);
+        }
+        const p = this.pred(s1);
+        const nx = this.succ(s2);
+        const removeGain = dist(p, s1) + dist(s2, nx) - dist(p, nx);
+        if (removeGain <= 1e-9) continue;
+        for (let side = 0; side < 2; side++) {
+          const end = side === 0 ? s1 : s2;
+          const other = side === 0 ? s2 : s1;
+          for (let s = 0; s < k; s++) {
+            const c = nb[end * k + s]!;
+            const dce = dist(end, c);
+            if (dce >= removeGain) break;
+            if (c === p || c === nx || this.inSegment(c, s1, segLen)) continue;
+            for (let w = 0; w < 2; w++) {
+              const e = w === 0 ? this.succ(c) : this.pred(c);
+              if (e === p || e === nx || this.inSegment(e, s1, segLen)) continue;
+              const gain = removeGain - (dce + dist(other, e) - dist(c, e));
+              if (gain > 1e-9) {
+                this.moveSegment(p, s1, s2, nx, c, e, w === 0, end);
+                this.length -= gain;
+                this.push(p);
+                this.push(nx);
+                this.push(s1);
+                this.push(s2);
+                this.push(c);
+                this.push(e);
+                return true;
+              }
+            }
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private inSegment(c: number, s1: number, segLen: number): boolean {
+    let d = this.pos[c]! - this.pos[s1]!;
+    if (d < 0) d += this.n;
+    return d < segLen;
+  }
+
+  /** Removes edges (a,b), (c,d) — consistently oriented — and adds (a,c), (b,d). */
+  private move2opt(a: number, b: number, c: number, d: number): void {
+    if (this.succ(a) === b) this.reverse(b, c);
+    else this.reverse(a, d);
+  }
+
+  /**
+   * Moves the chain p [s1..s2] nx between c and e (e = succ(c) when `eAfterC`) as three 2-opt
+   * moves, so that `end` is next to c. No O(n) rebuild: each step reverses the shorter side.
+   */
+  private moveSegment(
+    p: number,
+    s1: number,
+    s2: number,
+    nx: number,
+    c: number,
+    e: number,
+    eAfterC: boolean,
+    end: number,
+  ): void {
+    const pu = eAfterC ? p : nx;
+    const u = eAfterC ? s1 : s2;
+    const v = eAfterC ? s2 : s1;
+    const nv = eAfterC ? nx : p;
+    this.move2opt(pu, u, c, e); // pu–c, u–e: the chain now runs reversed up to e
+    this.move2opt(pu, c, nv, v); // pu–nv, c–v
+    if (end !== v) this.move2opt(c, v, u, e); // c–u, v–e
+  }
+
+  /** Segment-local double bridge: swaps two adjacent short chains; returns the touched cities. */
+  doubleBridge(rand: () => number): number[] {
+    const n = this.n;
+    if (n < 8) return [];
+    const window = Math.min(n - 1, 30);
+    const i = Math.floor(rand() * n);
+    const cuts = [0, 0].map(() => 1 + Math.floor(rand() * (window - 1))).sort((x, y) => x - y);
+    const [c1, c2] = cuts as [number, number];
+    if (c1 === c2) return [];
+    // Positions i+1..i+c1 = B, i+c1+1..i+c2 = C ... swap B and C: A B C D → A C B D.
+    const at = (o: number): number => (i + o) % n;
+    const b: number[] = [];
+    const c: number[] = [];
+    for (let o = 1; o <= c1; o++) b.push(this.tour[at(o)]!);
+    for (let o = c1 + 1; o <= c2; o++) c.push(this.tour[at(o)]!);
+    const before = this.tour[at(0)]!;
+    const after = this.tour[at(c2 + 1)]!;
+    const oldCost =
+      this.dist(before, b[0]!) +
+      this.dist(b[b.length - 1]!, c[0]!) +
+      this.dist(c[c.length - 1]!, after);
+    const newCost =
+      this.dist(before, c[0]!) +
+      this.dist(c[c.length - 1]!, b[0]!) +
+      this.dist(b[b.length - 1]!, after);
+    let o = 1;
+    for (const x of [...c, ...b]) {
+      const p = at(o++);
+      this.tour[p] = x;
+      this.pos[x] = p;
+    }
+    this.length += newCost - oldCost;
+    return [before, after, b[0]!, b[b.length - 1]!, c[0]!, c[c.length - 1]!];
+  }
+}

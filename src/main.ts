@@ -3,6 +3,7 @@ import { createRepositories, openDatabase } from '../db/index';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
+import { bootstrapFirstAdmin } from './services/bootstrap/bootstrap-first-admin';
 
 export interface RunningService {
   config: Config;
@@ -21,13 +22,20 @@ export async function startService(
   const config = loadConfig(env);
   const log = logger ?? createLogger({ level: config.LOG_LEVEL });
   const store = openDatabase(config.DATABASE_PATH);
-  const app = createApp({
-    config,
-    store,
-    repos: createRepositories(store.db),
-    logger: log,
-    now: () => new Date(),
+  const repos = createRepositories(store.db);
+  const firstKeyFile = bootstrapFirstAdmin(repos, {
+    databasePath: config.DATABASE_PATH,
+    agencyName: config.BOOTSTRAP_AGENCY,
+    ttlDays: config.API_KEY_TTL_DAYS,
+    now: new Date(),
   });
+  if (firstKeyFile) {
+    log.info(
+      { file: firstKeyFile, agency: config.BOOTSTRAP_AGENCY },
+      'empty store: created the utility agency and its first admin key; read the key from the file',
+    );
+  }
+  const app = createApp({ config, store, repos, logger: log, now: () => new Date() });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,6 +58,10 @@ describe('the service process', () => {
       const bundle = await fetch(`${url}/docs/assets/swagger-ui-bundle.js`);
       expect(bundle.status).toBe(200);
       expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+
+      const firstKey = readFileSync(join(dir, 'data', 'first-admin-key.txt'), 'utf8').trim();
+      const agencies = await fetch(`${url}/v1/agencies`, { headers: { authorization: `Bearer ${firstKey}` } });
+      expect(((await agencies.json()) as { items: { kind: string }[] }).items).toEqual([expect.objectContaining({ kind: 'utility' })]);
 
       const denied = await fetch(`${url}/v1/areas`);
       expect(denied.status).toBe(401);

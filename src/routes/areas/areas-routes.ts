@@ -23,15 +23,10 @@ const areaQuery = z.object({
       'The datum of the uploaded coordinates; gcj02 (Chinese web maps, DataV) is converted to WGS-84',
   }),
   name: z.string().trim().min(1).max(200).optional(),
-  corridorWidthM: z.coerce
-    .number()
-    .positive()
-    .max(5000)
-    .optional()
-    .openapi({
-      description:
-        'river: corridor width in metres for centre lines that do not carry a corridorWidthM property',
-    }),
+  corridorWidthM: z.coerce.number().positive().max(5000).optional().openapi({
+    description:
+      'river: corridor width in metres for centre lines that do not carry a corridorWidthM property',
+  }),
 });
 
 const bbox = z

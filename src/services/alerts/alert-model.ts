@@ -4,7 +4,7 @@
  */
 import type { DetectionKind } from './detection-schema';
 
-export const ALERT_TYPES = ['fire', 'flood', 'logging', 'pollution'] as const;
+export const ALERT_TYPES = ['fire', 'flood', 'illegal_logging', 'pollution'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 /** Ordered from least to most severe. */
@@ -34,7 +34,7 @@ export const ALERT_TYPE_OF_KIND: Record<ObservationKind, AlertType> = {
   ir_hotspot: 'fire',
   satellite_hotspot: 'fire',
   ir_water_plume: 'pollution',
-  lidar_canopy_change: 'logging',
+  lidar_canopy_change: 'illegal_logging',
   water_level: 'flood',
 };
 

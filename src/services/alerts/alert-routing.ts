@@ -31,7 +31,7 @@ export interface RoutingDecision {
  *
  * @example
  * presetJurisdiction('a-forestry', 'forestry', [forestPolygon]);
- * // { alertTypes: ['fire', 'logging'], minSeverity: 'low', bufferM: 0, … }
+ * // { alertTypes: ['fire', 'illegal_logging'], minSeverity: 'low', bufferM: 0, … }
  */
 export function presetJurisdiction(
   agencyId: string,
@@ -44,7 +44,7 @@ export function presetJurisdiction(
         agencyId,
         agencyKind,
         areas,
-        alertTypes: ['fire', 'logging'],
+        alertTypes: ['fire', 'illegal_logging'],
         minSeverity: 'low',
         bufferM: 0,
       };

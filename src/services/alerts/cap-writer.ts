@@ -235,13 +235,13 @@ export interface CapMappingOptions {
 const CATEGORY: Record<AlertType, CapCategory> = {
   fire: 'Fire',
   flood: 'Met',
-  logging: 'Env',
+  illegal_logging: 'Env',
   pollution: 'Env',
 };
 const EVENT: Record<AlertType, string> = {
   fire: 'Forest fire hotspot',
   flood: 'River flooding',
-  logging: 'Suspected illegal logging',
+  illegal_logging: 'Suspected illegal logging',
   pollution: 'Suspected water pollution discharge',
 };
 const CAP_SEVERITY: Record<Severity, CapSeverity> = {

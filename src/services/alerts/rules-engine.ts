@@ -94,7 +94,7 @@ export const DEFAULT_RULES: Record<AlertType, Thresholds & FusionSettings> = {
     fusionWindowMs: 24 * HOUR_MS,
     satelliteCreatesAlerts: false,
   },
-  logging: {
+  illegal_logging: {
     ...BASE,
     fusionDistanceM: 200,
     fusionWindowMs: 30 * 24 * HOUR_MS,
@@ -169,7 +169,7 @@ export function thresholdFailures(obs: Observation, rule: Thresholds): string[] 
     case 'pollution':
       need('temperatureDifferenceC', rule.minTemperatureDifferenceC);
       break;
-    case 'logging':
+    case 'illegal_logging':
       need('changedAreaM2', rule.minChangedAreaM2);
       need('meanHeightLossM', rule.minMeanHeightLossM);
       break;

@@ -19,7 +19,7 @@ export interface Asset {
 /** Ascending thresholds: value ≥ band[i] scores i + 1. */
 export const SIZE_BANDS_M2: Record<AlertType, readonly [number, number, number]> = {
   fire: [10, 100, 1000],
-  logging: [500, 5000, 20_000],
+  illegal_logging: [500, 5000, 20_000],
   flood: [10_000, 100_000, 1_000_000],
   pollution: [100, 1000, 10_000],
 };
@@ -27,7 +27,7 @@ export const SIZE_BANDS_M2: Record<AlertType, readonly [number, number, number]>
 /** Intensity: fire ΔT above ambient (°C), logging stems, flood rise (m), pollution ΔT (°C). */
 export const INTENSITY_BANDS: Record<AlertType, readonly [number, number, number]> = {
   fire: [50, 150, 300],
-  logging: [10, 50, 200],
+  illegal_logging: [10, 50, 200],
   flood: [0.5, 1, 2],
   pollution: [5, 10, 20],
 };
@@ -64,7 +64,7 @@ function sizeOf(type: AlertType, m: ObservationMetrics, extentAreaM2: number): n
   switch (type) {
     case 'fire':
       return Math.max(m.hotAreaM2 ?? 0, extentAreaM2);
-    case 'logging':
+    case 'illegal_logging':
       return Math.max(m.changedAreaM2 ?? 0, extentAreaM2);
     case 'flood':
       return Math.max(m.floodedAreaM2 ?? 0, extentAreaM2);
@@ -81,8 +81,8 @@ function intensityOf(type: AlertType, m: ObservationMetrics): number {
         band(m.deltaAboveAmbientC, INTENSITY_BANDS.fire),
         band(m.frpMw, [10, 50, 200]),
       );
-    case 'logging':
-      return band(m.estimatedStems, INTENSITY_BANDS.logging);
+    case 'illegal_logging':
+      return band(m.estimatedStems, INTENSITY_BANDS.illegal_logging);
     case 'flood':
       return band(m.waterRiseM, INTENSITY_BANDS.flood);
     case 'pollution':

@@ -1,5 +1,6 @@
 import type { AreaIssue } from './area-issue-codes';
 import { joinPath } from './json-path';
+import { previewValue } from './preview-value';
 
 /** The kinds of patrol area. */
 export type AreaKind = 'forest' | 'river' | 'points' | 'no_fly';
@@ -45,11 +46,7 @@ export const AREA_PROPERTY_LIMITS = {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
-const show = (value: unknown): string => {
-  if (value === undefined) return 'undefined';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-};
+const show = (value: unknown): string => previewValue(value);
 
 /**
  * Checks the kind-specific properties of one feature and appends an issue for each bad one.

@@ -1,6 +1,7 @@
 import type { AreaIssue, AreaIssueCode, AreaResult } from './area-issue-codes';
 import { gcj02ToWgs84 } from './convert-gcj02';
 import { joinPath } from './json-path';
+import { previewValue } from './preview-value';
 import { measureGeometries, type AreaMeasures } from './measure-geometry';
 import { prescanLimits } from './prescan-limits';
 import { SegmentIndex, type SegmentCrossing } from './segment-index';
@@ -103,12 +104,7 @@ const GCJ02_NAMES = new Set(['gcj02', 'gcj-02']);
 
 const fmt = (x: number): string => String(Number(x.toFixed(7)));
 const fmtPos = (p: readonly number[]): string => `[${p.map(fmt).join(', ')}]`;
-const show = (value: unknown): string => {
-  if (typeof value === 'number') return String(value);
-  if (value === undefined) return 'undefined';
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-};
+const show = (value: unknown): string => previewValue(value);
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 

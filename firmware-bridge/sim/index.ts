@@ -3,3 +3,4 @@ export * from './failure-modes';
 export * from './manual-clock';
 export * from './scaled-clock';
 export * from './mission-server';
+export * from './sim-drone';

@@ -51,3 +51,29 @@ export { SerialTransport } from './transport/serial-transport';
 export { UdpTransport } from './transport/udp-transport';
 export { TcpTransport } from './transport/tcp-transport';
 export { openPtyPair, type PtyPair, type PtyPairOptions } from './transport/pty-pair';
+
+// link
+export {
+  GCS_COMPONENT_ID,
+  GCS_SYSTEM_ID,
+  LinkEndpoint,
+  MavLink,
+  type EndpointOptions,
+  type FrameRecorder,
+  type LinkStats,
+  type MavLinkOptions,
+} from './link/mav-link';
+
+// signing
+export {
+  LinkSigning,
+  RADIO_STATUS_ID,
+  SIGNING_EPOCH_MS,
+  SIGNING_MAX_LAG_MS,
+  signingKeyFromPassphrase,
+  type LinkSigningOptions,
+  type SignatureCheck,
+  type SigningStats,
+  type TimestampStore,
+} from './signing/link-signing';
+export { FileTimestampStore, MemoryTimestampStore } from './signing/timestamp-store';

@@ -20,22 +20,34 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-empty': ['error', { allowEmptyCatch: false }],
     },
   },
   {
     files: ['missions/**/*.ts'],
-    rules: layer(['src', 'db', 'firmware-bridge'], 'missions is a pure library: it never imports src, db or firmware-bridge.'),
+    rules: layer(
+      ['src', 'db', 'firmware-bridge'],
+      'missions is a pure library: it never imports src, db or firmware-bridge.',
+    ),
   },
   {
     files: ['firmware-bridge/**/*.ts'],
-    rules: layer(['src', 'db', 'missions'], 'firmware-bridge knows nothing of HTTP, SQL or planning.'),
+    rules: layer(
+      ['src', 'db', 'missions'],
+      'firmware-bridge knows nothing of HTTP, SQL or planning.',
+    ),
   },
   {
     files: ['db/**/*.ts'],
-    rules: layer(['src', 'missions', 'firmware-bridge'], 'db never imports src or the other modules.'),
+    rules: layer(
+      ['src', 'missions', 'firmware-bridge'],
+      'db never imports src or the other modules.',
+    ),
   },
   {
     files: ['src/**/*.ts'],

@@ -26,7 +26,10 @@ export interface Benchmark {
  * @example
  * const base = opsPerSecond(() => JSON.parse(text));
  */
-export function opsPerSecond(fn: () => unknown, options: { minMs?: number; warmup?: number } = {}): number {
+export function opsPerSecond(
+  fn: () => unknown,
+  options: { minMs?: number; warmup?: number } = {},
+): number {
   const minMs = options.minMs ?? 500;
   const warmup = options.warmup ?? 3;
   for (let i = 0; i < warmup; i++) fn();

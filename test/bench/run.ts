@@ -34,7 +34,11 @@ for (const file of files) {
     try {
       rows.push({ group: bench.group, name: bench.name, result: await bench.run() });
     } catch (err) {
-      rows.push({ group: bench.group, name: bench.name, error: err instanceof Error ? err.message : String(err) });
+      rows.push({
+        group: bench.group,
+        name: bench.name,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 }
@@ -49,7 +53,8 @@ if (json) {
   for (const row of rows) {
     const label = `${row.group}/${row.name}`;
     if (row.error) lines.push([label, 'error', row.error]);
-    for (const [k, v] of Object.entries(row.result?.figures ?? {})) lines.push([label, k, format(v)]);
+    for (const [k, v] of Object.entries(row.result?.figures ?? {}))
+      lines.push([label, k, format(v)]);
   }
   const w0 = Math.max(...lines.map((l) => l[0].length));
   const w1 = Math.max(...lines.map((l) => l[1].length));
@@ -57,6 +62,8 @@ if (json) {
     process.stdout.write(`${l[0].padEnd(w0)}  ${l[1].padEnd(w1)}  ${l[2]}\n`);
     if (i === 0) process.stdout.write(`${'-'.repeat(w0)}  ${'-'.repeat(w1)}  -----\n`);
   }
-  for (const row of rows) for (const n of row.result?.notes ?? []) process.stdout.write(`note ${row.group}/${row.name}: ${n}\n`);
+  for (const row of rows)
+    for (const n of row.result?.notes ?? [])
+      process.stdout.write(`note ${row.group}/${row.name}: ${n}\n`);
 }
 process.exitCode = rows.some((r) => r.error) ? 1 : 0;

@@ -60,8 +60,12 @@ describe('the service process', () => {
       expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
 
       const firstKey = readFileSync(join(dir, 'data', 'first-admin-key.txt'), 'utf8').trim();
-      const agencies = await fetch(`${url}/v1/agencies`, { headers: { authorization: `Bearer ${firstKey}` } });
-      expect(((await agencies.json()) as { items: { kind: string }[] }).items).toEqual([expect.objectContaining({ kind: 'utility' })]);
+      const agencies = await fetch(`${url}/v1/agencies`, {
+        headers: { authorization: `Bearer ${firstKey}` },
+      });
+      expect(((await agencies.json()) as { items: { kind: string }[] }).items).toEqual([
+        expect.objectContaining({ kind: 'utility' }),
+      ]);
 
       const denied = await fetch(`${url}/v1/areas`);
       expect(denied.status).toBe(401);

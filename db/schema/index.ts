@@ -3,3 +3,4 @@ export * from './agencies';
 export * from './areas';
 export * from './fleet';
 export * from './plans';
+export * from './alerts';

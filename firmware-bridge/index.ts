@@ -77,3 +77,15 @@ export {
   type TimestampStore,
 } from './signing/link-signing';
 export { FileTimestampStore, MemoryTimestampStore } from './signing/timestamp-store';
+
+// health
+export {
+  HEARTBEAT_INTERVAL_MS,
+  LinkHealth,
+  SEND_STALL_MS,
+  VEHICLE_LOST_AFTER_MS,
+  type HealthEvent,
+  type LinkHealthOptions,
+  type LinkHealthStats,
+  type VehicleLiveness,
+} from './health/link-health';

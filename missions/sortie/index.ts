@@ -1,0 +1,21 @@
+// Sorties from docks: the energy model and the split of ordered work into battery-feasible flights.
+export {
+  usableTimeS,
+  plannedSpeedMps,
+  usableRangeM,
+  turnTimeS,
+  stoppingDistanceM,
+  turnAngleRad,
+  pathCost,
+  droneProfileIssues,
+} from './energy-model';
+export type { PathCost } from './energy-model';
+export { planSorties } from './plan-sorties';
+export type {
+  WorkUnit,
+  DockSite,
+  PlanSortiesOptions,
+  PlannedSortie,
+  UnreachableWork,
+  SortiePlan,
+} from './plan-sorties';

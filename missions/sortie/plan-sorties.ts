@@ -1,0 +1,448 @@
+import type { DroneProfile, XY } from '../types/index';
+import { plannedSpeedMps, turnAngleRad, turnTimeS, usableTimeS } from './energy-model';
+
+/**
+ * One indivisible piece of work in metres (a lane, a river pass, a transit, or one inspection
+ * point). Sorties are cut only between units.
+ *
+ * @example
+ * const lane: WorkUnit = { label: 'lane 3', path: [[0, 0], [800, 0]], altitudeM: 80 };
+ */
+export interface WorkUnit {
+  /** Human name used in messages, e.g. `lane 12` or `point 7`. */
+  label: string;
+  /** Vertices in flight order, metres in the plan's local frame; at least one. */
+  path: XY[];
+  /** Flight height above the dock in metres. */
+  altitudeM: number;
+  /** Hover time inside the unit in seconds. Default 0. */
+  hoverS?: number;
+}
+
+/** A dock position in the local frame. */
+export interface DockSite {
+  id: string;
+  xy: XY;
+}
+
+/** Options of {@link planSorties}. */
+export interface PlanSortiesOptions {
+  /** The units form a closed tour, so the first sortie may start at any unit. Default false. */
+  cyclic?: boolean;
+  /**
+   * With several docks, a sortie may move to a less loaded dock when that lowers the busiest
+   * dock's total time and adds at most this share to the total. Default 10 (%).
+   */
+  balanceTolerancePct?: number;
+}
+
+/** One take-off-to-landing flight. */
+export interface PlannedSortie {
+  dockId: string;
+  /** Indices into the input units, in flight order. */
+  units: number[];
+  /** Planned flight time including climb, transit, turns, hover, wind and descent, seconds. */
+  timeS: number;
+  /** Horizontal length including the legs from and back to the dock, metres. */
+  lengthM: number;
+  /** Share of the horizontal length spent inside units, metres. */
+  workLengthM: number;
+  /** Vertices turning by more than 30° (dock joins included). */
+  turns: number;
+  /** Battery used in percent of a full battery (never above 100 − reservePct). */
+  batteryUsedPct: number;
+}
+
+/** A unit no dock can serve within the usable battery. */
+export interface UnreachableWork {
+  unit: number;
+  label: string;
+  nearestDockId: string;
+  /** Distance from the nearest dock to the unit's nearest vertex, metres. */
+  distanceM: number;
+  /** Time of the shortest sortie serving only this unit, seconds. */
+  sortieS: number;
+  usableS: number;
+  message: string;
+}
+
+/** Result of {@link planSorties}: a value, never an exception, for infeasible input. */
+export type SortiePlan =
+  | {
+      ok: true;
+      sorties: PlannedSortie[];
+      totalTimeS: number;
+      /**
+       * ⌈work length / (range − 2 × nearest dock distance)⌉ in time-equivalent metres (see
+       * README); null when the range cannot even reach the work.
+       */
+      lowerBound: number | null;
+      usableS: number;
+    }
+  | { ok: false; code: 'DOCK_UNREACHABLE'; unreachable: UnreachableWork[]; message: string };
+
+/**
+ * Splits ordered work into the fewest sorties that each fit the usable battery (endurance minus
+ * reserve), by an exact dynamic programme over the split points (and, for a closed tour, over
+ * the starting unit); ties go to the least total time. Each sortie flies from the dock that
+ * serves it fastest, back to the same dock; with several docks sorties then move between docks
+ * to balance their loads. Units that no dock can serve are reported, naming each and why.
+ *
+ * @example
+ * const plan = planSorties(units, [{ id: 'nest-1', xy: [0, 0] }], DEFAULT_DRONE);
+ * if (!plan.ok) console.error(plan.message);
+ */
+export function planSorties(
+  units: readonly WorkUnit[],
+  docks: readonly DockSite[],
+  drone: DroneProfile,
+  options: PlanSortiesOptions = {},
+): SortiePlan {
+  const usableS = usableTimeS(drone);
+  if (docks.length === 0) throw new RangeError('planSorties needs at least one dock');
+  if (units.length === 0) return { ok: true, sorties: [], totalTimeS: 0, lowerBound: 0, usableS };
+  units.forEach((u, i) => {
+    if (u.path.length === 0) throw new RangeError(`units[${i}] (${u.label}) has an empty path`);
+  });
+
+  const unreachable: UnreachableWork[] = [];
+  const base = new Sequence(units, [...units.keys()], drone);
+  for (let u = 0; u < units.length; u++) {
+    let best = Infinity;
+    let bestDock = docks[0]!;
+    for (const dock of docks) {
+      const t = base.sortieTimeS(u, u + 1, dock.xy);
+      if (t < best) {
+        best = t;
+        bestDock = dock;
+      }
+    }
+    if (best > usableS) {
+      const distanceM = Math.min(...units[u]!.path.map((p) => dist(p, bestDock.xy)));
+      unreachable.push({
+        unit: u,
+        label: units[u]!.label,
+        nearestDockId: bestDock.id,
+        distanceM,
+        sortieS: best,
+        usableS,
+        message:
+          `${units[u]!.label} is ${(distanceM / 1000).toFixed(1)} km from the nearest dock ` +
+          `(${bestDock.id}); a sortie to it needs ${minutes(best)} min, endurance after reserve ` +
+          `is ${minutes(usableS)} min`,
+      });
+    }
+  }
+  if (unreachable.length > 0) {
+    const more = unreachable.length > 1 ? ` (and ${unreachable.length - 1} more unreachable)` : '';
+    return {
+      ok: false,
+      code: 'DOCK_UNREACHABLE',
+      unreachable,
+      message: `${unreachable[0]!.message}${more}`,
+    };
+  }
+
+  let best = splitSequence(base, docks, usableS);
+  if (options.cyclic && units.length > 2) {
+    const firstLen = best.sorties[0]?.units.length ?? 1;
+    const tries = Math.min(units.length - 1, firstLen, 100);
+    for (let r = 1; r <= tries; r++) {
+      const order = [...units.keys()].map((i) => (i + r) % units.length);
+      const candidate = splitSequence(new Sequence(units, order, drone), docks, usableS);
+      if (
+        candidate.sorties.length < best.sorties.length ||
+        (candidate.sorties.length === best.sorties.length &&
+          candidate.totalTimeS < best.totalTimeS - 1e-9)
+      ) {
+        best = candidate;
+      }
+    }
+  }
+  const sorties =
+    docks.length > 1
+      ? balance(best.sorties, best.seq, docks, usableS, drone, options)
+      : best.sorties;
+  const totalTimeS = sorties.reduce((s, x) => s + x.timeS, 0);
+  return {
+    ok: true,
+    sorties,
+    totalTimeS,
+    lowerBound: sortieLowerBound(base, docks, drone),
+    usableS,
+  };
+}
+
+/**
+ * The bound ⌈work length / (range − 2 × dock distance)⌉ with every length in time-equivalent
+ * metres at the planned speed: work length includes the sequence's turns, hover and altitude
+ * changes; range is the usable time after climb, descent and start/stop; dock distance is the
+ * nearest dock to any vertex of the work.
+ */
+function sortieLowerBound(
+  seq: Sequence,
+  docks: readonly DockSite[],
+  drone: DroneProfile,
+): number | null {
+  let dockDistanceM = Infinity;
+  for (const p of seq.vertices)
+    for (const d of docks) dockDistanceM = Math.min(dockDistanceM, dist(p, d.xy));
+  const speed = plannedSpeedMps(drone);
+  let minAlt = Infinity;
+  for (const u of seq.units) minAlt = Math.min(minAlt, u.altitudeM);
+  const overheadS =
+    minAlt / drone.climbRateMps +
+    minAlt / drone.descentRateMps +
+    drone.cruiseSpeedMps / drone.accelerationMps2;
+  const rangeM = (usableTimeS(drone) - overheadS) * speed;
+  const workM = seq.internalTimeS(0, seq.length) * speed;
+  const effective = rangeM - 2 * dockDistanceM;
+  if (effective <= 0) return null;
+  return Math.max(1, Math.ceil((workM - 1e-6) / effective));
+}
+
+function dist(a: XY, b: XY): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1]);
+}
+
+function minutes(s: number): string {
+  return (s / 60).toFixed(s < 600 ? 1 : 0);
+}
+
+/**
+ * Units in one flight order, concatenated into a single polyline with prefix sums, so that the
+ * time of any contiguous run of units from any dock is O(1).
+ */
+class Sequence {
+  readonly vertices: XY[] = [];
+  /** first / last vertex index of each position in the order */
+  private readonly first: number[] = [];
+  private readonly last: number[] = [];
+  private readonly cumLen: Float64Array;
+  private readonly cumTurnS: Float64Array;
+  private readonly cumTurns: Int32Array;
+  private readonly cumHoverS: Float64Array;
+  private readonly cumAltS: Float64Array;
+  private readonly speed: number;
+
+  constructor(
+    readonly units: readonly WorkUnit[],
+    readonly order: readonly number[],
+    readonly drone: DroneProfile,
+  ) {
+    for (const u of order) {
+      const unit = units[u]!;
+      this.first.push(this.vertices.length);
+      this.vertices.push(...unit.path);
+      this.last.push(this.vertices.length - 1);
+    }
+    const m = this.vertices.length;
+    this.speed = plannedSpeedMps(drone);
+    this.cumLen = new Float64Array(m);
+    this.cumTurnS = new Float64Array(m);
+    this.cumTurns = new Int32Array(m);
+    for (let k = 1; k < m; k++) {
+      this.cumLen[k] = this.cumLen[k - 1]! + dist(this.vertices[k - 1]!, this.vertices[k]!);
+    }
+    // cumTurnS[k] = turn costs at interior vertices 1..k.
+    for (let k = 1; k < m - 1; k++) {
+      const angle = turnAngleRad(this.vertices[k - 1]!, this.vertices[k]!, this.vertices[k + 1]!);
+      this.cumTurnS[k] = this.cumTurnS[k - 1]! + turnTimeS(angle, drone);
+      this.cumTurns[k] = this.cumTurns[k - 1]! + (angle > Math.PI / 6 ? 1 : 0);
+    }
+    if (m > 1) {
+      this.cumTurnS[m - 1] = this.cumTurnS[m - 2]!;
+      this.cumTurns[m - 1] = this.cumTurns[m - 2]!;
+    }
+    const n = order.length;
+    this.cumHoverS = new Float64Array(n + 1);
+    this.cumAltS = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      this.cumHoverS[i + 1] = this.cumHoverS[i]! + (units[order[i]!]!.hoverS ?? 0);
+      if (i > 0) {
+        const dAlt = units[order[i]!]!.altitudeM - units[order[i - 1]!]!.altitudeM;
+        this.cumAltS[i] =
+          this.cumAltS[i - 1]! +
+          (dAlt > 0 ? dAlt / drone.climbRateMps : -dAlt / drone.descentRateMps);
+      }
+    }
+  }
+
+  get length(): number {
+    return this.order.length;
+  }
+
+  totalLengthM(): number {
+    return this.cumLen[this.vertices.length - 1] ?? 0;
+  }
+
+  /** Time inside positions [i, j): along the polyline, interior turns, hover, altitude changes. */
+  internalTimeS(i: number, j: number): number {
+    const a = this.first[i]!;
+    const b = this.last[j - 1]!;
+    const along = (this.cumLen[b]! - this.cumLen[a]!) / this.speed;
+    const turns = b - a >= 2 ? this.cumTurnS[b - 1]! - this.cumTurnS[a]! : 0;
+    return (
+      along +
+      turns +
+      this.cumHoverS[j]! -
+      this.cumHoverS[i]! +
+      this.cumAltS[j - 1]! -
+      this.cumAltS[i]!
+    );
+  }
+
+  internalLengthM(i: number, j: number): number {
+    return this.cumLen[this.last[j - 1]!]! - this.cumLen[this.first[i]!]!;
+  }
+
+  internalTurns(i: number, j: number): number {
+    const a = this.first[i]!;
+    const b = this.last[j - 1]!;
+    return b - a >= 2 ? this.cumTurns[b - 1]! - this.cumTurns[a]! : 0;
+  }
+
+  /** Time of dock → positions [i, j) → dock, seconds. */
+  sortieTimeS(i: number, j: number, dock: XY): number {
+    return this.internalTimeS(i, j) + this.dockTimeS(i, j, dock);
+  }
+
+  /** Climb, descent, dock legs, start/stop and the turns where the dock legs join the work. */
+  dockTimeS(i: number, j: number, dock: XY): number {
+    const a = this.first[i]!;
+    const b = this.last[j - 1]!;
+    const va = this.vertices[a]!;
+    const vb = this.vertices[b]!;
+    const { drone } = this;
+    const startAlt = this.units[this.order[i]!]!.altitudeM;
+    const endAlt = this.units[this.order[j - 1]!]!.altitudeM;
+    let t = startAlt / drone.climbRateMps + endAlt / drone.descentRateMps;
+    t += (dist(dock, va) + dist(vb, dock)) / this.speed;
+    // From rest and back to rest: v/2a each.
+    t += drone.cruiseSpeedMps / drone.accelerationMps2;
+    const inAngle =
+      a + 1 <= b ? turnAngleRad(dock, va, this.vertices[a + 1]!) : turnAngleRad(dock, va, dock);
+    const outAngle = b - 1 >= a ? turnAngleRad(this.vertices[b - 1]!, vb, dock) : 0;
+    return t + turnTimeS(inAngle, drone) + turnTimeS(outAngle, drone);
+  }
+
+  dockLengthM(i: number, j: number, dock: XY): number {
+    return (
+      dist(dock, this.vertices[this.first[i]!]!) + dist(this.vertices[this.last[j - 1]!]!, dock)
+    );
+  }
+}
+
+interface Split {
+  seq: Sequence;
+  sorties: PlannedSortie[];
+  totalTimeS: number;
+}
+
+function describe(
+  seq: Sequence,
+  i: number,
+  j: number,
+  dock: DockSite,
+  drone: DroneProfile,
+): PlannedSortie {
+  const timeS = seq.sortieTimeS(i, j, dock.xy);
+  const workLengthM = seq.internalLengthM(i, j);
+  return {
+    dockId: dock.id,
+    units: seq.order.slice(i, j),
+    timeS,
+    lengthM: workLengthM + seq.dockLengthM(i, j, dock.xy),
+    workLengthM,
+    turns: seq.internalTurns(i, j) + 2,
+    batteryUsedPct: (timeS / drone.enduranceS) * 100,
+  };
+}
+
+/** Exact DP: fewest sorties over contiguous runs, then least total time; dock chosen per run. */
+function splitSequence(seq: Sequence, docks: readonly DockSite[], usableS: number): Split {
+  const n = seq.length;
+  const count = new Int32Array(n + 1).fill(1 << 30);
+  const time = new Float64Array(n + 1).fill(Infinity);
+  const from = new Int32Array(n + 1).fill(-1);
+  const via = new Int32Array(n + 1).fill(-1);
+  count[0] = 0;
+  time[0] = 0;
+  for (let i = 0; i < n; i++) {
+    if (count[i]! === 1 << 30) continue;
+    for (let j = i + 1; j <= n; j++) {
+      const internal = seq.internalTimeS(i, j);
+      if (internal > usableS) break;
+      for (let d = 0; d < docks.length; d++) {
+        const t = internal + seq.dockTimeS(i, j, docks[d]!.xy);
+        if (t > usableS) continue;
+        const c = count[i]! + 1;
+        const tt = time[i]! + t;
+        if (c < count[j]! || (c === count[j]! && tt < time[j]! - 1e-9)) {
+          count[j] = c;
+          time[j] = tt;
+          from[j] = i;
+          via[j] = d;
+        }
+      }
+    }
+  }
+  const runs: [number, number, number][] = [];
+  for (let j = n; j > 0; j = from[j]!) {
+    if (from[j]! < 0) throw new Error(`internal: no feasible split ends at unit ${j}`);
+    runs.unshift([from[j]!, j, via[j]!]);
+  }
+  const sorties = runs.map(([i, j, d]) => describe(seq, i, j, docks[d]!, seq.drone));
+  return { seq, sorties, totalTimeS: time[n]! };
+}
+
+/** Moves sorties off the busiest dock while that lowers the busiest load within the tolerance. */
+function balance(
+  sorties: PlannedSortie[],
+  seq: Sequence,
+  docks: readonly DockSite[],
+  usableS: number,
+  drone: DroneProfile,
+  options: PlanSortiesOptions,
+): PlannedSortie[] {
+  const tolerance = (options.balanceTolerancePct ?? 10) / 100;
+  const baseTotal = sorties.reduce((s, x) => s + x.timeS, 0);
+  const posOf = new Map<number, number>(seq.order.map((u, p) => [u, p]));
+  const run = (s: PlannedSortie): [number, number] => {
+    const i = posOf.get(s.units[0]!)!;
+    return [i, i + s.units.length];
+  };
+  const out = [...sorties];
+  const loads = (): Map<string, number> => {
+    const m = new Map<string, number>(docks.map((d) => [d.id, 0]));
+    for (const s of out) m.set(s.dockId, m.get(s.dockId)! + s.timeS);
+    return m;
+  };
+  for (let round = 0; round < out.length * docks.length; round++) {
+    const load = loads();
+    const maxLoad = Math.max(...load.values());
+    const total = [...load.values()].reduce((a, b) => a + b, 0);
+    let bestMove: { index: number; sortie: PlannedSortie; newMax: number } | null = null;
+    for (let k = 0; k < out.length; k++) {
+      const s = out[k]!;
+      if (load.get(s.dockId)! < maxLoad - 1e-9) continue;
+      const [i, j] = run(s);
+      for (const dock of docks) {
+        if (dock.id === s.dockId) continue;
+        const t = seq.sortieTimeS(i, j, dock.xy);
+        if (t > usableS) continue;
+        if (total - s.timeS + t > baseTotal * (1 + tolerance)) continue;
+        const after = new Map(load);
+        after.set(s.dockId, after.get(s.dockId)! - s.timeS);
+        after.set(dock.id, after.get(dock.id)! + t);
+        const newMax = Math.max(...after.values());
+        if (newMax < maxLoad - 1e-6 && (!bestMove || newMax < bestMove.newMax)) {
+          bestMove = { index: k, sortie: describe(seq, i, j, dock, drone), newMax };
+        }
+      }
+    }
+    if (!bestMove) break;
+    out[bestMove.index] = bestMove.sortie;
+  }
+  return out;
+}

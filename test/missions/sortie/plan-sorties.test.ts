@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import {
+  planSorties,
+  usableTimeS,
+  type DockSite,
+  type PlannedSortie,
+  type WorkUnit,
+} from '../../../missions/sortie/index';
+import {
+  DEFAULT_DRONE,
+  seededRandom,
+  type DroneProfile,
+  type XY,
+} from '../../../missions/types/index';
+
+/** An independent sortie-time oracle: walks the flown polyline vertex by vertex. */
+const oracleTimeS = (
+  units: readonly WorkUnit[],
+  s: PlannedSortie,
+  dock: XY,
+  drone: DroneProfile,
+): number => {
+  const v = drone.cruiseSpeedMps - drone.windMps;
+  const path: XY[] = [dock, ...s.units.flatMap((u) => units[u]!.path), dock];
+  let t = 0;
+  for (let k = 1; k < path.length; k++) {
+    t += Math.hypot(path[k]![0] - path[k - 1]![0], path[k]![1] - path[k - 1]![1]) / v;
+    if (k + 1 < path.length) {
+      const [a, b, c] = [path[k - 1]!, path[k]!, path[k + 1]!];
+      const u = [b[0] - a[0], b[1] - a[1]];
+      const w = [c[0] - b[0], c[1] - b[1]];
+      const lu = Math.hypot(u[0]!, u[1]!);
+      const lw = Math.hypot(w[0]!, w[1]!);
+      const cos = lu && lw ? (u[0]! * w[0]! + u[1]! * w[1]!) / (lu * lw) : 1;
+      t +=
+        (drone.cruiseSpeedMps / drone.accelerationMps2) *
+        ((1 - Math.max(-1, Math.min(1, cos))) / 2);
+    }
+  }
+  t += drone.cruiseSpeedMps / drone.accelerationMps2;
+  const alts = s.units.map((u) => units[u]!.altitudeM);
+  t += alts[0]! / drone.climbRateMps + alts[alts.length - 1]! / drone.descentRateMps;
+  for (let k = 1; k < alts.length; k++) {
+    const d = alts[k]! - alts[k - 1]!;
+    t += d > 0 ? d / drone.climbRateMps : -d / drone.descentRateMps;
+  }
+  return t + s.units.reduce((h, u) => h + (units[u]!.hoverS ?? 0), 0);
+};
+
+const lanes = (count: number, lengthM: number, spacingM: number, x0 = 200, y0 = 300): WorkUnit[] =>
+  Array.from({ length: count }, (_, i) => {
+    const y = y0 + i * spacingM;
+    const ends: XY[] = [
+      [x0, y],
+      [x0 + lengthM, y],
+    ];
+    return { label: `lane ${i + 1}`, path: i % 2 ? ends.reverse() : ends, altitudeM: 80 };
+  });
+
+describe('planSorties', () => {
+  it('never plans a sortie over the reserve, and each covers its units once, in order (seeded property)', () => {
+    const rand = seededRandom(2026);
+    for (let trial = 0; trial < 60; trial++) {
+      const drone: DroneProfile = {
+        ...DEFAULT_DRONE,
+        enduranceS: 900 + rand() * 2400,
+        reservePct: 10 + rand() * 30,
+        windMps: rand() * 4,
+        cruiseSpeedMps: 8 + rand() * 8,
+      };
+      const n = 1 + Math.floor(rand() * 40);
+      const units: WorkUnit[] = Array.from({ length: n }, (_, i) => {
+        const start: XY = [rand() * 4000, rand() * 4000];
+        const vertices = 1 + Math.floor(rand() * 4);
+        const path: XY[] = [start];
+        for (let k = 1; k < vertices; k++)
+          path.push([path[k - 1]![0] + rand() * 600 - 300, path[k - 1]![1] + rand() * 600]);
+        return {
+          label: `unit ${i}`,
+          path,
+          altitudeM: 40 + rand() * 80,
+          hoverS: rand() < 0.3 ? rand() * 30 : 0,
+        };
+      });
+      const docks: DockSite[] = Array.from({ length: 1 + Math.floor(rand() * 3) }, (_, d) => ({
+        id: `dock-${d}`,
+        xy: [rand() * 4000, rand() * 4000],
+      }));
+      const plan = planSorties(units, docks, drone, { cyclic: rand() < 0.5 });
+      if (!plan.ok) {
+        expect(plan.unreachable.length).toBeGreaterThan(0);
+        for (const u of plan.unreachable) expect(u.sortieS).toBeGreaterThan(usableTimeS(drone));
+        continue;
+      }
+      const seen = plan.sorties.flatMap((s) => s.units);
+      expect([...seen].sort((a, b) => a - b)).toEqual([...units.keys()]);
+      for (const s of plan.sorties) {
+        const dock = docks.find((d) => d.id === s.dockId)!;
+        expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-9);
+        expect(s.timeS).toBeCloseTo(oracleTimeS(units, s, dock.xy, drone), 6);
+        expect(s.batteryUsedPct).toBeLessThanOrEqual(100 - drone.reservePct + 1e-9);
+      }
+    }
+  });
+
+  it('finds the fewest sorties (brute force over every split of a short sequence)', () => {
+    const rand = seededRandom(7);
+    const drone: DroneProfile = { ...DEFAULT_DRONE, enduranceS: 600, reservePct: 20 };
+    for (let trial = 0; trial < 20; trial++) {
+      const units = Array.from({ length: 9 }, (_, i): WorkUnit => ({
+        label: `point ${i}`,
+        path: [[rand() * 1500, rand() * 1500]],
+        altitudeM: 50,
+        hoverS: 20,
+      }));
+      const dock: DockSite = { id: 'd', xy: [700, 700] };
+      const plan = planSorties(units, [dock], drone);
+      if (!plan.ok) continue;
+      let best = Infinity;
+      for (let mask = 0; mask < 1 << 8; mask++) {
+        const runs: number[][] = [[0]];
+        for (let i = 1; i < 9; i++) {
+          if (mask & (1 << (i - 1))) runs.push([i]);
+          else runs[runs.length - 1]!.push(i);
+        }
+        const ok = runs.every(
+          (r) =>
+            oracleTimeS(units, { units: r } as PlannedSortie, dock.xy, drone) <=
+            usableTimeS(drone) + 1e-9,
+        );
+        if (ok) best = Math.min(best, runs.length);
+      }
+      expect(plan.sorties.length).toBe(best);
+    }
+  });
+
+  it('names the unreachable lane, its distance and both times', () => {
+    const units = [
+      ...lanes(3, 500, 40),
+      {
+        label: 'lane 12',
+        path: [
+          [9400, 0],
+          [9900, 0],
+        ] as XY[],
+        altitudeM: 80,
+      },
+    ];
+    const drone: DroneProfile = {
+      ...DEFAULT_DRONE,
+      enduranceS: 1800,
+      reservePct: 25,
+      cruiseSpeedMps: 12,
+      windMps: 2,
+    };
+    const plan = planSorties(units, [{ id: 'nest-1', xy: [0, 0] }], drone);
+    expect(plan.ok).toBe(false);
+    if (plan.ok) return;
+    expect(plan.code).toBe('DOCK_UNREACHABLE');
+    expect(plan.unreachable.map((u) => u.label)).toEqual(['lane 12']);
+    expect(plan.message).toMatch(
+      /^lane 12 is 9\.4 km from the nearest dock \(nest-1\); a sortie to it needs \d+ min, endurance after reserve is 23 min$/,
+    );
+  });
+
+  it('never goes below the lower bound and meets it on compact work around the dock', () => {
+    const drone: DroneProfile = { ...DEFAULT_DRONE, enduranceS: 1500 };
+    let equal = 0;
+    let total = 0;
+    for (let count = 2; count <= 24; count += 2) {
+      // A block of lanes centred on the dock.
+      const plan = planSorties(
+        lanes(count, 900, 30, -450, -15 * count),
+        [{ id: 'd', xy: [0, 0] }],
+        drone,
+      );
+      expect(plan.ok).toBe(true);
+      if (!plan.ok) continue;
+      total++;
+      expect(plan.sorties.length).toBeGreaterThanOrEqual(plan.lowerBound!);
+      if (plan.sorties.length === plan.lowerBound) equal++;
+    }
+    expect(equal / total).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('serves two distant clusters from their own docks and balances the loads', () => {
+    const west = lanes(20, 600, 30, -3000, 0);
+    const east = lanes(20, 600, 30, 3000, 0);
+    const docks: DockSite[] = [
+      { id: 'west', xy: [-3100, 0] },
+      { id: 'east', xy: [3700, 0] },
+    ];
+    const plan = planSorties([...west, ...east], docks, { ...DEFAULT_DRONE, enduranceS: 900 });
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    for (const s of plan.sorties) {
+      const isWest = s.units.every((u) => u < 20);
+      const isEast = s.units.every((u) => u >= 20);
+      expect(isWest || isEast).toBe(true);
+      expect(s.dockId).toBe(isWest ? 'west' : 'east');
+    }
+  });
+
+  it('moves sorties to an idle dock when one dock carries all the work', () => {
+    const work = lanes(30, 600, 30, 0, 0);
+    const docks: DockSite[] = [
+      { id: 'near', xy: [-100, 400] },
+      { id: 'far', xy: [-900, 400] },
+    ];
+    const drone = { ...DEFAULT_DRONE, enduranceS: 700 };
+    const plan = planSorties(work, docks, drone, { balanceTolerancePct: 30 });
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    const load = (id: string): number =>
+      plan.sorties.filter((s) => s.dockId === id).reduce((a, s) => a + s.timeS, 0);
+    expect(load('far')).toBeGreaterThan(0);
+    const unbalanced = planSorties(work, docks, drone, { balanceTolerancePct: 0 });
+    if (!unbalanced.ok) return;
+    const maxLoad = (p: typeof plan): number =>
+      Math.max(
+        ...docks.map((d) =>
+          p.sorties.filter((s) => s.dockId === d.id).reduce((a, s) => a + s.timeS, 0),
+        ),
+      );
+    expect(maxLoad(plan)).toBeLessThan(maxLoad(unbalanced));
+  });
+});

@@ -4,3 +4,4 @@ export * from './areas';
 export * from './fleet';
 export * from './plans';
 export * from './alerts';
+export * from './missions';

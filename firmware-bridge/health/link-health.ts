@@ -189,7 +189,7 @@ export class LinkHealth {
     const hb = new minimal.Heartbeat();
     hb.type = this.#mavType;
     hb.autopilot = MAV_AUTOPILOT_INVALID;
-    hb.baseMode = 0;
+    hb.baseMode = 0 as minimal.MavModeFlag;
     hb.customMode = 0;
     hb.systemStatus = 4; // MAV_STATE_ACTIVE
     hb.mavlinkVersion = 3;

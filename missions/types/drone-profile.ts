@@ -36,20 +36,6 @@ export interface DroneProfile {
   windMps: number;
 }
 
-/**
- * The camera used for photos at inspection points and for photo counts.
- *
- * @example
- * const cam: CameraProfile = { ...DEFAULT_CAMERA, focalLengthMm: 8 };
- */
-export interface CameraProfile {
-  sensorWidthMm: number;
-  sensorHeightMm: number;
-  imageWidthPx: number;
-  imageHeightPx: number;
-  focalLengthMm: number;
-}
-
 /** Defaults of a dock-based quadcopter in the DJI M30 / Matrice 3TD class. */
 export const DEFAULT_DRONE: DroneProfile = {
   cruiseSpeedMps: 10,
@@ -59,13 +45,4 @@ export const DEFAULT_DRONE: DroneProfile = {
   descentRateMps: 3,
   accelerationMps2: 2,
   windMps: 3,
-};
-
-/** Defaults of a 1/2-inch 12 MP wide camera (6.4 × 4.8 mm sensor, 4.5 mm lens). */
-export const DEFAULT_CAMERA: CameraProfile = {
-  sensorWidthMm: 6.4,
-  sensorHeightMm: 4.8,
-  imageWidthPx: 4000,
-  imageHeightPx: 3000,
-  focalLengthMm: 4.5,
 };

@@ -2,11 +2,15 @@ import type { Db } from '../open-database';
 import { AgenciesRepository } from './agencies-repository';
 import { AreasRepository } from './areas-repository';
 import { FleetRepository } from './fleet-repository';
+import { FleetOpsRepository } from './fleet-ops-repository';
+import { MissionsRepository } from './missions-repository';
 import { PlansRepository } from './plans-repository';
 
 export * from './agencies-repository';
 export * from './areas-repository';
 export * from './fleet-repository';
+export * from './fleet-ops-repository';
+export * from './missions-repository';
 export * from './plans-repository';
 export * from './scope';
 
@@ -17,6 +21,8 @@ export function createRepositories(db: Db) {
     areas: new AreasRepository(db),
     fleet: new FleetRepository(db),
     plans: new PlansRepository(db),
+    missions: new MissionsRepository(db),
+    fleetOps: new FleetOpsRepository(db),
   };
 }
 

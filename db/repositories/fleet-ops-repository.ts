@@ -1,0 +1,113 @@
+import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import type { Db } from '../open-database';
+import { dispatchRecords, fleetEvents, telemetrySamples } from '../schema/index';
+import type { Scope } from './scope';
+
+export type DispatchRecord = typeof dispatchRecords.$inferSelect;
+export type FleetEventRow = typeof fleetEvents.$inferSelect;
+export type TelemetrySample = typeof telemetrySamples.$inferSelect;
+
+function eventScope(scope: Scope): SQL | undefined {
+  return scope.seesAll
+    ? undefined
+    : or(eq(fleetEvents.agencyId, scope.agencyId), eq(fleetEvents.ownerAgencyId, scope.agencyId));
+}
+
+/** Dispatch records (at-most-once dispatch), fleet events and downsampled telemetry. */
+export class FleetOpsRepository {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Claims the right to dispatch one attempt of a sortie. True for exactly one caller per key,
+   * across restarts: the key is the table's primary key.
+   */
+  claimDispatch(record: DispatchRecord): boolean {
+    return this.db.insert(dispatchRecords).values(record).onConflictDoNothing().run().changes === 1;
+  }
+
+  getDispatch(key: string): DispatchRecord | undefined {
+    return this.db.select().from(dispatchRecords).where(eq(dispatchRecords.key, key)).get();
+  }
+
+  dispatchesOf(sortieId: string): DispatchRecord[] {
+    return this.db
+      .select()
+      .from(dispatchRecords)
+      .where(eq(dispatchRecords.sortieId, sortieId))
+      .orderBy(asc(dispatchRecords.attempt))
+      .all();
+  }
+
+  updateDispatch(
+    key: string,
+    patch: Partial<Pick<DispatchRecord, 'status' | 'step'>>,
+    at: Date,
+  ): void {
+    this.db
+      .update(dispatchRecords)
+      .set({ ...patch, updatedAt: at })
+      .where(eq(dispatchRecords.key, key))
+      .run();
+  }
+
+  insertEvent(event: Omit<FleetEventRow, 'seq'>): FleetEventRow {
+    const inserted = this.db.insert(fleetEvents).values(event).returning().all();
+    const first = inserted[0];
+    if (!first) throw new Error('fleet event insert returned no row');
+    return first;
+  }
+
+  /** The latest events the scope may see, newest first. */
+  recentEvents(scope: Scope, limit: number): FleetEventRow[] {
+    return this.db
+      .select()
+      .from(fleetEvents)
+      .where(eventScope(scope))
+      .orderBy(desc(fleetEvents.seq))
+      .limit(limit)
+      .all();
+  }
+
+  /** Stores a sample unless its drone already has one in that second (1 Hz downsampling). */
+  insertSample(sample: TelemetrySample): boolean {
+    return (
+      this.db.insert(telemetrySamples).values(sample).onConflictDoNothing().run().changes === 1
+    );
+  }
+
+  /** A sortie's samples in time order. */
+  samplesOfSortie(sortieId: string): TelemetrySample[] {
+    return this.db
+      .select()
+      .from(telemetrySamples)
+      .where(eq(telemetrySamples.sortieId, sortieId))
+      .orderBy(asc(telemetrySamples.atS))
+      .all();
+  }
+
+  latestSample(droneId: string): TelemetrySample | undefined {
+    return this.db
+      .select()
+      .from(telemetrySamples)
+      .where(eq(telemetrySamples.droneId, droneId))
+      .orderBy(desc(telemetrySamples.atS))
+      .limit(1)
+      .get();
+  }
+
+  /** Deletes samples older than `beforeS` (seconds since the epoch); returns how many. */
+  pruneSamples(beforeS: number): number {
+    return this.db.delete(telemetrySamples).where(lt(telemetrySamples.atS, beforeS)).run().changes;
+  }
+
+  /** Events after `afterSeq` (SSE resume), oldest first. */
+  eventsAfter(scope: Scope, afterSeq: number, limit: number): FleetEventRow[] {
+    return this.db
+      .select()
+      .from(fleetEvents)
+      .where(and(eventScope(scope), gt(fleetEvents.seq, afterSeq)))
+      .orderBy(asc(fleetEvents.seq))
+      .limit(limit)
+      .all();
+  }
+}

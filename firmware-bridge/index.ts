@@ -89,3 +89,27 @@ export {
   type LinkHealthStats,
   type VehicleLiveness,
 } from './health/link-health';
+
+// telemetry
+export {
+  ARDUCOPTER_MODES,
+  ARDUPLANE_MODES,
+  decodeFlightMode,
+  encodeFlightMode,
+  MAV_AUTOPILOT_ARDUPILOTMEGA,
+  MAV_AUTOPILOT_PX4,
+  MAV_MODE_FLAG_CUSTOM_MODE_ENABLED,
+  MAV_MODE_FLAG_SAFETY_ARMED,
+  PX4_AUTO_SUB_MODES,
+  PX4_MAIN_MODES,
+} from './telemetry/flight-mode';
+export {
+  Telemetry,
+  toTelemetryEvent,
+  type FrameSource,
+  type TelemetryEvent,
+  type TelemetryKind,
+  type TelemetryOf,
+  type TelemetryOptions,
+  type VehicleSnapshot,
+} from './telemetry/telemetry';

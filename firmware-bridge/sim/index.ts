@@ -4,3 +4,7 @@ export * from './manual-clock';
 export * from './scaled-clock';
 export * from './mission-server';
 export * from './sim-drone';
+export * from './sim-dock';
+export * from './lossy-channel';
+export * from './lossy-transport';
+export * from './pipe-transport';

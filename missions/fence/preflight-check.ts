@@ -1,0 +1,195 @@
+import type { LocalFrame } from '../frame/index';
+import {
+  plannedSpeedMps,
+  stoppingDistanceM,
+  turnAngleRad,
+  turnTimeS,
+  usableTimeS,
+} from '../sortie/index';
+import { MAV_CMD, type DroneProfile, type LonLat, type MissionItem, type XY } from '../types/index';
+import type { FenceZone } from './fence-items';
+import { pointSegmentDistanceM, segmentPolygonDistanceM, type RingXY } from './planar';
+
+/** One mission as flown from its dock. */
+export interface PreflightSortie {
+  /** Dock position `[lon, lat]`: take-off point and RTL target. */
+  home: LonLat;
+  mission: readonly MissionItem[];
+}
+
+/** Options of {@link preflightCheck}. */
+export interface PreflightOptions {
+  drone: DroneProfile;
+  frame: LocalFrame;
+  noFlyZones?: readonly FenceZone[];
+  /** Regulatory ceiling above ground / home, metres. Default 120. */
+  ceilingM?: number;
+  /** Least distance to a no-fly zone, metres; raised to the stopping distance v²/2a. Default 0. */
+  safetyMarginM?: number;
+}
+
+export type PreflightCode =
+  'NO_FLY_ENTERED' | 'NO_FLY_TOO_CLOSE' | 'CEILING_EXCEEDED' | 'ENDURANCE_EXCEEDED';
+
+/** One reason to refuse a plan, naming the item. */
+export interface PreflightViolation {
+  code: PreflightCode;
+  /** 0-based sortie index. */
+  sortie: number;
+  /** Index of the offending mission item (for a leg: the item the leg flies to); null for the whole sortie. */
+  itemIndex: number | null;
+  position: LonLat | null;
+  zone: string | null;
+  message: string;
+}
+
+export type PreflightResult =
+  | { ok: true; marginM: number; sortieTimesS: number[] }
+  | {
+      ok: false;
+      marginM: number;
+      sortieTimesS: number[];
+      violations: PreflightViolation[];
+      message: string;
+    };
+
+const NAV_WITH_POSITION = new Set<number>([
+  MAV_CMD.NAV_WAYPOINT,
+  MAV_CMD.NAV_LOITER_TIME,
+  MAV_CMD.NAV_LAND,
+  MAV_CMD.NAV_TAKEOFF,
+]);
+
+interface Vertex {
+  xy: XY;
+  lonLat: LonLat;
+  altM: number;
+  holdS: number;
+  itemIndex: number | null;
+}
+
+/**
+ * The pre-flight check: rejects a plan where a waypoint or a leg enters a no-fly zone or passes
+ * closer than the safety margin (at least the stopping distance v²/2a), an altitude exceeds the
+ * ceiling, or a sortie's flight time (re-estimated from its items alone) exceeds the endurance
+ * after reserve. Every violation names the sortie, the item index, its coordinates and the zone.
+ *
+ * @example
+ * const check = preflightCheck(sorties, { drone, frame, noFlyZones, ceilingM: 120 });
+ * if (!check.ok) throw new Error(check.message);
+ */
+export function preflightCheck(
+  sorties: readonly PreflightSortie[],
+  options: PreflightOptions,
+): PreflightResult {
+  const { drone, frame } = options;
+  const ceilingM = options.ceilingM ?? 120;
+  const marginM = Math.max(options.safetyMarginM ?? 0, stoppingDistanceM(drone));
+  const zones = (options.noFlyZones ?? []).map((z) => ({
+    zone: z,
+    polygon:
+      z.kind === 'polygon' ? z.rings.map((r): RingXY => r.map((p) => frame.toLocal(p))) : null,
+    center: z.kind === 'circle' ? frame.toLocal(z.center) : null,
+    radiusM: z.kind === 'circle' ? z.radiusM : 0,
+  }));
+  const violations: PreflightViolation[] = [];
+  const sortieTimesS: number[] = [];
+  const usableS = usableTimeS(drone);
+  const fmt = (p: LonLat): string => `${p[0].toFixed(6)}, ${p[1].toFixed(6)}`;
+
+  sorties.forEach((sortie, s) => {
+    const path: Vertex[] = [
+      { xy: frame.toLocal(sortie.home), lonLat: sortie.home, altM: 0, holdS: 0, itemIndex: null },
+    ];
+    let returnsHome = false;
+    sortie.mission.forEach((item, i) => {
+      if (item.command === MAV_CMD.NAV_RETURN_TO_LAUNCH) returnsHome = true;
+      if (item.altM > ceilingM && item.position) {
+        violations.push({
+          code: 'CEILING_EXCEEDED',
+          sortie: s,
+          itemIndex: i,
+          position: item.position,
+          zone: null,
+          message: `sortie ${s + 1} item ${i} at ${fmt(item.position)}: altitude ${item.altM} m exceeds the ${ceilingM} m ceiling`,
+        });
+      }
+      if (!NAV_WITH_POSITION.has(item.command) || !item.position) return;
+      path.push({
+        xy: frame.toLocal(item.position),
+        lonLat: item.position,
+        altM: item.altM,
+        holdS:
+          item.command === MAV_CMD.NAV_WAYPOINT || item.command === MAV_CMD.NAV_LOITER_TIME
+            ? item.param1
+            : 0,
+        itemIndex: i,
+      });
+    });
+    if (returnsHome) path.push({ ...path[0]!, altM: path[path.length - 1]!.altM });
+
+    for (let k = 0; k < path.length; k++) {
+      const v = path[k]!;
+      const prev = k > 0 ? path[k - 1]! : v;
+      for (const z of zones) {
+        const d = z.polygon
+          ? segmentPolygonDistanceM(prev.xy, v.xy, z.polygon)
+          : Math.max(0, pointSegmentDistanceM(z.center!, prev.xy, v.xy) - z.radiusM);
+        if (d >= marginM) continue;
+        const what =
+          k === 0 || prev === v
+            ? `item ${v.itemIndex ?? 'home'}`
+            : `leg to item ${v.itemIndex ?? 'home (RTL)'}`;
+        const enters = d === 0;
+        violations.push({
+          code: enters ? 'NO_FLY_ENTERED' : 'NO_FLY_TOO_CLOSE',
+          sortie: s,
+          itemIndex: v.itemIndex,
+          position: v.lonLat,
+          zone: z.zone.name,
+          message: enters
+            ? `sortie ${s + 1} ${what} at ${fmt(v.lonLat)} enters no-fly zone '${z.zone.name}'`
+            : `sortie ${s + 1} ${what} at ${fmt(v.lonLat)} passes ${d.toFixed(1)} m from no-fly zone '${z.zone.name}' (safety margin ${marginM.toFixed(1)} m)`,
+        });
+      }
+    }
+
+    const timeS = missionTimeS(path, drone);
+    sortieTimesS.push(timeS);
+    if (timeS > usableS + 1e-6) {
+      violations.push({
+        code: 'ENDURANCE_EXCEEDED',
+        sortie: s,
+        itemIndex: null,
+        position: null,
+        zone: null,
+        message: `sortie ${s + 1} needs ${(timeS / 60).toFixed(1)} min, endurance after reserve is ${(usableS / 60).toFixed(1)} min`,
+      });
+    }
+  });
+  if (violations.length === 0) return { ok: true, marginM, sortieTimesS };
+  const more = violations.length > 1 ? ` (and ${violations.length - 1} more violations)` : '';
+  return {
+    ok: false,
+    marginM,
+    sortieTimesS,
+    violations,
+    message: `${violations[0]!.message}${more}`,
+  };
+}
+
+/** Flight time along the mission's positional items with the sortie energy model. */
+function missionTimeS(path: readonly Vertex[], drone: DroneProfile): number {
+  const speed = plannedSpeedMps(drone);
+  let t = drone.cruiseSpeedMps / drone.accelerationMps2;
+  for (let k = 1; k < path.length; k++) {
+    const a = path[k - 1]!;
+    const b = path[k]!;
+    t += Math.hypot(b.xy[0] - a.xy[0], b.xy[1] - a.xy[1]) / speed + b.holdS;
+    const dAlt = b.altM - a.altM;
+    t += dAlt > 0 ? dAlt / drone.climbRateMps : -dAlt / drone.descentRateMps;
+    if (k + 1 < path.length) t += turnTimeS(turnAngleRad(a.xy, b.xy, path[k + 1]!.xy), drone);
+  }
+  const last = path[path.length - 1]!;
+  return t + last.altM / drone.descentRateMps;
+}

@@ -113,3 +113,8 @@ export {
   type TelemetryOptions,
   type VehicleSnapshot,
 } from './telemetry/telemetry';
+
+// protocols, dock dialect, simulator
+export * from './protocol/index';
+export * from './dock/index';
+export * from './sim/index';

@@ -17,7 +17,7 @@ export function autopilotKind(mavAutopilot: number): AutopilotKind {
 }
 
 /** ArduCopter custom modes (ArduCopter/mode.h `Mode::Number`). */
-export const ARDUCOPTER_MODES = {
+export const COPTER_MODE_NUMBERS = {
   STABILIZE: 0,
   ACRO: 1,
   ALT_HOLD: 2,
@@ -45,10 +45,10 @@ export const ARDUCOPTER_MODES = {
   AUTO_RTL: 27,
 } as const;
 
-export type ArduCopterModeName = keyof typeof ARDUCOPTER_MODES;
+export type ArduCopterModeName = keyof typeof COPTER_MODE_NUMBERS;
 
 /** PX4 main modes (px4_custom_mode.h). */
-export const PX4_MAIN_MODES = {
+export const PX4_MAIN_MODE_NUMBERS = {
   MANUAL: 1,
   ALTCTL: 2,
   POSCTL: 3,
@@ -60,7 +60,7 @@ export const PX4_MAIN_MODES = {
 } as const;
 
 /** PX4 AUTO sub modes (px4_custom_mode.h). */
-export const PX4_AUTO_SUB_MODES = {
+export const PX4_AUTO_SUB_MODE_NUMBERS = {
   READY: 1,
   TAKEOFF: 2,
   LOITER: 3,
@@ -126,7 +126,7 @@ export function modeCommand(autopilot: AutopilotKind, name: string): ModeCommand
       heartbeatCustomMode: ((m.main << 16) | (m.sub << 24)) >>> 0,
     };
   }
-  const custom = (ARDUCOPTER_MODES as Record<string, number>)[key];
+  const custom = (COPTER_MODE_NUMBERS as Record<string, number>)[key];
   if (custom === undefined) return undefined;
   return { baseMode: 1, customMode: custom, subMode: 0, heartbeatCustomMode: custom };
 }
@@ -142,12 +142,12 @@ export function modeName(autopilot: AutopilotKind, customMode: number): string {
     const main = (customMode >>> 16) & 0xff;
     const sub = (customMode >>> 24) & 0xff;
     if (main === 4) {
-      const s = Object.entries(PX4_AUTO_SUB_MODES).find(([, v]) => v === sub);
+      const s = Object.entries(PX4_AUTO_SUB_MODE_NUMBERS).find(([, v]) => v === sub);
       return s ? (s[0] === 'MISSION' ? 'AUTO' : s[0]) : `AUTO_${sub}`;
     }
-    const m = Object.entries(PX4_MAIN_MODES).find(([, v]) => v === main);
+    const m = Object.entries(PX4_MAIN_MODE_NUMBERS).find(([, v]) => v === main);
     return m ? m[0] : `MODE_${customMode}`;
   }
-  const a = Object.entries(ARDUCOPTER_MODES).find(([, v]) => v === customMode);
+  const a = Object.entries(COPTER_MODE_NUMBERS).find(([, v]) => v === customMode);
   return a ? a[0] : `MODE_${customMode}`;
 }

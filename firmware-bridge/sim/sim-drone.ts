@@ -13,13 +13,13 @@ import { common, minimal } from 'node-mavlink';
 import type { MavLinkData } from 'node-mavlink';
 import type { Clock, MavEndpoint, ReceivedFrame, TimerHandle } from '../link/types';
 import type { MissionItem } from '../mission-item';
-import { ARDUCOPTER_MODES } from '../protocol/flight-modes';
+import { COPTER_MODE_NUMBERS } from '../protocol/flight-modes';
 import { MAV_RESULT } from '../protocol/command';
 import { isAddressedTo } from '../protocol/target';
 import type { FailureMode } from './failure-modes';
 import { MissionServer } from './mission-server';
 
-const M = ARDUCOPTER_MODES;
+const M = COPTER_MODE_NUMBERS;
 const ARMABLE_MODES: readonly number[] = [M.STABILIZE, M.ALT_HOLD, M.GUIDED, M.LOITER, M.POSHOLD];
 const SETTABLE_MODES: readonly number[] = [
   M.STABILIZE,

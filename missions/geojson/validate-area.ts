@@ -80,6 +80,32 @@ export const AREA_KIND_GEOMETRY_TYPES: Readonly<Record<AreaKind, readonly AreaGe
 
 const DEFAULT_MAX_ISSUES = 100;
 
+/** Array levels down to a number in the coordinates of each geometry type. */
+const NESTING: Readonly<Record<AreaGeometryType, number>> = {
+  Point: 1,
+  LineString: 2,
+  Polygon: 3,
+  MultiPolygon: 4,
+  MultiPoint: 2,
+  MultiLineString: 3,
+};
+const EMPTY_EXPECTED: Readonly<Record<AreaGeometryType, string>> = {
+  Point: 'a position [lon, lat]',
+  MultiPoint: 'at least one position',
+  LineString: 'at least two positions',
+  MultiLineString: 'at least one line',
+  Polygon: 'at least an exterior ring',
+  MultiPolygon: 'at least one polygon',
+};
+const NESTING_EXAMPLE: Readonly<Record<AreaGeometryType, string>> = {
+  Point: '[lon, lat]',
+  MultiPoint: '[[lon, lat], ...]',
+  LineString: '[[lon, lat], [lon, lat], ...]',
+  MultiLineString: '[[[lon, lat], [lon, lat], ...], ...]',
+  Polygon: '[[[lon, lat], ..., first position again]] (an array of rings)',
+  MultiPolygon: '[[[[lon, lat], ..., first position again]], ...] (an array of polygons)',
+};
+
 const GEOMETRY_TYPES: readonly string[] = [
   'Point',
   'MultiPoint',
@@ -468,7 +494,25 @@ function readCoordinates(
     return undefined;
   }
   if (value.length === 0) {
-    issues.add(path, 'GEOMETRY_EMPTY', `the ${type} is empty: expected at least one position`);
+    issues.add(path, 'GEOMETRY_EMPTY', `the ${type} is empty: expected ${EMPTY_EXPECTED[type]}`);
+    return undefined;
+  }
+  // Nesting of the first number: a Polygon given a LineString's coordinates (a common slip) gets
+  // one clear issue instead of one per position.
+  let levels = 0;
+  let first: unknown = value;
+  while (Array.isArray(first) && levels < NESTING.MultiPolygon + 1) {
+    first = first[0];
+    levels++;
+  }
+  const expectedLevels = NESTING[type];
+  if (typeof first === 'number' && levels !== expectedLevels) {
+    const like = Object.entries(NESTING).find(([, n]) => n === levels)?.[0];
+    issues.add(
+      path,
+      'COORDINATES_INVALID',
+      `the coordinates of this ${type} nest ${levels} array level${levels === 1 ? '' : 's'}${like ? ` (like a ${like})` : ''}: expected ${expectedLevels}, e.g. ${NESTING_EXAMPLE[type]}`,
+    );
     return undefined;
   }
   switch (type) {

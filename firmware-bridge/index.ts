@@ -114,6 +114,20 @@ export {
   type VehicleSnapshot,
 } from './telemetry/telemetry';
 
+// tlog
+export {
+  emptyTlogStats,
+  readTlog,
+  TLOG_TIMESTAMP_LENGTH,
+  tlogRecord,
+  TlogReplay,
+  tlogStats,
+  TlogWriter,
+  type ReplayOptions,
+  type TlogRecord,
+  type TlogStats,
+} from './tlog/tlog';
+
 // protocols, dock dialect, simulator
 export * from './protocol/index';
 export * from './dock/index';

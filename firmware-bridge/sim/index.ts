@@ -8,3 +8,4 @@ export * from './sim-dock';
 export * from './lossy-channel';
 export * from './lossy-transport';
 export * from './pipe-transport';
+export * from './sim-fleet';

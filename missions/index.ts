@@ -2,3 +2,4 @@
 export * from './geojson/index';
 export * from './frame/index';
 export * from './sensor/index';
+export * from './coverage/index';

@@ -1,0 +1,136 @@
+import type { XY } from '../types/index';
+
+/** The two ways to fly a cell (first lane towards +x or towards −x): first and last points of each. */
+export interface CellEnds {
+  first: [XY, XY];
+  last: [XY, XY];
+}
+
+/** A cell visit: which cell, which of its two boustrophedon paths, and whether it is flown backwards. */
+export interface CellVisit {
+  cell: number;
+  path: 0 | 1;
+  reversed: boolean;
+}
+
+const dist = (a: XY, b: XY): number => Math.hypot(a[0] - b[0], a[1] - b[1]);
+
+function entryOf(cells: readonly CellEnds[], v: CellVisit): XY {
+  const c = cells[v.cell]!;
+  return v.reversed ? c.last[v.path] : c.first[v.path];
+}
+
+function exitOf(cells: readonly CellEnds[], v: CellVisit): XY {
+  const c = cells[v.cell]!;
+  return v.reversed ? c.first[v.path] : c.last[v.path];
+}
+
+/**
+ * Orders cells to minimise the transit between them: nearest-neighbour construction over all four
+ * ways into each cell, 2-opt on the open path (reversing a run of cells also reverses how each is
+ * flown), then an exact dynamic programme over the four ways of each cell for the final order.
+ * Distances are straight lines; the caller routes the chosen transits around obstacles.
+ *
+ * @param start where the drone is before the first cell (e.g. its dock), or null for a free start
+ * @example
+ * const visits = orderCells(cells.map(ends), dockXY);
+ */
+export function orderCells(cells: readonly CellEnds[], start: XY | null): CellVisit[] {
+  const n = cells.length;
+  if (n === 0) return [];
+  const used = new Uint8Array(n);
+  const seq: CellVisit[] = [];
+  let cur: XY | null = start;
+  for (let step = 0; step < n; step++) {
+    let best: CellVisit | null = null;
+    let bestD = Infinity;
+    for (let c = 0; c < n; c++) {
+      if (used[c]) continue;
+      for (const path of [0, 1] as const) {
+        for (const reversed of [false, true]) {
+          const v = { cell: c, path, reversed };
+          const e = entryOf(cells, v);
+          // Without a start, begin at the south-west-most entry.
+          const d = cur ? dist(cur, e) : e[0] + e[1];
+          if (d < bestD) {
+            bestD = d;
+            best = v;
+          }
+        }
+      }
+    }
+    const chosen = best!;
+    used[chosen.cell] = 1;
+    seq.push(chosen);
+    cur = exitOf(cells, chosen);
+  }
+
+  const before = (i: number): XY | null => (i === 0 ? start : exitOf(cells, seq[i - 1]!));
+  for (let pass = 0; pass < 50; pass++) {
+    let improved = false;
+    for (let i = 0; i < n - 1; i++) {
+      const p = before(i);
+      for (let j = i + 1; j < n; j++) {
+        const si = seq[i]!;
+        const sj = seq[j]!;
+        const next = seq[j + 1];
+        let delta = 0;
+        if (p) delta += dist(p, exitOf(cells, sj)) - dist(p, entryOf(cells, si));
+        if (next)
+          delta +=
+            dist(entryOf(cells, si), entryOf(cells, next)) -
+            dist(exitOf(cells, sj), entryOf(cells, next));
+        if (delta < -1e-9) {
+          const run = seq
+            .slice(i, j + 1)
+            .reverse()
+            .map((v) => ({ ...v, reversed: !v.reversed }));
+          seq.splice(i, run.length, ...run);
+          improved = true;
+        }
+      }
+    }
+    if (!improved) break;
+  }
+
+  // Exact choice of the way through each cell for this order.
+  const variants: CellVisit[][] = seq.map((v) => [
+    { cell: v.cell, path: 0, reversed: false },
+    { cell: v.cell, path: 0, reversed: true },
+    { cell: v.cell, path: 1, reversed: false },
+    { cell: v.cell, path: 1, reversed: true },
+  ]);
+  const cost: number[][] = [];
+  const from: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    cost.push([]);
+    from.push([]);
+    for (let k = 0; k < 4; k++) {
+      const v = variants[i]![k]!;
+      if (i === 0) {
+        cost[i]![k] = start ? dist(start, entryOf(cells, v)) : 0;
+        from[i]![k] = -1;
+        continue;
+      }
+      let best = Infinity;
+      let arg = 0;
+      for (let q = 0; q < 4; q++) {
+        const c = cost[i - 1]![q]! + dist(exitOf(cells, variants[i - 1]![q]!), entryOf(cells, v));
+        if (c < best) {
+          best = c;
+          arg = q;
+        }
+      }
+      cost[i]![k] = best;
+      from[i]![k] = arg;
+    }
+  }
+  let k = 0;
+  for (let q = 1; q < 4; q++) if (cost[n - 1]![q]! < cost[n - 1]![k]!) k = q;
+  const out: CellVisit[] = new Array<CellVisit>(n);
+  for (let i = n - 1; i >= 0; i--) {
+    out[i] = variants[i]![k]!;
+    k = from[i]![k]!;
+  }
+  return out;
+}

@@ -1,0 +1,599 @@
+import { buffer, difference, featureCollection, multiPolygon, polygon } from '@turf/turf';
+import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
+import { frameForCoordinates, MissionInputError, type LocalFrame } from '../frame/index';
+import {
+  DEFAULT_MAPPING_CAMERA,
+  sensorCoverage,
+  type SensorCoverageOptions,
+} from '../sensor/index';
+import type { LonLat, WorkPath, XY } from '../types/index';
+import { clipToBands, type Rect } from './clip-to-bands';
+import {
+  bestCellCostM,
+  decomposeSweep,
+  sweepObjectiveM,
+  type CellLane,
+  type SweepCell,
+} from './boustrophedon-cells';
+import { orderCells, type CellEnds } from './cell-order';
+import { createObstacleRouter, type ObstacleRouter } from './obstacle-router';
+import {
+  minimumWidth,
+  normaliseAngle,
+  polygonAreaM2,
+  polylineLengthM,
+  rotateFromSweep,
+  type MultiPolygonXY,
+  type PolygonXY,
+  type RingXY,
+} from './planar-geometry';
+import { searchSweepAngle } from './sweep-angle-search';
+import { sweepLanes, type SweepLaneOptions } from './sweep-lanes';
+import type { CameraFootprint, CoverageCell, CoverageOptions, CoveragePlan } from './types';
+
+const DEG = Math.PI / 180;
+/**
+ * Length-equivalent of one 90° turn: a multirotor stops and re-accelerates, losing about v²/a
+ * (10 m/s, 2.5 m/s² → 40 m) of cruise per stop.
+ */
+const DEFAULT_TURN_COST_M = 40;
+/**
+ * A cell is also tried split where consecutive lanes' ends jump by more than this many lane
+ * spacings (a boundary within ~18° of the lanes: an arm or a bay that another direction flies better).
+ */
+const JUMP_LANE_SPACINGS = 3;
+
+/** A cell ready to fly: lanes in the rotated frame of its own direction. */
+interface PlannedCell {
+  part: number;
+  angleRad: number;
+  lanes: CellLane[];
+  region: MultiPolygonXY | null;
+}
+
+/** A lane in the local frame, in flight direction. */
+interface LaneXY {
+  from: XY;
+  to: XY;
+  /** Unit vector of the flight direction. */
+  dir: XY;
+}
+
+/** Converts a lane course (degrees clockwise from north) to a sweep angle (radians from +x). */
+export function courseToSweepAngleRad(courseDeg: number): number {
+  return normaliseAngle((90 - courseDeg) * DEG);
+}
+
+/** Converts a sweep angle (radians from +x) to a lane course in [0, 180) degrees from north. */
+export function sweepAngleToCourseDeg(angleRad: number): number {
+  const c = (90 - angleRad / DEG) % 180;
+  return c < 0 ? c + 180 : c;
+}
+
+/**
+ * Plans the coverage of a forest area: boustrophedon lanes whose direction is searched per part
+ * and per cell to minimise length plus turn costs, cells from a boustrophedon decomposition around
+ * holes, concavities and no-fly zones, cells ordered to minimise transit, transits routed around
+ * no-fly zones, and a camera trigger distance per lane so the footprints cover the area.
+ *
+ * @param area a GeoJSON Polygon or MultiPolygon (holes allowed), `[lon, lat]`, or a Feature of one
+ * @throws MissionInputError `AREA_INVALID` or `SENSOR_INVALID`, naming the bad value
+ * @example
+ * const plan = planCoverage(forest, { altitudeAglM: 100, noFlyZones: [school], startLonLat: dock });
+ * plan.workPaths; // lanes and transits in flight order
+ * plan.stats.lengthM; plan.stats.photoCount;
+ */
+export function planCoverage(
+  area: Polygon | MultiPolygon | Feature<Polygon | MultiPolygon>,
+  options: CoverageOptions = {},
+): CoveragePlan {
+  const geometry = validateArea(area, 'area');
+  const noFly = (options.noFlyZones ?? []).map((z, i) => validateArea(z, `noFlyZones[${i}]`));
+  const sensorOptions: SensorCoverageOptions = { altitudeAglM: options.altitudeAglM ?? 100 };
+  if (options.sideOverlapPct !== undefined) sensorOptions.sideOverlapPct = options.sideOverlapPct;
+  if (options.frontOverlapPct !== undefined)
+    sensorOptions.frontOverlapPct = options.frontOverlapPct;
+  const sensor = sensorCoverage(options.sensor ?? DEFAULT_MAPPING_CAMERA, sensorOptions);
+  const spacingM = options.laneSpacingM ?? sensor.laneSpacingM;
+  if (!Number.isFinite(spacingM) || spacingM <= 0 || spacingM > sensor.footprintAcrossM + 1e-9) {
+    throw new MissionInputError(
+      'SENSOR_INVALID',
+      'options.laneSpacingM',
+      `options.laneSpacingM must be in (0, ${sensor.footprintAcrossM.toFixed(2)}] m (the swath), got ${String(spacingM)}`,
+    );
+  }
+  const turnaroundM = nonNegative(options.turnaroundM ?? 10, 'options.turnaroundM');
+  const turnCostM = nonNegative(options.turnCostM ?? DEFAULT_TURN_COST_M, 'options.turnCostM');
+  const marginM = nonNegative(options.marginM ?? 0, 'options.marginM');
+  const noFlyMarginM = nonNegative(options.noFlyMarginM ?? 10, 'options.noFlyMarginM');
+  const alongReachM = sensor.footprintAlongM === null ? 0 : sensor.footprintAlongM / 2;
+  const costs = { turnCostM, turnaroundM };
+
+  const grown = marginM > 0 ? bufferGeometry(geometry, marginM) : geometry;
+  const frame = options.frame ?? frameForCoordinates(grown.coordinates);
+  let parts = toLocal(grown, frame);
+  if (noFly.length > 0)
+    parts = subtract(
+      parts,
+      noFly.flatMap((z) => toLocal(z, frame)),
+    );
+  const obstacles: PolygonXY[] = noFly.flatMap((z) =>
+    toLocal(noFlyMarginM > 0 ? bufferGeometry(z, noFlyMarginM) : z, frame),
+  );
+  const laneOptions: SweepLaneOptions = { alongReachM, obstacles };
+  const objective =
+    (region: MultiPolygonXY) =>
+    (angleRad: number): number =>
+      sweepObjectiveM(decomposeSweep(sweepLanes(region, angleRad, spacingM, laneOptions)), costs);
+
+  let angleEvaluations = 0;
+  const fixedAngle =
+    options.sweepCourseDeg === undefined ? null : courseToSweepAngleRad(options.sweepCourseDeg);
+  const planned: PlannedCell[] = [];
+  for (const [partIndex, part] of parts.entries()) {
+    let angleRad: number;
+    if (fixedAngle === null) {
+      const found = searchSweepAngle([part], objective([part]));
+      angleEvaluations += found.evaluations;
+      angleRad = found.angleRad;
+    } else angleRad = fixedAngle;
+    const cells = decomposeSweep(sweepLanes([part], angleRad, spacingM, laneOptions));
+    if (fixedAngle !== null || options.perCellDirections === false) {
+      for (const cell of cells)
+        planned.push({ part: partIndex, angleRad, lanes: cell.lanes, region: null });
+      continue;
+    }
+    const jumpM = JUMP_LANE_SPACINGS * spacingM;
+    for (const cell of cells) {
+      let best: { costM: number; cells: PlannedCell[] } = {
+        costM: bestCellCostM(cell, costs),
+        cells: [{ part: partIndex, angleRad, lanes: cell.lanes, region: null }],
+      };
+      const replan = (pieces: SweepCell[]): { costM: number; cells: PlannedCell[] } => {
+        let costM = 0;
+        const out: PlannedCell[] = [];
+        for (const piece of pieces) {
+          const asIs = bestCellCostM(piece, costs);
+          const region = clipToBands(part, angleRad, cellRects(piece, spacingM, alongReachM));
+          if (region.length === 0) {
+            costM += asIs;
+            out.push({ part: partIndex, angleRad, lanes: piece.lanes, region: null });
+            continue;
+          }
+          const found = searchSweepAngle(region, objective(region));
+          angleEvaluations += found.evaluations;
+          const sub = decomposeSweep(sweepLanes(region, found.angleRad, spacingM, laneOptions));
+          const subCost = sub.length > 0 ? sweepObjectiveM(sub, costs) : Infinity;
+          if (subCost < asIs - 1e-6) {
+            costM += subCost;
+            for (const s of sub)
+              out.push({ part: partIndex, angleRad: found.angleRad, lanes: s.lanes, region });
+          } else {
+            costM += asIs;
+            out.push({ part: partIndex, angleRad, lanes: piece.lanes, region });
+          }
+        }
+        costM += (pieces.length - 1) * 0.5 * meanLaneLengthM(cell);
+        return { costM, cells: out };
+      };
+      if (cells.length > 1) {
+        const whole = replan([cell]);
+        if (whole.costM < best.costM - 1e-6) best = whole;
+      }
+      const pieces = splitAtJumps(cell, jumpM);
+      if (pieces.length > 1) {
+        const split = replan(pieces);
+        if (split.costM < best.costM - 1e-6) best = split;
+      }
+      planned.push(...best.cells);
+    }
+  }
+
+  const basePaths = planned.map(
+    (cell) => [cellLanesXY(cell, true), cellLanesXY(cell, false)] as const,
+  );
+  const ends: CellEnds[] = basePaths.map(([a, b]) => ({
+    first: [a[0]!.from, b[0]!.from],
+    last: [a[a.length - 1]!.to, b[b.length - 1]!.to],
+  }));
+  const start = options.startLonLat ? frame.toLocal(options.startLonLat) : null;
+  const visits = orderCells(ends, start);
+  const router = createObstacleRouter(obstacles);
+
+  const local: { kind: WorkPath['kind']; points: XY[]; triggerDistanceM: number | null }[] = [];
+  const footprintsXY: { center: XY; dir: XY; alongM: number }[] = [];
+  const wantFootprints = options.footprints ?? true;
+  let photoCount = 0;
+  let laneCount = 0;
+  let laneLengthM = 0;
+  let transitLengthM = 0;
+  const cellsOut: CoverageCell[] = [];
+  let prevExit: XY | null = null;
+  for (const [order, visit] of visits.entries()) {
+    const cell = planned[visit.cell]!;
+    let lanes = basePaths[visit.cell]![visit.path];
+    if (visit.reversed)
+      lanes = [...lanes].reverse().map((l) => ({ from: l.to, to: l.from, dir: neg(l.dir) }));
+    let cellLaneLengthM = 0;
+    for (const [j, lane] of lanes.entries()) {
+      if (j === 0 && prevExit) {
+        const points = router.route(prevExit, lane.from);
+        transitLengthM += polylineLengthM(points);
+        local.push({ kind: 'transit', points, triggerDistanceM: null });
+      } else if (j > 0) {
+        const prev = lanes[j - 1]!;
+        const points = connection(prev, lane, turnaroundM, router);
+        transitLengthM += polylineLengthM(points);
+        local.push({ kind: 'transit', points, triggerDistanceM: null });
+      }
+      const lengthM = Math.hypot(lane.to[0] - lane.from[0], lane.to[1] - lane.from[1]);
+      laneLengthM += lengthM;
+      cellLaneLengthM += lengthM;
+      laneCount++;
+      let triggerDistanceM: number | null = null;
+      if (sensor.triggerDistanceM !== null && sensor.footprintAlongM !== null) {
+        const shots =
+          lengthM > 1e-6 ? Math.max(1, Math.ceil(lengthM / sensor.triggerDistanceM - 1e-9)) : 0;
+        triggerDistanceM = shots > 0 ? lengthM / shots : sensor.triggerDistanceM;
+        photoCount += shots + 1;
+        if (wantFootprints) {
+          for (let s = 0; s <= shots; s++) {
+            const t = s * triggerDistanceM;
+            footprintsXY.push({
+              center: [lane.from[0] + lane.dir[0] * t, lane.from[1] + lane.dir[1] * t],
+              dir: lane.dir,
+              alongM: sensor.footprintAlongM,
+            });
+          }
+        }
+      } else if (wantFootprints) {
+        footprintsXY.push({
+          center: [(lane.from[0] + lane.to[0]) / 2, (lane.from[1] + lane.to[1]) / 2],
+          dir: lane.dir,
+          alongM: lengthM,
+        });
+      }
+      local.push({ kind: 'lane', points: [lane.from, lane.to], triggerDistanceM });
+    }
+    prevExit = lanes[lanes.length - 1]!.to;
+    cellsOut.push({
+      order,
+      part: cell.part,
+      sweepCourseDeg: sweepAngleToCourseDeg(cell.angleRad),
+      laneCount: lanes.length,
+      laneLengthM: cellLaneLengthM,
+      region: cell.region ? toLonLatMulti(cell.region, frame) : null,
+    });
+  }
+
+  const altitudeAglM = sensor.altitudeAglM;
+  const workPaths: WorkPath[] = local.map((p) => ({
+    kind: p.kind,
+    coordinates: p.points.map((q) => frame.toLonLat(q)),
+    altitudeAglM,
+    triggerDistanceM: p.triggerDistanceM,
+  }));
+  const footprints: CameraFootprint[] = footprintsXY.map((f) =>
+    footprint(frame, f.center, f.dir, sensor.footprintAcrossM, f.alongM),
+  );
+  const turns = countTurns(local.map((p) => p.points));
+  let areaM2 = 0;
+  let lowerBoundM = 0;
+  for (const part of parts) {
+    const a = polygonAreaM2(part);
+    areaM2 += a;
+    lowerBoundM += Math.max(
+      a / spacingM,
+      a / spacingM + minimumWidth(part[0] ?? []).widthM - spacingM,
+    );
+  }
+  return {
+    workPaths,
+    cells: cellsOut,
+    footprints,
+    sensor,
+    frameCenter: frame.center,
+    stats: {
+      areaM2,
+      laneSpacingM: spacingM,
+      triggerDistanceM: sensor.triggerDistanceM,
+      laneCount,
+      laneLengthM,
+      transitLengthM,
+      lengthM: laneLengthM + transitLengthM,
+      flightCostM: laneLengthM + transitLengthM + turnCostM * turns,
+      lowerBoundM,
+      turns,
+      cells: planned.length,
+      photoCount,
+      angleEvaluations,
+    },
+  };
+}
+
+function nonNegative(value: number, path: string): number {
+  if (!Number.isFinite(value) || value < 0) {
+    throw new MissionInputError(
+      'AREA_INVALID',
+      path,
+      `${path} must be a finite number ≥ 0 m, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function validateArea(input: unknown, path: string): Polygon | MultiPolygon {
+  const geometry =
+    input && typeof input === 'object' && (input as { type?: unknown }).type === 'Feature'
+      ? (input as { geometry?: unknown }).geometry
+      : input;
+  const type =
+    geometry && typeof geometry === 'object' ? (geometry as { type?: unknown }).type : undefined;
+  if (type !== 'Polygon' && type !== 'MultiPolygon') {
+    throw new MissionInputError(
+      'AREA_INVALID',
+      path,
+      `${path} must be a GeoJSON Polygon or MultiPolygon, got ${String(type)}`,
+    );
+  }
+  const g = geometry as Polygon | MultiPolygon;
+  const polys: Position[][][] = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  if (!Array.isArray(polys) || polys.length === 0) {
+    throw new MissionInputError(
+      'AREA_INVALID',
+      `${path}.coordinates`,
+      `${path}.coordinates must hold at least one polygon, got none`,
+    );
+  }
+  for (const [i, poly] of polys.entries()) {
+    for (const [r, ring] of poly.entries()) {
+      const where =
+        g.type === 'Polygon' ? `${path}.coordinates[${r}]` : `${path}.coordinates[${i}][${r}]`;
+      if (!Array.isArray(ring) || ring.length < 4) {
+        throw new MissionInputError(
+          'AREA_INVALID',
+          where,
+          `${where} must be a closed ring of ≥ 4 positions, got ${Array.isArray(ring) ? ring.length : typeof ring}`,
+        );
+      }
+      for (const [k, p] of ring.entries()) {
+        const lon = p[0];
+        const lat = p[1];
+        if (
+          typeof lon !== 'number' ||
+          typeof lat !== 'number' ||
+          !(Math.abs(lon) <= 180) ||
+          !(Math.abs(lat) <= 90)
+        ) {
+          throw new MissionInputError(
+            'AREA_INVALID',
+            `${where}[${k}]`,
+            `${where}[${k}] must be [lon, lat] in degrees, got ${JSON.stringify(p)}`,
+          );
+        }
+      }
+    }
+  }
+  return g;
+}
+
+function bufferGeometry(
+  geometry: Polygon | MultiPolygon,
+  distanceM: number,
+): Polygon | MultiPolygon {
+  const out = buffer(geometry, distanceM, { units: 'meters' });
+  if (!out) return geometry;
+  return out.geometry;
+}
+
+function toLocal(geometry: Polygon | MultiPolygon, frame: LocalFrame): MultiPolygonXY {
+  const polys = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  const out: MultiPolygonXY = [];
+  for (const poly of polys) {
+    const rings: PolygonXY = [];
+    for (const ring of poly) {
+      const pts: RingXY = ring.map((p) => frame.toLocal(p));
+      const first = pts[0];
+      const last = pts[pts.length - 1];
+      if (first && last && first[0] === last[0] && first[1] === last[1]) pts.pop();
+      if (pts.length >= 3) rings.push(pts);
+    }
+    if (rings.length > 0) out.push(rings);
+  }
+  return out;
+}
+
+function closedRing(ring: RingXY): Position[] {
+  const out: Position[] = ring.map((p) => [p[0], p[1]]);
+  const first = ring[0]!;
+  out.push([first[0], first[1]]);
+  return out;
+}
+
+function fromTurf(geometry: Polygon | MultiPolygon | undefined): MultiPolygonXY {
+  if (!geometry) return [];
+  const polys = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  const out: MultiPolygonXY = [];
+  for (const poly of polys) {
+    const rings: PolygonXY = poly
+      .map((ring) => ring.slice(0, -1).map((p) => [p[0] ?? 0, p[1] ?? 0] as XY))
+      .filter((r) => r.length >= 3);
+    if (rings.length > 0 && polygonAreaM2(rings) > 1e-6) out.push(rings);
+  }
+  return out;
+}
+
+const snap = (ring: RingXY, gridM: number): RingXY =>
+  gridM > 0
+    ? ring.map((p) => [Math.round(p[0] / gridM) * gridM, Math.round(p[1] / gridM) * gridM])
+    : ring;
+
+/**
+ * Runs a polygon boolean operation, retrying once on a 1 cm grid: polyclip-ts occasionally fails to
+ * close a ring on nearly collinear input (a floating-point robustness limit), and snapping the
+ * vertices removes those near-degeneracies without changing the area measurably.
+ */
+function robustClip<T>(run: (gridM: number) => T): T {
+  try {
+    return run(0);
+  } catch (first) {
+    try {
+      return run(0.01);
+    } catch (second) {
+      throw new Error(`polygon clipping failed twice: ${String(second)}`, { cause: first });
+    }
+  }
+}
+
+function subtract(parts: MultiPolygonXY, holes: MultiPolygonXY): MultiPolygonXY {
+  if (parts.length === 0) return parts;
+  try {
+    return robustClip((g) =>
+      fromTurf(
+        difference(
+          featureCollection<Polygon | MultiPolygon>([
+            multiPolygon(parts.map((p) => p.map((r) => closedRing(snap(r, g))))),
+            ...holes.map((h) => polygon(h.map((r) => closedRing(snap(r, g))))),
+          ]),
+        )?.geometry,
+      ),
+    );
+  } catch (err) {
+    throw new MissionInputError(
+      'AREA_INVALID',
+      'noFlyZones',
+      'the no-fly zones could not be cut out of the area (self-intersecting rings?)',
+      { cause: err },
+    );
+  }
+}
+
+/** The rectangles a cell's lanes cover (band × the area's extent the lane's photos reach), rotated frame. */
+function cellRects(cell: SweepCell, spacingM: number, alongReachM: number): Rect[] {
+  const h = spacingM / 2;
+  return cell.lanes.map((l) => {
+    const left = Math.max(l.bandStartM, l.startM - alongReachM);
+    const right = Math.max(left, Math.min(l.bandEndM, l.endM + alongReachM));
+    return [left, l.yM - h, right, l.yM + h];
+  });
+}
+
+function cellLanesXY(cell: PlannedCell, startRight: boolean): LaneXY[] {
+  const cos = Math.cos(cell.angleRad);
+  const sin = Math.sin(cell.angleRad);
+  const out: LaneXY[] = [];
+  let right = startRight;
+  for (const lane of cell.lanes) {
+    const a = rotateFromSweep([lane.startM, lane.yM], cos, sin);
+    const b = rotateFromSweep([lane.endM, lane.yM], cos, sin);
+    out.push(right ? { from: a, to: b, dir: [cos, sin] } : { from: b, to: a, dir: [-cos, -sin] });
+    right = !right;
+  }
+  return out;
+}
+
+function neg(v: XY): XY {
+  return [-v[0], -v[1]];
+}
+
+/** Lane end → overshoot → (around obstacles) → run-up → next lane start. */
+function connection(prev: LaneXY, next: LaneXY, turnaroundM: number, router: ObstacleRouter): XY[] {
+  let out: XY = prev.to;
+  let into: XY = next.from;
+  if (turnaroundM > 0) {
+    const ext1: XY = [
+      prev.to[0] + prev.dir[0] * turnaroundM,
+      prev.to[1] + prev.dir[1] * turnaroundM,
+    ];
+    const ext2: XY = [
+      next.from[0] - next.dir[0] * turnaroundM,
+      next.from[1] - next.dir[1] * turnaroundM,
+    ];
+    if (!router.blocked(prev.to, ext1)) out = ext1;
+    if (!router.blocked(ext2, next.from)) into = ext2;
+  }
+  const middle = router.route(out, into);
+  const points: XY[] = [prev.to, ...middle, next.from];
+  return points.filter(
+    (p, i) => i === 0 || p[0] !== points[i - 1]![0] || p[1] !== points[i - 1]![1],
+  );
+}
+
+function footprint(
+  frame: LocalFrame,
+  c: XY,
+  dir: XY,
+  acrossM: number,
+  alongM: number,
+): CameraFootprint {
+  const u: XY = [dir[0] * (alongM / 2), dir[1] * (alongM / 2)];
+  const v: XY = [-dir[1] * (acrossM / 2), dir[0] * (acrossM / 2)];
+  const corners: LonLat[] = [
+    frame.toLonLat([c[0] - u[0] - v[0], c[1] - u[1] - v[1]]),
+    frame.toLonLat([c[0] + u[0] - v[0], c[1] + u[1] - v[1]]),
+    frame.toLonLat([c[0] + u[0] + v[0], c[1] + u[1] + v[1]]),
+    frame.toLonLat([c[0] - u[0] + v[0], c[1] - u[1] + v[1]]),
+  ];
+  const courseDeg = (((Math.atan2(dir[0], dir[1]) / DEG) % 360) + 360) % 360;
+  return { center: frame.toLonLat(c), courseDeg, acrossM, alongM, corners };
+}
+
+function toLonLatMulti(region: MultiPolygonXY, frame: LocalFrame): MultiPolygon {
+  return {
+    type: 'MultiPolygon',
+    coordinates: region.map((poly) =>
+      poly.map((ring) => closedRing(ring).map((p) => frame.toLonLat(p))),
+    ),
+  };
+}
+
+/** Turns in 90° units: the accumulated absolute course change along the path, / 90°, rounded. */
+function countTurns(paths: readonly XY[][]): number {
+  let totalRad = 0;
+  let heading: number | null = null;
+  let last: XY | null = null;
+  for (const path of paths) {
+    for (const p of path) {
+      if (last) {
+        const dx = p[0] - last[0];
+        const dy = p[1] - last[1];
+        if (Math.hypot(dx, dy) < 1e-6) continue;
+        const h = Math.atan2(dy, dx);
+        if (heading !== null) {
+          let d = Math.abs(h - heading) % (2 * Math.PI);
+          if (d > Math.PI) d = 2 * Math.PI - d;
+          totalRad += d;
+        }
+        heading = h;
+      }
+      last = p;
+    }
+  }
+  return Math.round(totalRad / (Math.PI / 2));
+}
+
+function meanLaneLengthM(cell: SweepCell): number {
+  let sum = 0;
+  for (const l of cell.lanes) sum += l.bandEndM - l.bandStartM;
+  return cell.lanes.length > 0 ? sum / cell.lanes.length : 0;
+}
+
+/** Splits a cell into runs of lanes whose ends move by at most `jumpM` from one lane to the next. */
+function splitAtJumps(cell: SweepCell, jumpM: number): SweepCell[] {
+  const out: SweepCell[] = [];
+  let run: CellLane[] = [];
+  for (const lane of cell.lanes) {
+    const prev = run[run.length - 1];
+    if (
+      prev &&
+      (Math.abs(prev.bandStartM - lane.bandStartM) > jumpM ||
+        Math.abs(prev.bandEndM - lane.bandEndM) > jumpM)
+    ) {
+      out.push({ lanes: run });
+      run = [];
+    }
+    run.push(lane);
+  }
+  if (run.length > 0) out.push({ lanes: run });
+  return out;
+}

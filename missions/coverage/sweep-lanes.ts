@@ -1,0 +1,222 @@
+import type { MultiPolygonXY, PolygonXY } from './planar-geometry';
+
+/** One lane interval on a sweep line, metres along the sweep direction (rotated frame). */
+export interface LaneInterval {
+  startM: number;
+  endM: number;
+  /** Extent of the area inside this lane's band, which the lane's swath covers. */
+  bandStartM: number;
+  bandEndM: number;
+}
+
+interface Span {
+  startM: number;
+  endM: number;
+}
+
+/** One sweep line: its offset across the sweep direction and the lane intervals on it. */
+export interface SweepLine {
+  yM: number;
+  intervals: LaneInterval[];
+}
+
+/** Parallel sweep lines over an area at one direction, in the frame rotated so lanes run along +x. */
+export interface SweepLines {
+  angleRad: number;
+  cos: number;
+  sin: number;
+  spacingM: number;
+  lines: SweepLine[];
+}
+
+export interface SweepLaneOptions {
+  /**
+   * How far a photo reaches beyond the lane end along track (half the footprint length), metres.
+   * Lane ends are pulled in by this much from the band's extent: the last photo still reaches the edge.
+   */
+  alongReachM?: number;
+  /** Obstacles (no-fly zones already inflated by their margin) that lanes must not enter. */
+  obstacles?: readonly PolygonXY[];
+}
+
+/** Lanes cut by an obstacle stop this far before its (already inflated) boundary, metres. */
+const OBSTACLE_CLEARANCE_M = 0.5;
+
+interface EdgeSet {
+  x1: Float64Array;
+  y1: Float64Array;
+  x2: Float64Array;
+  y2: Float64Array;
+  count: number;
+}
+
+function rotatedEdges(polygons: readonly PolygonXY[], cos: number, sin: number): EdgeSet {
+  let count = 0;
+  for (const poly of polygons) for (const ring of poly) count += ring.length;
+  const set: EdgeSet = {
+    x1: new Float64Array(count),
+    y1: new Float64Array(count),
+    x2: new Float64Array(count),
+    y2: new Float64Array(count),
+    count,
+  };
+  let e = 0;
+  for (const poly of polygons) {
+    for (const ring of poly) {
+      for (let i = 0; i < ring.length; i++) {
+        const a = ring[i]!;
+        const b = ring[(i + 1) % ring.length]!;
+        set.x1[e] = a[0] * cos + a[1] * sin;
+        set.y1[e] = -a[0] * sin + a[1] * cos;
+        set.x2[e] = b[0] * cos + b[1] * sin;
+        set.y2[e] = -b[0] * sin + b[1] * cos;
+        e++;
+      }
+    }
+  }
+  return set;
+}
+
+/** Inside intervals of a horizontal line y through the edges listed in `ids` (even-odd rule). */
+function chordsAt(edges: EdgeSet, ids: ArrayLike<number>, y: number, out: Span[]): void {
+  const xs: number[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const e = ids[i]!;
+    const ya = edges.y1[e]!;
+    const yb = edges.y2[e]!;
+    if (ya > y !== yb > y) {
+      const xa = edges.x1[e]!;
+      xs.push(xa + ((y - ya) * (edges.x2[e]! - xa)) / (yb - ya));
+    }
+  }
+  xs.sort((a, b) => a - b);
+  for (let i = 0; i + 1 < xs.length; i += 2) out.push({ startM: xs[i]!, endM: xs[i + 1]! });
+}
+
+function mergeIntervals(intervals: Span[], tolM: number): Span[] {
+  intervals.sort((a, b) => a.startM - b.startM);
+  const merged: Span[] = [];
+  for (const iv of intervals) {
+    const last = merged[merged.length - 1];
+    if (last && iv.startM <= last.endM + tolM) last.endM = Math.max(last.endM, iv.endM);
+    else merged.push({ startM: iv.startM, endM: iv.endM });
+  }
+  return merged;
+}
+
+function subtractIntervals(pieces: LaneInterval[], cuts: Span[]): LaneInterval[] {
+  let result = pieces;
+  for (const cut of cuts) {
+    const next: LaneInterval[] = [];
+    for (const p of result) {
+      if (cut.endM <= p.startM || cut.startM >= p.endM) {
+        next.push(p);
+        continue;
+      }
+      if (cut.startM > p.startM) next.push({ ...p, endM: cut.startM });
+      if (cut.endM < p.endM) next.push({ ...p, startM: cut.endM });
+    }
+    result = next;
+  }
+  return result;
+}
+
+/**
+ * Parallel lanes over `area` in direction `angleRad` (radians from +x, counter-clockwise), spaced
+ * `spacingM` apart and centred on the area's extent across the sweep, so that the bands
+ * `[y − spacing/2, y + spacing/2]` of the lines cover the whole area. On each line, a lane spans
+ * the band's extent of the area (so a swath as wide as the spacing covers the band), pulled in at
+ * each end by `alongReachM` (the photo there still reaches the edge); obstacles are cut out.
+ *
+ * @example
+ * const s = sweepLanes([[[[0, 0], [100, 0], [100, 40], [0, 40]]]], 0, 20);
+ * s.lines.map((l) => l.yM); // [10, 30]
+ */
+export function sweepLanes(
+  area: MultiPolygonXY,
+  angleRad: number,
+  spacingM: number,
+  options: SweepLaneOptions = {},
+): SweepLines {
+  const cos = Math.cos(angleRad);
+  const sin = Math.sin(angleRad);
+  const reach = options.alongReachM ?? 0;
+  const edges = rotatedEdges(area, cos, sin);
+  const result: SweepLines = { angleRad, cos, sin, spacingM, lines: [] };
+  if (edges.count === 0) return result;
+  let ymin = Infinity;
+  let ymax = -Infinity;
+  for (let e = 0; e < edges.count; e++) {
+    ymin = Math.min(ymin, edges.y1[e]!);
+    ymax = Math.max(ymax, edges.y1[e]!);
+  }
+  const w = spacingM;
+  const width = ymax - ymin;
+  const n = Math.max(1, Math.ceil(width / w - 1e-9));
+  const y0 = ymin + (width - (n - 1) * w) / 2;
+  const buckets: number[][] = Array.from({ length: n }, () => []);
+  for (let e = 0; e < edges.count; e++) {
+    const lo = Math.min(edges.y1[e]!, edges.y2[e]!);
+    const hi = Math.max(edges.y1[e]!, edges.y2[e]!);
+    const kmin = Math.max(0, Math.ceil((lo - y0 - w / 2) / w - 1e-12));
+    const kmax = Math.min(n - 1, Math.floor((hi - y0 + w / 2) / w + 1e-12));
+    for (let k = kmin; k <= kmax; k++) buckets[k]!.push(e);
+  }
+  const obstacleEdges =
+    options.obstacles && options.obstacles.length > 0
+      ? rotatedEdges(options.obstacles, cos, sin)
+      : null;
+  const obstacleIds = obstacleEdges ? Array.from({ length: obstacleEdges.count }, (_, i) => i) : [];
+  const tolM = 1e-7 * Math.max(1, w);
+  for (let k = 0; k < n; k++) {
+    const yk = y0 + k * w;
+    const yl = Math.max(ymin, yk - w / 2);
+    const yh = Math.min(ymax, yk + w / 2);
+    const ids = buckets[k]!;
+    const spans: Span[] = [];
+    for (const e of ids) {
+      const ya = edges.y1[e]!;
+      const yb = edges.y2[e]!;
+      const xa = edges.x1[e]!;
+      const xb = edges.x2[e]!;
+      if (ya === yb) {
+        if (ya >= yl && ya <= yh) spans.push({ startM: Math.min(xa, xb), endM: Math.max(xa, xb) });
+        continue;
+      }
+      const t1 = Math.min(1, Math.max(0, (yl - ya) / (yb - ya)));
+      const t2 = Math.min(1, Math.max(0, (yh - ya) / (yb - ya)));
+      const p = xa + t1 * (xb - xa);
+      const q = xa + t2 * (xb - xa);
+      const ylo = Math.min(ya, yb);
+      const yhi = Math.max(ya, yb);
+      if (yhi < yl || ylo > yh) continue;
+      spans.push({ startM: Math.min(p, q), endM: Math.max(p, q) });
+    }
+    chordsAt(edges, ids, yl, spans);
+    chordsAt(edges, ids, yh, spans);
+    const bands = mergeIntervals(spans, tolM);
+    let lanes: LaneInterval[] = [];
+    for (const band of bands) {
+      let start = band.startM + reach;
+      let end = band.endM - reach;
+      if (start > end) {
+        start = (band.startM + band.endM) / 2;
+        end = start;
+      }
+      lanes.push({ startM: start, endM: end, bandStartM: band.startM, bandEndM: band.endM });
+    }
+    if (obstacleEdges) {
+      const cuts: Span[] = [];
+      chordsAt(obstacleEdges, obstacleIds, yk, cuts);
+      if (cuts.length > 0) {
+        const merged = mergeIntervals(cuts, tolM).map((c) => ({
+          startM: c.startM - OBSTACLE_CLEARANCE_M,
+          endM: c.endM + OBSTACLE_CLEARANCE_M,
+        }));
+        lanes = subtractIntervals(lanes, merged);
+      }
+    }
+    result.lines.push({ yM: yk, intervals: lanes });
+  }
+  return result;
+}

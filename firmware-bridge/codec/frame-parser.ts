@@ -111,8 +111,9 @@ export function decodeFrame(
   if (payloadLength >= def.payloadLength) {
     message = def.decode(buf, payloadStart);
   } else {
-    scratch.fill(0, 0, def.payloadLength);
-    buf.copy(scratch, 0, payloadStart, payloadStart + payloadLength);
+    // Plain loops: for payloads this small they beat Buffer#copy/#fill's native-call overhead.
+    for (let i = 0; i < payloadLength; i++) scratch[i] = buf[payloadStart + i]!;
+    for (let i = payloadLength; i < def.payloadLength; i++) scratch[i] = 0;
     message = def.decode(scratch, 0);
   }
   const raw = buf.subarray(offset, offset + info.totalLength);

@@ -1,0 +1,1227 @@
+/**
+ * Fleet orchestration: missions requested by agencies and approved by the dock owner, their
+ * sorties driven through the one transition table, quotas, preemption, the scheduler that
+ * materialises occurrences and queues due sorties, dispatch over an injected Dispatcher,
+ * restart recovery, telemetry at ~1 Hz and the live message bus.
+ */
+import {
+  newId,
+  type FleetEventRow,
+  type Mission,
+  type Repositories,
+  type Sortie,
+  type SortiePatch,
+  type StoredRoute,
+  type TelemetrySample,
+  type TransitionRecord,
+} from '../../../db/index';
+import { systemClock, type Clock } from '../../../firmware-bridge/index';
+import { AppError } from '../../errors';
+import type { Logger } from '../../logger';
+import { checkQuota, quotaPeriodBounds, type AgencyQuota } from './agency-quota';
+import {
+  DEFAULT_DISPATCH_TIMEOUTS,
+  type DispatchOutcome,
+  type DispatchTarget,
+  type DispatchTimeouts,
+  type Dispatcher,
+  type VehicleEvent,
+} from './dispatcher';
+import { FleetEventBus } from './fleet-event-bus';
+import { sortieBatteryNeedPct } from './launch-gates';
+import { missionPriority, type MissionPurpose } from './mission-priority';
+import {
+  SortieDispatch,
+  type DispatchEntry,
+  type DispatchResult,
+  type FleetEventSeverity,
+} from './sortie-dispatch';
+import { compareQueued, selectPreempted } from './sortie-preemption';
+import {
+  RecurrenceError,
+  scheduleOccurrences,
+  validateSchedule,
+  type MissionSchedule,
+} from './sortie-recurrence';
+import {
+  ACTIVE_SORTIE_STATES,
+  TERMINAL_SORTIE_STATES,
+  abortTarget,
+  checkSortieTransition,
+  type SortieState,
+} from './sortie-state-machine';
+
+/** Who acts: a person's API key, or the service itself. */
+export interface FleetActor {
+  keyId: string;
+  agencyId: string;
+  role: 'admin' | 'planner' | 'operator' | 'analyst';
+  seesAll: boolean;
+}
+
+export interface FleetServiceOptions {
+  /** How far ahead recurring occurrences are materialised as `scheduled` sorties, ms. */
+  lookaheadMs?: number;
+  /** How long a sortie held by a launch gate waits before it is tried again, ms. */
+  holdRetryMs?: number;
+  /** Scheduler tick period when started with {@link FleetService.start}, ms. */
+  tickMs?: number;
+  /** Telemetry kept this long, ms (older samples are pruned on each tick). */
+  telemetryRetentionMs?: number;
+  timeouts?: Partial<DispatchTimeouts>;
+}
+
+export interface FleetServiceDeps {
+  repos: Repositories;
+  logger: Logger;
+  /** Wall-clock for records; `clock.now()` is used when absent. */
+  now?: () => Date;
+  /** Injected time for timers (scheduler ticks, dispatch timeouts). */
+  clock?: Clock;
+  dispatcher?: Dispatcher;
+  options?: FleetServiceOptions;
+}
+
+export interface MissionRequest {
+  name: string;
+  purpose: MissionPurpose;
+  areaIds: string[];
+  dockId: string;
+  planId: string | null;
+  route: StoredRoute;
+  estimatedFlightMin: number | null;
+  schedule: MissionSchedule;
+  windowMin: number;
+}
+
+export type OperatorAction =
+  'acknowledge_failsafe' | 'resume_after_failsafe' | 'end_after_failsafe';
+
+const DEFAULTS = {
+  lookaheadMs: 24 * 3_600_000,
+  holdRetryMs: 60_000,
+  tickMs: 1_000,
+  telemetryRetentionMs: 30 * 86_400_000,
+};
+
+const OPERATOR_ROLES = ['admin', 'operator'] as const;
+const REQUESTER_ROLES = ['admin', 'planner', 'operator'] as const;
+
+/** Sorties materialised into the queue but not yet flown (quota counts them). */
+const UPCOMING: readonly SortieState[] = ['requested', 'approved', 'scheduled', 'queued'];
+
+export class FleetService {
+  readonly bus: FleetEventBus;
+  private readonly repos: Repositories;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly nowDate: () => Date;
+  private readonly options: Required<Omit<FleetServiceOptions, 'timeouts'>>;
+  private readonly timeouts: DispatchTimeouts;
+  private dispatcher: Dispatcher | undefined;
+  private readonly running = new Map<string, { dispatch: SortieDispatch; done: Promise<void> }>();
+  private readonly lastSampleS = new Map<string, number>();
+  private timer: ReturnType<Clock['setTimeout']> | null = null;
+  /** An explicit longest flight, ms; otherwise 1.5 × the planned time + 5 min per sortie. */
+  private readonly flightMaxMs: number | undefined;
+  private ticking = false;
+
+  constructor(deps: FleetServiceDeps) {
+    this.repos = deps.repos;
+    this.logger = deps.logger;
+    this.clock = deps.clock ?? systemClock;
+    this.nowDate = deps.now ?? (() => new Date(this.clock.now()));
+    this.dispatcher = deps.dispatcher;
+    this.options = { ...DEFAULTS, ...deps.options };
+    this.timeouts = { ...DEFAULT_DISPATCH_TIMEOUTS, ...deps.options?.timeouts };
+    this.flightMaxMs = deps.options?.timeouts?.flightMaxMs;
+    this.bus = new FleetEventBus((err) =>
+      this.logger.error({ err }, 'fleet stream listener failed; message dropped for it'),
+    );
+  }
+
+  /** Plugs in the bridge's dispatcher (before `recover()` and `start()`). */
+  useDispatcher(dispatcher: Dispatcher): void {
+    this.dispatcher = dispatcher;
+  }
+
+  // ---- missions ---------------------------------------------------------------------------
+
+  /**
+   * An agency requests a mission over its areas from a dock. One-off schedules get their sortie
+   * at once (requested); recurring ones get sorties as the scheduler reaches them. A request by
+   * the dock owner's own admins or operators is approved at once.
+   */
+  requestMission(
+    input: MissionRequest,
+    actor: FleetActor,
+  ): { mission: Mission; sorties: Sortie[] } {
+    requireRole(actor, REQUESTER_ROLES, 'request missions');
+    const now = this.nowDate();
+    const dock = this.repos.missions.findDock(input.dockId);
+    if (!dock) {
+      throw new AppError('DOCK_REFERENCE_INVALID', `Dock ${input.dockId} does not exist.`, {
+        issues: [
+          { path: '/body/dockId', code: 'UNKNOWN_DOCK', message: `no dock ${input.dockId}` },
+        ],
+      });
+    }
+    const scope = { agencyId: actor.agencyId, seesAll: actor.seesAll };
+    input.areaIds.forEach((areaId, i) => {
+      if (!this.repos.areas.get(areaId, scope)) {
+        throw new AppError(
+          'AREA_REFERENCE_INVALID',
+          `Area ${areaId} does not exist or is not yours.`,
+          {
+            issues: [
+              {
+                path: `/body/areaIds/${i}`,
+                code: 'UNKNOWN_AREA',
+                message: `no area ${areaId} visible to this agency`,
+              },
+            ],
+          },
+        );
+      }
+    });
+    if (input.planId !== null && !this.repos.plans.get(input.planId, scope)) {
+      throw new AppError(
+        'PLAN_REFERENCE_INVALID',
+        `Plan ${input.planId} does not exist or is not yours.`,
+        {
+          issues: [
+            { path: '/body/planId', code: 'UNKNOWN_PLAN', message: `no plan ${input.planId}` },
+          ],
+        },
+      );
+    }
+    if (
+      input.schedule.kind === 'at' &&
+      Date.parse(input.schedule.at) + input.windowMin * 60_000 <= now.getTime()
+    ) {
+      throw new AppError(
+        'SCHEDULE_INVALID',
+        `The time ${input.schedule.at} and its window are already past.`,
+        {
+          issues: [
+            {
+              path: '/body/schedule/at',
+              code: 'IN_THE_PAST',
+              message: 'the launch window has closed',
+            },
+          ],
+        },
+      );
+    }
+    try {
+      validateSchedule(input.schedule);
+    } catch (err) {
+      if (err instanceof RecurrenceError) {
+        throw new AppError('SCHEDULE_INVALID', err.message, {
+          cause: err,
+          issues: [{ path: '/body/schedule', code: 'INVALID_SCHEDULE', message: err.message }],
+        });
+      }
+      throw err;
+    }
+    const drone = this.repos.fleet.dronesOfDock(dock.id)[0];
+    const estimatedFlightMin =
+      input.estimatedFlightMin ?? estimateFlightMin(input.route, drone?.cruiseSpeedMps ?? null);
+    if (estimatedFlightMin === null) {
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Give estimatedFlightMin, or a route the dock’s drone can time.',
+        {
+          issues: [
+            {
+              path: '/body/estimatedFlightMin',
+              code: 'REQUIRED',
+              message: 'no route to estimate the flight time from',
+            },
+          ],
+        },
+      );
+    }
+    const ownerApproves = actor.agencyId === dock.agencyId && isOperator(actor);
+    const mission: Mission = {
+      id: newId('msn'),
+      agencyId: actor.agencyId,
+      ownerAgencyId: dock.agencyId,
+      dockId: dock.id,
+      planId: input.planId,
+      name: input.name,
+      purpose: input.purpose,
+      priority: missionPriority(input.purpose),
+      areaIds: input.areaIds,
+      schedule: input.schedule,
+      windowMin: input.windowMin,
+      estimatedFlightMin,
+      route: input.route,
+      status: ownerApproves ? 'approved' : 'requested',
+      statusReason: ownerApproves ? 'requested by the dock owner' : null,
+      decidedBy: ownerApproves ? `key:${actor.keyId}` : null,
+      decidedAt: ownerApproves ? now : null,
+      materialisedUntil: null,
+      createdBy: `key:${actor.keyId}`,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const first: { sortie: Sortie; transitions: TransitionRecord[] }[] = [];
+    if (input.schedule.kind !== 'recurring') {
+      const at =
+        input.schedule.kind === 'immediate' ? now.getTime() : Date.parse(input.schedule.at);
+      this.checkQuotaFor(mission, 1, estimatedFlightMin, now, at);
+      const sortie = this.newSortie(mission, at, now, ownerApproves ? 'scheduled' : 'requested');
+      first.push({
+        sortie,
+        transitions: this.openingTransitions(sortie.state, now, mission.createdBy),
+      });
+    }
+    this.repos.missions.createMission(mission, first);
+    for (const { sortie } of first) this.publishSortie(sortie, null, mission.createdBy, null, null);
+    return { mission, sorties: first.map((f) => f.sortie) };
+  }
+
+  getMission(id: string, actor: FleetActor): Mission {
+    const mission = this.repos.missions.getMission(id, scopeOf(actor));
+    if (!mission) throw new AppError('MISSION_NOT_FOUND', `No mission ${id}.`);
+    return mission;
+  }
+
+  getSortie(
+    missionId: string,
+    sortieId: string,
+    actor: FleetActor,
+  ): { mission: Mission; sortie: Sortie } {
+    const mission = this.getMission(missionId, actor);
+    const sortie = this.repos.missions.getSortie(sortieId);
+    if (!sortie || sortie.missionId !== mission.id) {
+      throw new AppError('SORTIE_NOT_FOUND', `No sortie ${sortieId} in mission ${missionId}.`);
+    }
+    return { mission, sortie };
+  }
+
+  /** The dock owner approves (re-checking quotas) or rejects a requested mission. */
+  decideMission(
+    id: string,
+    decision: 'approve' | 'reject',
+    reason: string | null,
+    actor: FleetActor,
+  ): Mission {
+    const mission = this.getMission(id, actor);
+    this.requireOwnerOperator(mission, actor, `${decision} missions`);
+    if (mission.status !== 'requested') {
+      throw new AppError(
+        'MISSION_ALREADY_DECIDED',
+        `Mission ${id} is ${mission.status}, not requested.`,
+      );
+    }
+    const now = this.nowDate();
+    const who = `key:${actor.keyId}`;
+    const pending = this.repos.missions.sortiesOfMission(id).filter((s) => s.state === 'requested');
+    if (decision === 'approve') {
+      for (const s of pending) {
+        this.checkQuotaFor(mission, 1, s.plannedFlightMin, now, s.occurrenceAt.getTime(), s.id);
+      }
+    }
+    const next: Mission = {
+      ...mission,
+      status: decision === 'approve' ? 'approved' : 'rejected',
+      statusReason: reason,
+      decidedBy: who,
+      decidedAt: now,
+      updatedAt: now,
+    };
+    this.repos.missions.updateMission(id, next);
+    for (const s of pending) {
+      if (decision === 'approve') {
+        const approved = this.transition(s.id, 'approved', {
+          actor: who,
+          reasonCode: null,
+          reason,
+        });
+        this.transition(approved.id, 'scheduled', {
+          actor: 'scheduler',
+          reasonCode: null,
+          reason: null,
+        });
+      } else {
+        this.transition(s.id, 'rejected', {
+          actor: who,
+          reasonCode: 'REJECTED',
+          reason: reason ?? 'rejected by the dock owner',
+        });
+      }
+    }
+    return next;
+  }
+
+  /** One more sortie of an approved mission, now (e.g. a second pass after a detection). */
+  addSortieNow(missionId: string, actor: FleetActor): Sortie {
+    const mission = this.getMission(missionId, actor);
+    requireRole(actor, REQUESTER_ROLES, 'request sorties');
+    if (
+      actor.agencyId !== mission.agencyId &&
+      actor.agencyId !== mission.ownerAgencyId &&
+      !actor.seesAll
+    ) {
+      throw new AppError('FORBIDDEN', 'Only the requesting agency or the dock owner adds sorties.');
+    }
+    if (mission.status !== 'approved') {
+      throw new AppError(
+        'MISSION_ALREADY_DECIDED',
+        `Mission ${missionId} is ${mission.status}; sorties are added to approved missions.`,
+      );
+    }
+    const now = this.nowDate();
+    this.checkQuotaFor(mission, 1, mission.estimatedFlightMin, now, now.getTime());
+    const sortie = this.newSortie(mission, now.getTime(), now, 'scheduled');
+    const inserted = this.repos.missions.insertSortieOnce(
+      sortie,
+      this.openingTransitions('scheduled', now, `key:${actor.keyId}`),
+    );
+    if (!inserted)
+      throw new AppError(
+        'SORTIE_TRANSITION_INVALID',
+        'A sortie of this mission already starts at this instant; try again.',
+      );
+    this.publishSortie(inserted, null, `key:${actor.keyId}`, null, null);
+    return inserted;
+  }
+
+  // ---- transitions ------------------------------------------------------------------------
+
+  /**
+   * Moves a sortie through the transition table, recording who, when and why. Illegal moves
+   * answer 409 SORTIE_TRANSITION_INVALID naming from and to.
+   */
+  transition(
+    sortieId: string,
+    to: SortieState,
+    change: {
+      actor: string;
+      reasonCode: string | null;
+      reason: string | null;
+      patch?: SortiePatch;
+    },
+  ): Sortie {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const current = this.repos.missions.getSortie(sortieId);
+      if (!current) throw new AppError('SORTIE_NOT_FOUND', `No sortie ${sortieId}.`);
+      const check = checkSortieTransition(current.state, to, {
+        abortRequested: current.abortRequested,
+        lastReachedItem: current.lastReachedItem,
+        reasonCode: change.reasonCode,
+      });
+      if (!check.ok) {
+        throw new AppError('SORTIE_TRANSITION_INVALID', `Sortie ${sortieId}: ${check.reason}.`);
+      }
+      const at = this.nowDate();
+      const patch: SortiePatch = {
+        reasonCode: change.reasonCode,
+        reasonDetail: change.reason,
+        ...this.implied(current, to, at),
+        ...change.patch,
+      };
+      const next = this.repos.missions.applyTransition(sortieId, current.version, patch, {
+        from: current.state,
+        to,
+        at,
+        actor: change.actor,
+        reasonCode: change.reasonCode,
+        reason: change.reason,
+      });
+      if (next === 'stale') continue;
+      this.publishSortie(next, current.state, change.actor, change.reasonCode, change.reason);
+      return next;
+    }
+    throw new AppError(
+      'SORTIE_TRANSITION_INVALID',
+      `Sortie ${sortieId} kept changing under this request; try again.`,
+    );
+  }
+
+  /** Fields that follow from entering a state. */
+  private implied(current: Sortie, to: SortieState, at: Date): SortiePatch {
+    if (to === 'launching') return { launchedAt: at };
+    if (to === 'landed' && current.launchedAt) {
+      return {
+        landedAt: at,
+        flownMin: current.flownMin + (at.getTime() - current.launchedAt.getTime()) / 60_000,
+      };
+    }
+    if (to === 'queued' && current.state === 'landed')
+      return { attempt: current.attempt + 1, launchedAt: null, dueAt: at };
+    if (to === 'queued' && current.state === 'preflight')
+      return { dueAt: new Date(at.getTime() + this.options.holdRetryMs) };
+    if (to === 'done') return { progressPct: 100 };
+    return {};
+  }
+
+  /**
+   * Abort, never gated behind approvals: before take-off the sortie ends aborted; in the air it
+   * is sent home (unless the vehicle is in its own failsafe) and ends aborted on landing.
+   * The requesting agency and the dock owner (admins, operators) may abort.
+   */
+  abortSortie(
+    missionId: string,
+    sortieId: string,
+    reason: string | null,
+    actor: FleetActor,
+  ): Sortie {
+    const { mission, sortie } = this.getSortie(missionId, sortieId, actor);
+    requireRole(actor, OPERATOR_ROLES, 'abort sorties');
+    const who = `key:${actor.keyId}`;
+    const why = reason ?? 'aborted by an operator';
+    const target = abortTarget(sortie.state);
+    if (target === null) {
+      if (sortie.state === 'returning' && !sortie.abortRequested) {
+        this.repos.missions.patchSortie(
+          sortie.id,
+          sortie.version,
+          { abortRequested: true },
+          this.nowDate(),
+        );
+        this.running.get(sortie.id)?.dispatch.abort(why);
+        return this.repos.missions.getSortie(sortie.id) ?? sortie;
+      }
+      if (sortie.state === 'returning') return sortie;
+      throw new AppError(
+        'SORTIE_TRANSITION_INVALID',
+        `Sortie ${sortieId}: a sortie in ${sortie.state} cannot be aborted (it is over).`,
+      );
+    }
+    void mission;
+    const run = this.running.get(sortie.id);
+    const flagged = this.repos.missions.patchSortie(
+      sortie.id,
+      sortie.version,
+      { abortRequested: true },
+      this.nowDate(),
+    );
+    if (flagged === 'stale') return this.abortSortie(missionId, sortieId, reason, actor);
+    if (run && !run.dispatch.isFinished) {
+      run.dispatch.abort(why);
+      if (target === 'returning') return this.repos.missions.getSortie(sortie.id) ?? flagged;
+      // Before take-off the running dispatch ends the sortie itself, as soon as its step stops.
+      return this.repos.missions.getSortie(sortie.id) ?? flagged;
+    }
+    const next = this.transition(sortie.id, target, {
+      actor: who,
+      reasonCode: 'ABORTED',
+      reason: why,
+    });
+    if (target === 'returning') {
+      this.recordEvent(
+        next,
+        'ABORT_NOT_COMMANDED',
+        'critical',
+        'no live dispatch holds this drone: return to launch could not be sent from here',
+      );
+    }
+    return next;
+  }
+
+  async pauseSortie(missionId: string, sortieId: string, actor: FleetActor): Promise<Sortie> {
+    return this.liveCommand(missionId, sortieId, actor, 'pause', (d) => d.pause());
+  }
+
+  async resumeSortie(missionId: string, sortieId: string, actor: FleetActor): Promise<Sortie> {
+    return this.liveCommand(missionId, sortieId, actor, 'resume', (d) => d.resume());
+  }
+
+  private async liveCommand(
+    missionId: string,
+    sortieId: string,
+    actor: FleetActor,
+    what: string,
+    run: (d: SortieDispatch) => Promise<DispatchOutcome>,
+  ): Promise<Sortie> {
+    const { mission, sortie } = this.getSortie(missionId, sortieId, actor);
+    this.requireOwnerOperator(mission, actor, `${what} sorties`);
+    if (sortie.failsafeHold) {
+      throw new AppError(
+        'FAILSAFE_HOLD',
+        `Sortie ${sortieId}: the vehicle is in its own failsafe; acknowledge it first.`,
+      );
+    }
+    const live = this.running.get(sortie.id);
+    if (!live || live.dispatch.isFinished) {
+      throw new AppError(
+        'SORTIE_NOT_DISPATCHED',
+        `Sortie ${sortieId} (${sortie.state}) has no live dispatch to ${what}.`,
+      );
+    }
+    const out = await run(live.dispatch);
+    if (!out.ok) {
+      if (out.kind === 'rejected') {
+        throw new AppError('SORTIE_TRANSITION_INVALID', `Sortie ${sortieId}: ${out.reason}.`);
+      }
+      if (out.kind === 'denied') throw new AppError('FAILSAFE_HOLD', out.reason);
+      throw new AppError('SORTIE_COMMAND_FAILED', `${what} ${out.kind}: ${out.reason}`);
+    }
+    return this.repos.missions.getSortie(sortie.id) ?? sortie;
+  }
+
+  /**
+   * Operator actions on a vehicle that entered its own failsafe: acknowledge (commands may be
+   * sent again), then resume (queue again from the last item) or end the sortie (failed).
+   */
+  operatorAction(
+    missionId: string,
+    sortieId: string,
+    action: OperatorAction,
+    actor: FleetActor,
+  ): Sortie {
+    const { mission, sortie } = this.getSortie(missionId, sortieId, actor);
+    this.requireOwnerOperator(mission, actor, 'act on failsafes');
+    const who = `key:${actor.keyId}`;
+    if (action === 'acknowledge_failsafe') {
+      if (!sortie.failsafeHold) {
+        throw new AppError(
+          'SORTIE_TRANSITION_INVALID',
+          `Sortie ${sortieId} is not held by a vehicle failsafe.`,
+        );
+      }
+      const live = this.running.get(sortie.id);
+      if (live && !live.dispatch.isFinished) live.dispatch.acknowledgeFailsafe();
+      const next = this.repos.missions.patchSortie(
+        sortie.id,
+        sortie.version,
+        { failsafeHold: false },
+        this.nowDate(),
+      );
+      this.recordEvent(
+        sortie,
+        'FAILSAFE_ACKNOWLEDGED',
+        'info',
+        `${who} acknowledged the vehicle failsafe`,
+      );
+      return next === 'stale' ? this.operatorAction(missionId, sortieId, action, actor) : next;
+    }
+    if (sortie.state !== 'landed') {
+      throw new AppError(
+        'SORTIE_TRANSITION_INVALID',
+        `Sortie ${sortieId}: ${action} applies to a landed sortie, not ${sortie.state}.`,
+      );
+    }
+    if (sortie.failsafeHold) {
+      throw new AppError('FAILSAFE_HOLD', `Sortie ${sortieId}: acknowledge the failsafe first.`);
+    }
+    if (action === 'resume_after_failsafe') {
+      return this.transition(sortie.id, 'queued', {
+        actor: who,
+        reasonCode: 'RESUMED_BY_OPERATOR',
+        reason: `resumes from item ${sortie.lastReachedItem}`,
+      });
+    }
+    return this.transition(sortie.id, 'failed', {
+      actor: who,
+      reasonCode: 'VEHICLE_FAILSAFE',
+      reason: 'ended by an operator after a vehicle failsafe',
+    });
+  }
+
+  // ---- quotas -----------------------------------------------------------------------------
+
+  private checkQuotaFor(
+    mission: Pick<Mission, 'agencyId'>,
+    sorties: number,
+    flightMin: number,
+    _now: Date,
+    atMs: number,
+    exceptSortieId?: string,
+  ): void {
+    const failure = this.quotaFailure(mission.agencyId, sorties, flightMin, atMs, exceptSortieId);
+    if (failure) throw new AppError('QUOTA_EXCEEDED', `Quota exceeded: ${failure}.`);
+  }
+
+  private quotaFailure(
+    agencyId: string,
+    sorties: number,
+    flightMin: number,
+    atMs: number,
+    exceptSortieId?: string,
+  ): string | null {
+    for (const q of this.repos.missions.quotasOf(agencyId)) {
+      const quota: AgencyQuota = {
+        period: q.period,
+        maxSorties: q.maxSorties,
+        maxFlightMin: q.maxFlightMin,
+      };
+      const { startMs, endMs } = quotaPeriodBounds(q.period, atMs);
+      const used = this.repos.missions.usage(
+        agencyId,
+        new Date(startMs),
+        new Date(endMs),
+        exceptSortieId,
+      );
+      const check = checkQuota(quota, used, { sorties, flightMin });
+      if (!check.ok) return check.reason;
+    }
+    return null;
+  }
+
+  // ---- scheduler --------------------------------------------------------------------------
+
+  /** Starts the scheduler loop on the injected clock. */
+  start(): void {
+    if (this.timer) return;
+    const loop = () => {
+      this.timer = this.clock.setTimeout(() => {
+        this.tick();
+        loop();
+      }, this.options.tickMs);
+    };
+    loop();
+  }
+
+  /** Stops the scheduler loop (running dispatches go on; see {@link settled}). */
+  stop(): void {
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Resolves when every running dispatch has finished (tests, graceful stop). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  /**
+   * One scheduler pass: materialise upcoming occurrences of approved recurring missions,
+   * expire sorties whose window passed, queue due sorties (preempting lower priorities on the
+   * same dock), start a dispatch on each idle dock, prune old telemetry. Idempotent.
+   */
+  tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const now = this.nowDate();
+      this.materialise(now);
+      this.expire(now);
+      this.queueDue(now);
+      this.dispatchIdleDocks(now);
+      const pruned = this.repos.fleetOps.pruneSamples(
+        Math.floor((now.getTime() - this.options.telemetryRetentionMs) / 1000),
+      );
+      if (pruned > 0) this.logger.debug({ pruned }, 'telemetry pruned');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private materialise(now: Date): void {
+    const nowMs = now.getTime();
+    const until = nowMs + this.options.lookaheadMs;
+    for (const mission of this.repos.missions.approvedMissions()) {
+      if (mission.schedule.kind !== 'recurring') continue;
+      // Occurrences whose window already closed while the service was down are not created.
+      const from = Math.max(
+        mission.materialisedUntil?.getTime() ?? 0,
+        mission.createdAt.getTime(),
+        nowMs - mission.windowMin * 60_000,
+      );
+      if (from >= until) continue;
+      for (const at of scheduleOccurrences(
+        mission.schedule,
+        from,
+        until,
+        mission.createdAt.getTime(),
+      )) {
+        const quota = this.quotaFailure(mission.agencyId, 1, mission.estimatedFlightMin, at);
+        const sortie = this.newSortie(mission, at, now, quota ? 'rejected' : 'scheduled');
+        const transitions = this.openingTransitions(sortie.state, now, 'scheduler', quota);
+        if (quota) Object.assign(sortie, { reasonCode: 'QUOTA_EXCEEDED', reasonDetail: quota });
+        const inserted = this.repos.missions.insertSortieOnce(sortie, transitions);
+        if (inserted)
+          this.publishSortie(
+            inserted,
+            null,
+            'scheduler',
+            inserted.reasonCode,
+            inserted.reasonDetail,
+          );
+      }
+      this.repos.missions.updateMission(mission.id, { materialisedUntil: new Date(until) });
+    }
+  }
+
+  private expire(now: Date): void {
+    for (const s of this.repos.missions.sortiesInStates(['scheduled', 'queued'])) {
+      if (s.windowEndsAt.getTime() > now.getTime()) continue;
+      this.transition(s.id, 'failed', {
+        actor: 'scheduler',
+        reasonCode: 'WINDOW_MISSED',
+        reason: s.reasonCode
+          ? `window closed; last held by ${s.reasonCode}: ${s.reasonDetail ?? ''}`
+          : 'the launch window closed before the sortie could fly',
+      });
+    }
+  }
+
+  private queueDue(now: Date): void {
+    const due = this.repos.missions.dueSorties('scheduled', now);
+    due.sort((a, b) => compareQueued(toQueued(a), toQueued(b)));
+    for (const s of due) {
+      const queued = this.transition(s.id, 'queued', {
+        actor: 'scheduler',
+        reasonCode: null,
+        reason: null,
+      });
+      this.preempt(queued, now);
+    }
+  }
+
+  /** Lower-priority queued sorties on the same dock go back to scheduled, after the newcomer. */
+  private preempt(incoming: Sortie, now: Date): void {
+    const others = this.repos.missions.sortiesInStates(['queued'], { dockId: incoming.dockId });
+    const delayMs = Math.ceil(incoming.plannedFlightMin * 60_000);
+    for (const victim of selectPreempted(others.map(toQueued), toQueued(incoming))) {
+      const row = others.find((o) => o.id === victim.id);
+      if (!row) continue;
+      this.transition(row.id, 'scheduled', {
+        actor: 'scheduler',
+        reasonCode: 'PREEMPTED',
+        reason: `preempted by sortie ${incoming.id} (priority ${incoming.priority} > ${row.priority})`,
+        patch: {
+          dueAt: new Date(now.getTime() + delayMs),
+          windowEndsAt: new Date(row.windowEndsAt.getTime() + delayMs),
+        },
+      });
+    }
+  }
+
+  private dispatchIdleDocks(now: Date): void {
+    if (!this.dispatcher) return;
+    const queued = this.repos.missions.sortiesInStates(['queued']);
+    const busy = new Set(
+      this.repos.missions.sortiesInStates(ACTIVE_SORTIE_STATES).map((s) => s.dockId),
+    );
+    const byDock = new Map<string, Sortie[]>();
+    for (const s of queued) {
+      if (s.dueAt.getTime() > now.getTime() || busy.has(s.dockId)) continue;
+      byDock.set(s.dockId, [...(byDock.get(s.dockId) ?? []), s]);
+    }
+    for (const [, list] of byDock) {
+      const next = [...list].sort((a, b) => compareQueued(toQueued(a), toQueued(b)))[0];
+      if (next) this.startDispatch(next, 'preflight');
+    }
+  }
+
+  // ---- dispatch ---------------------------------------------------------------------------
+
+  /**
+   * Starts (or, after a restart, re-attaches) the dispatch of a sortie. A fresh dispatch first
+   * claims `<sortie>#<attempt>` in the store: a key already claimed is never dispatched again.
+   */
+  private startDispatch(sortie: Sortie, entry: DispatchEntry): boolean {
+    const dispatcher = this.dispatcher;
+    if (!dispatcher || this.running.has(sortie.id)) return false;
+    const dock = this.repos.missions.findDock(sortie.dockId);
+    const drone = sortie.droneId
+      ? this.repos.fleet.getDrone(sortie.droneId, { agencyId: '', seesAll: true })
+      : this.repos.fleet.dronesOfDock(sortie.dockId)[0];
+    const mission = this.repos.missions.findMission(sortie.missionId);
+    if (!dock || !drone || !mission) {
+      this.recordEvent(
+        sortie,
+        'DOCK_HAS_NO_DRONE',
+        'warning',
+        `dock ${sortie.dockId} has no drone to fly sortie ${sortie.id}`,
+      );
+      return false;
+    }
+    const now = this.nowDate();
+    const key = `${sortie.id}#${sortie.attempt}`;
+    if (entry === 'preflight') {
+      const claimed = this.repos.fleetOps.claimDispatch({
+        key,
+        sortieId: sortie.id,
+        attempt: sortie.attempt,
+        status: 'started',
+        step: 'claimed',
+        startFromItem: sortie.lastReachedItem,
+        createdAt: now,
+        updatedAt: now,
+      });
+      if (!claimed) {
+        this.logger.warn({ key }, 'dispatch already claimed: not dispatching twice');
+        return false;
+      }
+      const moved = this.transition(sortie.id, 'preflight', {
+        actor: 'dispatch',
+        reasonCode: null,
+        reason: null,
+        patch: { droneId: drone.id },
+      });
+      sortie = moved;
+    }
+    const target: DispatchTarget = {
+      sortieId: sortie.id,
+      dockId: dock.id,
+      droneId: drone.id,
+      linkUrl: dock.linkUrl,
+      dockSystemId: dock.systemId,
+      droneSystemId: drone.systemId,
+    };
+    const id = sortie.id;
+    const dispatch = new SortieDispatch(
+      dispatcher,
+      this.clock,
+      {
+        target,
+        route: mission.route,
+        startFromItem: sortie.lastReachedItem,
+        sortieNeedPct: sortieBatteryNeedPct(sortie.plannedFlightMin, drone.maxFlightTimeMin),
+        reservePct: drone.batteryReservePct,
+        maxWindMps: drone.maxWindMps,
+        windowStartMs: sortie.occurrenceAt.getTime(),
+        windowEndMs: sortie.windowEndsAt.getTime(),
+        state: sortie.state,
+        entry,
+        failsafeHold: sortie.failsafeHold,
+        abortRequested: sortie.abortRequested,
+        timeouts: {
+          ...this.timeouts,
+          flightMaxMs: this.flightMaxMs ?? sortie.plannedFlightMin * 90_000 + 300_000,
+        },
+      },
+      {
+        transition: (to, change) => {
+          this.transition(id, to, {
+            actor: change.actor,
+            reasonCode: change.reasonCode,
+            reason: change.reason,
+          });
+        },
+        step: (step) => this.repos.fleetOps.updateDispatch(key, { step }, this.nowDate()),
+        progress: (reached, total) => this.progress(id, reached, total),
+        event: (kind, severity, detail) => {
+          const s = this.repos.missions.getSortie(id);
+          if (s) this.recordEvent(s, kind, severity, detail);
+        },
+        telemetry: (e) => this.recordTelemetry(drone.id, id, e),
+        failsafeHold: (hold) => this.setFlag(id, { failsafeHold: hold }),
+      },
+    );
+    const done = dispatch
+      .run()
+      .then((result: DispatchResult) => {
+        this.repos.fleetOps.updateDispatch(
+          key,
+          { status: result.result === 'failed' ? 'failed' : 'finished' },
+          this.nowDate(),
+        );
+        this.logger.info({ sortieId: id, key, result }, 'dispatch ended');
+      })
+      .catch((err: unknown) => {
+        this.repos.fleetOps.updateDispatch(key, { status: 'failed' }, this.nowDate());
+        this.logger.error({ err, sortieId: id, key }, 'dispatch crashed');
+        const s = this.repos.missions.getSortie(id);
+        if (s)
+          this.recordEvent(
+            s,
+            'DISPATCH_CRASHED',
+            'critical',
+            err instanceof Error ? err.message : String(err),
+          );
+      })
+      .finally(() => this.running.delete(id));
+    this.running.set(id, { dispatch, done });
+    return true;
+  }
+
+  /**
+   * After a restart: sorties caught in preflight go back to the queue as a new attempt (their
+   * old dispatch key stays claimed); airborne and landed sorties are re-attached to the
+   * dispatcher without sending anything until the vehicle reports (nothing is dispatched twice).
+   */
+  recover(): { requeued: number; reattached: number; unattached: number } {
+    const counts = { requeued: 0, reattached: 0, unattached: 0 };
+    for (const s of this.repos.missions.sortiesInStates(ACTIVE_SORTIE_STATES)) {
+      if (this.running.has(s.id)) continue;
+      if (s.state === 'preflight') {
+        this.transition(s.id, 'queued', {
+          actor: 'recovery',
+          reasonCode: 'RECOVERED',
+          reason: 'the service restarted during preflight; queued again as a new attempt',
+          patch: { attempt: s.attempt + 1, dueAt: this.nowDate() },
+        });
+        counts.requeued++;
+        continue;
+      }
+      const entry: DispatchEntry =
+        s.state === 'landed' ? 'landed' : s.state === 'returning' ? 'returning' : 'airborne';
+      if (this.startDispatch(s, entry)) counts.reattached++;
+      else {
+        counts.unattached++;
+        this.recordEvent(
+          s,
+          'RECOVERY_UNATTACHED',
+          'critical',
+          `sortie ${s.id} was ${s.state} at restart and no dispatcher can re-attach to it`,
+        );
+      }
+    }
+    return counts;
+  }
+
+  // ---- telemetry, progress, events --------------------------------------------------------
+
+  /**
+   * Stores a position sample at most once per drone per second (about 1 Hz) and publishes it.
+   * Returns whether the sample was kept.
+   */
+  recordTelemetry(
+    droneId: string,
+    sortieId: string | null,
+    e: Extract<VehicleEvent, { type: 'position' }>,
+  ): boolean {
+    const atS = Math.floor(this.nowDate().getTime() / 1000);
+    if (this.lastSampleS.get(droneId) === atS) return false;
+    this.lastSampleS.set(droneId, atS);
+    const sample: TelemetrySample = {
+      droneId,
+      atS,
+      sortieId,
+      lon: e.lon,
+      lat: e.lat,
+      altM: e.altM,
+      batteryPct: e.batteryPct,
+      groundSpeedMps: e.groundSpeedMps,
+      mode: e.mode,
+    };
+    if (!this.repos.fleetOps.insertSample(sample)) return false;
+    const sortie = sortieId ? this.repos.missions.getSortie(sortieId) : undefined;
+    const drone = this.repos.fleet.getDrone(droneId, { agencyId: '', seesAll: true });
+    this.bus.publish({
+      type: 'telemetry',
+      agencyId: sortie?.agencyId ?? null,
+      ownerAgencyId: sortie?.ownerAgencyId ?? drone?.agencyId ?? '',
+      droneId,
+      sortieId,
+      position: [e.lon, e.lat],
+      altM: e.altM,
+      batteryPct: e.batteryPct,
+      groundSpeedMps: e.groundSpeedMps,
+      mode: e.mode,
+      at: new Date(atS * 1000).toISOString(),
+    });
+    return true;
+  }
+
+  private progress(sortieId: string, reached: number, total: number): void {
+    for (let i = 0; i < 3; i++) {
+      const s = this.repos.missions.getSortie(sortieId);
+      if (!s) return;
+      const totalItems = Math.max(total, s.totalItems);
+      const progressPct = totalItems > 0 ? Math.min(100, ((reached + 1) / totalItems) * 100) : 0;
+      const next = this.repos.missions.patchSortie(
+        sortieId,
+        s.version,
+        { lastReachedItem: Math.max(reached, s.lastReachedItem), totalItems, progressPct },
+        this.nowDate(),
+      );
+      if (next === 'stale') continue;
+      this.bus.publish({
+        type: 'progress',
+        agencyId: next.agencyId,
+        ownerAgencyId: next.ownerAgencyId,
+        sortieId,
+        missionId: next.missionId,
+        lastReachedItem: next.lastReachedItem,
+        totalItems,
+        progressPct,
+        at: next.updatedAt.toISOString(),
+      });
+      return;
+    }
+  }
+
+  private setFlag(sortieId: string, patch: SortiePatch): void {
+    for (let i = 0; i < 3; i++) {
+      const s = this.repos.missions.getSortie(sortieId);
+      if (!s) return;
+      if (this.repos.missions.patchSortie(sortieId, s.version, patch, this.nowDate()) !== 'stale')
+        return;
+    }
+  }
+
+  /** Stores an operator-facing event and publishes it at once. */
+  recordEvent(
+    sortie: Pick<Sortie, 'id' | 'dockId' | 'droneId' | 'agencyId' | 'ownerAgencyId'>,
+    kind: string,
+    severity: FleetEventSeverity,
+    detail: string,
+  ): FleetEventRow {
+    const row = this.repos.fleetOps.insertEvent({
+      at: this.nowDate(),
+      kind,
+      severity,
+      sortieId: sortie.id,
+      dockId: sortie.dockId,
+      droneId: sortie.droneId,
+      agencyId: sortie.agencyId,
+      ownerAgencyId: sortie.ownerAgencyId,
+      detail,
+    });
+    if (severity !== 'info') this.logger.warn({ kind, sortieId: sortie.id, detail }, 'fleet event');
+    this.bus.publish({
+      type: 'event',
+      seq: row.seq,
+      agencyId: row.agencyId,
+      ownerAgencyId: row.ownerAgencyId,
+      kind,
+      severity,
+      sortieId: row.sortieId,
+      dockId: row.dockId,
+      droneId: row.droneId,
+      detail,
+      at: row.at.toISOString(),
+    });
+    return row;
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  private newSortie(mission: Mission, occurrenceMs: number, now: Date, state: SortieState): Sortie {
+    return {
+      id: newId('srt'),
+      missionId: mission.id,
+      agencyId: mission.agencyId,
+      ownerAgencyId: mission.ownerAgencyId,
+      dockId: mission.dockId,
+      droneId: null,
+      priority: mission.priority,
+      state,
+      reasonCode: null,
+      reasonDetail: null,
+      occurrenceAt: new Date(occurrenceMs),
+      dueAt: new Date(occurrenceMs),
+      windowEndsAt: new Date(occurrenceMs + mission.windowMin * 60_000),
+      plannedFlightMin: mission.estimatedFlightMin,
+      flownMin: 0,
+      attempt: 1,
+      lastReachedItem: 0,
+      totalItems: mission.route.mission.length,
+      progressPct: 0,
+      abortRequested: false,
+      failsafeHold: false,
+      launchedAt: null,
+      landedAt: null,
+      version: 1,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  /** The recorded path to a sortie's first state (requested → approved → scheduled). */
+  private openingTransitions(
+    state: SortieState,
+    at: Date,
+    actor: string,
+    rejection: string | null = null,
+  ) {
+    const t = (
+      from: SortieState | null,
+      to: SortieState,
+      reasonCode: string | null = null,
+      reason: string | null = null,
+    ) => ({ from, to, at, actor, reasonCode, reason });
+    if (state === 'requested') return [t(null, 'requested')];
+    if (state === 'rejected')
+      return [t(null, 'requested'), t('requested', 'rejected', 'QUOTA_EXCEEDED', rejection)];
+    return [
+      t(null, 'requested'),
+      t('requested', 'approved', null, 'mission approved'),
+      t('approved', 'scheduled'),
+    ];
+  }
+
+  private publishSortie(
+    s: Sortie,
+    from: SortieState | null,
+    actor: string,
+    reasonCode: string | null,
+    reason: string | null,
+  ): void {
+    this.bus.publish({
+      type: 'sortie',
+      agencyId: s.agencyId,
+      ownerAgencyId: s.ownerAgencyId,
+      sortieId: s.id,
+      missionId: s.missionId,
+      dockId: s.dockId,
+      from,
+      to: s.state,
+      reasonCode,
+      reason,
+      actor,
+      at: s.updatedAt.toISOString(),
+    });
+  }
+
+  private requireOwnerOperator(mission: Mission, actor: FleetActor, what: string): void {
+    if (!(actor.seesAll || (actor.agencyId === mission.ownerAgencyId && isOperator(actor)))) {
+      throw new AppError('FORBIDDEN', `Only the dock owner’s admins and operators may ${what}.`);
+    }
+  }
+
+  /** Sorties not yet over, for the live snapshot. */
+  liveSorties(actor: FleetActor): Sortie[] {
+    return this.repos.missions.visibleSorties(scopeOf(actor), [
+      ...UPCOMING,
+      ...ACTIVE_SORTIE_STATES,
+    ]);
+  }
+
+  isTerminal(state: SortieState): boolean {
+    return TERMINAL_SORTIE_STATES.includes(state);
+  }
+}
+
+function toQueued(s: Sortie) {
+  return { id: s.id, priority: s.priority, dueAtMs: s.dueAt.getTime() };
+}
+
+function scopeOf(actor: FleetActor) {
+  return { agencyId: actor.agencyId, seesAll: actor.seesAll };
+}
+
+function isOperator(actor: FleetActor): boolean {
+  return actor.role === 'admin' || actor.role === 'operator';
+}
+
+function requireRole(actor: FleetActor, roles: readonly string[], what: string): void {
+  if (!roles.includes(actor.role)) {
+    throw new AppError(
+      'FORBIDDEN',
+      `Only roles ${roles.join(', ')} may ${what}; the key has role ${actor.role}.`,
+    );
+  }
+}
+
+/**
+ * Flight time of a route at cruise speed, minutes, plus one minute per take-off and landing;
+ * null without a speed or with fewer than two positions.
+ */
+export function estimateFlightMin(
+  route: StoredRoute,
+  cruiseSpeedMps: number | null,
+): number | null {
+  const points = route.mission.flatMap((i) => (i.position ? [i.position] : []));
+  if (!cruiseSpeedMps || points.length < 2) return null;
+  let lengthM = 0;
+  for (let i = 1; i < points.length; i++) lengthM += haversineM(points[i - 1]!, points[i]!);
+  return lengthM / cruiseSpeedMps / 60 + 2;
+}
+
+function haversineM(a: [number, number], b: [number, number]): number {
+  const r = 6_371_008.8;
+  const rad = Math.PI / 180;
+  const dLat = (b[1] - a[1]) * rad;
+  const dLon = (b[0] - a[0]) * rad;
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * r * Math.asin(Math.sqrt(h));
+}

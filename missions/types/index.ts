@@ -4,3 +4,4 @@ export * from './mav-cmd';
 export * from './work-path';
 export * from './drone-profile';
 export * from './seeded-random';
+export * from './plan';

@@ -1,3 +1,4 @@
+import Flatbush from 'flatbush';
 import type { AreaIssue, AreaIssueCode, AreaResult } from './area-issue-codes';
 import { gcj02ToWgs84 } from './convert-gcj02';
 import { joinPath } from './json-path';
@@ -800,32 +801,9 @@ function checkTopology(
   }
   if (crossings.length > 0 || tooComplex) return false;
 
-  let ok = true;
-  let ringNo = 0;
-  for (const rings of polygons) {
-    const shellNo = ringNo;
-    for (let r = 1; r < rings.length; r++) {
-      const hole = rings[r]!;
-      let where: 'inside' | 'outside' | 'boundary' = 'boundary';
-      let at = 0;
-      for (; at < hole.length - 1 && where === 'boundary'; at++) {
-        where = index.locate(shellNo, hole[at]![0], hole[at]![1]);
-      }
-      if (where === 'outside') {
-        const p = hole[at - 1]!;
-        issues.add(
-          ringPaths[shellNo + r]!,
-          'HOLE_OUTSIDE_SHELL',
-          `${ringLabels[shellNo + r]} lies outside its exterior ring (its position ${at - 1}, ${fmtPos(p)}, is outside): expected every hole inside the exterior ring`,
-        );
-        ok = false;
-      }
-    }
-    ringNo += rings.length;
-  }
-  if (!ok) return false;
+  if (!checkContainment(polygons, index, ringPaths, ringLabels, ringPolygon, issues)) return false;
 
-  ringNo = 0;
+  let ringNo = 0;
   for (const rings of polygons) {
     for (let r = 0; r < rings.length; r++) {
       const ring = rings[r]!;
@@ -838,6 +816,116 @@ function checkTopology(
     ringNo += rings.length;
   }
   return true;
+}
+
+/** Where ring `r` lies against ring `q`: its first position that is not on `q` decides. */
+function ringWhere(
+  index: SegmentIndex,
+  ring: readonly Position[],
+  q: number,
+): { where: 'inside' | 'outside' | 'boundary'; at: number } {
+  for (let at = 0; at < ring.length - 1; at++) {
+    const where = index.locate(q, ring[at]![0], ring[at]![1]);
+    if (where !== 'boundary') return { where, at };
+  }
+  return { where: 'boundary', at: 0 };
+}
+
+/**
+ * With no crossings left, containment decides the rest: every hole inside its shell, no hole
+ * inside another hole, and no MultiPolygon part inside another part unless it sits in one of
+ * that part's holes (an island in a lake). Candidate rings come from an R-tree of ring boxes.
+ */
+function checkContainment(
+  polygons: readonly Position[][][],
+  index: SegmentIndex,
+  ringPaths: readonly string[],
+  ringLabels: readonly string[],
+  ringPolygon: readonly number[],
+  issues: IssueList,
+): boolean {
+  const rings = polygons.flat();
+  const shellOf: number[] = [];
+  let n = 0;
+  for (const poly of polygons) {
+    shellOf.push(n);
+    n += poly.length;
+  }
+  let ok = true;
+  for (const [p, poly] of polygons.entries()) {
+    for (let r = 1; r < poly.length; r++) {
+      const { where, at } = ringWhere(index, poly[r]!, shellOf[p]!);
+      if (where === 'outside') {
+        issues.add(
+          ringPaths[shellOf[p]! + r]!,
+          'HOLE_OUTSIDE_SHELL',
+          `${ringLabels[shellOf[p]! + r]} lies outside its exterior ring (its position ${at}, ${fmtPos(poly[r]![at]!)}, is outside): expected every hole inside the exterior ring`,
+        );
+        ok = false;
+      }
+    }
+  }
+  if (!ok || rings.length < 2) return ok;
+
+  const boxes = rings.map((ring) => {
+    const box = [Infinity, Infinity, -Infinity, -Infinity] as [number, number, number, number];
+    for (const [x, y] of ring) {
+      if (x < box[0]) box[0] = x;
+      if (y < box[1]) box[1] = y;
+      if (x > box[2]) box[2] = x;
+      if (y > box[3]) box[3] = y;
+    }
+    return box;
+  });
+  const tree = new Flatbush(rings.length);
+  for (const b of boxes) tree.add(b[0], b[1], b[2], b[3]);
+  tree.finish();
+  for (let g = 0; g < rings.length && !issues.full; g++) {
+    const [x0, y0, x1, y1] = boxes[g]!;
+    const p = ringPolygon[g]!;
+    const isHole = shellOf[p] !== g;
+    const candidates = tree.search(x0, y0, x1, y1, (q) => {
+      const b = boxes[q]!;
+      return q !== g && b[0] <= x0 && b[1] <= y0 && b[2] >= x1 && b[3] >= y1;
+    });
+    if (isHole) {
+      for (const q of candidates) {
+        if (ringPolygon[q] !== p || shellOf[p] === q) continue;
+        const { where, at } = ringWhere(index, rings[g]!, q);
+        if (where === 'inside') {
+          issues.add(
+            ringPaths[g]!,
+            'HOLES_NESTED',
+            `${ringLabels[g]} lies inside ${ringLabels[q]} (its position ${at}, ${fmtPos(rings[g]![at]!)}, is inside): expected holes that do not contain each other`,
+          );
+          ok = false;
+          break;
+        }
+      }
+      continue;
+    }
+    const inShell = new Map<number, number>();
+    const inHole = new Set<number>();
+    for (const q of candidates) {
+      const pq = ringPolygon[q]!;
+      if (pq === p) continue;
+      const { where, at } = ringWhere(index, rings[g]!, q);
+      if (where !== 'inside') continue;
+      if (shellOf[pq] === q) inShell.set(pq, at);
+      else inHole.add(pq);
+    }
+    for (const [pq, at] of inShell) {
+      if (inHole.has(pq)) continue;
+      issues.add(
+        ringPaths[g]!,
+        'POLYGONS_OVERLAP',
+        `polygon ${p} of the MultiPolygon lies inside polygon ${pq} (its position ${at}, ${fmtPos(rings[g]![at]!)}, is inside): expected parts that do not overlap; merge them, or make the inner one a hole`,
+      );
+      ok = false;
+      break;
+    }
+  }
+  return ok;
 }
 
 function reportCrossing(

@@ -330,3 +330,38 @@ describe('validateArea: limits before any recursive walk', () => {
     expect(DEFAULT_MAX_VERTICES).toBeGreaterThan(25_751);
   });
 });
+
+describe('validateArea: containment', () => {
+  const square = (x0: number, y0: number, size: number): Position[] => [
+    [x0, y0],
+    [x0 + size, y0],
+    [x0 + size, y0 + size],
+    [x0, y0 + size],
+    [x0, y0],
+  ];
+
+  it('accepts an island inside a lake inside another part of a MultiPolygon', () => {
+    const land = [square(120, 30.4, 0.01), square(120.002, 30.402, 0.006).reverse()];
+    const island = [square(120.004, 30.404, 0.001)];
+    const result = validateArea(
+      { type: 'MultiPolygon', coordinates: [land, island] },
+      { kind: 'forest' },
+    );
+    expect(result.ok ? [] : result.issues).toEqual([]);
+  });
+
+  it('accepts two holes side by side', () => {
+    const result = validateArea(
+      {
+        type: 'Polygon',
+        coordinates: [
+          square(120, 30.4, 0.01),
+          square(120.001, 30.401, 0.002),
+          square(120.005, 30.405, 0.002),
+        ],
+      },
+      { kind: 'no_fly' },
+    );
+    expect(result.ok ? [] : result.issues).toEqual([]);
+  });
+});

@@ -60,7 +60,7 @@ describe('KML', () => {
         throw new Error(`${level}: ${msg}`);
       },
     }).parseFromString(text, 'text/xml');
-    const fc = kmlToGeoJson(doc as unknown as Document);
+    const fc = kmlToGeoJson(doc as unknown as Parameters<typeof kmlToGeoJson>[0]);
     const lines = fc.features.filter((f) => f.geometry?.type === 'LineString');
     const points = fc.features.filter((f) => f.geometry?.type === 'Point');
     expect(lines).toHaveLength(3);

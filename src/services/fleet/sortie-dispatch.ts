@@ -159,6 +159,12 @@ export class SortieDispatch {
     if (this.state === 'launching' || this.state === 'in_flight' || this.state === 'paused') {
       this.move('returning', 'ABORTED', reason, 'dispatch');
       this.sendReturn('abort');
+    } else if (this.state === 'returning' && this.failsafe) {
+      this.hooks.event(
+        'COMMAND_WITHHELD',
+        'warning',
+        `abort recorded; no command sent: the vehicle is returning in its own failsafe`,
+      );
     }
     this.push({ type: '_control' });
   }

@@ -73,6 +73,8 @@ export type TelemetryEvent =
   | (Base & {
       kind: 'position';
       position: [number, number];
+      /** False for exactly 0,0: ArduPilot reports that until its estimator has converged. */
+      positionValid: boolean;
       altitudeAmslM: number;
       altitudeRelativeM: number;
       velocityNorthMps: number;
@@ -193,6 +195,7 @@ export function toTelemetryEvent(frame: ReceivedFrame): TelemetryEvent | undefin
         ...base,
         kind: 'position',
         position: [degE7(m.lon), degE7(m.lat)],
+        positionValid: m.lat !== 0 || m.lon !== 0,
         altitudeAmslM: m.alt / 1000,
         altitudeRelativeM: m.relativeAlt / 1000,
         velocityNorthMps: m.vx / 100,

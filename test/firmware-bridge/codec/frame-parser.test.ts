@@ -283,3 +283,16 @@ describe('FrameParser', () => {
     expect(parser.stats.bytesIn).toBe(2000 * 512);
   });
 });
+
+describe('FrameParser on an ArduPilot boot stream', () => {
+  it('skips plain-text boot messages mixed into the byte stream', () => {
+    const frames = telemetryFrames(registry, 31, 50);
+    const text = Buffer.from(
+      '\r\nArduCopter V4.5.7 (2a3dc4b7)\r\nChibiOS: 6a85082c\r\nInit ArduCopter\r\n',
+    );
+    const stream = Buffer.concat(frames.flatMap((f, i) => (i % 10 === 0 ? [text, f] : [f])));
+    const { frames: got, stats } = parseFrames(stream, registry);
+    expect(got).toHaveLength(50);
+    expect(stats.bytesSkipped).toBe(text.length * 5);
+  });
+});

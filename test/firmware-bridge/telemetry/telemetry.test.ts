@@ -133,6 +133,30 @@ describe('Telemetry', () => {
     const p = (pos as Extract<TelemetryEvent, { kind: 'position' }>).position;
     expect(p[0]).toBeCloseTo(119.9876543, 7);
     expect(p[1]).toBeCloseTo(30.2745123, 7);
+    expect(pos).toMatchObject({ positionValid: true });
+  });
+
+  it('marks the 0,0 position ArduPilot reports before its estimator converges as invalid', () => {
+    const src = new EncodedSource();
+    const t = new Telemetry(src);
+    src.emit(
+      msg(new common.GlobalPositionInt(), {
+        timeBootMs: 1,
+        lat: 0,
+        lon: 0,
+        alt: 0,
+        relativeAlt: 0,
+        vx: 0,
+        vy: 0,
+        vz: 0,
+        hdg: 65535,
+      }),
+    );
+    expect(t.snapshot(1).position).toMatchObject({
+      position: [0, 0],
+      positionValid: false,
+      headingDeg: null,
+    });
   });
 
   it('reports battery from SYS_STATUS and BATTERY_STATUS, with unknowns as null', () => {

@@ -3,3 +3,7 @@ export * from './geojson/index';
 export * from './frame/index';
 export * from './sensor/index';
 export * from './coverage/index';
+export * from './tour/index';
+export * from './sortie/index';
+export * from './fence/index';
+export * from './formats/index';

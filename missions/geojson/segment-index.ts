@@ -255,6 +255,72 @@ export class SegmentIndex {
       const f = d1 / (d1 - d2);
       return { kind: 'cross', point: [px + f * (qx - px), py + f * (qy - py)] };
     }
+    // Touches at a vertex (snapping editors make them) are crossings only when the other ring
+    // passes from one side to the other there. Each vertex starts exactly one segment, so looking
+    // at the start vertices of s and t covers every touch once.
+    if (d3 === 0 && strictlyBetween(px, py, qx, qy, ux, uy)) {
+      const [wx, wy] = this.previousStart(t);
+      const side = orient(px, py, qx, qy, wx, wy) * orient(px, py, qx, qy, vx, vy);
+      if (side < 0) return { kind: 'cross', point: [ux, uy] };
+    }
+    if (d1 === 0 && strictlyBetween(ux, uy, vx, vy, px, py)) {
+      const [wx, wy] = this.previousStart(s);
+      const side = orient(ux, uy, vx, vy, wx, wy) * orient(ux, uy, vx, vy, qx, qy);
+      if (side < 0) return { kind: 'cross', point: [px, py] };
+    }
+    if (px === ux && py === uy) {
+      const [ax, ay] = this.previousStart(s);
+      const [bx, by] = this.previousStart(t);
+      if (separates(px, py, ax, ay, qx, qy, bx, by, vx, vy)) {
+        return { kind: 'cross', point: [px, py] };
+      }
+    }
     return undefined;
   }
+
+  /** Start of the segment before `s` in its ring (rings are closed, so segment 0 follows the last). */
+  private previousStart(s: number): [number, number] {
+    const ring = this.ringOf[s]!;
+    const count = this.ringSegments[ring]!;
+    const g = this.ringFirst[ring]! + ((this.dedupOf[s]! + count - 1) % count);
+    return [this.ends[g * 4]!, this.ends[g * 4 + 1]!];
+  }
+}
+
+/** Whether c, known to be on the line through a and b, lies strictly between them. */
+function strictlyBetween(ax: number, ay: number, bx: number, by: number, cx: number, cy: number) {
+  const alongX = Math.abs(bx - ax) >= Math.abs(by - ay);
+  const [lo, hi, c] = alongX
+    ? [Math.min(ax, bx), Math.max(ax, bx), cx]
+    : [Math.min(ay, by), Math.max(ay, by), cy];
+  return c > lo && c < hi;
+}
+
+/**
+ * Two paths meet at vertex x: one arrives from a and leaves to q, the other arrives from b and
+ * leaves to v. They cross iff b and v lie strictly on different sides of the a–x–q corner.
+ */
+function separates(
+  xx: number,
+  xy: number,
+  ax: number,
+  ay: number,
+  qx: number,
+  qy: number,
+  bx: number,
+  by: number,
+  vx: number,
+  vy: number,
+): boolean {
+  const base = Math.atan2(ay - xy, ax - xx);
+  const sweep = (x: number, y: number): number => {
+    const turn = Math.atan2(y - xy, x - xx) - base;
+    return turn < 0 ? turn + 2 * Math.PI : turn;
+  };
+  const corner = sweep(qx, qy);
+  const b = sweep(bx, by);
+  const v = sweep(vx, vy);
+  // On an edge of the corner: the paths share an edge there, which the overlap test reports.
+  if (b === 0 || v === 0 || b === corner || v === corner) return false;
+  return b < corner !== v < corner;
 }

@@ -132,6 +132,82 @@ describe('self-intersection search (flatbush index)', () => {
     expect(shared.ok ? '' : shared.issues[0]?.message).toContain('overlaps');
   });
 
+  describe('touches at a vertex (as snapping editors draw them)', () => {
+    // Small integer sketches placed near Yuhang: [x, y] → [120 + x/1000, 30 + y/1000].
+    const at = (ps: [number, number][]): Position[] =>
+      ps.map(([x, y]) => [120 + x / 1000, 30 + y / 1000]);
+    const shell = at([
+      [0, 0],
+      [10, 0],
+      [10, 10],
+      [0, 10],
+      [0, 0],
+    ]);
+
+    it('refuses a figure-eight whose two passes cross at a shared vertex', () => {
+      const ring = at([
+        [0, 0],
+        [1, 1],
+        [2, 2],
+        [2, 0],
+        [1, 1],
+        [0, 2],
+        [0, 0],
+      ]);
+      const result = validateArea({ type: 'Polygon', coordinates: [ring] }, { kind: 'forest' });
+      expect(result.ok ? [] : result.issues.map((i) => i.code)).toEqual(['RING_SELF_INTERSECTION']);
+      expect(result.ok ? '' : result.issues[0]?.message).toContain(
+        'segment 1 crosses segment 4 at [120.001, 30.001]',
+      );
+    });
+
+    it('accepts two lobes that only touch at a shared vertex', () => {
+      const ring = at([
+        [0, 0],
+        [1, 1],
+        [2, 0],
+        [2, 2],
+        [1, 1],
+        [0, 2],
+        [0, 0],
+      ]);
+      expect(validateArea({ type: 'Polygon', coordinates: [ring] }, { kind: 'forest' }).ok).toBe(
+        true,
+      );
+    });
+
+    it('refuses a hole that leaves and re-enters its shell through two vertices on a shell edge', () => {
+      const hole = at([
+        [5, 4],
+        [0, 4],
+        [-2, 5],
+        [0, 6],
+        [5, 6],
+        [5, 4],
+      ]);
+      const result = validateArea(
+        { type: 'Polygon', coordinates: [shell, hole] },
+        { kind: 'forest' },
+      );
+      expect(result.ok ? [] : result.issues.map((i) => [i.code, i.path])).toEqual([
+        ['RINGS_CROSS', '/coordinates/0/3'],
+      ]);
+      expect(result.ok ? '' : result.issues[0]?.message).toContain('at [120, 30.004]');
+    });
+
+    it('accepts a hole that touches a shell edge with one vertex from inside', () => {
+      const hole = at([
+        [5, 4],
+        [0, 5],
+        [5, 6],
+        [5, 4],
+      ]);
+      expect(
+        validateArea({ type: 'Polygon', coordinates: [shell, hole] }, { kind: 'forest' }).ok,
+      ).toBe(true);
+    });
+  });
+
   it('ignores repeated consecutive positions instead of calling them crossings', () => {
     const ring: Position[] = [
       [0, 0],

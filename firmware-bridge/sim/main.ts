@@ -14,6 +14,7 @@
  *   --failure MODE      a named failure mode (see --list-failures)
  *   --profile P         textbook | ardupilot (MISSION_REQUEST, no plan ids, EKF/arming delays, boot text)
  *   --speed-up F        simulated time runs F times faster
+ *   --gcs-failsafe-s S  RTL after S seconds without a GCS heartbeat while flying; 0 = off (5)
  *   --seed S            seed for loss and plan ids (default 1)
  *   --home LON,LAT      first pad position (default 119.9,30.3)
  *   --json              print the vehicle list as JSON
@@ -61,6 +62,7 @@ const { values } = parseArgs({
     profile: { type: 'string' },
     'speed-up': { type: 'string' },
     seed: { type: 'string' },
+    'gcs-failsafe-s': { type: 'string' },
     home: { type: 'string' },
     json: { type: 'boolean' },
     'list-failures': { type: 'boolean' },
@@ -104,6 +106,7 @@ const drones = num(values.drones, 'drones', 0, 100);
 const udpBasePort = num(values['udp-base-port'], 'udp-base-port', 0, 65535);
 const timeScale = num(values['speed-up'], 'speed-up', 0.01, 1000);
 const seed = num(values.seed, 'seed', 0, 2 ** 32);
+const gcsFailsafeS = num(values['gcs-failsafe-s'], 'gcs-failsafe-s', 0, 3600);
 const options: SimFleetOptions = {
   ...(docks !== undefined ? { docks } : {}),
   ...(drones !== undefined ? { drones } : {}),
@@ -117,6 +120,7 @@ const options: SimFleetOptions = {
   ...(timeScale !== undefined ? { timeScale } : {}),
   ...(seed !== undefined ? { seed } : {}),
   ...(home ? { home } : {}),
+  ...(gcsFailsafeS !== undefined ? { drone: { gcsFailsafeTimeoutMs: gcsFailsafeS * 1000 } } : {}),
 };
 
 const fleet = await startSimFleet(options).catch((err: unknown) => {

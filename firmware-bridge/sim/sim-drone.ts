@@ -64,7 +64,7 @@ export interface SimDroneOptions {
   /** Flight time on a full battery, in seconds. */
   enduranceS?: number;
   batteryPct?: number;
-  /** FS_GCS_TIMEOUT: RTL after this long without a GCS heartbeat while flying. */
+  /** FS_GCS_TIMEOUT: RTL after this long without a GCS heartbeat while flying; 0 disables. */
   gcsFailsafeTimeoutMs?: number;
   lowBatteryPct?: number;
   criticalBatteryPct?: number;
@@ -592,6 +592,7 @@ export class SimDrone {
     const gcsSilentMs =
       this.lastGcsHeartbeatMs === undefined ? 0 : this.now - this.lastGcsHeartbeatMs;
     if (
+      this.opts.gcsFailsafeTimeoutMs > 0 &&
       gcsSilentMs > this.opts.gcsFailsafeTimeoutMs &&
       this.mode !== M.RTL &&
       this.mode !== M.LAND

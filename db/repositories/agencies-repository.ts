@@ -2,7 +2,14 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../open-database';
 import { newId } from '../ids';
 import { encodeCursor, type Cursor, type Page } from '../pagination';
-import { agencies, apiKeys, type AgencyKind, type AlertType, type GeoJsonPolygonal, type Role } from '../schema/index';
+import {
+  agencies,
+  apiKeys,
+  type AgencyKind,
+  type AlertType,
+  type GeoJsonPolygonal,
+  type Role,
+} from '../schema/index';
 import { afterCursor } from './scope';
 
 export type Agency = typeof agencies.$inferSelect;
@@ -30,7 +37,11 @@ export class AgenciesRepository {
 
   create(input: NewAgency, now: Date): Agency | 'name_taken' {
     const row: Agency = { id: newId('agc'), ...input, createdAt: now, updatedAt: now };
-    const inserted = this.db.insert(agencies).values(row).onConflictDoNothing({ target: agencies.name }).run();
+    const inserted = this.db
+      .insert(agencies)
+      .values(row)
+      .onConflictDoNothing({ target: agencies.name })
+      .run();
     return inserted.changes === 1 ? row : 'name_taken';
   }
 
@@ -61,14 +72,21 @@ export class AgenciesRepository {
   update(id: string, patch: Partial<NewAgency>, now: Date): Agency | 'not_found' | 'name_taken' {
     const current = this.findById(id);
     if (!current) return 'not_found';
-    if (patch.name !== undefined && patch.name !== current.name && this.findByName(patch.name)) return 'name_taken';
+    if (patch.name !== undefined && patch.name !== current.name && this.findByName(patch.name))
+      return 'name_taken';
     const next: Agency = { ...current, ...patch, updatedAt: now };
     this.db.update(agencies).set(next).where(eq(agencies.id, id)).run();
     return next;
   }
 
   createKey(input: NewApiKey, now: Date): ApiKeyRecord {
-    const row: ApiKeyRecord = { id: newId('key'), ...input, revokedAt: null, lastUsedAt: null, createdAt: now };
+    const row: ApiKeyRecord = {
+      id: newId('key'),
+      ...input,
+      revokedAt: null,
+      lastUsedAt: null,
+      createdAt: now,
+    };
     this.db.insert(apiKeys).values(row).run();
     return row;
   }
@@ -89,7 +107,12 @@ export class AgenciesRepository {
   }
 
   listKeys(agencyId: string): ApiKeyRecord[] {
-    return this.db.select().from(apiKeys).where(eq(apiKeys.agencyId, agencyId)).orderBy(asc(apiKeys.createdAt)).all();
+    return this.db
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.agencyId, agencyId))
+      .orderBy(asc(apiKeys.createdAt))
+      .all();
   }
 
   revokeKey(id: string, now: Date): ApiKeyRecord | undefined {
@@ -111,6 +134,9 @@ export function page<T extends { createdAt: Date; id: string }>(rows: T[], limit
   const last = items.at(-1);
   return {
     items,
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAtMs: last.createdAt.getTime(), id: last.id }) : null,
+    nextCursor:
+      rows.length > limit && last
+        ? encodeCursor({ createdAtMs: last.createdAt.getTime(), id: last.id })
+        : null,
   };
 }

@@ -49,7 +49,10 @@ export class AreasRepository {
       .get();
   }
 
-  list(scope: Scope, options: { kind?: AreaKind; cursor: Cursor | null; limit: number }): Page<Area> {
+  list(
+    scope: Scope,
+    options: { kind?: AreaKind; cursor: Cursor | null; limit: number },
+  ): Page<Area> {
     const rows = this.db
       .select()
       .from(areas)
@@ -75,7 +78,13 @@ export class AreasRepository {
         .where(and(eq(areas.id, id), scopeFilter(areas.agencyId, scope)))
         .get();
       if (!current) return undefined;
-      const next: Area = { ...current, ...flatten(input), version: current.version + 1, createdBy: actor, updatedAt: now };
+      const next: Area = {
+        ...current,
+        ...flatten(input),
+        version: current.version + 1,
+        createdBy: actor,
+        updatedAt: now,
+      };
       tx.update(areas).set(next).where(eq(areas.id, id)).run();
       tx.insert(areaVersions).values(versionOf(next)).run();
       return next;
@@ -83,7 +92,12 @@ export class AreasRepository {
   }
 
   versions(id: string): AreaVersion[] {
-    return this.db.select().from(areaVersions).where(eq(areaVersions.areaId, id)).orderBy(asc(areaVersions.version)).all();
+    return this.db
+      .select()
+      .from(areaVersions)
+      .where(eq(areaVersions.areaId, id))
+      .orderBy(asc(areaVersions.version))
+      .all();
   }
 
   delete(id: string, scope: Scope): 'deleted' | 'not_found' | 'in_use' {
@@ -94,7 +108,11 @@ export class AreasRepository {
         .where(and(eq(areas.id, id), scopeFilter(areas.agencyId, scope)))
         .get();
       if (!current) return 'not_found';
-      const used = tx.select({ planId: planAreas.planId }).from(planAreas).where(eq(planAreas.areaId, id)).get();
+      const used = tx
+        .select({ planId: planAreas.planId })
+        .from(planAreas)
+        .where(eq(planAreas.areaId, id))
+        .get();
       if (used) return 'in_use';
       tx.delete(areaVersions).where(eq(areaVersions.areaId, id)).run();
       tx.delete(areas).where(eq(areas.id, id)).run();

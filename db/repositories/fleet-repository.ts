@@ -38,7 +38,8 @@ export class FleetRepository {
 
   createDock(input: DockContent, agencyId: string, now: Date): Dock | SystemIdClash {
     return this.db.transaction((tx) => {
-      const clash = input.systemId === null ? undefined : this.systemIdClash(input.linkUrl, input.systemId, {});
+      const clash =
+        input.systemId === null ? undefined : this.systemIdClash(input.linkUrl, input.systemId, {});
       if (clash) return clash;
       const row: Dock = { id: newId('dock'), agencyId, ...input, createdAt: now, updatedAt: now };
       tx.insert(docks).values(row).run();
@@ -58,7 +59,12 @@ export class FleetRepository {
     const rows = this.db
       .select()
       .from(docks)
-      .where(and(scopeFilter(docks.agencyId, scope), afterCursor(docks.createdAt, docks.id, options.cursor)))
+      .where(
+        and(
+          scopeFilter(docks.agencyId, scope),
+          afterCursor(docks.createdAt, docks.id, options.cursor),
+        ),
+      )
       .orderBy(asc(docks.createdAt), asc(docks.id))
       .limit(options.limit + 1)
       .all();
@@ -70,7 +76,12 @@ export class FleetRepository {
     return this.db.select().from(docks).orderBy(asc(docks.createdAt)).all();
   }
 
-  updateDock(id: string, scope: Scope, input: DockContent, now: Date): Dock | SystemIdClash | undefined {
+  updateDock(
+    id: string,
+    scope: Scope,
+    input: DockContent,
+    now: Date,
+  ): Dock | SystemIdClash | undefined {
     return this.db.transaction(() => {
       const current = this.getDock(id, scope);
       if (!current) return undefined;
@@ -81,7 +92,10 @@ export class FleetRepository {
       // Moving a dock to another link must not make its drones clash there.
       if (input.linkUrl !== current.linkUrl) {
         for (const drone of this.dronesOfDock(id)) {
-          const clash = this.systemIdClash(input.linkUrl, drone.systemId, { exceptDroneId: drone.id, exceptDockId: id });
+          const clash = this.systemIdClash(input.linkUrl, drone.systemId, {
+            exceptDroneId: drone.id,
+            exceptDockId: id,
+          });
           if (clash) return clash;
         }
       }
@@ -104,7 +118,11 @@ export class FleetRepository {
     return this.db.select().from(drones).where(eq(drones.dockId, dockId)).all();
   }
 
-  createDrone(input: DroneContent, agencyId: string, now: Date): Drone | SystemIdClash | 'dock_not_found' {
+  createDrone(
+    input: DroneContent,
+    agencyId: string,
+    now: Date,
+  ): Drone | SystemIdClash | 'dock_not_found' {
     return this.db.transaction((tx) => {
       const dock = tx.select().from(docks).where(eq(docks.id, input.dockId)).get();
       if (!dock) return 'dock_not_found';
@@ -124,7 +142,10 @@ export class FleetRepository {
       .get();
   }
 
-  listDrones(scope: Scope, options: { dockId?: string; cursor: Cursor | null; limit: number }): Page<Drone> {
+  listDrones(
+    scope: Scope,
+    options: { dockId?: string; cursor: Cursor | null; limit: number },
+  ): Page<Drone> {
     const rows = this.db
       .select()
       .from(drones)
@@ -141,7 +162,12 @@ export class FleetRepository {
     return page(rows, options.limit);
   }
 
-  updateDrone(id: string, scope: Scope, input: DroneContent, now: Date): Drone | SystemIdClash | 'dock_not_found' | undefined {
+  updateDrone(
+    id: string,
+    scope: Scope,
+    input: DroneContent,
+    now: Date,
+  ): Drone | SystemIdClash | 'dock_not_found' | undefined {
     return this.db.transaction(() => {
       const current = this.getDrone(id, scope);
       if (!current) return undefined;

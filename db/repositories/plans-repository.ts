@@ -11,7 +11,12 @@ export class PlansRepository {
   constructor(private readonly db: Db) {}
 
   create(
-    input: { agencyId: string; createdBy: string; request: unknown; areaRefs: { areaId: string; version: number }[] },
+    input: {
+      agencyId: string;
+      createdBy: string;
+      request: unknown;
+      areaRefs: { areaId: string; version: number }[];
+    },
     now: Date,
   ): Plan {
     const row: Plan = {
@@ -28,7 +33,9 @@ export class PlansRepository {
     this.db.transaction((tx) => {
       tx.insert(plans).values(row).run();
       for (const ref of input.areaRefs) {
-        tx.insert(planAreas).values({ planId: row.id, areaId: ref.areaId, areaVersion: ref.version }).run();
+        tx.insert(planAreas)
+          .values({ planId: row.id, areaId: ref.areaId, areaVersion: ref.version })
+          .run();
       }
     });
     return row;
@@ -43,9 +50,10 @@ export class PlansRepository {
   }
 
   finish(id: string, outcome: { result: unknown } | { error: unknown }, now: Date): void {
-    const set = 'result' in outcome
-      ? { status: 'ready' as const, result: outcome.result, updatedAt: now }
-      : { status: 'failed' as const, error: outcome.error, updatedAt: now };
+    const set =
+      'result' in outcome
+        ? { status: 'ready' as const, result: outcome.result, updatedAt: now }
+        : { status: 'failed' as const, error: outcome.error, updatedAt: now };
     this.db.update(plans).set(set).where(eq(plans.id, id)).run();
   }
 }

@@ -13,7 +13,11 @@ export function scopeFilter(column: SQLiteColumn, scope: Scope): SQL | undefined
 }
 
 /** Keyset pagination predicate for (created_at, id) ascending. */
-export function afterCursor(createdAt: SQLiteColumn, id: SQLiteColumn, cursor: Cursor | null): SQL | undefined {
+export function afterCursor(
+  createdAt: SQLiteColumn,
+  id: SQLiteColumn,
+  cursor: Cursor | null,
+): SQL | undefined {
   if (!cursor) return undefined;
   return sql`(${createdAt} > ${cursor.createdAtMs} OR (${createdAt} = ${cursor.createdAtMs} AND ${id} > ${cursor.id}))`;
 }

@@ -92,7 +92,9 @@ export class MavLink {
   readonly #all = new Set<Listener>();
   readonly #bySystem = new Map<number, Set<Listener>>();
   readonly #lastSeq = new Map<number, number>();
-  readonly #pendingSince: number[] = [];
+  /** Start time of every write handed to the transport and not finished yet, by write id. */
+  readonly #pendingSince = new Map<number, number>();
+  #writeId = 0;
   readonly #counters = {
     framesIn: 0,
     framesOut: 0,
@@ -163,8 +165,10 @@ export class MavLink {
    * Resolves when the transport took it.
    */
   async sendRaw(frame: Buffer): Promise<void> {
-    this.#recorder?.record(frame, this.clock.now());
-    this.#pendingSince.push(this.clock.now());
+    const now = this.clock.now();
+    this.#recorder?.record(frame, now);
+    const id = this.#writeId++;
+    this.#pendingSince.set(id, now);
     try {
       await this.transport.write(frame);
       this.#counters.framesOut++;
@@ -172,21 +176,22 @@ export class MavLink {
       this.#counters.sendErrors++;
       throw err;
     } finally {
-      this.#pendingSince.shift();
+      this.#pendingSince.delete(id);
     }
   }
 
   /** How long the oldest unfinished write has been waiting (0 when none): a wedged-path signal. */
   oldestPendingWriteAgeMs(): number {
-    const first = this.#pendingSince[0];
-    return first === undefined ? 0 : this.clock.now() - first;
+    // Map iteration follows insertion order, so the first entry is the oldest unfinished write.
+    const first = this.#pendingSince.values().next();
+    return first.done ? 0 : this.clock.now() - first.value;
   }
 
   get stats(): LinkStats {
     return {
       ...this.#counters,
       droppedSigning: { ...this.#droppedSigning },
-      pendingWrites: this.#pendingSince.length,
+      pendingWrites: this.#pendingSince.size,
       parser: this.#parser.stats,
       transport: { ...this.transport.stats },
     };

@@ -8,7 +8,9 @@ import {
 } from '../../../firmware-bridge/signing/link-signing';
 import { MemoryTimestampStore } from '../../../firmware-bridge/signing/timestamp-store';
 import { openPtyPair } from '../../../firmware-bridge/transport/pty-pair';
+import type { Transport } from '../../../firmware-bridge/transport/transport';
 import { UdpTransport } from '../../../firmware-bridge/transport/udp-transport';
+import { FakeClock } from './fake-clock';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -228,5 +230,46 @@ describe('one serial line carrying a dock and its drone (real pseudo-terminal)',
     expect(new Set(dockFrames.map((f) => f.name))).toEqual(new Set(['HEARTBEAT']));
     expect(new Set(droneFrames.map((f) => f.name))).toEqual(new Set(['GLOBAL_POSITION_INT']));
     expect((droneFrames[0]!.message as common.GlobalPositionInt).lon).toBe(1201234567);
+  });
+});
+
+describe('pending writes (the deadman signal)', () => {
+  it('reports the age of the oldest unfinished write until it completes', async () => {
+    const clock = new FakeClock();
+    const resolvers: (() => void)[] = [];
+    const stuck: Transport = {
+      url: 'test://stuck',
+      state: 'open',
+      stats: {
+        bytesIn: 0,
+        bytesOut: 0,
+        chunksIn: 0,
+        writes: 0,
+        writeErrors: 0,
+        writesWithoutPeer: 0,
+        connects: 1,
+        disconnects: 0,
+      },
+      open: () => Promise.resolve(),
+      write: () => new Promise<void>((resolve) => resolvers.push(resolve)),
+      onData: () => () => undefined,
+      onStateChange: () => () => undefined,
+      close: () => Promise.resolve(),
+    };
+    const link = new MavLink({ transport: stuck, clock });
+    const gcs = link.endpoint();
+    const first = gcs.send(heartbeat(6));
+    clock.advance(1000);
+    const second = gcs.send(heartbeat(6));
+    clock.advance(2000);
+    expect(link.oldestPendingWriteAgeMs()).toBe(3000);
+    expect(link.stats.pendingWrites).toBe(2);
+    resolvers[0]!();
+    await first;
+    expect(link.oldestPendingWriteAgeMs()).toBe(2000);
+    resolvers[1]!();
+    await second;
+    expect(link.oldestPendingWriteAgeMs()).toBe(0);
+    expect(link.stats.framesOut).toBe(2);
   });
 });

@@ -1,6 +1,11 @@
 import gcoord from 'gcoord';
 
-/** A `[lon, lat]` pair in degrees (an optional altitude in metres may follow). */
+/**
+ * A `[lon, lat]` pair in degrees (an optional altitude in metres may follow).
+ *
+ * @example
+ * const p: LonLat = [120.3, 30.42, 12];
+ */
 export type LonLat = readonly [number, number, ...number[]];
 
 /**

@@ -3,7 +3,13 @@ import { DOMParser } from '@xmldom/xmldom';
 import JSZip from 'jszip';
 import type { AreaResult } from './area-issue-codes';
 
-/** A GeoJSON FeatureCollection as produced from KML (not yet validated: pass it to validateArea). */
+/**
+ * A GeoJSON FeatureCollection as produced from KML (not yet validated: pass it to validateArea).
+ *
+ * @example
+ * const r = kmlToGeoJson(text);
+ * const fc: KmlFeatureCollection | undefined = r.ok ? r.value : undefined;
+ */
 export interface KmlFeatureCollection {
   type: 'FeatureCollection';
   features: {

@@ -1,7 +1,12 @@
 import geodesic from 'geographiclib-geodesic';
 import type { LonLat } from './convert-gcj02';
 
-/** Figures reported for every stored area. */
+/**
+ * Figures reported for every stored area.
+ *
+ * @example
+ * const { areaM2, lengthM, bbox, vertexCount } = measureGeometries(geometries);
+ */
 export interface AreaMeasures {
   /** Geodesic area on the WGS-84 ellipsoid, m² (shells minus holes; 0 for lines and points). */
   areaM2: number;
@@ -13,7 +18,12 @@ export interface AreaMeasures {
   vertexCount: number;
 }
 
-/** A measurable geometry: only the types an area may hold. */
+/**
+ * A measurable geometry: only the types an area may hold.
+ *
+ * @example
+ * const g: MeasurableGeometry = { type: 'Point', coordinates: [120, 30.4] };
+ */
 export type MeasurableGeometry =
   | { type: 'Point'; coordinates: LonLat }
   | { type: 'MultiPoint'; coordinates: readonly LonLat[] }

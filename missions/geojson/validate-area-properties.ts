@@ -2,15 +2,28 @@ import type { AreaIssue } from './area-issue-codes';
 import { joinPath } from './json-path';
 import { previewValue } from './preview-value';
 
-/** The kinds of patrol area. */
-export type AreaKind = 'forest' | 'river' | 'points' | 'no_fly';
+/**
+ * The kinds of patrol area, as a tuple (for enums in schemas).
+ *
+ * @example
+ * z.enum(AREA_KINDS);
+ */
+export const AREA_KINDS = ['forest', 'river', 'points', 'no_fly'] as const;
 
-/** The kinds of patrol area, as a list (for enums in schemas). */
-export const AREA_KINDS: readonly AreaKind[] = ['forest', 'river', 'points', 'no_fly'];
+/**
+ * The kinds of patrol area.
+ *
+ * @example
+ * const kind: AreaKind = 'no_fly';
+ */
+export type AreaKind = (typeof AREA_KINDS)[number];
 
 /**
  * Per-feature properties. Every property of the input is kept; these are the ones checked for
  * the kind (others pass through unchecked).
+ *
+ * @example
+ * const lookout: AreaFeatureProperties = { name: 'A', hoverS: 15, photo: true, gimbalPitchDeg: -45 };
  */
 export interface AreaFeatureProperties {
   [key: string]: unknown;
@@ -34,7 +47,12 @@ export interface AreaFeatureProperties {
   corridorWidthM?: number;
 }
 
-/** Upper bounds that catch unit mistakes (ms for s, feet for metres, km for m). */
+/**
+ * Bounds of the checked properties; they also catch unit mistakes (ms for s, feet for metres).
+ *
+ * @example
+ * AREA_PROPERTY_LIMITS.maxHoverS; // 3600 s
+ */
 export const AREA_PROPERTY_LIMITS = {
   maxHoverS: 3600,
   minGimbalPitchDeg: -90,

@@ -12,10 +12,20 @@ import {
   type AreaKind,
 } from './validate-area-properties';
 
-/** Datum of the input positions. Output is always WGS-84. */
+/**
+ * Datum of the input positions. Output is always WGS-84.
+ *
+ * @example
+ * const crs: AreaCrs = 'gcj02'; // Amap / DataV coordinates
+ */
 export type AreaCrs = 'wgs84' | 'gcj02';
 
-/** `[lon, lat]` in degrees, with an optional altitude in metres. */
+/**
+ * `[lon, lat]` in degrees, with an optional altitude in metres.
+ *
+ * @example
+ * const lookout: Position = [119.8921, 30.3877, 120];
+ */
 export type Position = [number, number] | [number, number, number];
 
 /** The geometries an area can hold, in WGS-84, rings wound by the RFC 7946 right-hand rule. */
@@ -27,8 +37,15 @@ export type AreaGeometry =
   | { type: 'Polygon'; coordinates: Position[][] }
   | { type: 'MultiPolygon'; coordinates: Position[][][] };
 
+/** The geometry type names an area can hold, e.g. `'MultiPolygon'`. */
 export type AreaGeometryType = AreaGeometry['type'];
 
+/**
+ * One normalized feature of an area.
+ *
+ * @example
+ * const f: AreaFeature = { type: 'Feature', geometry: { type: 'Point', coordinates: [120, 30.4] }, properties: { hoverS: 10 } };
+ */
 export interface AreaFeature {
   type: 'Feature';
   id?: string | number;
@@ -36,6 +53,7 @@ export interface AreaFeature {
   properties: AreaFeatureProperties;
 }
 
+/** The normalized form of every area: a FeatureCollection, also for a bare geometry or a Feature. */
 export interface AreaFeatureCollection {
   type: 'FeatureCollection';
   features: AreaFeature[];
@@ -53,6 +71,12 @@ export interface ValidArea {
   rewoundRings: string[];
 }
 
+/**
+ * Options of {@link validateArea}; only `kind` is required.
+ *
+ * @example
+ * const options: ValidateAreaOptions = { kind: 'river', crs: 'gcj02', defaultProperties: { corridorWidthM: 40 } };
+ */
 export interface ValidateAreaOptions {
   kind: AreaKind;
   /**
@@ -71,7 +95,12 @@ export interface ValidateAreaOptions {
   defaultProperties?: AreaFeatureProperties;
 }
 
-/** Geometry types each kind accepts. */
+/**
+ * Geometry types each kind accepts.
+ *
+ * @example
+ * AREA_KIND_GEOMETRY_TYPES.points; // ['Point', 'MultiPoint']
+ */
 export const AREA_KIND_GEOMETRY_TYPES: Readonly<Record<AreaKind, readonly AreaGeometryType[]>> = {
   forest: ['Polygon', 'MultiPolygon'],
   river: ['LineString', 'MultiLineString', 'Polygon'],

@@ -21,6 +21,7 @@ export interface FrameSigner {
   signInto(frame: Buffer, signatureOffset: number): void;
 }
 
+/** The local identity and wire format of a {@link FrameEncoder}. */
 export interface FrameEncoderOptions {
   registry: MessageRegistry;
   /** 1..255; 255 is the usual ground-station id. */

@@ -12,10 +12,13 @@ import type { ReceivedFrame } from '../link/types';
 import { frameCrc } from './crc';
 import type { MessageDefinition, MessageRegistry } from './message-registry';
 
+/** First byte of a MAVLink 1 frame (STX). */
 export const MAGIC_V1 = 0xfe;
+/** First byte of a MAVLink 2 frame (STX). */
 export const MAGIC_V2 = 0xfd;
 /** MAVLink 2 incompatibility flag: the frame carries a 13-byte signature. */
 export const IFLAG_SIGNED = 0x01;
+/** Header bytes before the payload, MAVLink 1 and 2; the signature's length (link id, 6-byte timestamp, 6-byte hash). */
 export const HEADER_LENGTH_V1 = 6;
 export const HEADER_LENGTH_V2 = 10;
 export const SIGNATURE_LENGTH = 13;
@@ -32,6 +35,7 @@ export const Probe = {
   UNKNOWN_ID: 3,
   BAD_CRC: 4,
 } as const;
+/** One of the {@link Probe} values. */
 export type ProbeResult = (typeof Probe)[keyof typeof Probe];
 
 /** Filled by {@link probeFrame}: what it found at the offset (valid for OK, BAD_CRC, UNKNOWN_ID). */
@@ -144,6 +148,7 @@ export interface ParserStats {
   signedFrames: number;
 }
 
+/** What a {@link FrameParser} decodes with and where frames go. */
 export interface FrameParserOptions {
   registry: MessageRegistry;
   /** Called synchronously for every accepted frame; must not throw. */

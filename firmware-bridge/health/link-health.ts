@@ -19,26 +19,32 @@ import {
   type TimerHandle,
 } from '../link/types';
 
+/** Our heartbeat period (the spec's 1 Hz). */
 export const HEARTBEAT_INTERVAL_MS = 1000;
+/** Silence after which a remote system is declared lost (3.5 missed heartbeats). */
 export const VEHICLE_LOST_AFTER_MS = 3500;
+/** A send pending this long means the command path is wedged: stop our heartbeat. */
 export const SEND_STALL_MS = 3000;
 /** MAV_TYPE_GCS: heartbeats of other ground stations are not vehicles. */
 export const MAV_TYPE_GCS = 6;
 /** MAV_AUTOPILOT_INVALID: what a ground station puts in its heartbeat. */
 export const MAV_AUTOPILOT_INVALID = 8;
 
+/** What {@link LinkHealth.on} listeners receive; times in ms on the injected clock. */
 export type HealthEvent =
   | { type: 'vehicle-found'; systemId: number; atMs: number; mavType: number; autopilot: number }
   | { type: 'vehicle-lost'; systemId: number; atMs: number; silentForMs: number }
   | { type: 'heartbeat-paused'; reason: 'send-stalled' | 'owner-silent'; atMs: number }
   | { type: 'heartbeat-resumed'; atMs: number };
 
+/** One remote system's liveness. */
 export interface VehicleLiveness {
   systemId: number;
   alive: boolean;
   lastHeartbeatMs: number;
 }
 
+/** Timing and deadman options; only `endpoint` is required. */
 export interface LinkHealthOptions {
   /** Sends our heartbeat and hears theirs. */
   endpoint: MavEndpoint;
@@ -58,6 +64,7 @@ export interface LinkHealthOptions {
   mavType?: number;
 }
 
+/** Our own heartbeat's counters. */
 export interface LinkHealthStats {
   heartbeatsSent: number;
   heartbeatsSkipped: number;

@@ -23,6 +23,7 @@ export interface FrameRecorder {
   record(raw: Buffer, atMs: number): void;
 }
 
+/** How a {@link MavLink} is built; only `transport` is required. */
 export interface MavLinkOptions {
   /** A transport, or a MAVSDK-style URL to create one from. */
   transport: Transport | string;
@@ -43,6 +44,7 @@ export interface MavLinkOptions {
   onListenerError?: (error: Error, frame: ReceivedFrame) => void;
 }
 
+/** A local identity (defaults: the ground station 255/190) and an optional remote filter. */
 export interface EndpointOptions {
   /** Our system id on this link (default 255). */
   systemId?: number;
@@ -52,6 +54,7 @@ export interface EndpointOptions {
   remoteSystemId?: number;
 }
 
+/** Link-level counters (a snapshot). */
 export interface LinkStats {
   framesIn: number;
   framesOut: number;

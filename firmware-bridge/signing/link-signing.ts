@@ -30,6 +30,7 @@ export const SIGNING_UNITS_PER_MS = 100n;
 export const SIGNING_MAX_LAG_MS = 60_000;
 /** How far ahead of use the persisted high-water mark runs (so we save about once a minute). */
 export const SIGNING_RESERVE_MS = 60_000;
+/** RADIO_STATUS, the one message accepted unsigned by default (SiK radios inject it). */
 export const RADIO_STATUS_ID = 109;
 
 /** Where the outgoing timestamp high-water mark survives restarts. */
@@ -39,9 +40,11 @@ export interface TimestampStore {
   save(timestamp: bigint): void;
 }
 
+/** Outcome of {@link LinkSigning.verify}; only `ok` and `unsigned-accepted` are delivered. */
 export type SignatureCheck =
   'ok' | 'unsigned-accepted' | 'unsigned' | 'bad-signature' | 'replay' | 'stale';
 
+/** Signing counters of one link. */
 export interface SigningStats {
   signedOut: number;
   accepted: number;
@@ -52,6 +55,7 @@ export interface SigningStats {
   rejectedStale: number;
 }
 
+/** Key, link id and timestamp persistence for one signed link. */
 export interface LinkSigningOptions {
   /** The 32-byte secret key. */
   key: Buffer;

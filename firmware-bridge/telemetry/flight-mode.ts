@@ -4,8 +4,10 @@
  * MAV_CMD_DO_SET_MODE / SET_MODE.
  */
 
+/** MAV_AUTOPILOT values this module decodes. */
 export const MAV_AUTOPILOT_ARDUPILOTMEGA = 3;
 export const MAV_AUTOPILOT_PX4 = 12;
+/** MAV_MODE_FLAG bits: custom mode valid; motors armed. */
 export const MAV_MODE_FLAG_CUSTOM_MODE_ENABLED = 1;
 export const MAV_MODE_FLAG_SAFETY_ARMED = 128;
 

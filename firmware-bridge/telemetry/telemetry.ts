@@ -59,6 +59,13 @@ interface Base {
   atMs: number;
 }
 
+/**
+ * One telemetry event; `kind` discriminates. Positions `[lon, lat]` in degrees, altitudes in m,
+ * speeds in m/s, angles in rad (attitude) or deg (heading), `atMs` the receive time.
+ *
+ * @example
+ * if (e.kind === 'battery' && e.batteryPct !== null && e.batteryPct < 25) returnToDock();
+ */
 export type TelemetryEvent =
   | (Base & {
       kind: 'heartbeat';
@@ -144,7 +151,9 @@ export type TelemetryEvent =
       fileUrl: string;
     });
 
+/** The event kinds, e.g. `'position'`. */
 export type TelemetryKind = TelemetryEvent['kind'];
+/** The event type of one kind, e.g. `TelemetryOf<'gps'>`. */
 export type TelemetryOf<K extends TelemetryKind> = Extract<TelemetryEvent, { kind: K }>;
 /** The latest event of each kind for one vehicle. */
 export type VehicleSnapshot = { [K in TelemetryKind]?: TelemetryOf<K> };
@@ -342,6 +351,7 @@ function sysStatusEvents(frame: ReceivedFrame): TelemetryEvent[] {
   ];
 }
 
+/** Which systems a {@link Telemetry} follows. */
 export interface TelemetryOptions {
   /** Only these systems (default: all). */
   systemIds?: readonly number[];

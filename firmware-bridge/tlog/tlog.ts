@@ -12,9 +12,15 @@ import type { FrameRecorder } from '../link/mav-link';
 import { systemClock, type Clock, type ReceivedFrame } from '../link/types';
 import type { FrameSource } from '../telemetry/telemetry';
 
+/** Bytes of the big-endian microsecond timestamp before each frame. */
 export const TLOG_TIMESTAMP_LENGTH = 8;
 
-/** Encodes one tlog record. */
+/**
+ * Encodes one tlog record.
+ *
+ * @example
+ * fs.appendFileSync('x.tlog', tlogRecord(frame, BigInt(Date.now()) * 1000n));
+ */
 export function tlogRecord(raw: Buffer, timestampUs: bigint): Buffer {
   const out = Buffer.allocUnsafe(TLOG_TIMESTAMP_LENGTH + raw.length);
   out.writeBigUInt64BE(timestampUs, 0);
@@ -65,11 +71,13 @@ export class TlogWriter implements FrameRecorder {
   }
 }
 
+/** One decoded record. */
 export interface TlogRecord {
   timestampUs: bigint;
   frame: ReceivedFrame;
 }
 
+/** Counts over a tlog (what `npm run tlog -- stats` prints). */
 export interface TlogStats {
   /** Frames decoded. */
   total: number;
@@ -171,6 +179,7 @@ export async function tlogStats(path: string, registry: MessageRegistry): Promis
   return stats;
 }
 
+/** Replay pacing. */
 export interface ReplayOptions {
   /** 0 (default) replays as fast as possible; 1 at recorded pace; 2 twice as fast… */
   speed?: number;

@@ -14,6 +14,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { unlink } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 
+/** Two connected pseudo-terminals (see {@link openPtyPair}). */
 export interface PtyPair {
   /** Slave device of side A (or the `linkA` symlink to it). */
   readonly pathA: string;
@@ -25,6 +26,7 @@ export interface PtyPair {
   close(): Promise<void>;
 }
 
+/** Where to link the two sides, and which python to run. */
 export interface PtyPairOptions {
   /** Create a symlink to side A here (stable path across pairs, like socat's `link=`). */
   linkA?: string;

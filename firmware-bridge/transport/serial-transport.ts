@@ -7,6 +7,10 @@ import { SerialPort } from 'serialport';
 import { systemClock } from '../link/types';
 import { ConnectingTransport, TransportError, type TransportOptions } from './transport';
 
+/**
+ * @example
+ * const dock = new SerialTransport('serial:///dev/ttyUSB0:57600', '/dev/ttyUSB0', 57600);
+ */
 export class SerialTransport extends ConnectingTransport {
   readonly path: string;
   readonly baudRate: number;

@@ -3,6 +3,10 @@ import { Socket } from 'node:net';
 import { systemClock } from '../link/types';
 import { ConnectingTransport, TransportError, type TransportOptions } from './transport';
 
+/**
+ * @example
+ * const sitl = new TcpTransport('tcp://127.0.0.1:5760', '127.0.0.1', 5760, { openTimeoutMs: 10_000 });
+ */
 export class TcpTransport extends ConnectingTransport {
   readonly host: string;
   readonly port: number;

@@ -10,12 +10,14 @@
  */
 import { TransportError } from './transport';
 
+/** A parsed transport URL. */
 export type TransportUrl =
   | { kind: 'serial'; path: string; baudRate: number }
   | { kind: 'udpin'; host: string; port: number }
   | { kind: 'udpout'; host: string; port: number }
   | { kind: 'tcp'; host: string; port: number };
 
+/** Baud rate when a serial URL names none (SiK radio default). */
 export const DEFAULT_SERIAL_BAUD = 57_600;
 
 function invalid(url: string, expected: string): TransportError {

@@ -4,6 +4,7 @@
 import type { Clock, TimerHandle } from '../link/types';
 import { backoffDelayMs, type BackoffOptions } from './backoff';
 
+/** `idle` → `connecting` → `open` ⇄ `reconnecting`; `closed` is final. */
 export type TransportState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
 
 /** Error codes a transport rejects with (on `TransportError.code`). */
@@ -15,6 +16,12 @@ export type TransportErrorCode =
   | 'TRANSPORT_WRITE_FAILED'
   | 'TRANSPORT_NO_PEER';
 
+/**
+ * What transports reject with; `code` is stable for callers to map.
+ *
+ * @example
+ * await t.write(frame).catch((e) => e instanceof TransportError && e.code === 'TRANSPORT_NOT_OPEN');
+ */
 export class TransportError extends Error {
   override readonly name = 'TransportError';
   constructor(
@@ -26,6 +33,7 @@ export class TransportError extends Error {
   }
 }
 
+/** Counters since the transport was created (all reconnections included). */
 export interface TransportStats {
   bytesIn: number;
   bytesOut: number;
@@ -39,12 +47,14 @@ export interface TransportStats {
   disconnects: number;
 }
 
+/** Passed to `onStateChange` listeners. */
 export interface StateChange {
   state: TransportState;
   /** Why the transport left `open`, when it did so on an error. */
   error?: Error;
 }
 
+/** A byte pipe to one peer or device: what `MavLink` runs on. */
 export interface Transport {
   /** The URL it was created from (keys and secrets never appear in transport URLs). */
   readonly url: string;
@@ -63,6 +73,7 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/** Options common to every transport. */
 export interface TransportOptions {
   clock?: Clock;
   /** Reconnect backoff (serial and TCP). */

@@ -7,6 +7,12 @@ import { isIPv6 } from 'node:net';
 import { systemClock } from '../link/types';
 import { ConnectingTransport, TransportError, type TransportOptions } from './transport';
 
+/**
+ * @example
+ * const listen = new UdpTransport('udpin://0.0.0.0:0', 'udpin', '0.0.0.0', 0);
+ * await listen.open();
+ * listen.localAddress?.port; // the port the OS picked
+ */
 export class UdpTransport extends ConnectingTransport {
   readonly mode: 'udpin' | 'udpout';
   readonly host: string;

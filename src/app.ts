@@ -7,10 +7,21 @@ import { AppError, toProblem } from './errors';
 import type { AppDeps, AppEnv } from './http/app-env';
 import { createRouter } from './http/router';
 import { createAgenciesRoutes } from './routes/agencies/agencies-routes';
+import {
+  createAlertRulesRoutes,
+  createAuditRoutes,
+  createSatelliteRoutes,
+  createSuppressionsRoutes,
+  createWebhooksRoutes,
+} from './routes/alerts/alert-admin-routes';
+import { createAlertsRoutes } from './routes/alerts/alerts-routes';
 import { createAreasRoutes } from './routes/areas/areas-routes';
 import { createDocksRoutes } from './routes/docks/docks-routes';
 import { createDocsRoutes } from './routes/docs/docs-routes';
 import { createDronesRoutes } from './routes/drones/drones-routes';
+import { createFleetRoutes } from './routes/fleet/fleet-routes';
+import { createMissionsRoutes } from './routes/missions/missions-routes';
+import { createDetectionsRoutes } from './routes/detections/detections-routes';
 import { createHealthRoutes, SERVICE_VERSION } from './routes/health/health-routes';
 
 export type { AppDeps } from './http/app-env';
@@ -70,6 +81,15 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/areas', createAreasRoutes(deps));
   app.route('/v1/docks', createDocksRoutes(deps));
   app.route('/v1/drones', createDronesRoutes(deps));
+  app.route('/v1/missions', createMissionsRoutes(deps));
+  app.route('/v1/fleet', createFleetRoutes(deps));
+  app.route('/v1/detections', createDetectionsRoutes(deps));
+  app.route('/v1/alerts', createAlertsRoutes(deps));
+  app.route('/v1/alert-rules', createAlertRulesRoutes(deps));
+  app.route('/v1/suppressions', createSuppressionsRoutes(deps));
+  app.route('/v1/webhooks', createWebhooksRoutes(deps));
+  app.route('/v1/satellite', createSatelliteRoutes(deps));
+  app.route('/v1/audit', createAuditRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',

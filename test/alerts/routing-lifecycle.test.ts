@@ -49,7 +49,7 @@ describe('routeAlert', () => {
     ).toEqual(['water']);
     expect(
       routeAlert(
-        { alertType: 'logging', severity: 'low', geometry: point(0, 0) },
+        { alertType: 'illegal_logging', severity: 'low', geometry: point(0, 0) },
         jurisdictions,
       ).map((d) => d.agencyId),
     ).toEqual(['forestry']);

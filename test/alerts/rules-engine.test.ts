@@ -102,7 +102,7 @@ describe('thresholds', () => {
     );
     expect(
       created(evaluateObservation(observeDetection(canopyChange(0, 0, 40)), ctx())).alertType,
-    ).toBe('logging');
+    ).toBe('illegal_logging');
     expect(evaluateObservation(observeDetection(plume(0, 0, 1.5)), ctx()).outcome).toBe(
       'below_threshold',
     );

@@ -1,0 +1,1314 @@
+/**
+ * The alerts service: joins the pure rules (observation → alert, routing, lifecycle, deadlines,
+ * audit chain, CAP, webhooks) with the store. Every change runs in one IMMEDIATE transaction
+ * committed with synchronous=FULL before the caller answers; SSE listeners and the webhook
+ * worker are told after the commit.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import {
+  AlertsAuditRepository,
+  AlertsConfigRepository,
+  AlertsIngestRepository,
+  AlertsRepository,
+  AlertsWebhooksRepository,
+  newId,
+  type AlertRouteRow,
+  type AlertRow,
+  type Database_,
+  type Scope,
+  type WebhookDeliveryRow,
+} from '../../../db/index';
+import type { Logger } from '../../logger';
+import { AppError } from '../../errors';
+import {
+  ALERT_TYPES,
+  compareSeverity,
+  isTerminal,
+  type AlertStatus,
+  type AlertType,
+  type Severity,
+} from './alert-model';
+import { evaluateDeadline, type DeadlineLight } from './alert-deadlines';
+import { canRate, transitionAlert, type AlertAction, type OutcomeLabel } from './alert-lifecycle';
+import {
+  escalationTargets,
+  presetJurisdiction,
+  routeAlert,
+  type AgencyKind,
+  type Jurisdiction,
+} from './alert-routing';
+import {
+  canonicalJson,
+  chainAuditEntry,
+  verifyAuditChain,
+  type AuditEntry,
+  type AuditVerification,
+  type JsonValue,
+} from './audit-chain';
+import { capMessageForAlert, writeCapAlert } from './cap-writer';
+import type { Detection, DetectionInput } from './detection-schema';
+import { filterHotspotsToArea, parseFirmsCsv, FirmsFormatError } from './firms-import';
+import type { ElevationSampler } from './georeference';
+import { GeoreferenceError } from './georeference';
+import { bboxOf, type Geometry } from './geometry';
+import { createLocalFrame, distanceM } from './local-frame';
+import { observeDetection, observeSatelliteHotspot, type Observation } from './observation';
+import {
+  evaluateObservation,
+  resolveRule,
+  type AlertRule,
+  type AlertSnapshot,
+  type RuleOutcome,
+} from './rules-engine';
+import { ASSET_KINDS, type Asset, type AssetKind } from './severity';
+import { SUPPRESSION_KINDS, type Suppression, type SuppressionKind } from './suppression-registry';
+import { nextDeliveryStep } from './webhook-retry';
+import { sendWebhook } from './webhook-sender';
+
+/** The caller, as the HTTP layer established it. */
+export interface Actor {
+  agencyId: string;
+  keyId: string;
+  seesAll: boolean;
+}
+
+export interface AlertsServiceOptions {
+  store: Database_;
+  now: () => Date;
+  logger: Logger;
+  /** DEM for georeferencing; flat ground from each detection otherwise. */
+  dem?: ElevationSampler;
+  /** CAP `sender`. */
+  capSender?: string;
+  fetchFn?: typeof fetch;
+  /** Run the webhook worker and deadline sweeps on timers (off in tests that drive them). */
+  background?: boolean;
+  webhookPollMs?: number;
+  deadlineSweepMs?: number;
+}
+
+/** What SSE listeners receive. */
+export interface AlertStreamEvent {
+  seq: number;
+  alertId: string;
+  type: string;
+  agencyIds: string[];
+  data: Record<string, unknown>;
+}
+
+export interface IngestItemResult {
+  index: number;
+  detectionId: string;
+  outcome: 'created' | 'merged' | 'suppressed' | 'below_threshold' | 'rejected';
+  alertId?: string;
+  reason?: string;
+}
+
+export interface IngestResponse {
+  batchId: string;
+  results: IngestItemResult[];
+}
+
+const PENDING_EVENTS = Symbol('pending');
+
+const typeCode = (t: AlertType) => ALERT_TYPES.indexOf(t);
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+function geometriesOf(geojson: unknown): Geometry[] {
+  const g = geojson as {
+    type?: string;
+    features?: { geometry?: Geometry | null }[];
+    geometry?: Geometry | null;
+  };
+  if (g?.type === 'FeatureCollection')
+    return (g.features ?? []).flatMap((f) => (f.geometry ? [f.geometry] : []));
+  if (g?.type === 'Feature') return g.geometry ? [g.geometry] : [];
+  return g?.type ? [g as Geometry] : [];
+}
+
+function snapshotOf(row: AlertRow): AlertSnapshot {
+  return {
+    id: row.id,
+    alertType: row.alertType as AlertType,
+    status: row.status,
+    severity: row.severity,
+    confidence: row.confidence,
+    firstObservedAtMs: row.firstObservedAt.getTime(),
+    lastObservedAtMs: row.lastObservedAt.getTime(),
+    centroid: [row.lon, row.lat],
+    geometry: row.geometry as Geometry,
+    radiusM: row.radiusM,
+    extentAreaM2: row.extentAreaM2,
+    observationCount: row.observationCount,
+    passKeys: row.passKeys,
+    sensorIds: row.sensorIds,
+    sources: row.sources,
+    metrics: row.metrics,
+    severityReasons: row.severityReasons,
+  };
+}
+
+function rowFieldsOf(s: AlertSnapshot) {
+  const [minLon, minLat, maxLon, maxLat] = bboxOf(s.geometry);
+  return {
+    severity: s.severity,
+    confidence: s.confidence,
+    geometry: s.geometry,
+    lon: s.centroid[0],
+    lat: s.centroid[1],
+    minLon,
+    minLat,
+    maxLon,
+    maxLat,
+    radiusM: s.radiusM,
+    extentAreaM2: s.extentAreaM2,
+    firstObservedAt: new Date(s.firstObservedAtMs),
+    lastObservedAt: new Date(s.lastObservedAtMs),
+    observationCount: s.observationCount,
+    passKeys: s.passKeys,
+    sensorIds: s.sensorIds,
+    sources: s.sources,
+    metrics: s.metrics as Record<string, number>,
+    severityReasons: s.severityReasons,
+  };
+}
+
+/** Agencies, jurisdictions, assets, rules and suppressions, read once per batch. */
+interface RuleWorld {
+  jurisdictions: Jurisdiction[];
+  assets: Asset[];
+  rules: AlertRule[];
+  suppressions: Suppression[];
+}
+
+interface TxContext {
+  nowMs: number;
+  world: RuleWorld;
+  events: AlertStreamEvent[];
+  kickWebhooks: boolean;
+}
+
+export class AlertsService {
+  readonly alerts: AlertsRepository;
+  readonly audit: AlertsAuditRepository;
+  readonly ingest: AlertsIngestRepository;
+  readonly config: AlertsConfigRepository;
+  readonly webhooks: AlertsWebhooksRepository;
+  /** Emits `'event'` with an {@link AlertStreamEvent} after each commit. */
+  readonly stream = new EventEmitter();
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
+  private delivering: Promise<void> | undefined;
+  private deliverAgain = false;
+  private readonly [PENDING_EVENTS]: AlertStreamEvent[] = [];
+
+  constructor(private readonly options: AlertsServiceOptions) {
+    const { db, sqlite } = options.store;
+    this.alerts = new AlertsRepository(db, sqlite);
+    this.audit = new AlertsAuditRepository(db);
+    this.ingest = new AlertsIngestRepository(db);
+    this.config = new AlertsConfigRepository(db);
+    this.webhooks = new AlertsWebhooksRepository(db);
+    this.stream.setMaxListeners(0);
+    if (options.background ?? true) {
+      const every = (ms: number, fn: () => unknown) => {
+        const t = setInterval(() => {
+          if (!options.store.sqlite.open) return this.stop();
+          try {
+            void Promise.resolve(fn()).catch((err: unknown) =>
+              options.logger.error({ err }, 'alerts background task failed'),
+            );
+          } catch (err) {
+            options.logger.error({ err }, 'alerts background task failed');
+          }
+        }, ms);
+        t.unref();
+        this.timers.push(t);
+      };
+      every(options.webhookPollMs ?? 1000, () => this.deliverDueWebhooks());
+      every(options.deadlineSweepMs ?? 30_000, () => this.sweepDeadlines());
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers.splice(0)) clearInterval(t);
+  }
+
+  private nowMs(): number {
+    return this.options.now().getTime();
+  }
+
+  // ---------------------------------------------------------------- world
+
+  private loadWorld(fromMs: number, toMs: number): RuleWorld {
+    const areaRows = this.alerts.allAreas();
+    const assets: Asset[] = [];
+    for (const a of areaRows) {
+      const kind = (a.properties as { asset?: unknown }).asset;
+      if (typeof kind !== 'string' || !ASSET_KINDS.includes(kind as AssetKind)) continue;
+      for (const g of geometriesOf(a.geojson))
+        assets.push({ id: a.id, kind: kind as AssetKind, name: a.name, geometry: g });
+    }
+    const jurisdictions: Jurisdiction[] = [];
+    for (const agency of this.alerts.allAgencies()) {
+      const own = areaRows.filter((a) => a.agencyId === agency.id);
+      let areas: Geometry[] = agency.jurisdiction ? [agency.jurisdiction as Geometry] : [];
+      const kind = agency.kind as AgencyKind;
+      if (kind === 'utility') {
+        areas = [
+          ...areas,
+          ...assets
+            .filter((x) => x.kind === 'power_line' && own.some((a) => a.id === x.id))
+            .map((x) => x.geometry),
+        ];
+      } else if (areas.length === 0 && (kind === 'forestry' || kind === 'water')) {
+        areas = own
+          .filter((a) => a.kind === (kind === 'forestry' ? 'forest' : 'river'))
+          .flatMap((a) => geometriesOf(a.geojson));
+      }
+      // without any area only emergency management covers "everywhere"
+      if (areas.length === 0 && kind !== 'emergency') continue;
+      const j = presetJurisdiction(agency.id, kind, areas);
+      if (agency.alertTypes.length > 0) j.alertTypes = agency.alertTypes;
+      jurisdictions.push(j);
+    }
+    const rules: AlertRule[] = this.config.enabledRules().map((r) => ({
+      id: r.id,
+      alertType: r.alertType,
+      area: r.area ? (r.area as Geometry) : undefined,
+      enabled: r.enabled,
+      settings: r.settings,
+    }));
+    const suppressions: Suppression[] = this.config.activeSuppressions(fromMs, toMs).map((s) => ({
+      id: s.id,
+      kind: (SUPPRESSION_KINDS.includes(s.kind as SuppressionKind)
+        ? s.kind
+        : 'other') as SuppressionKind,
+      geometry: s.geometry as Geometry,
+      radiusM: s.radiusM,
+      alertTypes: s.alertTypes,
+      validFromMs: s.validFrom?.getTime(),
+      validUntilMs: s.validUntil?.getTime(),
+    }));
+    return { jurisdictions, assets, rules, suppressions };
+  }
+
+  // ---------------------------------------------------------------- audit, events, webhooks
+
+  private appendAudit(
+    ctx: TxContext,
+    actor: string,
+    action: string,
+    subject: string,
+    data: { [k: string]: JsonValue },
+  ): AuditEntry {
+    const last = this.audit.last();
+    const entry = chainAuditEntry(last ? { seq: last.seq, hash: last.hash } : undefined, {
+      atMs: ctx.nowMs,
+      actor,
+      action,
+      subject,
+      data,
+    });
+    this.audit.append({
+      seq: entry.seq,
+      at: entry.atMs,
+      actor: entry.actor,
+      action: entry.action,
+      subject: entry.subject,
+      data: canonicalJson(entry.data),
+      prevHash: entry.prevHash,
+      hash: entry.hash,
+    });
+    return entry;
+  }
+
+  private recordEvent(
+    ctx: TxContext,
+    alert: AlertRow,
+    type: string,
+    actor: string,
+    extra: {
+      agencyId?: string | null;
+      fromStatus?: string | null;
+      toStatus?: string | null;
+      note?: string | null;
+      data?: Record<string, unknown>;
+    } = {},
+  ): void {
+    const data = extra.data ?? {};
+    const seq = this.alerts.insertEvent({
+      alertId: alert.id,
+      version: alert.version,
+      type,
+      actor,
+      agencyId: extra.agencyId ?? null,
+      fromStatus: extra.fromStatus ?? null,
+      toStatus: extra.toStatus ?? null,
+      note: extra.note ?? null,
+      data,
+      at: new Date(ctx.nowMs),
+    });
+    const agencyIds = this.alerts.routesOf(alert.id).map((r) => r.agencyId);
+    ctx.events.push({
+      seq,
+      alertId: alert.id,
+      type,
+      agencyIds,
+      data: { ...data, status: alert.status, version: alert.version },
+    });
+    // webhooks: every routed agency's endpoints subscribed to this event type
+    const endpoints = this.webhooks.enabledEndpointsOf(agencyIds);
+    for (const ep of endpoints) {
+      if (ep.eventTypes.length > 0 && !ep.eventTypes.includes(type)) continue;
+      const delivery: WebhookDeliveryRow = {
+        id: newId('whd'),
+        endpointId: ep.id,
+        agencyId: ep.agencyId,
+        messageId: `msg_${randomUUID()}`,
+        eventType: type,
+        payload: {
+          alertId: alert.id,
+          eventSeq: seq,
+          status: alert.status,
+          severity: alert.severity,
+          confidence: alert.confidence,
+          version: alert.version,
+          ...data,
+        },
+        state: 'pending',
+        attempts: 0,
+        nextAttemptAt: new Date(ctx.nowMs),
+        lastStatus: null,
+        lastError: null,
+        deliveredAt: null,
+        createdAt: new Date(ctx.nowMs),
+      };
+      this.webhooks.insertDelivery(delivery);
+      ctx.kickWebhooks = true;
+    }
+  }
+
+  /** Runs `fn` in one transaction; publishes SSE events and kicks webhooks after the commit. */
+  private write<T>(fromMs: number, toMs: number, fn: (ctx: TxContext) => T, withWorld = true): T {
+    const ctx: TxContext = {
+      nowMs: this.nowMs(),
+      world: { jurisdictions: [], assets: [], rules: [], suppressions: [] },
+      events: [],
+      kickWebhooks: false,
+    };
+    const result = this.alerts.inTransaction(() => {
+      if (withWorld) ctx.world = this.loadWorld(fromMs, toMs);
+      return fn(ctx);
+    });
+    for (const e of ctx.events) this.stream.emit('event', e);
+    if (ctx.kickWebhooks) setImmediate(() => void this.deliverDueWebhooks());
+    return result;
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  private dispatch(
+    ctx: TxContext,
+    alert: AlertRow,
+    decisions: { agencyId: string; reason: string }[],
+    kind: AlertRouteRow['kind'],
+    actor: string,
+  ): string[] {
+    const added: string[] = [];
+    for (const d of decisions) {
+      const ok = this.alerts.addRoute({
+        alertId: alert.id,
+        agencyId: d.agencyId,
+        kind,
+        reason: d.reason,
+        state: 'pending',
+        dispatchedAt: new Date(ctx.nowMs),
+        acknowledgedAt: null,
+        reminderSentAt: null,
+        escalatedAt: null,
+        handedOverTo: null,
+        handoverReason: null,
+        rating: null,
+        ratingNote: null,
+      });
+      if (!ok) continue;
+      added.push(d.agencyId);
+      this.appendAudit(
+        ctx,
+        actor,
+        `alert.${kind === 'routed' ? 'dispatched' : kind}`,
+        `alert:${alert.id}`,
+        { agencyId: d.agencyId, reason: d.reason },
+      );
+    }
+    return added;
+  }
+
+  // ---------------------------------------------------------------- observations
+
+  private applyOutcome(ctx: TxContext, obs: Observation, outcome: RuleOutcome): void {
+    if (outcome.outcome === 'created') {
+      const s = outcome.alert;
+      const row = this.alerts.insertAlert({
+        id: s.id,
+        alertType: s.alertType,
+        typeCode: typeCode(s.alertType),
+        status: 'new',
+        version: 1,
+        primaryKind: obs.kind,
+        outcomeLabel: null,
+        duplicateOf: null,
+        closedAt: null,
+        createdAt: new Date(ctx.nowMs),
+        updatedAt: new Date(ctx.nowMs),
+        ...rowFieldsOf(s),
+      });
+      this.recordEvent(ctx, row, 'alert.created', 'system', {
+        toStatus: 'new',
+        data: { ruleIds: outcome.ruleIds },
+      });
+      const decisions = routeAlert(s, ctx.world.jurisdictions);
+      const added = this.dispatch(ctx, row, decisions, 'routed', 'system');
+      if (added.length > 0) {
+        this.alerts.updateAlert(row.id, { status: 'dispatched' });
+        const dispatched = { ...row, status: 'dispatched' as const };
+        this.recordEvent(ctx, dispatched, 'alert.dispatched', 'system', {
+          fromStatus: 'new',
+          toStatus: 'dispatched',
+          data: { agencyIds: added },
+        });
+      }
+      return;
+    }
+    if (outcome.outcome === 'merged') {
+      const current = this.alerts.getAlertUnscoped(outcome.alert.id);
+      if (!current) throw new Error(`alert ${outcome.alert.id} vanished during fusion`);
+      const version = current.version + 1;
+      const fields = rowFieldsOf(outcome.alert);
+      this.alerts.updateAlert(current.id, { ...fields, version, updatedAt: new Date(ctx.nowMs) });
+      const updated: AlertRow = { ...current, ...fields, version, updatedAt: new Date(ctx.nowMs) };
+      this.recordEvent(ctx, updated, 'alert.updated', 'system', {
+        data: {
+          observationCount: updated.observationCount,
+          previous: {
+            confidence: outcome.previous.confidence,
+            severity: outcome.previous.severity,
+          },
+          escalated: outcome.escalated,
+        },
+      });
+      // a grown or more severe alert may now concern more agencies
+      const decisions = routeAlert(outcome.alert, ctx.world.jurisdictions);
+      const added = this.dispatch(ctx, updated, decisions, 'routed', 'system');
+      if (added.length > 0 && updated.status === 'new') {
+        this.alerts.updateAlert(updated.id, { status: 'dispatched' });
+        this.recordEvent(ctx, { ...updated, status: 'dispatched' }, 'alert.dispatched', 'system', {
+          fromStatus: 'new',
+          toStatus: 'dispatched',
+          data: { agencyIds: added },
+        });
+      } else if (added.length > 0) {
+        this.recordEvent(ctx, updated, 'alert.dispatched', 'system', {
+          data: { agencyIds: added },
+        });
+      }
+    }
+  }
+
+  private evaluate(ctx: TxContext, obs: Observation): RuleOutcome {
+    const rule = resolveRule(obs.alertType, obs.location, ctx.world.rules);
+    // R*Tree pre-selection of open alerts that could absorb this observation
+    const reachM = rule.fusionDistanceM + obs.radiusM + 5000;
+    const frame = createLocalFrame(obs.location);
+    const [minLon, minLat] = frame.toLonLat([-reachM, -reachM]);
+    const [maxLon, maxLat] = frame.toLonLat([reachM, reachM]);
+    const [gMinLon, gMinLat, gMaxLon, gMaxLat] = bboxOf(obs.geometry);
+    const candidates = this.alerts
+      .fusionCandidates(
+        typeCode(obs.alertType),
+        [
+          Math.min(minLon, gMinLon),
+          Math.min(minLat, gMinLat),
+          Math.max(maxLon, gMaxLon),
+          Math.max(maxLat, gMaxLat),
+        ],
+        obs.observedAtMs - rule.fusionWindowMs,
+        obs.observedAtMs + rule.fusionWindowMs,
+      )
+      .map(snapshotOf);
+    return evaluateObservation(obs, {
+      rules: ctx.world.rules,
+      suppressions: ctx.world.suppressions,
+      assets: ctx.world.assets,
+      candidates,
+      newId: () => newId('alr'),
+    });
+  }
+
+  // ---------------------------------------------------------------- ingest
+
+  /**
+   * Ingests a batch of validated detections in one transaction. `idempotencyKey` (header) or
+   * per-item `clientKey`s make replays return the earlier answer; a key reused with another
+   * body is refused with IDEMPOTENCY_KEY_REUSED before anything is written.
+   */
+  ingestBatch(
+    actor: Actor,
+    detections: Detection[],
+    rawItems: DetectionInput[],
+    idempotencyKey: string | undefined,
+  ): { response: IngestResponse; replayed: boolean } {
+    const times = detections.map((d) => Date.parse(d.capturedAt));
+    const fromMs = Math.min(...times) - 31 * 86_400_000;
+    const toMs = Math.max(...times) + 31 * 86_400_000;
+    return this.write(fromMs, toMs, (ctx) => {
+      let requestHash: string | undefined;
+      if (idempotencyKey !== undefined) {
+        requestHash = sha256(canonicalJson(rawItems));
+        const prior = this.ingest.findKey(actor.agencyId, 'batch', idempotencyKey);
+        if (prior) {
+          if (prior.requestHash !== requestHash) {
+            throw new AppError(
+              'IDEMPOTENCY_KEY_REUSED',
+              `Idempotency-Key "${idempotencyKey}" was used before with a different body.`,
+            );
+          }
+          return { response: prior.response as IngestResponse, replayed: true };
+        }
+      }
+      // per-item keys: check them all before writing anything
+      const itemHashes = rawItems.map((item) => sha256(canonicalJson(item)));
+      const priorItems = detections.map((d, i) => {
+        if (idempotencyKey !== undefined || d.clientKey === undefined) return undefined;
+        const prior = this.ingest.findKey(actor.agencyId, 'item', d.clientKey);
+        if (prior && prior.requestHash !== itemHashes[i]) {
+          throw new AppError(
+            'IDEMPOTENCY_KEY_REUSED',
+            `clientKey "${d.clientKey}" (item ${i}) was used before with a different detection.`,
+            {
+              issues: [
+                {
+                  path: `/body/detections/${i}/clientKey`,
+                  code: 'REUSED',
+                  message: 'key already used with another detection',
+                },
+              ],
+            },
+          );
+        }
+        return prior;
+      });
+      const batchId = newId('batch');
+      const results: IngestItemResult[] = [];
+      const seenKeys = new Map<string, IngestItemResult>();
+      detections.forEach((d, index) => {
+        const prior = priorItems[index];
+        if (prior) {
+          results.push({ ...(prior.response as IngestItemResult), index });
+          return;
+        }
+        if (idempotencyKey === undefined && d.clientKey !== undefined) {
+          const same = seenKeys.get(d.clientKey);
+          if (same) {
+            results.push({ ...same, index });
+            return;
+          }
+        }
+        const result = this.ingestOne(ctx, actor, batchId, index, d);
+        results.push(result);
+        if (idempotencyKey === undefined && d.clientKey !== undefined) {
+          seenKeys.set(d.clientKey, result);
+          this.ingest.putKey({
+            agencyId: actor.agencyId,
+            scope: 'item',
+            key: d.clientKey,
+            requestHash: itemHashes[index]!,
+            response: result,
+            createdAt: new Date(ctx.nowMs),
+          });
+        }
+      });
+      const response: IngestResponse = { batchId, results };
+      if (idempotencyKey !== undefined && requestHash !== undefined) {
+        this.ingest.putKey({
+          agencyId: actor.agencyId,
+          scope: 'batch',
+          key: idempotencyKey,
+          requestHash,
+          response,
+          createdAt: new Date(ctx.nowMs),
+        });
+      }
+      return { response, replayed: false };
+    });
+  }
+
+  private ingestOne(
+    ctx: TxContext,
+    actor: Actor,
+    batchId: string,
+    index: number,
+    d: Detection,
+  ): IngestItemResult {
+    const detectionId = newId('det');
+    const capturedAt = new Date(d.capturedAt);
+    let obs: Observation | undefined;
+    let result: IngestItemResult;
+    try {
+      const geo = this.options.dem ? { dem: this.options.dem } : {};
+      obs = observeDetection(d, geo);
+    } catch (err) {
+      if (!(err instanceof GeoreferenceError))
+        throw new Error(`detection ${index} could not be observed`, { cause: err });
+      result = {
+        index,
+        detectionId,
+        outcome: 'rejected',
+        reason: `georeferencing failed: ${err.message}`,
+      };
+    }
+    if (obs) {
+      const outcome = this.evaluate(ctx, obs);
+      this.applyOutcome(ctx, obs, outcome);
+      result = { index, detectionId, outcome: outcome.outcome };
+      if (outcome.outcome === 'created' || outcome.outcome === 'merged')
+        result.alertId = outcome.alert.id;
+      if (outcome.outcome === 'suppressed') result.reason = outcome.reason;
+      if (outcome.outcome === 'below_threshold') result.reason = outcome.failures.join('; ');
+    }
+    this.ingest.insertDetection({
+      id: detectionId,
+      batchId,
+      agencyId: actor.agencyId,
+      kind: d.kind,
+      capturedAt,
+      sensorId: d.sensorId,
+      passKey: obs?.passKey ?? d.passId ?? d.sensorId,
+      lon: obs?.location[0] ?? null,
+      lat: obs?.location[1] ?? null,
+      radiusM: obs?.radiusM ?? null,
+      payload: d,
+      outcome: result!.outcome,
+      outcomeDetail: result!.reason ?? null,
+      alertId: result!.alertId ?? null,
+      receivedAt: new Date(ctx.nowMs),
+    });
+    return result!;
+  }
+
+  // ---------------------------------------------------------------- satellite
+
+  /** Imports a FIRMS CSV for an area: new hotspots go through the same rules as detections. */
+  importFirms(actor: Actor, csv: string, area: Geometry[], bufferM: number) {
+    let parsed;
+    try {
+      parsed = parseFirmsCsv(csv);
+    } catch (err) {
+      if (err instanceof FirmsFormatError)
+        throw new AppError('FIRMS_CSV_INVALID', err.message, { cause: err });
+      throw err;
+    }
+    const inArea = [
+      ...new Set(area.flatMap((g) => filterHotspotsToArea(parsed.hotspots, g, { bufferM }))),
+    ];
+    const counts = {
+      parsed: parsed.hotspots.length,
+      rowErrors: parsed.errors.length,
+      inArea: inArea.length,
+      duplicates: 0,
+      created: 0,
+      merged: 0,
+      suppressed: 0,
+      belowThreshold: 0,
+    };
+    const alertIds = new Set<string>();
+    if (inArea.length === 0) return { ...counts, alertIds: [] as string[] };
+    const times = inArea.map((h) => h.acquiredAtMs);
+    this.write(Math.min(...times) - 86_400_000, Math.max(...times) + 86_400_000, (ctx) => {
+      for (const h of inArea) {
+        const id = newId('sat');
+        const obs = observeSatelliteHotspot(h);
+        const row = {
+          id,
+          agencyId: actor.agencyId,
+          lon: h.lonLat[0],
+          lat: h.lonLat[1],
+          acquiredAt: new Date(h.acquiredAtMs),
+          satellite: h.satellite,
+          instrument: h.instrument,
+          brightnessK: h.brightnessK,
+          frpMw: h.frpMw ?? null,
+          confidencePct: h.confidencePct ?? null,
+          scanKm: h.scanKm,
+          trackKm: h.trackKm,
+          outcome: 'pending',
+          alertId: null,
+          importedAt: new Date(ctx.nowMs),
+        };
+        if (!this.ingest.insertHotspot(row)) {
+          counts.duplicates++;
+          continue;
+        }
+        const outcome = this.evaluate(ctx, obs);
+        this.applyOutcome(ctx, obs, outcome);
+        if (outcome.outcome === 'created') counts.created++;
+        if (outcome.outcome === 'merged') counts.merged++;
+        if (outcome.outcome === 'suppressed') counts.suppressed++;
+        if (outcome.outcome === 'below_threshold') counts.belowThreshold++;
+        if (outcome.outcome === 'created' || outcome.outcome === 'merged')
+          alertIds.add(outcome.alert.id);
+      }
+    });
+    return { ...counts, alertIds: [...alertIds] };
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private visibleAlert(actor: Actor, id: string): AlertRow {
+    const row = this.alerts.getAlert(id, { agencyId: actor.agencyId, seesAll: actor.seesAll });
+    // another agency's alert is "not found": its existence is not revealed
+    if (!row) throw new AppError('ALERT_NOT_FOUND', `No alert ${id}.`);
+    return row;
+  }
+
+  getAlert(actor: Actor, id: string): AlertRow {
+    return this.visibleAlert(actor, id);
+  }
+
+  /** acknowledge / start / resolve / false_alarm / duplicate on behalf of the caller's agency. */
+  act(
+    actor: Actor,
+    id: string,
+    action: Exclude<AlertAction, 'dispatch'>,
+    input: {
+      note?: string | undefined;
+      outcomeLabel?: OutcomeLabel | undefined;
+      duplicateOf?: string | undefined;
+    },
+  ): AlertRow {
+    return this.write(
+      0,
+      0,
+      (ctx) => {
+        const alert = this.visibleAlert(actor, id);
+        const t = transitionAlert(alert.status, action);
+        if (!t.ok) throw new AppError('ALERT_TRANSITION_INVALID', t.reason);
+        if (action === 'duplicate') {
+          if (!input.duplicateOf || input.duplicateOf === id) {
+            throw new AppError(
+              'VALIDATION_FAILED',
+              'duplicate needs duplicateOf: the id of another alert.',
+              {
+                issues: [
+                  {
+                    path: '/body/duplicateOf',
+                    code: 'REQUIRED',
+                    message: 'the alert this one duplicates',
+                  },
+                ],
+              },
+            );
+          }
+          const original = this.alerts.getAlert(input.duplicateOf, {
+            agencyId: actor.agencyId,
+            seesAll: actor.seesAll,
+          });
+          if (!original)
+            throw new AppError(
+              'ALERT_REFERENCE_INVALID',
+              `No alert ${input.duplicateOf} to mark this one a duplicate of.`,
+            );
+        }
+        const route = this.alerts.route(id, actor.agencyId);
+        const at = new Date(ctx.nowMs);
+        if (
+          route &&
+          route.acknowledgedAt === null &&
+          action !== 'false_alarm' &&
+          action !== 'duplicate'
+        ) {
+          this.alerts.updateRoute(id, actor.agencyId, {
+            acknowledgedAt: at,
+            state: route.state === 'pending' ? 'acknowledged' : route.state,
+          });
+        } else if (route && route.acknowledgedAt === null) {
+          this.alerts.updateRoute(id, actor.agencyId, {
+            acknowledgedAt: at,
+            state: 'acknowledged',
+          });
+        }
+        const closing = isTerminal(t.to) && !isTerminal(t.from);
+        const changed = t.to !== t.from;
+        const version = changed ? alert.version + 1 : alert.version;
+        const patch: Partial<AlertRow> = { status: t.to, version, updatedAt: at };
+        if (closing) {
+          patch.closedAt = at;
+          patch.outcomeLabel =
+            input.outcomeLabel ??
+            (action === 'false_alarm'
+              ? 'not_found_on_site'
+              : action === 'duplicate'
+                ? 'duplicate_report'
+                : 'confirmed_handled');
+          if (action === 'duplicate') patch.duplicateOf = input.duplicateOf ?? null;
+        }
+        this.alerts.updateAlert(id, patch);
+        const updated: AlertRow = { ...alert, ...patch };
+        const actorName = `agency:${actor.agencyId}`;
+        const eventType =
+          action === 'acknowledge'
+            ? 'alert.acknowledged'
+            : action === 'start'
+              ? 'alert.started'
+              : 'alert.closed';
+        this.recordEvent(ctx, updated, eventType, actorName, {
+          agencyId: actor.agencyId,
+          fromStatus: t.from,
+          toStatus: t.to,
+          note: input.note ?? null,
+          data: closing ? { outcomeLabel: patch.outcomeLabel ?? null } : {},
+        });
+        this.appendAudit(
+          ctx,
+          actorName,
+          `alert.${action === 'acknowledge' ? 'acknowledged' : action === 'start' ? 'started' : action === 'resolve' ? 'resolved' : action}`,
+          `alert:${id}`,
+          {
+            keyId: actor.keyId,
+            from: t.from,
+            to: t.to,
+            note: input.note ?? null,
+            outcomeLabel: closing ? (patch.outcomeLabel ?? null) : null,
+          },
+        );
+        return updated;
+      },
+      false,
+    );
+  }
+
+  /** "Not ours": hands the caller's route over to another agency, with a reason. */
+  handover(actor: Actor, id: string, toAgencyId: string, reason: string): AlertRow {
+    return this.write(
+      0,
+      0,
+      (ctx) => {
+        const alert = this.visibleAlert(actor, id);
+        if (isTerminal(alert.status))
+          throw new AppError(
+            'ALERT_TRANSITION_INVALID',
+            `cannot hand over an alert that is ${alert.status}`,
+          );
+        const route = this.alerts.route(id, actor.agencyId);
+        if (!route || route.state === 'handed_over') {
+          throw new AppError(
+            'ALERT_TRANSITION_INVALID',
+            'only an agency the alert is routed to can hand it over, once',
+          );
+        }
+        if (
+          toAgencyId === actor.agencyId ||
+          !this.alerts.allAgencies().some((a) => a.id === toAgencyId)
+        ) {
+          throw new AppError(
+            'AGENCY_REFERENCE_INVALID',
+            `Cannot hand over to ${toAgencyId}: not another known agency.`,
+            {
+              issues: [
+                { path: '/body/toAgencyId', code: 'INVALID', message: 'another existing agency' },
+              ],
+            },
+          );
+        }
+        this.alerts.updateRoute(id, actor.agencyId, {
+          state: 'handed_over',
+          handedOverTo: toAgencyId,
+          handoverReason: reason,
+        });
+        const actorName = `agency:${actor.agencyId}`;
+        this.appendAudit(ctx, actorName, 'alert.handed_over', `alert:${id}`, {
+          keyId: actor.keyId,
+          from: actor.agencyId,
+          to: toAgencyId,
+          reason,
+        });
+        this.dispatch(
+          ctx,
+          alert,
+          [{ agencyId: toAgencyId, reason: `handed over by ${actor.agencyId}: ${reason}` }],
+          'handover',
+          actorName,
+        );
+        this.recordEvent(ctx, alert, 'alert.handed_over', actorName, {
+          agencyId: actor.agencyId,
+          note: reason,
+          data: { to: toAgencyId },
+        });
+        return alert;
+      },
+      false,
+    );
+  }
+
+  /** Shares an alert with another agency explicitly (no deadline for it). */
+  share(actor: Actor, id: string, toAgencyId: string, note: string | undefined): AlertRow {
+    return this.write(
+      0,
+      0,
+      (ctx) => {
+        const alert = this.visibleAlert(actor, id);
+        if (!this.alerts.allAgencies().some((a) => a.id === toAgencyId)) {
+          throw new AppError(
+            'AGENCY_REFERENCE_INVALID',
+            `Cannot share with ${toAgencyId}: no such agency.`,
+          );
+        }
+        const actorName = `agency:${actor.agencyId}`;
+        this.dispatch(
+          ctx,
+          alert,
+          [
+            {
+              agencyId: toAgencyId,
+              reason: `shared by ${actor.agencyId}${note ? `: ${note}` : ''}`,
+            },
+          ],
+          'shared',
+          actorName,
+        );
+        this.recordEvent(ctx, alert, 'alert.shared', actorName, {
+          agencyId: actor.agencyId,
+          note: note ?? null,
+          data: { to: toAgencyId },
+        });
+        return alert;
+      },
+      false,
+    );
+  }
+
+  /** Rates a closed alert (1..5) on behalf of the caller's agency. */
+  rate(actor: Actor, id: string, stars: number, note: string | undefined): AlertRow {
+    return this.write(
+      0,
+      0,
+      (ctx) => {
+        const alert = this.visibleAlert(actor, id);
+        const ok = canRate(alert.status, stars);
+        if (!ok.ok) throw new AppError('ALERT_TRANSITION_INVALID', ok.reason);
+        if (this.alerts.route(id, actor.agencyId))
+          this.alerts.updateRoute(id, actor.agencyId, { rating: stars, ratingNote: note ?? null });
+        const actorName = `agency:${actor.agencyId}`;
+        this.appendAudit(ctx, actorName, 'alert.rated', `alert:${id}`, {
+          keyId: actor.keyId,
+          stars,
+          note: note ?? null,
+        });
+        this.recordEvent(ctx, alert, 'alert.rated', actorName, {
+          agencyId: actor.agencyId,
+          note: note ?? null,
+          data: { stars },
+        });
+        return alert;
+      },
+      false,
+    );
+  }
+
+  /** Stores a request for a close-up verification flight from the nearest capable dock. */
+  requestVerification(actor: Actor, id: string, note: string | undefined) {
+    return this.write(
+      0,
+      0,
+      (ctx) => {
+        const alert = this.visibleAlert(actor, id);
+        const needs =
+          alert.alertType === 'fire' || alert.alertType === 'pollution' ? 'ir' : 'lidar';
+        let best: { id: string; distanceM: number } | undefined;
+        for (const dock of this.alerts.docksWithPayloads()) {
+          if (!dock.payloadKinds.includes(needs)) continue;
+          const d = distanceM([dock.lon, dock.lat], [alert.lon, alert.lat]);
+          if (!best || d < best.distanceM) best = { id: dock.id, distanceM: d };
+        }
+        const row = {
+          id: newId('ver'),
+          alertId: id,
+          agencyId: actor.agencyId,
+          requestedBy: actor.keyId,
+          status: 'requested' as const,
+          dockId: best?.id ?? null,
+          dockDistanceM: best?.distanceM ?? null,
+          note: note ?? null,
+          createdAt: new Date(ctx.nowMs),
+        };
+        this.alerts.insertVerification(row);
+        this.recordEvent(ctx, alert, 'alert.verification_requested', `agency:${actor.agencyId}`, {
+          agencyId: actor.agencyId,
+          note: note ?? null,
+          data: { verificationId: row.id, dockId: row.dockId },
+        });
+        return row;
+      },
+      false,
+    );
+  }
+
+  // ---------------------------------------------------------------- deadlines
+
+  /** Reminds late agencies and escalates overdue alerts to emergency management. */
+  sweepDeadlines(): { reminded: number; escalated: number } {
+    const counts = { reminded: 0, escalated: 0 };
+    this.write(
+      0,
+      0,
+      (ctx) => {
+        for (const { route, alert } of this.alerts.pendingRoutes()) {
+          if (route.kind === 'shared') continue;
+          const st = evaluateDeadline(
+            {
+              dispatchedAtMs: route.dispatchedAt.getTime(),
+              acknowledgedAtMs: route.acknowledgedAt?.getTime(),
+              reminderSentAtMs: route.reminderSentAt?.getTime(),
+              escalatedAtMs: route.escalatedAt?.getTime(),
+            },
+            alert.severity,
+            ctx.nowMs,
+          );
+          if (st.due.includes('remind')) {
+            this.alerts.updateRoute(alert.id, route.agencyId, {
+              reminderSentAt: new Date(ctx.nowMs),
+            });
+            this.appendAudit(ctx, 'system', 'alert.reminded', `alert:${alert.id}`, {
+              agencyId: route.agencyId,
+            });
+            this.recordEvent(ctx, alert, 'alert.reminder', 'system', {
+              agencyId: route.agencyId,
+              data: { agencyId: route.agencyId, ackDueAt: new Date(st.ackDueAtMs).toISOString() },
+            });
+            counts.reminded++;
+          }
+          if (st.due.includes('escalate')) {
+            this.alerts.updateRoute(alert.id, route.agencyId, { escalatedAt: new Date(ctx.nowMs) });
+            if (ctx.world.jurisdictions.length === 0) ctx.world = this.loadWorld(0, 0);
+            const targets = escalationTargets(
+              { geometry: alert.geometry as Geometry },
+              ctx.world.jurisdictions,
+            ).filter((a) => a !== route.agencyId);
+            this.appendAudit(ctx, 'system', 'alert.escalated', `alert:${alert.id}`, {
+              lateAgencyId: route.agencyId,
+              to: targets,
+            });
+            this.dispatch(
+              ctx,
+              alert,
+              targets.map((agencyId) => ({
+                agencyId,
+                reason: `escalated: ${route.agencyId} did not acknowledge in time`,
+              })),
+              'escalated',
+              'system',
+            );
+            this.recordEvent(ctx, alert, 'alert.escalated', 'system', {
+              agencyId: route.agencyId,
+              data: { lateAgencyId: route.agencyId, to: targets },
+            });
+            counts.escalated++;
+          }
+        }
+      },
+      false,
+    );
+    return counts;
+  }
+
+  /** The yellow/red light of one route now. */
+  lightOf(
+    route: AlertRouteRow,
+    severity: Severity,
+    status: AlertStatus,
+  ): { light: DeadlineLight; ackDueAt: string } {
+    const st = evaluateDeadline(
+      {
+        dispatchedAtMs: route.dispatchedAt.getTime(),
+        acknowledgedAtMs: route.acknowledgedAt?.getTime(),
+        closed: route.kind === 'shared' || route.state === 'handed_over' || isTerminal(status),
+      },
+      severity,
+      this.nowMs(),
+    );
+    return { light: st.light, ackDueAt: new Date(st.ackDueAtMs).toISOString() };
+  }
+
+  // ---------------------------------------------------------------- webhooks
+
+  /** Sends every due webhook delivery once; retries are rescheduled, failures dead-lettered. */
+  deliverDueWebhooks(): Promise<void> {
+    if (this.delivering) {
+      this.deliverAgain = true;
+      return this.delivering;
+    }
+    this.delivering = (async () => {
+      try {
+        do {
+          this.deliverAgain = false;
+          if (!this.options.store.sqlite.open) return;
+          const due = this.webhooks.due(this.options.now(), 100);
+          await Promise.all(
+            due.map(async ({ delivery, endpoint }) => {
+              const sendOpts = this.options.fetchFn
+                ? { fetchFn: this.options.fetchFn, nowMs: this.nowMs() }
+                : { nowMs: this.nowMs() };
+              const result = await sendWebhook(
+                endpoint.url,
+                endpoint.secret,
+                {
+                  id: delivery.messageId,
+                  type: delivery.eventType,
+                  timestampMs: delivery.createdAt.getTime(),
+                  data: delivery.payload,
+                },
+                sendOpts,
+              );
+              if (!this.options.store.sqlite.open) return;
+              const attempts = delivery.attempts + 1;
+              const step = nextDeliveryStep(attempts, result);
+              const lastStatus = result.kind === 'response' ? result.status : null;
+              const lastError =
+                result.kind === 'response'
+                  ? null
+                  : result.kind === 'timeout'
+                    ? 'timeout'
+                    : result.message;
+              const now = this.nowMs();
+              this.alerts.inTransaction(() => {
+                if (step.step === 'delivered') {
+                  this.webhooks.updateDelivery(delivery.id, {
+                    state: 'delivered',
+                    attempts,
+                    lastStatus,
+                    lastError,
+                    deliveredAt: new Date(now),
+                  });
+                } else if (step.step === 'retry') {
+                  this.webhooks.updateDelivery(delivery.id, {
+                    attempts,
+                    lastStatus,
+                    lastError: lastError ?? step.reason,
+                    nextAttemptAt: new Date(now + step.delayMs),
+                  });
+                } else if (step.step === 'dead_letter') {
+                  this.webhooks.updateDelivery(delivery.id, {
+                    state: 'dead_letter',
+                    attempts,
+                    lastStatus,
+                    lastError: step.reason,
+                  });
+                } else {
+                  this.webhooks.updateDelivery(delivery.id, {
+                    state: 'dead_letter',
+                    attempts,
+                    lastStatus,
+                    lastError: step.reason,
+                  });
+                  this.webhooks.updateEndpoint(endpoint.id, {
+                    enabled: false,
+                    disabledReason: step.reason,
+                    updatedAt: new Date(now),
+                  });
+                  this.webhooks.deadLetterPendingOf(
+                    endpoint.id,
+                    `endpoint disabled: ${step.reason}`,
+                  );
+                }
+              });
+            }),
+          );
+          if (due.length === 100) this.deliverAgain = true;
+        } while (this.deliverAgain);
+      } finally {
+        this.delivering = undefined;
+      }
+    })();
+    return this.delivering;
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  /** Walks the whole audit log and checks every link of the chain. */
+  verifyAudit(): AuditVerification {
+    let prev = { seq: 0, hash: '0'.repeat(64) };
+    let checked = 0;
+    for (;;) {
+      const rows = this.audit.after(prev.seq, 5000);
+      if (rows.length === 0) return { ok: true, checked, headHash: prev.hash };
+      const entries: AuditEntry[] = rows.map((r) => ({
+        seq: r.seq,
+        atMs: r.at,
+        actor: r.actor,
+        action: r.action,
+        subject: r.subject,
+        data: JSON.parse(r.data) as { [k: string]: JsonValue },
+        prevHash: r.prevHash,
+        hash: r.hash,
+      }));
+      const v = verifyAuditChain(entries, prev);
+      if (!v.ok) return { ...v, checked: checked + v.checked };
+      checked += v.checked;
+      const last = entries[entries.length - 1]!;
+      prev = { seq: last.seq, hash: last.hash };
+    }
+  }
+
+  // ---------------------------------------------------------------- views
+
+  /** The CAP 1.2 XML of an alert's current version. */
+  capXml(alert: AlertRow): string {
+    const events = this.alerts.eventsOf(alert.id);
+    const versions = new Map<number, number>();
+    for (const e of events) if (!versions.has(e.version)) versions.set(e.version, e.at.getTime());
+    const routes = this.alerts.routesOf(alert.id);
+    return writeCapAlert(
+      capMessageForAlert(
+        {
+          id: alert.id,
+          alertType: alert.alertType as AlertType,
+          status: alert.status,
+          severity: alert.severity,
+          confidence: alert.confidence,
+          geometry: alert.geometry as Geometry,
+          centroid: [alert.lon, alert.lat],
+          radiusM: alert.radiusM,
+          firstObservedAtMs: alert.firstObservedAt.getTime(),
+          version: alert.version,
+          updatedAtMs: alert.updatedAt.getTime(),
+          observationCount: alert.observationCount,
+          agencyIds: routes.map((r) => r.agencyId),
+          previous: [...versions.entries()]
+            .filter(([v]) => v < alert.version)
+            .map(([version, sentMs]) => ({ version, sentMs })),
+          severityReasons: alert.severityReasons,
+        },
+        {
+          sender: this.options.capSender ?? 'alerts@shared-flights.invalid',
+          senderName: 'Shared Flights',
+        },
+      ),
+    );
+  }
+
+  /** Severity ordering helper for filters. */
+  static atLeast(severity: Severity): Severity[] {
+    return (['low', 'medium', 'high', 'critical'] as const).filter(
+      (s) => compareSeverity(s, severity) >= 0,
+    );
+  }
+
+  /** Scope of an actor. */
+  static scopeOf(actor: Actor): Scope {
+    return { agencyId: actor.agencyId, seesAll: actor.seesAll };
+  }
+}

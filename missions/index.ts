@@ -7,3 +7,4 @@ export * from './tour/index';
 export * from './sortie/index';
 export * from './fence/index';
 export * from './formats/index';
+export * from './corridor/index';

@@ -6,7 +6,8 @@ import {
   sensorCoverage,
   type SensorCoverageOptions,
 } from '../sensor/index';
-import type { LonLat, WorkPath, XY } from '../types/index';
+import type { WorkPath, XY } from '../types/index';
+import { footprintAt } from './camera-footprint';
 import { clipToBands, type Rect } from './clip-to-bands';
 import {
   bestCellCostM,
@@ -274,7 +275,7 @@ export function planCoverage(
     triggerDistanceM: p.triggerDistanceM,
   }));
   const footprints: CameraFootprint[] = footprintsXY.map((f) =>
-    footprint(frame, f.center, f.dir, sensor.footprintAcrossM, f.alongM),
+    footprintAt(frame, f.center, f.dir, sensor.footprintAcrossM, f.alongM),
   );
   const turns = countTurns(local.map((p) => p.points));
   let areaM2 = 0;
@@ -517,25 +518,6 @@ function connection(prev: LaneXY, next: LaneXY, turnaroundM: number, router: Obs
   return points.filter(
     (p, i) => i === 0 || p[0] !== points[i - 1]![0] || p[1] !== points[i - 1]![1],
   );
-}
-
-function footprint(
-  frame: LocalFrame,
-  c: XY,
-  dir: XY,
-  acrossM: number,
-  alongM: number,
-): CameraFootprint {
-  const u: XY = [dir[0] * (alongM / 2), dir[1] * (alongM / 2)];
-  const v: XY = [-dir[1] * (acrossM / 2), dir[0] * (acrossM / 2)];
-  const corners: LonLat[] = [
-    frame.toLonLat([c[0] - u[0] - v[0], c[1] - u[1] - v[1]]),
-    frame.toLonLat([c[0] + u[0] - v[0], c[1] + u[1] - v[1]]),
-    frame.toLonLat([c[0] + u[0] + v[0], c[1] + u[1] + v[1]]),
-    frame.toLonLat([c[0] - u[0] + v[0], c[1] - u[1] + v[1]]),
-  ];
-  const courseDeg = (((Math.atan2(dir[0], dir[1]) / DEG) % 360) + 360) % 360;
-  return { center: frame.toLonLat(c), courseDeg, acrossM, alongM, corners };
 }
 
 function toLonLatMulti(region: MultiPolygonXY, frame: LocalFrame): MultiPolygon {

@@ -9,6 +9,7 @@
  *   `createObstacleRouter`, `orderCells`, `minimumWidth`, `convexHull`.
  */
 export { planCoverage, courseToSweepAngleRad, sweepAngleToCourseDeg } from './coverage-plan';
+export { footprintAt } from './camera-footprint';
 export type {
   CameraFootprint,
   CoverageCell,

@@ -73,6 +73,8 @@ export interface SimDroneOptions {
   /** ardupilot profile: arming refused until this long after boot. */
   armingReadyMs?: number;
   seed?: number;
+  /** Stream nothing but HEARTBEAT until SET_MESSAGE_INTERVAL asks (default: the ardupilot profile). */
+  silentUntilAsked?: boolean;
 }
 
 interface CommandIn {
@@ -104,7 +106,7 @@ export class SimDrone {
   paused = false;
   failsafe: 'none' | 'gcs' | 'battery' = 'none';
   private readonly opts: Required<
-    Omit<SimDroneOptions, 'failureMode' | 'seed' | 'homeAltAmslM'>
+    Omit<SimDroneOptions, 'failureMode' | 'seed' | 'homeAltAmslM' | 'silentUntilAsked'>
   > & {
     failureMode: FailureMode;
     homeAltAmslM: number;
@@ -149,7 +151,7 @@ export class SimDrone {
     this.batteryPct = this.opts.batteryPct;
     this.bootMs = options.clock.now();
     this.nextHeartbeatMs = this.bootMs;
-    if (profile === 'textbook') {
+    if (!(options.silentUntilAsked ?? profile === 'ardupilot')) {
       for (const [id, ms] of Object.entries(TEXTBOOK_STREAMS_MS))
         this.streams.set(Number(id), { intervalMs: ms, nextMs: this.bootMs });
     }

@@ -19,6 +19,8 @@ import { createAreasRoutes } from './routes/areas/areas-routes';
 import { createDocksRoutes } from './routes/docks/docks-routes';
 import { createDocsRoutes } from './routes/docs/docs-routes';
 import { createDronesRoutes } from './routes/drones/drones-routes';
+import { createFleetRoutes } from './routes/fleet/fleet-routes';
+import { createMissionsRoutes } from './routes/missions/missions-routes';
 import { createDetectionsRoutes } from './routes/detections/detections-routes';
 import { createHealthRoutes, SERVICE_VERSION } from './routes/health/health-routes';
 
@@ -79,6 +81,8 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/areas', createAreasRoutes(deps));
   app.route('/v1/docks', createDocksRoutes(deps));
   app.route('/v1/drones', createDronesRoutes(deps));
+  app.route('/v1/missions', createMissionsRoutes(deps));
+  app.route('/v1/fleet', createFleetRoutes(deps));
   app.route('/v1/detections', createDetectionsRoutes(deps));
   app.route('/v1/alerts', createAlertsRoutes(deps));
   app.route('/v1/alert-rules', createAlertRulesRoutes(deps));

@@ -114,7 +114,7 @@ export class FleetService {
   readonly bus: FleetEventBus;
   private readonly repos: Repositories;
   private readonly logger: Logger;
-  private readonly clock: Clock;
+  private clock: Clock;
   private readonly nowDate: () => Date;
   private readonly options: Required<Omit<FleetServiceOptions, 'timeouts'>>;
   private readonly timeouts: DispatchTimeouts;
@@ -140,9 +140,13 @@ export class FleetService {
     );
   }
 
-  /** Plugs in the bridge's dispatcher (before `recover()` and `start()`). */
-  useDispatcher(dispatcher: Dispatcher): void {
+  /**
+   * Plugs in the bridge's dispatcher (before `recover()` and `start()`), optionally with the
+   * clock its timeouts run on.
+   */
+  useDispatcher(dispatcher: Dispatcher, clock?: Clock): void {
     this.dispatcher = dispatcher;
+    if (clock) this.clock = clock;
   }
 
   // ---- missions ---------------------------------------------------------------------------

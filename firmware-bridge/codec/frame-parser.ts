@@ -151,7 +151,7 @@ export interface ParserStats {
 /** What a {@link FrameParser} decodes with and where frames go. */
 export interface FrameParserOptions {
   registry: MessageRegistry;
-  /** Called synchronously for every accepted frame; must not throw. */
+  /** Called synchronously for every accepted frame; should not throw (see `push`). */
   onFrame: (frame: ReceivedFrame) => void;
 }
 
@@ -194,11 +194,17 @@ export class FrameParser {
     return this.#pending.length;
   }
 
-  /** Feeds bytes; emits every complete frame they finish. `receivedAtMs` is stamped on each. */
+  /**
+   * Feeds bytes; emits every complete frame they finish. `receivedAtMs` is stamped on each. If
+   * `onFrame` throws, the error propagates and the rest of this chunk is dropped.
+   */
   push(chunk: Buffer, receivedAtMs = 0): void {
     const stats = this.#stats;
     stats.bytesIn += chunk.length;
     const buf = this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : chunk;
+    // Cleared up front so that an `onFrame` that throws leaves a consistent parser (the rest of
+    // this chunk is lost, nothing is delivered twice).
+    this.#pending = EMPTY;
     const end = buf.length;
     const registry = this.#registry;
     const info = this.#info;

@@ -40,8 +40,11 @@ export interface MavLinkOptions {
   recorder?: FrameRecorder;
   /** Outgoing wire protocol (default 2). */
   protocol?: 1 | 2;
-  /** Where exceptions thrown by subscribers go (default: `process.emitWarning`). */
-  onListenerError?: (error: Error, frame: ReceivedFrame) => void;
+  /**
+   * Where exceptions thrown by subscribers or by the recorder go (default: `process.emitWarning`).
+   * Delivery continues either way.
+   */
+  onListenerError?: (error: Error, frame: ReceivedFrame | undefined) => void;
 }
 
 /** A local identity (defaults: the ground station 255/190) and an optional remote filter. */
@@ -66,6 +69,8 @@ export interface LinkStats {
   lostFramesEstimate: number;
   sendErrors: number;
   listenerErrors: number;
+  /** Frames the recorder failed to take (e.g. the tlog's disk is full). */
+  recorderErrors: number;
   /** Writes handed to the transport that have not completed yet. */
   pendingWrites: number;
   parser: ParserStats;
@@ -91,7 +96,7 @@ export class MavLink {
   readonly #allow: ReadonlySet<number> | undefined;
   readonly #recorder: FrameRecorder | undefined;
   readonly #protocol: 1 | 2;
-  readonly #onListenerError: (error: Error, frame: ReceivedFrame) => void;
+  readonly #onListenerError: (error: Error, frame: ReceivedFrame | undefined) => void;
   readonly #all = new Set<Listener>();
   readonly #bySystem = new Map<number, Set<Listener>>();
   readonly #lastSeq = new Map<number, number>();
@@ -105,6 +110,7 @@ export class MavLink {
     lostFramesEstimate: 0,
     sendErrors: 0,
     listenerErrors: 0,
+    recorderErrors: 0,
   };
   readonly #droppedSigning = { unsigned: 0, 'bad-signature': 0, replay: 0, stale: 0 };
   readonly #offData: () => void;
@@ -169,7 +175,7 @@ export class MavLink {
    */
   async sendRaw(frame: Buffer): Promise<void> {
     const now = this.clock.now();
-    this.#recorder?.record(frame, now);
+    if (this.#recorder) this.#record(frame, now, undefined);
     const id = this.#writeId++;
     this.#pendingSince.set(id, now);
     try {
@@ -218,10 +224,21 @@ export class MavLink {
     if (last !== undefined)
       this.#counters.lostFramesEstimate += (frame.seq - last - 1 + 256) & 0xff;
     this.#lastSeq.set(streamKey, frame.seq);
-    this.#recorder?.record(frame.raw, frame.receivedAtMs);
+    if (this.#recorder) this.#record(frame.raw, frame.receivedAtMs, frame);
     for (const l of this.#all) this.#deliver(l, frame);
     const set = this.#bySystem.get(frame.systemId);
     if (set) for (const l of set) this.#deliver(l, frame);
+  }
+
+  #record(raw: Buffer, atMs: number, frame: ReceivedFrame | undefined): void {
+    try {
+      this.#recorder!.record(raw, atMs);
+    } catch (err) {
+      // A failing recorder must not take the link down: count it, report it, keep flying.
+      this.#counters.recorderErrors++;
+      const error = new Error('recording a frame failed', { cause: err });
+      this.#onListenerError(error, frame);
+    }
   }
 
   #deliver(listener: Listener, frame: ReceivedFrame): void {

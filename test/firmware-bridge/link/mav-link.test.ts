@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FrameEncoder } from '../../../firmware-bridge/codec/frame-encoder';
 import { common, minimal } from 'node-mavlink';
 import { MavLink } from '../../../firmware-bridge/link/mav-link';
 import type { ReceivedFrame } from '../../../firmware-bridge/link/types';
@@ -117,7 +121,7 @@ describe('MavLink over real UDP loopback', () => {
   it('keeps delivering when one subscriber throws, and reports the error', async () => {
     const errors: string[] = [];
     const { ground, vehicle } = await groundAndVehicle({
-      onListenerError: (e, f) => errors.push(`${f.name}:${e.message}`),
+      onListenerError: (e, f) => errors.push(`${f?.name}:${e.message}`),
     });
     const got: string[] = [];
     ground.subscribe(() => {
@@ -143,6 +147,27 @@ describe('MavLink over real UDP loopback', () => {
     expect(recorded[0]!.equals(seen[0]!.raw)).toBe(true);
     expect(recorded[1]![5]).toBe(255);
   });
+});
+
+it('keeps the link up when the recorder fails, counting the failures', async () => {
+  const errors: string[] = [];
+  const recorder = {
+    record: () => {
+      throw new Error('disk full');
+    },
+  };
+  const { ground, vehicle } = await groundAndVehicle({
+    recorder,
+    onListenerError: (e, f) =>
+      errors.push(`${f?.name ?? 'out'}:${String((e.cause as Error).message)}`),
+  });
+  const seen: ReceivedFrame[] = [];
+  ground.subscribe((f) => seen.push(f));
+  await vehicle.endpoint({ systemId: 1, componentId: 1 }).send(heartbeat());
+  await waitFor(() => seen.length === 1);
+  await ground.endpoint().send(heartbeat(6));
+  expect(errors).toEqual(['HEARTBEAT:disk full', 'out:disk full']);
+  expect(ground.stats).toMatchObject({ recorderErrors: 2, framesIn: 1, framesOut: 1 });
 });
 
 describe('signed link', () => {
@@ -191,6 +216,45 @@ describe('signed link', () => {
 });
 
 describe('one serial line carrying a dock and its drone (real pseudo-terminal)', () => {
+  it('keeps decoding after the serial device vanishes mid-frame and returns', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'link-pty-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const linkA = join(dir, 'dock');
+    const linkB = join(dir, 'service');
+    const first = await openPtyPair({ linkA, linkB });
+    const service = new MavLink({
+      transport: `serial://${linkB}:57600`,
+      transportOptions: { backoff: { initialMs: 50, maxMs: 200 } },
+    });
+    await service.open();
+    cleanups.push(() => service.close());
+    const names: string[] = [];
+    service.subscribe((f) => names.push(f.name));
+    const dockA = new MavLink({ transport: `serial://${first.pathA}:57600` });
+    await dockA.open();
+    const frame = Buffer.from(
+      new FrameEncoder({ registry: dockA.registry, systemId: 10, componentId: 1 }).encode(
+        heartbeat(0),
+      ),
+    );
+    // Half a frame, then the adapter is unplugged.
+    await dockA.sendRaw(frame.subarray(0, 7));
+    await new Promise((r) => setTimeout(r, 50));
+    await dockA.close();
+    await first.close();
+    await waitFor(() => service.transport.state === 'reconnecting');
+    const second = await openPtyPair({ linkA, linkB });
+    cleanups.push(() => second.close());
+    await waitFor(() => service.transport.state === 'open', 5000);
+    const dockB = new MavLink({ transport: `serial://${second.pathA}:57600` });
+    await dockB.open();
+    cleanups.push(() => dockB.close());
+    await dockB.endpoint({ systemId: 10, componentId: 1 }).send(heartbeat(0));
+    await waitFor(() => names.length === 1);
+    expect(names).toEqual(['HEARTBEAT']);
+    expect(service.stats.transport).toMatchObject({ connects: 2, disconnects: 1 });
+  });
+
   it('routes frames to subscribers by system id', async () => {
     const pair = await openPtyPair();
     cleanups.push(() => pair.close());

@@ -131,7 +131,7 @@ export class MavLink {
       ((error, frame) =>
         process.emitWarning(error, {
           code: 'MAVLINK_LISTENER_ERROR',
-          detail: `while handling ${frame.name}`,
+          detail: frame ? `while handling ${frame.name}` : 'while sending',
         }));
     this.#parser = new FrameParser({ registry: this.registry, onFrame: (f) => this.#receive(f) });
     this.#offData = this.transport.onData((chunk) => this.#parser.push(chunk, this.clock.now()));

@@ -456,8 +456,12 @@ export class FleetService {
     }
     if (to === 'queued' && current.state === 'landed')
       return { attempt: current.attempt + 1, launchedAt: null, dueAt: at };
+    // A held launch is tried again later as a new dispatch attempt (a new dispatch key).
     if (to === 'queued' && current.state === 'preflight')
-      return { dueAt: new Date(at.getTime() + this.options.holdRetryMs) };
+      return {
+        attempt: current.attempt + 1,
+        dueAt: new Date(at.getTime() + this.options.holdRetryMs),
+      };
     if (to === 'done') return { progressPct: 100 };
     return {};
   }

@@ -8,4 +8,5 @@ export * from './sortie/index';
 export * from './fence/index';
 export * from './formats/index';
 export * from './corridor/index';
+export * from './plan/index';
 export * from './terrain/index';

@@ -137,9 +137,13 @@ export function preflightCheck(
           : Math.max(0, pointSegmentDistanceM(z.center!, prev.xy, v.xy) - z.radiusM);
         if (d >= marginM) continue;
         const what =
-          k === 0 || prev === v
-            ? `item ${v.itemIndex ?? 'home'}`
-            : `leg to item ${v.itemIndex ?? 'home (RTL)'}`;
+          v.itemIndex === null
+            ? k === 0
+              ? 'dock (take-off point)'
+              : 'return leg to the dock (RTL)'
+            : k === 0 || prev === v
+              ? `item ${v.itemIndex}`
+              : `leg to item ${v.itemIndex}`;
         const enters = d === 0;
         violations.push({
           code: enters ? 'NO_FLY_ENTERED' : 'NO_FLY_TOO_CLOSE',

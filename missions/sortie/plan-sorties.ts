@@ -34,6 +34,13 @@ export interface PlanSortiesOptions {
    * dock's total time and adds at most this share to the total. Default 10 (%).
    */
   balanceTolerancePct?: number;
+  /**
+   * Length of a dock leg from `a` to `b`, metres: e.g. a path around no-fly zones. Default the
+   * straight distance. Called once per (dock, unit end) pair and cached.
+   */
+  legLengthM?: (a: XY, b: XY) => number;
+  /** Share of the usable time kept free for what the model does not see (detours), %. Default 0. */
+  slackPct?: number;
 }
 
 /** One take-off-to-landing flight. */
@@ -98,7 +105,7 @@ export function planSorties(
   drone: DroneProfile,
   options: PlanSortiesOptions = {},
 ): SortiePlan {
-  const usableS = usableTimeS(drone);
+  const usableS = usableTimeS(drone) * (1 - (options.slackPct ?? 0) / 100);
   if (docks.length === 0) throw new RangeError('planSorties needs at least one dock');
   if (units.length === 0) return { ok: true, sorties: [], totalTimeS: 0, lowerBound: 0, usableS };
   units.forEach((u, i) => {
@@ -106,7 +113,8 @@ export function planSorties(
   });
 
   const unreachable: UnreachableWork[] = [];
-  const base = new Sequence(units, [...units.keys()], drone);
+  const legLengthM = cachedLegs(options.legLengthM);
+  const base = new Sequence(units, [...units.keys()], drone, legLengthM);
   for (let u = 0; u < units.length; u++) {
     let best = Infinity;
     let bestDock = docks[0]!;
@@ -149,7 +157,11 @@ export function planSorties(
     const tries = Math.min(units.length - 1, firstLen, 100);
     for (let r = 1; r <= tries; r++) {
       const order = [...units.keys()].map((i) => (i + r) % units.length);
-      const candidate = splitSequence(new Sequence(units, order, drone), docks, usableS);
+      const candidate = splitSequence(
+        new Sequence(units, order, drone, legLengthM),
+        docks,
+        usableS,
+      );
       if (
         candidate.sorties.length < best.sorties.length ||
         (candidate.sorties.length === best.sorties.length &&
@@ -201,12 +213,26 @@ function sortieLowerBound(
   return Math.max(1, Math.ceil((workM - 1e-6) / effective));
 }
 
+function cachedLegs(leg: ((a: XY, b: XY) => number) | undefined): (a: XY, b: XY) => number {
+  if (!leg) return dist;
+  const cache = new Map<string, number>();
+  return (a, b) => {
+    const key = `${a[0]},${a[1]};${b[0]},${b[1]}`;
+    let v = cache.get(key);
+    if (v === undefined) {
+      v = leg(a, b);
+      cache.set(key, v);
+    }
+    return v;
+  };
+}
+
 function dist(a: XY, b: XY): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1]);
 }
 
 function minutes(s: number): string {
-  return (s / 60).toFixed(s < 600 ? 1 : 0);
+  return (s / 60).toFixed(1);
 }
 
 /**
@@ -229,6 +255,7 @@ class Sequence {
     readonly units: readonly WorkUnit[],
     readonly order: readonly number[],
     readonly drone: DroneProfile,
+    private readonly legLengthM: (a: XY, b: XY) => number,
   ) {
     for (const u of order) {
       const unit = units[u]!;
@@ -317,7 +344,7 @@ class Sequence {
     const startAlt = this.units[this.order[i]!]!.altitudeM;
     const endAlt = this.units[this.order[j - 1]!]!.altitudeM;
     let t = startAlt / drone.climbRateMps + endAlt / drone.descentRateMps;
-    t += (dist(dock, va) + dist(vb, dock)) / this.speed;
+    t += (this.legLengthM(dock, va) + this.legLengthM(vb, dock)) / this.speed;
     // From rest and back to rest: v/2a each.
     t += drone.cruiseSpeedMps / drone.accelerationMps2;
     const inAngle =

@@ -31,6 +31,8 @@ export interface PlanSortie {
 export interface PlanStatistics {
   /** Total horizontal length of every sortie, dock legs included. */
   lengthM: number;
+  /** Length of the work alone (coverage paths and the closed tour), without dock legs. */
+  workLengthM: number;
   /** Sum of the coverage bound (A/w + W_min − w per part) and the tours' Held–Karp bounds. */
   lowerBoundM: number;
   flightTimeS: number;

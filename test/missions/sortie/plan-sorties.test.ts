@@ -159,7 +159,7 @@ describe('planSorties', () => {
     expect(plan.code).toBe('DOCK_UNREACHABLE');
     expect(plan.unreachable.map((u) => u.label)).toEqual(['lane 12']);
     expect(plan.message).toMatch(
-      /^lane 12 is 9\.4 km from the nearest dock \(nest-1\); a sortie to it needs \d+ min, endurance after reserve is 23 min$/,
+      /^lane 12 is 9\.4 km from the nearest dock \(nest-1\); a sortie to it needs \d+\.\d min, endurance after reserve is 22\.5 min$/,
     );
   });
 

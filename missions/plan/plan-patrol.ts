@@ -1,0 +1,685 @@
+import { buffer } from '@turf/turf';
+import type { Feature, LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson';
+import {
+  createObstacleRouter,
+  planCoverage,
+  type CoveragePlan,
+  type ObstacleRouter,
+} from '../coverage/index';
+import {
+  fenceItems,
+  inclusionRing,
+  preflightCheck,
+  rallyItems,
+  segmentPolygonDistanceM,
+  type FenceZone,
+} from '../fence/index';
+import { frameForCoordinates, MissionInputError, type LocalFrame } from '../frame/index';
+import { validateArea, type AreaGeometry } from '../geojson/index';
+import { DEFAULT_MAPPING_CAMERA } from '../sensor/index';
+import {
+  droneProfileIssues,
+  planSorties,
+  stoppingDistanceM,
+  type DockSite,
+  type PlannedSortie,
+  type WorkUnit,
+} from '../sortie/index';
+import { inspectionItems, solveTour, type InspectionPoint } from '../tour/index';
+import {
+  DEFAULT_DRONE,
+  MAV_CMD,
+  MAV_FRAME,
+  type DroneProfile,
+  type LonLat,
+  type MissionItem,
+  type Plan,
+  type PlannedPath,
+  type PlannedPoint,
+  type PlanSortie,
+  type XY,
+} from '../types/index';
+import { sampleCoveragePct } from './coverage-sampling';
+import type { PatrolInput, PatrolResult, PlanFailure, PlanFailureCode } from './patrol-input';
+
+/** One indivisible piece of work with what the mission builder needs. */
+interface Work {
+  unit: WorkUnit;
+  kind: 'lane' | 'pass' | 'transit' | 'point';
+  lonLat: LonLat[];
+  altitudeAglM: number;
+  triggerDistanceM: number | null;
+  point: InspectionPoint | null;
+  photoCount: number;
+}
+
+interface WorkGroup {
+  works: Work[];
+  cyclic: boolean;
+}
+
+/** Slack kept in every sortie when legs are routed around no-fly zones (turns at detours). */
+const DETOUR_SLACK_PCT = 2;
+
+const fail = (code: PlanFailureCode, issues: { path: string; message: string }[]): PatrolResult => {
+  const first = issues[0] ?? { path: '', message: 'unknown failure' };
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  const error: PlanFailure = {
+    code,
+    message: `${first.path ? `${first.path}: ` : ''}${first.message}${more}`,
+    issues,
+  };
+  return { ok: false, error };
+};
+
+/**
+ * Plans a patrol: coverage lanes over forest (and, until the corridor planner lands, river)
+ * areas, a shortest tour over inspection points, both split into battery-feasible sorties from
+ * the docks; each sortie carries its mission, an inclusion fence around its route, the no-fly
+ * zones as exclusion fences and the docks as rally points, and the whole plan passes the
+ * pre-flight check. Pure and deterministic (seeded); failures are returned, not thrown.
+ *
+ * @example
+ * const result = planPatrol({
+ *   areas: [{ kind: 'points', geojson: towers }, { kind: 'no_fly', geojson: school }],
+ *   docks: [{ id: 'nest-1', position: [119.95, 30.4], groundAltM: 40 }],
+ *   drone: { enduranceS: 1800 },
+ *   options: { altitudeAglM: 60, onProgress: (f) => console.log(f) },
+ * });
+ * if (result.ok) console.log(result.plan.statistics.sorties);
+ * else console.error(result.error.code, result.error.message);
+ */
+export function planPatrol(input: PatrolInput): PatrolResult {
+  const options = input.options ?? {};
+  const progress = (fraction: number): void =>
+    options.onProgress?.(Math.min(1, Math.max(0, fraction)));
+  progress(0);
+  const drone: DroneProfile = { ...DEFAULT_DRONE, ...input.drone };
+  const inputIssues = droneProfileIssues(drone).map((m) => {
+    const field = m.slice(0, m.indexOf(':'));
+    return { path: `drone.${field}`, message: m.slice(m.indexOf(':') + 2) };
+  });
+  const ceilingM = options.ceilingM ?? 120;
+  const altitudeAglM = options.altitudeAglM ?? 100;
+  const pointAltitudeAglM = options.pointAltitudeAglM ?? altitudeAglM;
+  const heights: [string, number][] = [['options.altitudeAglM', altitudeAglM]];
+  if (options.pointAltitudeAglM !== undefined)
+    heights.push(['options.pointAltitudeAglM', pointAltitudeAglM]);
+  for (const [path, value] of heights) {
+    if (!Number.isFinite(value) || value <= 0 || value > ceilingM) {
+      inputIssues.push({
+        path,
+        message: `must be in (0, ${ceilingM}] m (the ceiling), got ${String(value)}`,
+      });
+    }
+  }
+  if (input.docks.length === 0)
+    inputIssues.push({ path: 'docks', message: 'at least one dock is needed' });
+  const seenIds = new Set<string>();
+  input.docks.forEach((d, i) => {
+    const [lon, lat] = d.position;
+    if (
+      !Number.isFinite(lon) ||
+      !Number.isFinite(lat) ||
+      Math.abs(lon) > 180 ||
+      Math.abs(lat) > 90
+    ) {
+      inputIssues.push({
+        path: `docks[${i}].position`,
+        message: `expected [lon, lat] in degrees, got ${JSON.stringify(d.position)}`,
+      });
+    }
+    if (!Number.isFinite(d.groundAltM)) {
+      inputIssues.push({
+        path: `docks[${i}].groundAltM`,
+        message: `expected metres above sea level, got ${String(d.groundAltM)}`,
+      });
+    }
+    if (seenIds.has(d.id))
+      inputIssues.push({
+        path: `docks[${i}].id`,
+        message: `duplicate dock id ${JSON.stringify(d.id)}`,
+      });
+    seenIds.add(d.id);
+  });
+  if (inputIssues.length > 0) return fail('INPUT_INVALID', inputIssues);
+
+  // Areas through the shared validation library (rings rewound, GCJ-02 converted, properties checked).
+  const areaIssues: { path: string; message: string }[] = [];
+  const areas = input.areas.map((area, i) => {
+    const name = area.id ?? `areas[${i}]`;
+    const result = validateArea(area.geojson, {
+      kind: area.kind,
+      ...(area.corridorWidthM !== undefined && {
+        defaultProperties: { corridorWidthM: area.corridorWidthM },
+      }),
+    });
+    if (!result.ok) {
+      for (const issue of result.issues)
+        areaIssues.push({ path: `areas[${i}].geojson${issue.path}`, message: issue.message });
+      return { name, kind: area.kind, features: [] };
+    }
+    return { name, kind: area.kind, features: result.value.featureCollection.features };
+  });
+  if (areaIssues.length > 0) return fail('AREA_INVALID', areaIssues);
+  if (!areas.some((a) => a.kind !== 'no_fly' && a.features.length > 0)) {
+    return fail('INPUT_INVALID', [
+      { path: 'areas', message: 'no forest, river or points area to plan' },
+    ]);
+  }
+  progress(0.05);
+
+  const frame = frameForCoordinates([
+    ...areas.flatMap((a) => a.features.map((f) => f.geometry.coordinates)),
+    ...input.docks.map((d) => d.position),
+  ]);
+  const marginM = Math.max(options.safetyMarginM ?? 0, stoppingDistanceM(drone));
+  const dockSites: DockSite[] = input.docks.map((d) => ({
+    id: d.id,
+    xy: frame.toLocal(d.position),
+  }));
+  const warnings: string[] = [
+    'altitudes are relative to the dock: no terrain model (DEM) was given, so heights above ground are not guaranteed over rising terrain',
+  ];
+
+  // No-fly zones: exclusion fences, coverage obstacles, and routing obstacles grown by the margin.
+  const noFlyZones: FenceZone[] = [];
+  const noFlyGeometries: (Polygon | MultiPolygon)[] = [];
+  const obstacles: XY[][][] = [];
+  for (const area of areas.filter((a) => a.kind === 'no_fly')) {
+    area.features.forEach((f, k) => {
+      const g = f.geometry;
+      if (g.type !== 'Polygon' && g.type !== 'MultiPolygon') return;
+      const geometry = g as Polygon | MultiPolygon;
+      noFlyGeometries.push(geometry);
+      const polys = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+      polys.forEach((rings, p) => {
+        const name =
+          polys.length > 1 || area.features.length > 1
+            ? `${area.name}#${k + 1}.${p + 1}`
+            : area.name;
+        noFlyZones.push({
+          kind: 'polygon',
+          name,
+          rings: rings.map((r) => r.map((q): LonLat => [q[0]!, q[1]!])),
+        });
+      });
+      const grown = buffer(geometry, marginM + 2, { units: 'meters' });
+      const gg = grown?.geometry;
+      if (gg?.type === 'Polygon')
+        obstacles.push(gg.coordinates.map((r) => r.map((q) => frame.toLocal(q))));
+      if (gg?.type === 'MultiPolygon')
+        for (const poly of gg.coordinates)
+          obstacles.push(poly.map((r) => r.map((q) => frame.toLocal(q))));
+    });
+  }
+  const dockIssues: { path: string; message: string }[] = [];
+  input.docks.forEach((d, i) => {
+    const xy = frame.toLocal(d.position);
+    for (const z of noFlyZones) {
+      if (z.kind !== 'polygon') continue;
+      const distM = segmentPolygonDistanceM(
+        xy,
+        xy,
+        z.rings.map((r) => r.map((q) => frame.toLocal(q))),
+      );
+      if (distM < marginM) {
+        dockIssues.push({
+          path: `docks[${i}]`,
+          message:
+            distM === 0
+              ? `dock ${d.id} lies inside no-fly zone '${z.name}'`
+              : `dock ${d.id} is ${distM.toFixed(1)} m from no-fly zone '${z.name}', closer than the safety margin ${marginM.toFixed(1)} m`,
+        });
+      }
+    }
+  });
+  if (dockIssues.length > 0) return fail('INPUT_INVALID', dockIssues);
+  const router: ObstacleRouter | null =
+    obstacles.length > 0 ? createObstacleRouter(obstacles) : null;
+  const routeXY = (a: XY, b: XY): XY[] =>
+    router && router.blocked(a, b) ? router.route(a, b) : [a, b];
+  const pathLength = (path: readonly XY[]): number => {
+    let len = 0;
+    for (let k = 1; k < path.length; k++)
+      len += Math.hypot(path[k]![0] - path[k - 1]![0], path[k]![1] - path[k - 1]![1]);
+    return len;
+  };
+
+  // Coverage work (forest; river through the coverage planner until the corridor planner lands).
+  const groups: WorkGroup[] = [];
+  const coveragePlans: CoveragePlan[] = [];
+  const coverageAreasXY: XY[][][] = [];
+  const coverageTargets = areas.flatMap((area, i) =>
+    area.kind === 'forest' || area.kind === 'river'
+      ? area.features.map((f, k) => ({ area, i, f, k }))
+      : [],
+  );
+  let done = 0;
+  for (const { area, i, f, k } of coverageTargets) {
+    const where = `areas[${i}].geojson/features/${k}`;
+    const featureName = area.features.length > 1 ? `${area.name}#${k + 1}` : area.name;
+    let geometry: Polygon | MultiPolygon;
+    const g = f.geometry;
+    if (g.type === 'Polygon' || g.type === 'MultiPolygon') {
+      geometry = g as Polygon | MultiPolygon;
+    } else {
+      // SEAM(corridor): river centre lines become their corridor polygon and are covered by lanes.
+      // Replace with the corridor planner's passes (missions/corridor) once it is exported.
+      const widthM = Number(f.properties.corridorWidthM);
+      const line = g as LineString | MultiLineString;
+      const grown = buffer(
+        { type: 'Feature', geometry: line, properties: {} } as Feature<
+          LineString | MultiLineString
+        >,
+        widthM / 2,
+        { units: 'meters' },
+      );
+      if (!grown)
+        return fail('CORRIDOR_INVALID', [
+          { path: where, message: `river corridor of ${widthM} m could not be built` },
+        ]);
+      geometry = grown.geometry;
+    }
+    let plan: CoveragePlan;
+    try {
+      plan = planCoverage(geometry, {
+        sensor: input.camera ?? DEFAULT_MAPPING_CAMERA,
+        altitudeAglM,
+        ...(options.sideOverlapPct !== undefined && { sideOverlapPct: options.sideOverlapPct }),
+        ...(options.frontOverlapPct !== undefined && { frontOverlapPct: options.frontOverlapPct }),
+        ...(options.turnaroundM !== undefined && { turnaroundM: options.turnaroundM }),
+        noFlyZones: noFlyGeometries,
+        noFlyMarginM: marginM + 1,
+        startLonLat: nearestDock(input.docks, geometry, frame),
+        frame,
+      });
+    } catch (err) {
+      if (err instanceof MissionInputError) {
+        return fail(err.code, [
+          {
+            path: err.path.startsWith('area') ? `${where} (${err.path})` : err.path,
+            message: err.message,
+          },
+        ]);
+      }
+      throw err;
+    }
+    coveragePlans.push(plan);
+    const polys = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+    for (const rings of polys)
+      coverageAreasXY.push(rings.map((r) => r.map((q) => frame.toLocal(q))));
+    let lane = 0;
+    let transit = 0;
+    const works: Work[] = plan.workPaths.map((w) => {
+      const label =
+        w.kind === 'transit'
+          ? `transit ${++transit} of ${featureName}`
+          : `${w.kind} ${++lane} of ${featureName}`;
+      const xy = w.coordinates.map((p) => frame.toLocal(p));
+      const lengthM = pathLength(xy);
+      const photos = w.triggerDistanceM ? Math.floor(lengthM / w.triggerDistanceM) + 1 : 0;
+      return {
+        unit: { label, path: xy, altitudeM: w.altitudeAglM },
+        kind: w.kind,
+        lonLat: w.coordinates,
+        altitudeAglM: w.altitudeAglM,
+        triggerDistanceM: w.triggerDistanceM,
+        point: null,
+        photoCount: photos,
+      };
+    });
+    if (works.length > 0) groups.push({ works, cyclic: false });
+    progress(0.05 + (0.5 * ++done) / coverageTargets.length);
+  }
+
+  // Inspection points: one tour over all of them, split cyclically into sorties.
+  const points: { point: InspectionPoint; xy: XY; label: string }[] = [];
+  areas.forEach((area, i) => {
+    if (area.kind !== 'points') return;
+    area.features.forEach((f, k) => {
+      const g = f.geometry;
+      const coords =
+        g.type === 'Point' ? [g.coordinates] : g.type === 'MultiPoint' ? g.coordinates : [];
+      coords.forEach((c, m) => {
+        const id =
+          f.id !== undefined
+            ? String(f.id)
+            : typeof f.properties.id === 'string'
+              ? f.properties.id
+              : null;
+        const label = `point ${points.length + 1}${id ? ` (${id})` : ''} of ${area.name}`;
+        const xy = frame.toLocal(c);
+        const blocking = noFlyZones.find((z) =>
+          z.kind === 'polygon'
+            ? segmentPolygonDistanceM(
+                xy,
+                xy,
+                z.rings.map((r) => r.map((q) => frame.toLocal(q))),
+              ) < marginM
+            : false,
+        );
+        if (blocking) {
+          warnings.push(
+            `${label} (areas[${i}] feature ${k} position ${m}) is within ${marginM.toFixed(1)} m of no-fly zone '${blocking.name}': not inspected`,
+          );
+          return;
+        }
+        const p = f.properties;
+        const point: InspectionPoint = {
+          position: [c[0]!, c[1]!],
+          altitudeAglM: pointAltitudeAglM,
+        };
+        if (id) point.id = id;
+        if (typeof p.hoverS === 'number') point.hoverS = p.hoverS;
+        if (typeof p.photo === 'boolean') point.photo = p.photo;
+        if (typeof p.gimbalPitchDeg === 'number') point.gimbalPitchDeg = p.gimbalPitchDeg;
+        if (typeof p.headingDeg === 'number') point.headingDeg = p.headingDeg;
+        points.push({ point, xy, label });
+      });
+    });
+  });
+  let tourStats: { lengthM: number; lowerBoundM: number; gapPct: number | null } | null = null;
+  let tourGroup: WorkGroup | null = null;
+  if (points.length > 0) {
+    const tour = solveTour(
+      points.map((p) => p.xy),
+      {
+        seed: options.seed ?? 1,
+        ...(options.tourKicks !== undefined && { kicks: options.tourKicks }),
+      },
+    );
+    tourStats = { lengthM: tour.lengthM, lowerBoundM: tour.lowerBoundM, gapPct: tour.gapPct };
+    const works = tour.order.map((idx, k): Work => {
+      const p = points[idx]!;
+      const prev = points[tour.order[(k - 1 + tour.order.length) % tour.order.length]!]!;
+      // A detour around no-fly zones from the previous point leads into this one.
+      const detour = tour.order.length > 1 ? routeXY(prev.xy, p.xy).slice(1, -1) : [];
+      const xy = [...detour, p.xy];
+      const altitude = p.point.altitudeAglM ?? pointAltitudeAglM;
+      return {
+        unit: { label: p.label, path: xy, altitudeM: altitude, hoverS: p.point.hoverS ?? 0 },
+        kind: 'point',
+        lonLat: xy.map((q, m) => (m === xy.length - 1 ? p.point.position : frame.toLonLat(q))),
+        altitudeAglM: altitude,
+        triggerDistanceM: null,
+        point: p.point,
+        photoCount: p.point.photo === false ? 0 : 1,
+      };
+    });
+    tourGroup = { works, cyclic: true };
+    groups.push(tourGroup);
+  }
+  progress(0.7);
+
+  // Sorties per group.
+  const legLengthM = router ? (a: XY, b: XY): number => pathLength(routeXY(a, b)) : undefined;
+  const planned: { group: WorkGroup; sortie: PlannedSortie }[] = [];
+  const unreachable: { path: string; message: string }[] = [];
+  let sortieLowerBound: number | null = 0;
+  for (const group of groups) {
+    const result = planSorties(
+      group.works.map((w) => w.unit),
+      dockSites,
+      drone,
+      {
+        cyclic: group.cyclic,
+        ...(options.balanceTolerancePct !== undefined && {
+          balanceTolerancePct: options.balanceTolerancePct,
+        }),
+        ...(legLengthM && { legLengthM, slackPct: DETOUR_SLACK_PCT }),
+      },
+    );
+    if (!result.ok) {
+      for (const u of result.unreachable) unreachable.push({ path: u.label, message: u.message });
+      continue;
+    }
+    sortieLowerBound =
+      sortieLowerBound === null || result.lowerBound === null
+        ? null
+        : sortieLowerBound + result.lowerBound;
+    for (const sortie of result.sorties) planned.push({ group, sortie });
+  }
+  if (unreachable.length > 0) {
+    return {
+      ok: false,
+      error: {
+        code: 'DOCK_UNREACHABLE',
+        message: `${unreachable[0]!.message}${unreachable.length > 1 ? ` (and ${unreachable.length - 1} more unreachable)` : ''}`,
+        issues: unreachable,
+      },
+    };
+  }
+  progress(0.85);
+
+  // Missions, fences and rally points.
+  const dockById = new Map(input.docks.map((d) => [d.id, d]));
+  const rally = rallyItems(input.docks.map((d) => ({ position: d.position, altM: altitudeAglM })));
+  const fenceMarginM = options.fenceMarginM ?? 50;
+  const paths: PlannedPath[] = [];
+  const plannedPoints: PlannedPoint[] = [];
+  const sorties: PlanSortie[] = planned.map(({ group, sortie }, index) => {
+    const dock = dockById.get(sortie.dockId)!;
+    const dockXY = frame.toLocal(dock.position);
+    const mission: MissionItem[] = [];
+    const route: LonLat[] = [dock.position];
+    const firstAlt = group.works[sortie.units[0]!]!.altitudeAglM;
+    mission.push(navItem(MAV_CMD.NAV_TAKEOFF, dock.position, firstAlt));
+    let prevXY = dockXY;
+    let altM = firstAlt;
+    const waypoint = (p: LonLat, xy: XY, alt: number, hold = 0): void => {
+      const last = route[route.length - 1]!;
+      if (last[0] === p[0] && last[1] === p[1] && alt === altM && hold === 0) return;
+      mission.push({ ...navItem(MAV_CMD.NAV_WAYPOINT, p, alt), param1: hold });
+      route.push(p);
+      prevXY = xy;
+      altM = alt;
+    };
+    const legTo = (xy: XY, alt: number): void => {
+      for (const q of routeXY(prevXY, xy).slice(1, -1)) waypoint(frame.toLonLat(q), q, alt);
+    };
+    let photoCount = 0;
+    sortie.units.forEach((u, k) => {
+      const work = group.works[u]!;
+      let lonLat = work.lonLat;
+      let xy = work.unit.path;
+      if (k === 0 && work.kind === 'point' && xy.length > 1) {
+        // The detour from the previous point is not flown at the start of a sortie.
+        lonLat = lonLat.slice(-1);
+        xy = xy.slice(-1);
+      }
+      legTo(xy[0]!, work.altitudeAglM);
+      photoCount += work.photoCount;
+      if (work.kind === 'point' && work.point) {
+        for (let m = 0; m < xy.length - 1; m++) waypoint(lonLat[m]!, xy[m]!, work.altitudeAglM);
+        const items = inspectionItems(work.point, {
+          altitudeAglM: work.altitudeAglM,
+          ...(options.gimbalCommand !== undefined && { gimbalCommand: options.gimbalCommand }),
+        });
+        mission.push(...items);
+        route.push(work.point.position);
+        prevXY = xy[xy.length - 1]!;
+        altM = work.altitudeAglM;
+        plannedPoints.push({
+          position: work.point.position,
+          id: work.point.id ?? null,
+          order: plannedPoints.length,
+          sortie: index,
+        });
+        return;
+      }
+      waypoint(lonLat[0]!, xy[0]!, work.altitudeAglM);
+      if (work.triggerDistanceM)
+        mission.push(commandItem(MAV_CMD.DO_SET_CAM_TRIGG_DIST, work.triggerDistanceM, 0, 1));
+      for (let m = 1; m < xy.length; m++) waypoint(lonLat[m]!, xy[m]!, work.altitudeAglM);
+      if (work.triggerDistanceM) mission.push(commandItem(MAV_CMD.DO_SET_CAM_TRIGG_DIST, 0, 0, 0));
+      paths.push({
+        kind: work.kind === 'point' ? 'transit' : work.kind,
+        coordinates: work.lonLat,
+        altitudeAglM: work.altitudeAglM,
+        triggerDistanceM: work.triggerDistanceM,
+        label: work.unit.label,
+        sortie: index,
+      });
+    });
+    legTo(dockXY, altM);
+    waypoint(dock.position, dockXY, altM);
+    mission.push(navItem(MAV_CMD.NAV_LAND, dock.position, 0));
+    const fenceRing = inclusionRing(route, frame, fenceMarginM);
+    const nearby = noFlyZones.filter(
+      (z) => z.kind === 'polygon' && z.rings[0]!.some((q) => inBox(q, fenceRing)),
+    );
+    return {
+      index,
+      dockId: dock.id,
+      home: dock.position,
+      homeAltAmslM: dock.groundAltM,
+      mission,
+      fence: fenceItems(
+        [{ kind: 'polygon', name: `sortie ${index + 1}`, rings: [fenceRing] }],
+        nearby,
+      ),
+      rally,
+      route,
+      timeS: sortie.timeS,
+      lengthM: sortie.lengthM,
+      batteryUsedPct: sortie.batteryUsedPct,
+      photoCount,
+      turns: sortie.turns,
+      work: sortie.units.map((u) => group.works[u]!.unit.label),
+    };
+  });
+  progress(0.92);
+
+  const check = preflightCheck(
+    sorties.map((s) => ({ home: s.home, mission: s.mission })),
+    { drone, frame, noFlyZones, ceilingM, safetyMarginM: marginM },
+  );
+  if (!check.ok) {
+    return {
+      ok: false,
+      error: {
+        code: 'PREFLIGHT_FAILED',
+        message: check.message,
+        issues: check.violations.map((v) => ({
+          path: `sorties[${v.sortie}]${v.itemIndex === null ? '' : `.mission[${v.itemIndex}]`}`,
+          message: v.message,
+        })),
+      },
+    };
+  }
+
+  // Statistics, with coverage checked independently by grid sampling over the footprints.
+  const footprints: LonLat[][] = coveragePlans.flatMap((p) => p.footprints.map((f) => f.corners));
+  const noFlyXY = noFlyZones.flatMap((z) =>
+    z.kind === 'polygon' ? [z.rings.map((r) => r.map((q) => frame.toLocal(q)))] : [],
+  );
+  const coverage =
+    coverageAreasXY.length > 0
+      ? sampleCoveragePct(
+          coverageAreasXY,
+          noFlyXY,
+          footprints.map((f) => f.map((q) => frame.toLocal(q))),
+          options.coverageSamples ?? 20_000,
+        )
+      : null;
+  const tourSorties = sorties.filter((_, k) => planned[k]!.group === tourGroup);
+  const plan: Plan = {
+    sorties,
+    paths,
+    points: plannedPoints,
+    footprints,
+    statistics: {
+      lengthM: sum(sorties.map((s) => s.lengthM)),
+      workLengthM: sum(coveragePlans.map((p) => p.stats.lengthM)) + (tourStats?.lengthM ?? 0),
+      lowerBoundM:
+        sum(coveragePlans.map((p) => p.stats.lowerBoundM)) + (tourStats?.lowerBoundM ?? 0),
+      flightTimeS: sum(sorties.map((s) => s.timeS)),
+      sorties: sorties.length,
+      sortieLowerBound,
+      photoCount: sum(sorties.map((s) => s.photoCount)),
+      coveredAreaM2: sum(coveragePlans.map((p) => p.stats.areaM2)),
+      coveragePct: coverage ? coverage.coveragePct : null,
+      turns: sum(coveragePlans.map((p) => p.stats.turns)) + sum(tourSorties.map((s) => s.turns)),
+      laneSpacingM: coveragePlans[0]?.stats.laneSpacingM ?? null,
+      inspectionPoints: points.length,
+      tourLengthM: tourStats?.lengthM ?? null,
+      tourLowerBoundM: tourStats?.lowerBoundM ?? null,
+      tourGapPct: tourStats?.gapPct ?? null,
+    },
+    warnings,
+    altitudeReference: 'dock',
+  };
+  progress(1);
+  return { ok: true, plan };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function navItem(command: number, position: LonLat, altM: number): MissionItem {
+  return {
+    command,
+    frame: MAV_FRAME.GLOBAL_RELATIVE_ALT,
+    param1: 0,
+    param2: 0,
+    param3: 0,
+    param4: Number.NaN,
+    position: [position[0], position[1]],
+    altM,
+    autocontinue: true,
+  };
+}
+
+function commandItem(command: number, p1: number, p2: number, p3: number): MissionItem {
+  return {
+    command,
+    frame: MAV_FRAME.MISSION,
+    param1: p1,
+    param2: p2,
+    param3: p3,
+    param4: 0,
+    position: null,
+    altM: 0,
+    autocontinue: true,
+  };
+}
+
+function inBox(p: LonLat, ring: readonly LonLat[]): boolean {
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  for (const [x, y] of ring) {
+    minX = Math.min(minX, x);
+    maxX = Math.max(maxX, x);
+    minY = Math.min(minY, y);
+    maxY = Math.max(maxY, y);
+  }
+  return p[0] >= minX && p[0] <= maxX && p[1] >= minY && p[1] <= maxY;
+}
+
+/** The dock nearest to the geometry's first vertex (where the coverage planner starts). */
+function nearestDock(
+  docks: PatrolInput['docks'],
+  geometry: Polygon | MultiPolygon,
+  frame: LocalFrame,
+): LonLat {
+  const first =
+    geometry.type === 'Polygon' ? geometry.coordinates[0]![0]! : geometry.coordinates[0]![0]![0]!;
+  const a = frame.toLocal(first);
+  let best = docks[0]!.position;
+  let bestD = Infinity;
+  for (const d of docks) {
+    const b = frame.toLocal(d.position);
+    const dist = Math.hypot(a[0] - b[0], a[1] - b[1]);
+    if (dist < bestD) {
+      bestD = dist;
+      best = d.position;
+    }
+  }
+  return best;
+}
+
+export type { AreaGeometry };

@@ -1,0 +1,215 @@
+import { describe, expect, it } from 'vitest';
+import { createLocalFrame } from '../../../missions/frame/index';
+import { preflightCheck, zonesFromFenceItems } from '../../../missions/fence/index';
+import { planPatrol, type PatrolInput, type Plan } from '../../../missions/plan/index';
+import { usableTimeS } from '../../../missions/sortie/index';
+import { DEFAULT_DRONE, MAV_CMD, seededRandom } from '../../../missions/types/index';
+
+const center: [number, number] = [119.95, 30.4];
+const frame = createLocalFrame(center);
+const at = (xM: number, yM: number): [number, number] => frame.toLonLat([xM, yM]);
+const square = (x0: number, y0: number, sizeM: number) => ({
+  type: 'Polygon',
+  coordinates: [
+    [at(x0, y0), at(x0 + sizeM, y0), at(x0 + sizeM, y0 + sizeM), at(x0, y0 + sizeM), at(x0, y0)],
+  ],
+});
+const docks = [
+  { id: 'nest-1', position: at(0, 0), groundAltM: 40 },
+  { id: 'nest-2', position: at(3000, -500), groundAltM: 55 },
+];
+
+const randomPoints = (n: number, seed: number, sideM: number) => {
+  const rand = seededRandom(seed);
+  return Array.from({ length: n }, () => at((rand() - 0.5) * sideM, (rand() - 0.5) * sideM));
+};
+
+const expectPlan = (input: PatrolInput): Plan => {
+  const result = planPatrol(input);
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.plan;
+};
+
+describe('planPatrol', () => {
+  it('plans inspection points around a no-fly zone from two docks, every sortie within the reserve', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 1500 };
+    const school = square(-1400, -300, 500);
+    const points = randomPoints(150, 4, 5000);
+    const plan = expectPlan({
+      areas: [
+        { id: 'towers', kind: 'points', geojson: { type: 'MultiPoint', coordinates: points } },
+        { id: 'school', kind: 'no_fly', geojson: school },
+      ],
+      docks,
+      drone,
+      options: { altitudeAglM: 60 },
+    });
+    const dropped = plan.warnings.filter((w) => w.includes('not inspected')).length;
+    expect(plan.statistics.inspectionPoints).toBe(150 - dropped);
+    expect(plan.points).toHaveLength(150 - dropped);
+    const captures = plan.sorties
+      .flatMap((s) => s.mission)
+      .filter((i) => i.command === MAV_CMD.IMAGE_START_CAPTURE);
+    expect(captures).toHaveLength(150 - dropped);
+    for (const s of plan.sorties) {
+      const dock = docks.find((d) => d.id === s.dockId)!;
+      expect(s.mission[0]).toMatchObject({ command: MAV_CMD.NAV_TAKEOFF, position: dock.position });
+      expect(s.mission[s.mission.length - 1]).toMatchObject({
+        command: MAV_CMD.NAV_LAND,
+        position: dock.position,
+        altM: 0,
+      });
+      expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone));
+      const zones = zonesFromFenceItems(s.fence);
+      expect(zones.inclusion).toHaveLength(1);
+      expect(s.rally.map((r) => r.position)).toEqual(docks.map((d) => d.position));
+    }
+    // An independent pre-flight check of the exported items passes, with the same no-fly zone.
+    const check = preflightCheck(
+      plan.sorties.map((s) => ({ home: s.home, mission: s.mission })),
+      {
+        drone,
+        frame,
+        noFlyZones: [{ kind: 'polygon', name: 'school', rings: [school.coordinates[0]!] }],
+      },
+    );
+    expect(check.ok).toBe(true);
+    expect(plan.statistics.tourGapPct).not.toBeNull();
+    expect(plan.statistics.tourGapPct!).toBeLessThan(5);
+  });
+
+  it('routes tour legs around a wall-shaped no-fly zone instead of through it', () => {
+    const west = [at(-1500, 0), at(-1500, 200), at(-1600, 100)];
+    const east = [at(1500, 0), at(1500, 200), at(1600, 100)];
+    const wall = square(-50, -2000, 100);
+    wall.coordinates[0] = [
+      at(-50, -1500),
+      at(50, -1500),
+      at(50, 1500),
+      at(-50, 1500),
+      at(-50, -1500),
+    ];
+    const plan = expectPlan({
+      areas: [
+        { kind: 'points', geojson: { type: 'MultiPoint', coordinates: [...west, ...east] } },
+        { id: 'wall', kind: 'no_fly', geojson: wall },
+      ],
+      docks: [{ id: 'd', position: at(-1700, -100), groundAltM: 0 }],
+      drone: { enduranceS: 3000 },
+    });
+    expect(plan.statistics.sorties).toBe(1);
+    const ys = plan.sorties[0]!.route.map((p) => frame.toLocal(p)[1]);
+    expect(Math.max(...ys.map(Math.abs))).toBeGreaterThan(1500);
+  });
+
+  it('is exactly optimal on a lattice of inspection points', () => {
+    const lattice = [];
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) lattice.push(at(500 + i * 50, j * 50));
+    const plan = expectPlan({
+      areas: [{ kind: 'points', geojson: { type: 'MultiPoint', coordinates: lattice } }],
+      docks: [docks[0]!],
+      drone: { enduranceS: 3600 },
+    });
+    expect(plan.statistics.tourLengthM).toBeCloseTo(64 * 50, 0);
+    expect(plan.statistics.tourGapPct).toBe(0);
+  });
+
+  it('covers a forest square with lanes, trigger items and footprints over ≥ 99.5 % of it', () => {
+    const plan = expectPlan({
+      areas: [{ id: 'forest', kind: 'forest', geojson: square(200, 200, 1200) }],
+      docks: [docks[0]!],
+      drone: { enduranceS: 1500 },
+      options: { altitudeAglM: 100, coverageSamples: 5000 },
+    });
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+    expect(plan.statistics.laneSpacingM).toBeGreaterThan(0);
+    expect(plan.statistics.sorties).toBeGreaterThanOrEqual(plan.statistics.sortieLowerBound!);
+    expect(plan.paths.filter((p) => p.kind === 'lane').length).toBeGreaterThan(5);
+    const items = plan.sorties.flatMap((s) => s.mission);
+    const triggers = items.filter((i) => i.command === MAV_CMD.DO_SET_CAM_TRIGG_DIST);
+    expect(triggers.length).toBe(2 * plan.paths.filter((p) => p.triggerDistanceM).length);
+    expect(plan.statistics.photoCount).toBeGreaterThan(0);
+    expect(plan.warnings[0]).toMatch(/altitudes are relative to the dock/);
+  });
+
+  it('says which point no dock can reach and why', () => {
+    const result = planPatrol({
+      areas: [
+        {
+          id: 'far',
+          kind: 'points',
+          geojson: { type: 'MultiPoint', coordinates: [at(100, 100), at(40_000, 0)] },
+        },
+      ],
+      docks: [docks[0]!],
+      drone: { enduranceS: 1800, reservePct: 25 },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.code).toBe('DOCK_UNREACHABLE');
+    expect(result.error.message).toMatch(
+      /^point 2 of far is 40\.0 km from the nearest dock \(nest-1\); a sortie to it needs \d+\.\d min, endurance after reserve is 22\.5 min$/,
+    );
+  });
+
+  it('names every invalid input by path', () => {
+    const bad = planPatrol({
+      areas: [{ kind: 'points', geojson: { type: 'Point', coordinates: at(0, 0) } }],
+      docks: [{ id: 'a', position: [200, 0], groundAltM: 0 }],
+      drone: { cruiseSpeedMps: 0 },
+      options: { altitudeAglM: 150 },
+    });
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.error.code).toBe('INPUT_INVALID');
+    expect(bad.error.issues.map((i) => i.path)).toEqual([
+      'drone.cruiseSpeedMps',
+      'drone.windMps',
+      'options.altitudeAglM',
+      'docks[0].position',
+    ]);
+    const area = planPatrol({
+      areas: [
+        {
+          kind: 'forest',
+          geojson: { type: 'Polygon', coordinates: [[at(0, 0), at(10, 0), at(0, 10)]] },
+        },
+      ],
+      docks: [docks[0]!],
+    });
+    expect(area.ok).toBe(false);
+    if (area.ok) return;
+    expect(area.error.code).toBe('AREA_INVALID');
+    expect(area.error.issues[0]!.path).toMatch(/^areas\[0\]\.geojson/);
+  });
+
+  it('refuses a dock inside or too close to a no-fly zone', () => {
+    const result = planPatrol({
+      areas: [
+        { kind: 'points', geojson: { type: 'Point', coordinates: at(500, 500) } },
+        { id: 'school', kind: 'no_fly', geojson: square(-100, 10, 200) },
+      ],
+      docks: [docks[0]!],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.message).toBe(
+      "docks[0]: dock nest-1 is 10.0 m from no-fly zone 'school', closer than the safety margin 25.0 m",
+    );
+  });
+
+  it('is deterministic and reports progress up to 1', () => {
+    const input: PatrolInput = {
+      areas: [
+        { kind: 'points', geojson: { type: 'MultiPoint', coordinates: randomPoints(80, 9, 3000) } },
+      ],
+      docks,
+    };
+    const fractions: number[] = [];
+    const a = planPatrol({ ...input, options: { onProgress: (f) => fractions.push(f) } });
+    const b = planPatrol(input);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(fractions[fractions.length - 1]).toBe(1);
+    expect(fractions.every((f, i) => i === 0 || f >= fractions[i - 1]!)).toBe(true);
+  });
+});

@@ -209,7 +209,13 @@ describe('npm run tlog -- stats', () => {
     const bad = frames[5]!;
     bad[bad.length - 1] = bad[bad.length - 1]! ^ 0x01;
     await writeFile(file, tlogOf(frames));
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/tlog.ts', 'stats', file]);
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import',
+      'tsx',
+      'src/cli/tlog.ts',
+      'stats',
+      file,
+    ]);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const out = JSON.parse(lines[0]!) as Record<string, unknown>;
@@ -222,7 +228,13 @@ describe('npm run tlog -- stats', () => {
 
   it('exits non-zero with the reason when the file is missing', async () => {
     await expect(
-      promisify(execFile)('npx', ['tsx', 'src/cli/tlog.ts', 'stats', '/nonexistent/x.tlog']),
+      promisify(execFile)(process.execPath, [
+        '--import',
+        'tsx',
+        'src/cli/tlog.ts',
+        'stats',
+        '/nonexistent/x.tlog',
+      ]),
     ).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringContaining('ENOENT'),

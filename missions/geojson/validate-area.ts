@@ -227,7 +227,7 @@ export function validateArea(input: unknown, options: ValidateAreaOptions): Area
       '',
       features ? 'FEATURE_ARRAY_NOT_COLLECTION' : 'INPUT_NOT_OBJECT',
       features
-        ? `a bare JSON array of ${input.length} Features is not GeoJSON: wrap it in a FeatureCollection, {"type": "FeatureCollection", "features": [...]}`
+        ? `a bare JSON array of ${input.length} Feature${input.length === 1 ? '' : 's'} is not GeoJSON: wrap it in a FeatureCollection, {"type": "FeatureCollection", "features": [...]}`
         : `a JSON array is not GeoJSON: expected an object with "type" FeatureCollection, Feature or a geometry type`,
     );
     return { ok: false, issues: issues.list };

@@ -4,7 +4,7 @@
  * measured interleaved in the same process. The self-intersection search is also compared with
  * `@turf/kinks` (all segment pairs, O(n²)) on the same fixture and on a 5,000-vertex ring.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { area, kinks, polygon } from '@turf/turf';
 import type { Feature, MultiPolygon } from 'geojson';
 import { validateArea, type Position } from '../../missions/index';
@@ -15,8 +15,8 @@ const admiraltyText = readFileSync(
   'utf8',
 );
 
-function validated(input: unknown) {
-  const result = validateArea(input, { kind: 'forest' });
+function validated(input: unknown, crs: 'wgs84' | 'gcj02' = 'wgs84') {
+  const result = validateArea(input, { kind: 'forest', crs });
   if (!result.ok) throw new Error(`fixture did not validate: ${result.issues[0]?.message}`);
   return result.value;
 }
@@ -104,6 +104,46 @@ const benchmarks: Benchmark[] = [
         notes: [
           'validateArea does the whole job (structure, crossings via a flatbush index, holes, winding, geodesic measures); kinks only looks for crossings',
         ],
+      };
+    },
+  },
+  {
+    group: 'areas',
+    name: 'validate-datav-hangzhou',
+    run() {
+      // Aliyun DataV export of Hangzhou's districts (GCJ-02, a bare array of Features). It has no
+      // visible licence, so it stays out of the repository and this benchmark runs only beside it.
+      const file = new URL('../../../shared/data/areas/boundaries/330100.json', import.meta.url);
+      if (!existsSync(file)) {
+        return {
+          figures: {},
+          notes: ['DataV boundary absent (../shared/data/areas/boundaries/330100.json), skipped'],
+        };
+      }
+      const text = readFileSync(file, 'utf8');
+      const bare = validateArea(JSON.parse(text), { kind: 'forest', crs: 'gcj02' });
+      const wrap = (): unknown => ({
+        type: 'FeatureCollection',
+        features: JSON.parse(text) as unknown,
+      });
+      const value = validated(wrap(), 'gcj02');
+      const vertices = value.measures.vertexCount;
+      const speed = interleavedRatio(
+        () => JSON.parse(text),
+        () => validateArea(wrap(), { kind: 'forest', crs: 'gcj02' }),
+      );
+      // Official area of Hangzhou municipality: 16,850 km².
+      const areaKm2 = value.measures.areaM2 / 1e6;
+      return {
+        figures: {
+          bareArrayCode: bare.ok ? 'accepted' : (bare.issues[0]?.code ?? 'none'),
+          vertexCount: vertices,
+          ratioParseAndValidateVsJsonParse: speed.ratio,
+          parseAndValidateVertsPerS: Math.round(speed.candidateOpsPerS * vertices),
+          areaKm2: Number(areaKm2.toFixed(1)),
+          areaGapVsOfficialPct: Number(((areaKm2 / 16_850 - 1) * 100).toFixed(2)),
+          rewoundRings: value.rewoundRings.length,
+        },
       };
     },
   },

@@ -2,7 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Socket } from 'node:net';
 import { FrameEncoder } from '../../../firmware-bridge/codec/frame-encoder';
+import { parseFrames } from '../../../firmware-bridge/codec/frame-parser';
+import { createMessageRegistry } from '../../../firmware-bridge/codec/message-registry';
 import { common, minimal } from 'node-mavlink';
 import { MavLink } from '../../../firmware-bridge/link/mav-link';
 import type { ReceivedFrame } from '../../../firmware-bridge/link/types';
@@ -168,6 +171,49 @@ it('keeps the link up when the recorder fails, counting the failures', async () 
   await ground.endpoint().send(heartbeat(6));
   expect(errors).toEqual(['HEARTBEAT:disk full', 'out:disk full']);
   expect(ground.stats).toMatchObject({ recorderErrors: 2, framesIn: 1, framesOut: 1 });
+});
+
+describe('MavLink over real TCP loopback', () => {
+  it('talks to a TCP vehicle and carries on after the vehicle drops the connection', async () => {
+    const registry = createMessageRegistry();
+    const vehicleEncoder = new FrameEncoder({ registry, systemId: 1, componentId: 1 });
+    const sockets: Socket[] = [];
+    const heardFromGcs: string[] = [];
+    const server = createServer((socket) => {
+      sockets.push(socket);
+      socket.on('data', (chunk: Buffer) => {
+        for (const f of parseFrames(chunk, registry).frames) {
+          heardFromGcs.push(f.name);
+          socket.write(vehicleEncoder.encode(heartbeat()));
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => server.close(() => r())));
+    cleanups.push(async () => sockets.forEach((s) => s.destroy()));
+    const port = (server.address() as { port: number }).port;
+    const link = new MavLink({
+      transport: `tcp://127.0.0.1:${port}`,
+      transportOptions: { backoff: { initialMs: 20 } },
+    });
+    await link.open();
+    cleanups.push(() => link.close());
+    const got: ReceivedFrame[] = [];
+    const gcs = link.endpoint({ remoteSystemId: 1 });
+    gcs.subscribe((f) => got.push(f));
+    await gcs.send(heartbeat(6));
+    await waitFor(() => got.length === 1);
+    sockets[0]!.destroy();
+    await waitFor(() => link.transport.state === 'reconnecting');
+    await waitFor(() => link.transport.state === 'open');
+    await gcs.send(heartbeat(6));
+    await waitFor(() => got.length === 2);
+    expect(heardFromGcs).toEqual(['HEARTBEAT', 'HEARTBEAT']);
+    expect(got.map((f) => [f.systemId, f.name])).toEqual([
+      [1, 'HEARTBEAT'],
+      [1, 'HEARTBEAT'],
+    ]);
+  });
 });
 
 describe('signed link', () => {

@@ -1,4 +1,4 @@
-import { buffer } from '@turf/turf';
+import { area as area_, buffer } from '@turf/turf';
 import type { Feature, LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson';
 import {
   createObstacleRouter,
@@ -6,6 +6,7 @@ import {
   type CoveragePlan,
   type ObstacleRouter,
 } from '../coverage/index';
+import { planCorridor } from '../corridor/index';
 import {
   fenceItems,
   inclusionRing,
@@ -51,6 +52,16 @@ interface Work {
   triggerDistanceM: number | null;
   point: InspectionPoint | null;
   photoCount: number;
+}
+
+/** What the plan uses of a coverage or corridor plan. */
+interface CoverageLike {
+  workPaths: CoveragePlan['workPaths'];
+  footprints: CoveragePlan['footprints'];
+  stats: Pick<
+    CoveragePlan['stats'],
+    'lengthM' | 'lowerBoundM' | 'turns' | 'areaM2' | 'laneSpacingM'
+  >;
 }
 
 interface WorkGroup {
@@ -248,7 +259,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
 
   // Coverage work (forest; river through the coverage planner until the corridor planner lands).
   const groups: WorkGroup[] = [];
-  const coveragePlans: CoveragePlan[] = [];
+  const coveragePlans: CoverageLike[] = [];
   const coverageAreasXY: XY[][][] = [];
   const coverageTargets = areas.flatMap((area, i) =>
     area.kind === 'forest' || area.kind === 'river'
@@ -259,46 +270,72 @@ export function planPatrol(input: PatrolInput): PatrolResult {
   for (const { area, i, f, k } of coverageTargets) {
     const where = `areas[${i}].geojson/features/${k}`;
     const featureName = area.features.length > 1 ? `${area.name}#${k + 1}` : area.name;
-    let geometry: Polygon | MultiPolygon;
     const g = f.geometry;
-    if (g.type === 'Polygon' || g.type === 'MultiPolygon') {
-      geometry = g as Polygon | MultiPolygon;
-    } else {
-      // SEAM(corridor): river centre lines become their corridor polygon and are covered by lanes.
-      // Replace with the corridor planner's passes (missions/corridor) once it is exported.
+    const isLine = g.type === 'LineString' || g.type === 'MultiLineString';
+    // The region the work must cover: the polygon itself, or a river line's corridor.
+    let geometry: Polygon | MultiPolygon;
+    if (isLine) {
       const widthM = Number(f.properties.corridorWidthM);
-      const line = g as LineString | MultiLineString;
       const grown = buffer(
-        { type: 'Feature', geometry: line, properties: {} } as Feature<
-          LineString | MultiLineString
-        >,
+        { type: 'Feature', geometry: g, properties: {} } as Feature<LineString | MultiLineString>,
         widthM / 2,
         { units: 'meters' },
       );
-      if (!grown)
+      if (!grown) {
         return fail('CORRIDOR_INVALID', [
           { path: where, message: `river corridor of ${widthM} m could not be built` },
         ]);
+      }
       geometry = grown.geometry;
+    } else {
+      geometry = g as Polygon | MultiPolygon;
     }
-    let plan: CoveragePlan;
+    const sensorOptions = {
+      sensor: input.camera ?? DEFAULT_MAPPING_CAMERA,
+      altitudeAglM,
+      ...(options.sideOverlapPct !== undefined && { sideOverlapPct: options.sideOverlapPct }),
+      ...(options.frontOverlapPct !== undefined && { frontOverlapPct: options.frontOverlapPct }),
+    };
+    const areaOptions = {
+      ...(options.turnaroundM !== undefined && { turnaroundM: options.turnaroundM }),
+      noFlyZones: noFlyGeometries,
+      noFlyMarginM: marginM + 1,
+      frame,
+    };
+    const startLonLat = nearestDock(input.docks, geometry, frame);
+    let plan: CoverageLike;
     try {
-      plan = planCoverage(geometry, {
-        sensor: input.camera ?? DEFAULT_MAPPING_CAMERA,
-        altitudeAglM,
-        ...(options.sideOverlapPct !== undefined && { sideOverlapPct: options.sideOverlapPct }),
-        ...(options.frontOverlapPct !== undefined && { frontOverlapPct: options.frontOverlapPct }),
-        ...(options.turnaroundM !== undefined && { turnaroundM: options.turnaroundM }),
-        noFlyZones: noFlyGeometries,
-        noFlyMarginM: marginM + 1,
-        startLonLat: nearestDock(input.docks, geometry, frame),
-        frame,
-      });
+      if (area.kind === 'river') {
+        // River centre lines fly parallel passes along the river (a river polygon is covered as
+        // an area with its no-fly zones); passes along a line do not avoid no-fly zones, the
+        // pre-flight check rejects a plan where they would enter one.
+        const corridor = planCorridor(g as LineString | MultiLineString | Polygon | MultiPolygon, {
+          ...sensorOptions,
+          startLonLat,
+          ...(isLine ? { widthM: Number(f.properties.corridorWidthM) } : { area: areaOptions }),
+        });
+        plan = {
+          workPaths: corridor.workPaths,
+          footprints: corridor.footprints,
+          stats: {
+            lengthM: corridor.stats.lengthM,
+            lowerBoundM: corridor.stats.passLengthM,
+            turns: 0,
+            areaM2: area_(geometry),
+            laneSpacingM: corridor.stats.passSpacingM,
+          },
+        };
+      } else {
+        plan = planCoverage(geometry, { ...sensorOptions, ...areaOptions, startLonLat });
+      }
     } catch (err) {
       if (err instanceof MissionInputError) {
         return fail(err.code, [
           {
-            path: err.path.startsWith('area') ? `${where} (${err.path})` : err.path,
+            path:
+              err.path.startsWith('area') || err.path.startsWith('river')
+                ? `${where} (${err.path})`
+                : err.path,
             message: err.message,
           },
         ]);

@@ -132,6 +132,22 @@ describe('planPatrol', () => {
     expect(plan.warnings[0]).toMatch(/altitudes are relative to the dock/);
   });
 
+  it('flies a river centre line as passes along the corridor', () => {
+    const river = {
+      type: 'LineString',
+      coordinates: [at(-500, 300), at(500, 500), at(1500, 300), at(2500, 700)],
+    };
+    const plan = expectPlan({
+      areas: [{ id: 'river', kind: 'river', geojson: river, corridorWidthM: 120 }],
+      docks: [docks[0]!],
+      drone: { enduranceS: 1800 },
+      options: { altitudeAglM: 80, coverageSamples: 4000 },
+    });
+    expect(plan.paths.some((p) => p.kind === 'pass')).toBe(true);
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99);
+    expect(plan.statistics.coveredAreaM2).toBeGreaterThan(0.9 * 120 * 3200);
+  });
+
   it('says which point no dock can reach and why', () => {
     const result = planPatrol({
       areas: [

@@ -798,6 +798,21 @@ function readPolygonRings(value: unknown[], path: string, ctx: Context): Positio
       ok = false;
       continue;
     }
+    let distinct = 1;
+    for (let i = 1; i < ring.length - 1 && distinct < 3; i++) {
+      const a = ring[i - 1]!;
+      const b = ring[i]!;
+      if (a[0] !== b[0] || a[1] !== b[1]) distinct++;
+    }
+    if (distinct < 3) {
+      issues.add(
+        rpath,
+        'RING_TOO_SHORT',
+        `${label} has only ${distinct} distinct position${distinct === 1 ? '' : 's'} (repeated positions do not count): expected at least 3 distinct corners`,
+      );
+      ok = false;
+      continue;
+    }
     if (!checkAntimeridian(ring, rpath, 'ring', issues)) {
       ok = false;
       continue;

@@ -365,3 +365,44 @@ describe('validateArea: containment', () => {
     expect(result.ok ? [] : result.issues).toEqual([]);
   });
 });
+
+describe('validateArea: degenerate rings and the antimeridian', () => {
+  it('refuses a ring of four positions with fewer than three distinct corners', () => {
+    const ring = [
+      [120, 30.4],
+      [120, 30.4],
+      [120.01, 30.4],
+      [120, 30.4],
+    ];
+    const result = validateArea({ type: 'Polygon', coordinates: [ring] }, { kind: 'forest' });
+    expect(result.ok ? [] : result.issues.map((i) => [i.code, i.path])).toEqual([
+      ['RING_TOO_SHORT', '/coordinates/0'],
+    ]);
+    expect(result.ok ? '' : result.issues[0]?.message).toContain('2 distinct positions');
+  });
+
+  it('accepts a polygon split at 180° into two parts that meet on the antimeridian', () => {
+    const east = [
+      [179.9, -16.8],
+      [180, -16.8],
+      [180, -16.7],
+      [179.9, -16.7],
+      [179.9, -16.8],
+    ];
+    const west = [
+      [-180, -16.8],
+      [-179.9, -16.8],
+      [-179.9, -16.7],
+      [-180, -16.7],
+      [-180, -16.8],
+    ];
+    const result = validateArea(
+      { type: 'MultiPolygon', coordinates: [[east], [west]] },
+      { kind: 'no_fly' },
+    );
+    if (!result.ok) throw new Error(JSON.stringify(result.issues));
+    // Two 0.1° × 0.1° cells at 16.75° S: about 2 × 10.66 km × 11.06 km.
+    expect(result.value.measures.areaM2 / 1e6).toBeGreaterThan(2 * 10.6 * 11.0);
+    expect(result.value.measures.areaM2 / 1e6).toBeLessThan(2 * 10.7 * 11.1);
+  });
+});

@@ -87,6 +87,11 @@ export function probeFrame(
   const def = registry.byId(messageId);
   info.definition = def;
   if (!def) return Probe.UNKNOWN_ID;
+  // MAVLink 1 carries no extensions and is never truncated: a length outside the definition's
+  // base..full range is noise. (MAVLink 2 may truncate or, from newer definitions, run longer.)
+  if (magic === MAGIC_V1 && (payloadLength < def.baseLength || payloadLength > def.payloadLength)) {
+    return Probe.BAD_HEADER;
+  }
   if (end - offset < total) return Probe.INCOMPLETE;
   const crcAt = offset + headerLength + payloadLength;
   const crc = frameCrc(buf, offset + 1, crcAt, def.crcExtra);

@@ -296,3 +296,23 @@ describe('FrameParser on an ArduPilot boot stream', () => {
     expect(stats.bytesSkipped).toBe(text.length * 5);
   });
 });
+
+describe('probe sanity checks', () => {
+  it('treats a MAVLink 1 candidate whose length does not fit its message as noise, not a CRC check', () => {
+    const enc = new FrameEncoder({ registry, systemId: 1, componentId: 1, protocol: 1 });
+    const good = enc.encode(heartbeat());
+    // 0xFE, length 200, … HEARTBEAT (id 0) is 9 bytes in MAVLink 1.
+    const bogus = Buffer.from([0xfe, 200, 0, 1, 1, 0]);
+    const { frames, stats } = parseFrames(Buffer.concat([bogus, good]), registry);
+    expect(frames).toHaveLength(1);
+    expect(stats.badCrc).toBe(0);
+    expect(stats.bytesSkipped).toBe(bogus.length);
+  });
+
+  it('rejects MAVLink 2 headers with unknown incompatibility flags', () => {
+    const enc = new FrameEncoder({ registry, systemId: 1, componentId: 1 });
+    const frame = Buffer.from(enc.encode(heartbeat()));
+    frame[2] = 0x02;
+    expect(parseFrames(frame, registry).frames).toHaveLength(0);
+  });
+});

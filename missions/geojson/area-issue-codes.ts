@@ -49,7 +49,8 @@ export const AREA_ISSUE_CODES = [
   // coordinate reference system
   'CRS_UNSUPPORTED',
   'CRS_CONFLICT',
-  // KML / KMZ import
+  // file import (JSON text, KML, KMZ)
+  'JSON_MALFORMED',
   'KML_MALFORMED',
   'KML_NO_PLACEMARKS',
   'KMZ_INVALID',

@@ -21,6 +21,8 @@ import { createDocsRoutes } from './routes/docs/docs-routes';
 import { createDronesRoutes } from './routes/drones/drones-routes';
 import { createFleetRoutes } from './routes/fleet/fleet-routes';
 import { createMissionsRoutes } from './routes/missions/missions-routes';
+import { createPlansRoutes } from './routes/plans/plans-routes';
+import { PlanRunner } from './services/plans/plan-runner';
 import { createDetectionsRoutes } from './routes/detections/detections-routes';
 import { createHealthRoutes, SERVICE_VERSION } from './routes/health/health-routes';
 
@@ -79,6 +81,15 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', requireApiKey(deps));
   app.route('/v1/agencies', createAgenciesRoutes(deps));
   app.route('/v1/areas', createAreasRoutes(deps));
+  const planRunner =
+    deps.planRunner ??
+    new PlanRunner({
+      repos: deps.repos,
+      logger: deps.logger,
+      now: deps.now,
+      maxConcurrent: deps.config.PLAN_WORKERS,
+    });
+  app.route('/v1/plans', createPlansRoutes(deps, planRunner));
   app.route('/v1/docks', createDocksRoutes(deps));
   app.route('/v1/drones', createDronesRoutes(deps));
   app.route('/v1/missions', createMissionsRoutes(deps));

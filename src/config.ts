@@ -19,6 +19,10 @@ export const configSchema = z.object({
   MAX_AREA_VERTICES: z.coerce.number().int().min(4).max(10_000_000).default(1_000_000),
   /** Days a new API key is valid unless the request says otherwise. */
   API_KEY_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** How long POST /v1/plans waits for a plan before answering 202 with its progress, ms. */
+  PLAN_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
+  /** Plans computed at once, each in its own worker thread. */
+  PLAN_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
   /** Name of the utility agency created, with a first admin key, when the store is empty. */
   BOOTSTRAP_AGENCY: z.string().trim().min(1).max(120).default('utility'),
   /** Milliseconds to wait for in-flight requests on SIGINT/SIGTERM before closing anyway. */

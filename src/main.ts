@@ -3,6 +3,7 @@ import { createRepositories, openDatabase } from '../db/index';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
+import { PlanRunner } from './services/plans/plan-runner';
 import { bootstrapFirstAdmin } from './services/bootstrap/bootstrap-first-admin';
 
 export interface RunningService {
@@ -35,7 +36,15 @@ export async function startService(
       'empty store: created the utility agency and its first admin key; read the key from the file',
     );
   }
-  const app = createApp({ config, store, repos, logger: log, now: () => new Date() });
+  const planRunner = new PlanRunner({
+    repos,
+    logger: log,
+    now: () => new Date(),
+    maxConcurrent: config.PLAN_WORKERS,
+  });
+  const resumed = planRunner.resumePending();
+  if (resumed > 0) log.info({ plans: resumed }, 'resumed plans left pending by the previous run');
+  const app = createApp({ config, store, repos, logger: log, now: () => new Date(), planRunner });
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>

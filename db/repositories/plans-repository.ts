@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../open-database';
 import { newId } from '../ids';
 import { planAreas, plans } from '../schema/index';
@@ -47,6 +47,16 @@ export class PlansRepository {
       .from(plans)
       .where(and(eq(plans.id, id), scopeFilter(plans.agencyId, scope)))
       .get();
+  }
+
+  /** Plans still pending, oldest first (to resume after a restart). */
+  listPending(): Plan[] {
+    return this.db
+      .select()
+      .from(plans)
+      .where(eq(plans.status, 'pending'))
+      .orderBy(asc(plans.createdAt))
+      .all();
   }
 
   finish(id: string, outcome: { result: unknown } | { error: unknown }, now: Date): void {

@@ -2,6 +2,7 @@ import type { Repositories, Database_ } from '../../db/index';
 import type { Config } from '../config';
 import type { ErrorCode } from '../errors';
 import type { Logger } from '../logger';
+import type { PlanRunner } from '../services/plans/plan-runner';
 import type { AgencyKind, Role } from '../../db/index';
 
 /** Who is calling, as established by the API key. */
@@ -22,6 +23,8 @@ export interface AppDeps {
   logger: Logger;
   /** Injected clock (tests pass a fixed one). */
   now: () => Date;
+  /** Runs plans in worker threads; createApp makes one when absent. */
+  planRunner?: PlanRunner;
 }
 
 export type AppEnv = {

@@ -59,6 +59,7 @@ export class SegmentIndex {
   private readonly ringFirst: Int32Array;
   private readonly polygonOf: Int32Array;
   private readonly tree: Flatbush | undefined;
+  private readonly ringTrees = new Map<number, Flatbush>();
   readonly segmentCount: number;
 
   constructor(rings: readonly SegmentRingInput[]) {
@@ -175,13 +176,14 @@ export class SegmentIndex {
    * @returns 'boundary' when the point lies on the ring, else 'inside' or 'outside'.
    */
   locate(ring: number, x: number, y: number): 'inside' | 'outside' | 'boundary' {
-    const tree = this.tree;
+    const tree = this.ringTree(ring);
     if (!tree) return 'outside';
     const e = this.ends;
+    const first = this.ringFirst[ring]!;
     let inside = false;
     const candidates = tree.search(x, y, Number.POSITIVE_INFINITY, y);
-    for (const s of candidates) {
-      if (this.ringOf[s] !== ring) continue;
+    for (const local of candidates) {
+      const s = first + local;
       const x1 = e[s * 4]!;
       const y1 = e[s * 4 + 1]!;
       const x2 = e[s * 4 + 2]!;
@@ -202,6 +204,31 @@ export class SegmentIndex {
       }
     }
     return inside ? 'inside' : 'outside';
+  }
+
+  /**
+   * An R-tree of one ring's segments, built on first use. Point location queries the ring alone,
+   * so a polygon with thousands of holes in a row cannot make each query wade through the others.
+   */
+  private ringTree(ring: number): Flatbush | undefined {
+    const count = this.ringSegments[ring] ?? 0;
+    if (count === 0) return undefined;
+    let tree = this.ringTrees.get(ring);
+    if (!tree) {
+      tree = new Flatbush(count);
+      const e = this.ends;
+      const first = this.ringFirst[ring]!;
+      for (let s = first; s < first + count; s++) {
+        const x1 = e[s * 4]!;
+        const y1 = e[s * 4 + 1]!;
+        const x2 = e[s * 4 + 2]!;
+        const y2 = e[s * 4 + 3]!;
+        tree.add(Math.min(x1, x2), Math.min(y1, y2), Math.max(x1, x2), Math.max(y1, y2));
+      }
+      tree.finish();
+      this.ringTrees.set(ring, tree);
+    }
+    return tree;
   }
 
   /** Whether the segment count of a ring after dropping repeated positions is enough for a ring. */

@@ -1,4 +1,4 @@
-import { length as turfLength, lineSliceAlong, lineString } from '@turf/turf';
+import { buffer, length as turfLength, lineSliceAlong, lineString } from '@turf/turf';
 import type {
   Feature,
   LineString,
@@ -8,12 +8,20 @@ import type {
   Position,
 } from 'geojson';
 import {
-  planCoverage,
+  createObstacleRouter,
   footprintAt,
+  planCoverage,
   type CameraFootprint,
   type CoverageOptions,
+  type PolygonXY,
 } from '../coverage/index';
-import { createLocalFrame, frameForCoordinates, MissionInputError } from '../frame/index';
+import { pointInPolygon } from '../coverage/planar-geometry';
+import {
+  createLocalFrame,
+  frameForCoordinates,
+  MissionInputError,
+  type LocalFrame,
+} from '../frame/index';
 import {
   DEFAULT_MAPPING_CAMERA,
   sensorCoverage,
@@ -30,6 +38,10 @@ export interface CorridorOptions {
   widthM?: number;
   /** How far beyond each corridor edge the outer footprints must reach (bends, smoothing). Default 10 m. */
   edgeMarginM?: number;
+  /** No-fly zones: passes are cut where they would enter one and the gap is flown around it. */
+  noFlyZones?: readonly (Polygon | MultiPolygon)[];
+  /** Distance kept from no-fly zones. Default 10 m. */
+  noFlyMarginM?: number;
   /** Default `DEFAULT_MAPPING_CAMERA`. */
   sensor?: Sensor;
   /** Default 100 m. */
@@ -157,9 +169,22 @@ export function planCorridor(
 
   // Passes: the fewest whose swaths reach both edges, spread evenly (spacing ≤ the lane spacing).
   const across = sensor.footprintAcrossM;
+  const edgeMarginM = options.edgeMarginM ?? 10;
+  if (!Number.isFinite(edgeMarginM) || edgeMarginM < 0) {
+    fail('options.edgeMarginM', `options.edgeMarginM must be ≥ 0 m, got ${String(edgeMarginM)}`);
+  }
+  const coverWidthM = widthM + 2 * edgeMarginM;
   const passesAcross =
-    widthM <= across ? 1 : Math.ceil((widthM - across) / sensor.laneSpacingM - 1e-9) + 1;
-  const spacingM = passesAcross > 1 ? (widthM - across) / (passesAcross - 1) : 0;
+    coverWidthM <= across ? 1 : Math.ceil((coverWidthM - across) / sensor.laneSpacingM - 1e-9) + 1;
+  const spacingM = passesAcross > 1 ? (coverWidthM - across) / (passesAcross - 1) : 0;
+  const noFly = options.noFlyZones ?? [];
+  const noFlyMarginM = options.noFlyMarginM ?? 10;
+  if (!Number.isFinite(noFlyMarginM) || noFlyMarginM < 0) {
+    fail('options.noFlyMarginM', `options.noFlyMarginM must be ≥ 0 m, got ${String(noFlyMarginM)}`);
+  }
+  // Passes are cut 1 m outside the routing obstacles so that their ends are clearly outside.
+  const routeZones = noFly.map((z) => (noFlyMarginM > 0 ? bufferGeometry(z, noFlyMarginM) : z));
+  const cutZones = noFly.map((z) => bufferGeometry(z, noFlyMarginM + 1));
   const offsets = Array.from(
     { length: passesAcross },
     (_, i) => (i - (passesAcross - 1) / 2) * spacingM,
@@ -235,58 +260,64 @@ export function planCorridor(
       const last = startOf(ordered[ordered.length - 1]!, reverseLine);
       if (dist(here, last) < dist(here, first)) ordered.reverse();
     }
+    const routeObstacles = routeZones.flatMap((z) => polygonsToLocal(z, frame));
+    const cutObstacles = cutZones.flatMap((z) => polygonsToLocal(z, frame));
+    const router = createObstacleRouter(routeObstacles);
     let prevEnd: XY | null = here && workPaths.length > 0 ? here : null;
     for (const [k, offsetM] of ordered.entries()) {
       const forward = (k % 2 === 0) !== reverseLine;
       const line = forward ? centre : [...centre].reverse();
-      const pts = simplify(offsetPolyline(line, forward ? offsetM : -offsetM), 0.5);
-      const lengthM = polylineLength(pts);
-      if (prevEnd) {
-        const t = [prevEnd, pts[0]!];
-        transitLengthM += dist(t[0]!, t[1]!);
+      const whole = simplify(offsetPolyline(line, forward ? offsetM : -offsetM), 0.5);
+      for (const pts of cutObstacles.length > 0 ? splitOutside(whole, cutObstacles) : [whole]) {
+        const lengthM = polylineLength(pts);
+        if (prevEnd) {
+          const t = router.route(prevEnd, pts[0]!);
+          transitLengthM += polylineLength(t);
+          workPaths.push({
+            kind: 'transit',
+            coordinates: t.map((p) => frame.toLonLat(p)),
+            altitudeAglM: sensor.altitudeAglM,
+            triggerDistanceM: null,
+          });
+        }
+        let triggerDistanceM: number | null = null;
+        if (sensor.triggerDistanceM !== null && sensor.footprintAlongM !== null) {
+          const shots =
+            lengthM > 1e-6 ? Math.max(1, Math.ceil(lengthM / sensor.triggerDistanceM - 1e-9)) : 0;
+          triggerDistanceM = shots > 0 ? lengthM / shots : sensor.triggerDistanceM;
+          for (let s = 0; s <= shots; s++) {
+            const at = pointAlong(pts, s * triggerDistanceM);
+            footprints.push(footprintAt(frame, at.point, at.dir, across, sensor.footprintAlongM));
+          }
+          photoCount += shots + 1;
+        } else {
+          for (let i = 1; i < pts.length; i++) {
+            const a = pts[i - 1]!;
+            const b = pts[i]!;
+            const l = dist(a, b);
+            if (l > 0)
+              footprints.push(
+                footprintAt(
+                  frame,
+                  [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2],
+                  [(b[0] - a[0]) / l, (b[1] - a[1]) / l],
+                  across,
+                  l,
+                ),
+              );
+          }
+        }
+        const coordinates = pts.map((p) => frame.toLonLat(p));
+        passes.push({ offsetM, coordinates, lengthM });
         workPaths.push({
-          kind: 'transit',
-          coordinates: t.map((p) => frame.toLonLat(p)),
+          kind: 'pass',
+          coordinates,
           altitudeAglM: sensor.altitudeAglM,
-          triggerDistanceM: null,
+          triggerDistanceM,
         });
+        passLengthM += lengthM;
+        prevEnd = pts[pts.length - 1]!;
       }
-      let triggerDistanceM: number | null = null;
-      if (sensor.triggerDistanceM !== null && sensor.footprintAlongM !== null) {
-        const shots = Math.max(1, Math.ceil(lengthM / sensor.triggerDistanceM - 1e-9));
-        triggerDistanceM = lengthM / shots;
-        for (let s = 0; s <= shots; s++) {
-          const at = pointAlong(pts, s * triggerDistanceM);
-          footprints.push(footprintAt(frame, at.point, at.dir, across, sensor.footprintAlongM));
-        }
-        photoCount += shots + 1;
-      } else {
-        for (let i = 1; i < pts.length; i++) {
-          const a = pts[i - 1]!;
-          const b = pts[i]!;
-          const l = dist(a, b);
-          if (l > 0)
-            footprints.push(
-              footprintAt(
-                frame,
-                [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2],
-                [(b[0] - a[0]) / l, (b[1] - a[1]) / l],
-                across,
-                l,
-              ),
-            );
-        }
-      }
-      const coordinates = pts.map((p) => frame.toLonLat(p));
-      passes.push({ offsetM, coordinates, lengthM });
-      workPaths.push({
-        kind: 'pass',
-        coordinates,
-        altitudeAglM: sensor.altitudeAglM,
-        triggerDistanceM,
-      });
-      passLengthM += lengthM;
-      prevEnd = pts[pts.length - 1]!;
     }
     if (prevEnd) position = frame.toLonLat(prevEnd);
   }
@@ -419,4 +450,61 @@ function simplify(pts: XY[], tolM: number): XY[] {
     }
   }
   return pts.filter((_, k) => keep[k]);
+}
+
+function bufferGeometry(g: Polygon | MultiPolygon, distanceM: number): Polygon | MultiPolygon {
+  return buffer(g, distanceM, { units: 'meters' })?.geometry ?? g;
+}
+
+function polygonsToLocal(g: Polygon | MultiPolygon, frame: LocalFrame): PolygonXY[] {
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  return polys.map((p) => p.map((r) => r.slice(0, -1).map((c) => frame.toLocal(c))));
+}
+
+/** The pieces of a polyline outside every polygon (cut exactly at the polygon boundaries). */
+function splitOutside(pts: readonly XY[], polygons: readonly PolygonXY[]): XY[][] {
+  const pieces: XY[][] = [];
+  let current: XY[] = [];
+  const inside = (p: XY): boolean => polygons.some((poly) => pointInPolygon(p, poly));
+  for (let i = 1; i < pts.length; i++) {
+    const a = pts[i - 1]!;
+    const b = pts[i]!;
+    const ts = [0, 1];
+    for (const poly of polygons) {
+      for (const ring of poly) {
+        for (let e = 0; e < ring.length; e++) {
+          const c = ring[e]!;
+          const d = ring[(e + 1) % ring.length]!;
+          const rX = b[0] - a[0];
+          const rY = b[1] - a[1];
+          const sX = d[0] - c[0];
+          const sY = d[1] - c[1];
+          const den = rX * sY - rY * sX;
+          if (Math.abs(den) < 1e-12) continue;
+          const t = ((c[0] - a[0]) * sY - (c[1] - a[1]) * sX) / den;
+          const u = ((c[0] - a[0]) * rY - (c[1] - a[1]) * rX) / den;
+          if (t > 0 && t < 1 && u >= 0 && u <= 1) ts.push(t);
+        }
+      }
+    }
+    ts.sort((x, y) => x - y);
+    for (let k = 1; k < ts.length; k++) {
+      const t0 = ts[k - 1]!;
+      const t1 = ts[k]!;
+      if (t1 - t0 < 1e-12) continue;
+      const p0: XY = [a[0] + (b[0] - a[0]) * t0, a[1] + (b[1] - a[1]) * t0];
+      const p1: XY = [a[0] + (b[0] - a[0]) * t1, a[1] + (b[1] - a[1]) * t1];
+      const mid: XY = [(p0[0] + p1[0]) / 2, (p0[1] + p1[1]) / 2];
+      if (inside(mid)) {
+        if (current.length > 1) pieces.push(current);
+        current = [];
+        continue;
+      }
+      const last = current[current.length - 1];
+      if (!last || last[0] !== p0[0] || last[1] !== p0[1]) current.push(p0);
+      current.push(p1);
+    }
+  }
+  if (current.length > 1) pieces.push(current);
+  return pieces;
 }

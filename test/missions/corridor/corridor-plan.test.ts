@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
   booleanPointInPolygon,
+  buffer,
   length as turfLength,
   lineSliceAlong,
   lineString,
@@ -183,6 +184,45 @@ describe('planCorridor', () => {
     const plan = planCorridor(centre, { widthM: 200, altitudeAglM: 80, maxSegmentM: 25_000 });
     expect(plan.stats.segments).toBe(3);
     expect(corridorCoverage(centre, 200, plan.footprints)).toBeGreaterThanOrEqual(0.995);
+  });
+
+  it('cuts passes at a no-fly zone over the river and flies around it', () => {
+    const centre = riverSection('Seine', 12);
+    const frame = createLocalFrame(centre.coordinates[0]!);
+    const mid = lineSliceAlong(lineString(centre.coordinates), 0, 6, { units: 'kilometers' })
+      .geometry.coordinates;
+    const m = frame.toLocal(mid[mid.length - 1]!);
+    const zone: Polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [m[0] - 250, m[1] - 250],
+          [m[0] + 250, m[1] - 250],
+          [m[0] + 250, m[1] + 250],
+          [m[0] - 250, m[1] + 250],
+          [m[0] - 250, m[1] - 250],
+        ].map((p) => frame.toLonLat(p)),
+      ],
+    };
+    const plan = planCorridor(centre, { widthM: 300, noFlyZones: [zone], noFlyMarginM: 20 });
+    const without = planCorridor(centre, { widthM: 300 });
+    expect(plan.passes.length).toBeGreaterThan(without.passes.length);
+    const inflated = buffer(zone, 19, { units: 'meters' })!;
+    for (const w of plan.workPaths) {
+      const pts = w.coordinates.map((c) => frame.toLocal(c));
+      for (let i = 1; i < pts.length; i++) {
+        const a = pts[i - 1]!;
+        const b = pts[i]!;
+        const n = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) / 10));
+        for (let k = 0; k <= n; k++) {
+          const p = frame.toLonLat([
+            a[0] + ((b[0] - a[0]) * k) / n,
+            a[1] + ((b[1] - a[1]) * k) / n,
+          ]);
+          expect(booleanPointInPolygon(p, inflated)).toBe(false);
+        }
+      }
+    }
   });
 
   it('starts at the end nearest to the dock', () => {

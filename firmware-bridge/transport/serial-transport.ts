@@ -35,6 +35,13 @@ export class SerialTransport extends ConnectingTransport {
           );
           return;
         }
+        if (this.#port !== port) {
+          // close() ran while the device was opening: release it instead of leaking the fd.
+          port.close(() =>
+            reject(new TransportError('TRANSPORT_CLOSED', `${this.url} was closed while opening`)),
+          );
+          return;
+        }
         port.on('data', (chunk: Buffer) => this.emitData(chunk));
         port.on('close', (cause: Error | null) => {
           if (this.#port === port) this.connectionLost(cause ?? new Error(`${this.path} closed`));

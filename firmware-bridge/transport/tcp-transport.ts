@@ -11,6 +11,8 @@ export class TcpTransport extends ConnectingTransport {
   readonly host: string;
   readonly port: number;
   #socket: Socket | undefined;
+  /** Settles a connect attempt that `disconnect()` interrupts. */
+  #abortConnect: (() => void) | undefined;
 
   constructor(url: string, host: string, port: number, options: TransportOptions = {}) {
     super(url, options.clock ?? systemClock, options);
@@ -32,7 +34,10 @@ export class TcpTransport extends ConnectingTransport {
         );
       };
       socket.once('error', onError);
+      this.#abortConnect = () =>
+        reject(new TransportError('TRANSPORT_CLOSED', `${this.url} was closed while connecting`));
       socket.connect(this.port, this.host, () => {
+        this.#abortConnect = undefined;
         socket.off('error', onError);
         socket.setNoDelay(true);
         socket.on('data', (chunk: Buffer) => this.emitData(chunk));
@@ -55,6 +60,8 @@ export class TcpTransport extends ConnectingTransport {
   protected disconnect(): Promise<void> {
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#abortConnect?.();
+    this.#abortConnect = undefined;
     if (socket) {
       socket.removeAllListeners('data');
       socket.removeAllListeners('close');

@@ -214,6 +214,15 @@ describe('serial over a real pseudo-terminal pair', () => {
     expect([...(await back)]).toEqual([0x0d, 0x0a, 0x03]);
   });
 
+  it('rejects open() with TRANSPORT_CLOSED when closed while the device is opening', async () => {
+    const pair = track(await openPtyPair());
+    const t = createTransport(`serial://${pair.pathA}:57600`);
+    const opening = t.open();
+    await t.close();
+    await expect(opening).rejects.toMatchObject({ code: 'TRANSPORT_CLOSED' });
+    expect(t.state).toBe('closed');
+  });
+
   it('reconnects when the device vanishes and returns at the same path', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pty-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));

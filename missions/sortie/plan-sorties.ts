@@ -257,10 +257,17 @@ class Sequence {
     readonly drone: DroneProfile,
     private readonly legLengthM: (a: XY, b: XY) => number,
   ) {
+    // Repeated vertices (a lane ending where its transit starts) are merged, so that the turn
+    // there is seen between the distinct neighbours, as the flown mission sees it.
     for (const u of order) {
       const unit = units[u]!;
-      this.first.push(this.vertices.length);
-      this.vertices.push(...unit.path);
+      let first = -1;
+      for (const p of unit.path) {
+        const prev = this.vertices[this.vertices.length - 1];
+        if (!prev || prev[0] !== p[0] || prev[1] !== p[1]) this.vertices.push(p);
+        if (first < 0) first = this.vertices.length - 1;
+      }
+      this.first.push(first);
       this.last.push(this.vertices.length - 1);
     }
     const m = this.vertices.length;

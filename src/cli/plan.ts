@@ -43,7 +43,8 @@ const USAGE = `usage: npm run plan -- --area FILE --dock LON,LAT[,ALT] [--dock �
                        "kind" property (forest, river, points) or follows its geometry
                        (Polygon → forest, LineString → river, Point → points).
   --kind KIND          force the kind of every --area feature (forest|river|points)
-  --dock LON,LAT[,ALT] a dock (ALT = its ground altitude above sea level, default 0 m); repeatable
+  --dock LON,LAT[,ALT] a dock (ALT = its ground altitude above sea level, default 0 m); repeatable;
+                       write --dock=LON,LAT when the longitude is negative
   --no-fly FILE        GeoJSON no-fly zones; repeatable
   --format FORMAT      export format (default mavlink-json). qgc-plan and wpl hold one sortie per
                        file: with several sorties they are written to FILE-1.plan, FILE-2.plan, …

@@ -130,6 +130,13 @@ describe('planPatrol', () => {
     expect(triggers.length).toBe(2 * plan.paths.filter((p) => p.triggerDistanceM).length);
     expect(plan.statistics.photoCount).toBeGreaterThan(0);
     expect(plan.warnings[0]).toMatch(/altitudes are relative to the dock/);
+    // The sortie planner's times are what the flown items take (turns at lane ends included).
+    const check = preflightCheck(
+      plan.sorties.map((s) => ({ home: s.home, mission: s.mission })),
+      { drone: { ...DEFAULT_DRONE, enduranceS: 1500 }, frame },
+    );
+    expect(check.ok).toBe(true);
+    plan.sorties.forEach((s, k) => expect(check.sortieTimesS[k]).toBeCloseTo(s.timeS, 3));
   });
 
   it('flies a river centre line as passes along the corridor', () => {

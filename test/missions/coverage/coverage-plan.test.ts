@@ -233,6 +233,39 @@ describe('planCoverage on concave areas, holes and no-fly zones', () => {
   });
 });
 
+describe('planCoverage margins and edge cases', () => {
+  it('keeps lanes within half a lane spacing of the area', () => {
+    for (const rings of Object.values(CONCAVE)) {
+      const area = fromMetres(rings);
+      const plan = planCoverage(area, { frame, turnaroundM: 0 });
+      const grown = buffer(area, plan.stats.laneSpacingM / 2 + 1, { units: 'meters' })!;
+      for (const w of plan.workPaths.filter((x) => x.kind === 'lane'))
+        for (const c of w.coordinates) expect(booleanPointInPolygon(c, grown)).toBe(true);
+    }
+  });
+
+  it('covers the area grown by the margin', () => {
+    const area = fromMetres([rectangle(0, 0, 1500, 900, 10)]);
+    const plain = planCoverage(area, { frame });
+    const withMargin = planCoverage(area, { frame, marginM: 60 });
+    expect(withMargin.stats.areaM2).toBeGreaterThan(
+      plain.stats.areaM2 + 60 * 2 * (1500 + 900) * 0.95,
+    );
+    const grown = buffer(area, 60, { units: 'meters' })!.geometry as Polygon;
+    expect(footprintCoverage(grown, withMargin.footprints).fraction).toBeGreaterThanOrEqual(0.995);
+  });
+
+  it('returns an empty plan, not an error, when no-fly zones cover the whole area', () => {
+    const area = fromMetres([rectangle(0, 0, 500, 500)]);
+    const plan = planCoverage(area, {
+      frame,
+      noFlyZones: [fromMetres([rectangle(0, 0, 800, 800)])],
+    });
+    expect(plan.workPaths).toEqual([]);
+    expect(plan.stats.areaM2).toBe(0);
+  });
+});
+
 describe('planCoverage on the real forests', () => {
   it('covers every feature of Amador and Dillon to ≥ 99.5 %', () => {
     for (const name of ['amador_ranger_district.geojson', 'dillon_ranger_district.geojson']) {

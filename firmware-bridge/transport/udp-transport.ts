@@ -19,6 +19,8 @@ export class UdpTransport extends ConnectingTransport {
   readonly port: number;
   #socket: Socket | undefined;
   #peer: { address: string; port: number } | undefined;
+  /** Settles a bind that `disconnect()` interrupts. */
+  #abortBind: (() => void) | undefined;
 
   constructor(
     url: string,
@@ -59,7 +61,10 @@ export class UdpTransport extends ConnectingTransport {
         );
       };
       socket.once('error', onError);
+      this.#abortBind = () =>
+        reject(new TransportError('TRANSPORT_CLOSED', `${this.url} was closed while binding`));
       const onBound = (): void => {
+        this.#abortBind = undefined;
         socket.off('error', onError);
         socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
           if (this.mode === 'udpin') this.#peer = { address: rinfo.address, port: rinfo.port };
@@ -76,6 +81,8 @@ export class UdpTransport extends ConnectingTransport {
   protected disconnect(): Promise<void> {
     const socket = this.#socket;
     this.#socket = undefined;
+    this.#abortBind?.();
+    this.#abortBind = undefined;
     if (!socket) return Promise.resolve();
     socket.removeAllListeners('message');
     socket.removeAllListeners('error');

@@ -109,6 +109,8 @@ export const AREA_KIND_GEOMETRY_TYPES: Readonly<Record<AreaKind, readonly AreaGe
 };
 
 const DEFAULT_MAX_ISSUES = 100;
+/** Candidate containing rings examined per ring on average before giving up. */
+const CONTAINMENT_WORK_PER_RING = 16;
 
 /** Array levels down to a number in the coordinates of each geometry type. */
 const NESTING: Readonly<Record<AreaGeometryType, number>> = {
@@ -949,6 +951,11 @@ function checkContainment(
   const tree = new Flatbush(rings.length);
   for (const b of boxes) tree.add(b[0], b[1], b[2], b[3]);
   tree.finish();
+  // Deeply nested rings (islands in lakes in islands…) make every ring a candidate of every
+  // other: bound the work as the crossing search does. The admiralty fixture needs 1.1 candidate
+  // rings per ring.
+  const budget = Math.max(20_000, rings.length * CONTAINMENT_WORK_PER_RING);
+  let work = 0;
   for (let g = 0; g < rings.length && !issues.full; g++) {
     const [x0, y0, x1, y1] = boxes[g]!;
     const p = ringPolygon[g]!;
@@ -957,6 +964,15 @@ function checkContainment(
       const b = boxes[q]!;
       return q !== g && b[0] <= x0 && b[1] <= y0 && b[2] >= x1 && b[3] >= y1;
     });
+    work += candidates.length;
+    if (work > budget) {
+      issues.add(
+        ringPaths[g]!,
+        'GEOMETRY_TOO_COMPLEX',
+        `the ${rings.length} rings nest too deeply to be checked for containment in reasonable time: simplify the geometry or split it into several uploads`,
+      );
+      return false;
+    }
     if (isHole) {
       for (const q of candidates) {
         if (ringPolygon[q] !== p || shellOf[p] === q) continue;

@@ -223,3 +223,45 @@ describe('self-intersection search (flatbush index)', () => {
     );
   });
 });
+
+describe('containment search on hostile nesting', () => {
+  it('gives up with GEOMETRY_TOO_COMPLEX on 1,000 concentric parts, each an island in the lake of the one around it', () => {
+    const square = (r: number): Position[] =>
+      (
+        [
+          [-r, -r],
+          [r, -r],
+          [r, r],
+          [-r, r],
+          [-r, -r],
+        ] as const
+      ).map(([x, y]) => [100 + x * 1e-4, 10 + y * 1e-4]);
+    const n = 1000;
+    const parts = Array.from({ length: n }, (_, i) => [
+      square(4 * (n - i) + 2),
+      square(4 * (n - i) + 1).reverse(),
+    ]);
+    const result = validateArea({ type: 'MultiPolygon', coordinates: parts }, { kind: 'forest' });
+    expect(result.ok ? [] : result.issues.map((i) => i.code)).toEqual(['GEOMETRY_TOO_COMPLEX']);
+    expect(result.ok ? '' : result.issues[0]?.message).toMatch(/nest too deeply/);
+  });
+
+  it('accepts the same nesting three levels deep', () => {
+    const square = (r: number): Position[] =>
+      (
+        [
+          [-r, -r],
+          [r, -r],
+          [r, r],
+          [-r, r],
+          [-r, -r],
+        ] as const
+      ).map(([x, y]) => [100 + x * 1e-4, 10 + y * 1e-4]);
+    const parts = [0, 1, 2].map((i) => [
+      square(4 * (3 - i) + 2),
+      square(4 * (3 - i) + 1).reverse(),
+    ]);
+    const result = validateArea({ type: 'MultiPolygon', coordinates: parts }, { kind: 'forest' });
+    expect(result.ok ? [] : result.issues).toEqual([]);
+  });
+});

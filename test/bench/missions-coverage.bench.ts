@@ -28,6 +28,9 @@ const WIDE = {
   frontOverlapPct: 50,
 } as const;
 
+/** A lidar: a continuous strip, so lanes reach the area's edges (no photo reach to credit). */
+const LIDAR = { sensor: { kind: 'lidar', fovDeg: 60 }, altitudeAglM: 100 } as const;
+
 function forest(name: string): (Polygon | MultiPolygon)[] {
   const json = JSON.parse(
     readFileSync(new URL(`../fixtures/areas/forests/${name}`, import.meta.url), 'utf8'),
@@ -194,6 +197,14 @@ const benchmarks: Benchmark[] = [
         ['square with two holes', fromMetres(CONCAVE['square with two holes']!), { frame }, 5],
         ['U shape', fromMetres(CONCAVE['U shape']!), { frame }, 5],
         ['comb', fromMetres(CONCAVE.comb!), { frame }, 5],
+        [
+          'square with two holes (lidar)',
+          fromMetres(CONCAVE['square with two holes']!),
+          { frame, ...LIDAR },
+          5,
+        ],
+        ['U shape (lidar)', fromMetres(CONCAVE['U shape']!), { frame, ...LIDAR }, 5],
+        ['comb (lidar)', fromMetres(CONCAVE.comb!), { frame, ...LIDAR }, 5],
         ['amador (holes)', forest('amador_ranger_district.geojson')[0]!, WIDE, 15],
         ['dillon#0 (hole)', forest('dillon_ranger_district.geojson')[0]!, WIDE, 15],
       ];

@@ -80,7 +80,8 @@ export class MissionClient {
     options: UploadOptions = {},
   ): Promise<Outcome<VerifiedUpload>> {
     let wire = items;
-    if (this.hasHomeSlot(missionType) && items.length > 0) {
+    const slot = this.hasHomeSlot(missionType) && items.length > 0 ? 1 : 0;
+    if (slot) {
       const home = options.homePosition ?? items.find((i) => i.position)?.position ?? null;
       wire = [
         {
@@ -106,15 +107,24 @@ export class MissionClient {
       ...(this.options.timing ? { timing: this.options.timing } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress
-        ? { onProgress: (p: UploadProgress) => options.onProgress?.({ ...p, missionType }) }
+        ? {
+            onProgress: (p: UploadProgress) =>
+              options.onProgress?.({
+                sent: Math.max(0, p.sent - slot),
+                total: p.total - slot,
+                missionType,
+              }),
+          }
         : {}),
     }).run();
     if (!upload.ok) return upload;
+    // Report the caller's items; ArduPilot's home slot is an implementation detail.
+    const report = { ...upload.value, count: items.length };
     const mode = options.verify ?? 'auto';
-    if (mode === 'none') return succeed({ ...upload.value, verifiedBy: 'none' });
+    if (mode === 'none') return succeed({ ...report, verifiedBy: 'none' });
     if ((mode === 'auto' || mode === 'plan-id') && upload.value.opaqueId !== 0) {
       const byId = await this.verifyPlanId(missionType, upload.value.opaqueId);
-      if (byId.ok) return succeed({ ...upload.value, verifiedBy: 'plan-id' });
+      if (byId.ok) return succeed({ ...report, verifiedBy: 'plan-id' });
       if (mode === 'plan-id') return byId;
     } else if (mode === 'plan-id') {
       return fail(
@@ -124,7 +134,7 @@ export class MissionClient {
     }
     const check = await this.verifyByDownload(missionType, items);
     if (!check.ok) return check;
-    return succeed({ ...upload.value, verifiedBy: 'download' });
+    return succeed({ ...report, verifiedBy: 'download' });
   }
 
   /** Uploads mission, fence and rally in that order; stops at the first failure. */

@@ -3,7 +3,7 @@
  *
  *   status              heartbeat, mode, armed, position, battery (one JSON line)
  *   upload FILE         a .plan, a QGC WPL 110 file or mission JSON, with its fence and rally
- *   download --out FILE mission, fence and rally as mission JSON (or .plan when FILE ends so)
+ *   download --out FILE mission, fence and rally as mission JSON, or as a .plan / WPL 110 (.waypoints, .txt)
  *   mode NAME           e.g. GUIDED, AUTO, LOITER, RTL, LAND, BRAKE (PX4: POSCTL, HOLD, MISSION…)
  *   arm                 arms, waiting up to 90 s for pre-arm checks (printing why it waits)
  *   takeoff ALT         GUIDED, arm if needed, take off to ALT metres; prints the climb
@@ -30,6 +30,7 @@ import {
   waitForMessage,
   systemClock,
 } from '../../firmware-bridge/index';
+import type * as Missions from '../../missions/index';
 import type {
   AutopilotKind,
   Failure,
@@ -69,42 +70,28 @@ function check<T>(outcome: Outcome<T>, what: string): T {
 
 // ---- plan files -------------------------------------------------------------------------------
 
-type Loader = (text: string) => MissionPlan;
-
-/**
- * Parsers for .plan and WPL come from missions/formats when that module exports them (the seam:
- * looked up at run time so this tool works before and after it lands); mission JSON is read here.
- */
-async function formatParsers(): Promise<{ plan?: Loader; wpl?: Loader; mavlinkJson?: Loader }> {
-  const mod = (await import('../../missions/index')) as Record<string, unknown>;
-  const out: { plan?: Loader; wpl?: Loader; mavlinkJson?: Loader } = {};
-  if (typeof mod.parseQgcPlan === 'function') {
-    const parse = mod.parseQgcPlan as (t: string) => {
-      mission: MissionItem[];
-      fence: MissionItem[];
-      rally: MissionItem[];
-    };
-    out.plan = (t) => {
-      const p = parse(t);
-      return { mission: p.mission, fence: p.fence, rally: p.rally };
-    };
-  }
-  if (typeof mod.parseWpl === 'function') {
-    const parse = mod.parseWpl as (t: string) => { mission: MissionItem[] };
-    out.wpl = (t) => ({ mission: parse(t).mission });
-  }
-  if (typeof mod.parseMavlinkJson === 'function') {
-    const parse = mod.parseMavlinkJson as (
-      t: string,
-    ) => { mission: MissionItem[]; fence: MissionItem[]; rally: MissionItem[] }[];
-    out.mavlinkJson = (t) => {
-      const first = parse(t)[0];
-      if (!first) throw new CliError('the mavlink-items file has no sortie');
-      return { mission: first.mission, fence: first.fence, rally: first.rally };
-    };
-  }
-  return out;
+/** The planning library, loaded only when a file format needs it (it is large to start). */
+function missionsLib(): Promise<typeof Missions> {
+  return import('../../missions/index');
 }
+
+/** Readers of the planning library's formats (.plan, WPL 110, mavlink-items JSON). */
+const FORMAT_LOADERS: Record<
+  'plan' | 'wpl' | 'mavlinkJson',
+  (text: string) => Promise<MissionPlan>
+> = {
+  plan: async (t) => {
+    const p = (await missionsLib()).parseQgcPlan(t);
+    for (const w of p.warnings) print(`warning: ${w}`);
+    return { mission: p.mission, fence: p.fence, rally: p.rally };
+  },
+  wpl: async (t) => ({ mission: (await missionsLib()).parseWpl(t).mission }),
+  mavlinkJson: async (t) => {
+    const first = (await missionsLib()).parseMavlinkJson(t)[0];
+    if (!first) throw new CliError('the mavlink-items file has no sortie');
+    return { mission: first.mission, fence: first.fence, rally: first.rally };
+  },
+};
 
 function isItem(v: unknown): v is Record<string, unknown> {
   return (
@@ -183,21 +170,13 @@ async function loadPlan(file: string): Promise<MissionPlan> {
   } catch (err) {
     throw new CliError(`cannot read ${file}`, 1, { cause: err });
   }
-  const parsers = await formatParsers();
   const head = text.trimStart();
-  const need = (loader: Loader | undefined, kind: string): Loader => {
-    if (!loader)
-      throw new CliError(
-        `${file} is ${kind}; this build has no ${kind} reader (missions/formats not available)`,
-      );
-    return loader;
-  };
   try {
-    if (head.startsWith('QGC WPL')) return need(parsers.wpl, 'a QGC WPL file')(text);
+    if (head.startsWith('QGC WPL')) return await FORMAT_LOADERS.wpl(text);
     if (head.startsWith('{') && /"fileType"\s*:\s*"Plan"/.test(head))
-      return need(parsers.plan, 'a QGroundControl .plan')(text);
+      return await FORMAT_LOADERS.plan(text);
     if (head.startsWith('{') && /"format"\s*:\s*"shared-flights\/mavlink-items"/.test(head)) {
-      return need(parsers.mavlinkJson, 'a mavlink-items export')(text);
+      return await FORMAT_LOADERS.mavlinkJson(text);
     }
   } catch (err) {
     if (err instanceof CliError) throw err;
@@ -430,7 +409,32 @@ async function upload(s: Session, file: string): Promise<void> {
 
 async function download(s: Session, out: string): Promise<void> {
   const plan = check(await s.missions.downloadPlan(), 'download');
-  await writeFile(out, planJson(plan));
+  let text = planJson(plan);
+  const asPlan = out.endsWith('.plan');
+  const asWpl = out.endsWith('.waypoints') || out.endsWith('.txt');
+  if (asPlan || asWpl) {
+    const home = await s.actions.getHomePosition();
+    const position = home.ok
+      ? home.value.position
+      : (plan.mission.find((i) => i.position)?.position ?? [0, 0]);
+    const altAmslM = home.ok ? home.value.altAmslM : 0;
+    if (!home.ok)
+      print(`warning: no HOME_POSITION (${home.reason}); using the first waypoint as home`);
+    const { toQgcPlan, toWpl } = await missionsLib();
+    text = asPlan
+      ? toQgcPlan(
+          { mission: [...plan.mission], fence: [...plan.fence], rally: [...plan.rally] },
+          {
+            home: position,
+            homeAltAmslM: altAmslM,
+            cruiseSpeedMps: 10,
+            hoverSpeedMps: 5,
+            firmwareType: s.autopilot === 'px4' ? 12 : 3,
+          },
+        )
+      : toWpl(plan.mission, { position, altAmslM });
+  }
+  await writeFile(out, text);
   print(
     `wrote ${plan.mission.length} mission, ${plan.fence.length} fence, ${plan.rally.length} rally items to ${out}`,
   );

@@ -275,7 +275,7 @@ export function validateArea(input: unknown, options: ValidateAreaOptions): Area
     const geometry = readGeometry(input, '', false, ctx);
     if (geometry) {
       checkKindRules(geometry, properties, '', '', ctx);
-      checkAreaProperties(properties, ctx.kind, '', issues.list);
+      checkProperties(properties, '', ctx);
       features.push({ type: 'Feature', geometry, properties });
     }
   } else {
@@ -410,12 +410,12 @@ function readFeature(
       'GEOMETRY_MISSING',
       `the Feature has no geometry: expected one of ${AREA_KIND_GEOMETRY_TYPES[ctx.kind].join(', ')} for kind ${ctx.kind}`,
     );
-    checkAreaProperties(properties, ctx.kind, propertiesPath, issues.list);
+    checkProperties(properties, propertiesPath, ctx);
     return undefined;
   }
   const geometry = readGeometry(rawGeometry, joinPath(path, 'geometry'), false, ctx);
   if (geometry) checkKindRules(geometry, properties, path, propertiesPath, ctx);
-  checkAreaProperties(properties, ctx.kind, propertiesPath, issues.list);
+  checkProperties(properties, propertiesPath, ctx);
   if (!geometry) return undefined;
   const id = value['id'];
   return {
@@ -424,6 +424,13 @@ function readFeature(
     geometry,
     properties,
   };
+}
+
+/** Kind-specific property checks, through the issue list so that `maxIssues` holds. */
+function checkProperties(properties: AreaFeatureProperties, path: string, ctx: Context): void {
+  const found: AreaIssue[] = [];
+  checkAreaProperties(properties, ctx.kind, path, found);
+  for (const issue of found) ctx.issues.add(issue.path, issue.code, issue.message);
 }
 
 function checkKindRules(

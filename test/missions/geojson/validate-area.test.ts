@@ -406,3 +406,21 @@ describe('validateArea: degenerate rings and the antimeridian', () => {
     expect(result.value.measures.areaM2 / 1e6).toBeLessThan(2 * 10.7 * 11.1);
   });
 });
+
+describe('validateArea: issue cap on property problems', () => {
+  it('stops at maxIssues when thousands of points carry a bad action', () => {
+    const features = Array.from({ length: 5000 }, () => ({
+      type: 'Feature',
+      properties: { hoverS: -1 },
+      geometry: { type: 'Point', coordinates: [120, 30.4] },
+    }));
+    const result = validateArea(
+      { type: 'FeatureCollection', features },
+      { kind: 'points', maxIssues: 10 },
+    );
+    expect(result.ok ? [] : result.issues.map((i) => i.code)).toEqual([
+      ...Array<string>(10).fill('PROPERTY_INVALID'),
+      'ISSUES_TRUNCATED',
+    ]);
+  });
+});

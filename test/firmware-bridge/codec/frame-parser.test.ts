@@ -316,3 +316,25 @@ describe('probe sanity checks', () => {
     expect(parseFrames(frame, registry).frames).toHaveLength(0);
   });
 });
+
+describe('chunking independence', () => {
+  it('yields the same frames from a noisy stream whether fed whole, byte by byte or in random chunks', () => {
+    const frames = telemetryFrames(registry, 41, 1500);
+    const stream = noisyStream(frames, 42);
+    const whole = parseFrames(stream, registry).frames.map((f) => f.raw.toString('hex'));
+    const feed = (sizes: () => number): string[] => {
+      const out: string[] = [];
+      const parser = new FrameParser({ registry, onFrame: (f) => out.push(f.raw.toString('hex')) });
+      for (let i = 0; i < stream.length;) {
+        const n = sizes();
+        parser.push(stream.subarray(i, i + n));
+        i += n;
+      }
+      return out;
+    };
+    const rand = seededRandom(43);
+    expect(feed(() => 1)).toEqual(whole);
+    expect(feed(() => 1 + Math.floor(rand() * 300))).toEqual(whole);
+    expect(whole.length).toBe(frames.length);
+  });
+});

@@ -1,4 +1,5 @@
 import { and, count, eq } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
 import type { Db } from '../open-database';
 import { detections, ingestKeys, satelliteHotspots } from '../schema/index';
 
@@ -8,7 +9,17 @@ export type SatelliteHotspotRow = typeof satelliteHotspots.$inferSelect;
 
 /** Detections, their idempotency keys, and imported satellite hotspots. */
 export class AlertsIngestRepository {
-  constructor(private readonly db: Db) {}
+  private readonly insertDetectionStmt: Database.Statement<unknown[]>;
+
+  constructor(
+    private readonly db: Db,
+    sqlite: Database.Database,
+  ) {
+    this.insertDetectionStmt = sqlite.prepare(
+      `INSERT INTO detections (id, batch_id, agency_id, kind, captured_at, sensor_id, pass_key, lon, lat, radius_m, payload, outcome, outcome_detail, alert_id, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+  }
 
   findKey(agencyId: string, scope: 'batch' | 'item', key: string): IngestKeyRow | undefined {
     return this.db
@@ -28,8 +39,24 @@ export class AlertsIngestRepository {
     this.db.insert(ingestKeys).values(row).run();
   }
 
-  insertDetection(row: DetectionRow): void {
-    this.db.insert(detections).values(row).run();
+  insertDetection(r: DetectionRow): void {
+    this.insertDetectionStmt.run(
+      r.id,
+      r.batchId,
+      r.agencyId,
+      r.kind,
+      r.capturedAt.getTime(),
+      r.sensorId,
+      r.passKey,
+      r.lon,
+      r.lat,
+      r.radiusM,
+      JSON.stringify(r.payload),
+      r.outcome,
+      r.outcomeDetail,
+      r.alertId,
+      r.receivedAt.getTime(),
+    );
   }
 
   detectionsOfAlert(alertId: string): DetectionRow[] {

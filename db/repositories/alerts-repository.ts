@@ -26,6 +26,96 @@ export type VerificationRow = typeof verificationRequests.$inferSelect;
 
 const OPEN_STATUSES: AlertStatusName[] = ['new', 'dispatched', 'acknowledged', 'in_progress'];
 
+// Hot-path statements are prepared once with better-sqlite3: building a drizzle query costs
+// hundreds of microseconds per call, which an ingest of thousands of detections cannot pay.
+type RawRow = Record<string, unknown>;
+const num = (v: unknown) => v as number;
+const str = (v: unknown) => v as string;
+const strOrNull = (v: unknown) => (v === null ? null : (v as string));
+const date = (v: unknown) => new Date(v as number);
+const dateOrNull = (v: unknown) => (v === null ? null : new Date(v as number));
+const json = <T>(v: unknown) => JSON.parse(v as string) as T;
+
+function alertFromRaw(r: RawRow): AlertRow {
+  return {
+    seq: num(r.seq),
+    id: str(r.id),
+    alertType: str(r.alert_type) as AlertRow['alertType'],
+    typeCode: num(r.type_code),
+    status: str(r.status) as AlertRow['status'],
+    severity: str(r.severity) as AlertRow['severity'],
+    confidence: str(r.confidence) as AlertRow['confidence'],
+    version: num(r.version),
+    geometry: json(r.geometry),
+    lon: num(r.lon),
+    lat: num(r.lat),
+    minLon: num(r.min_lon),
+    minLat: num(r.min_lat),
+    maxLon: num(r.max_lon),
+    maxLat: num(r.max_lat),
+    radiusM: num(r.radius_m),
+    extentAreaM2: num(r.extent_area_m2),
+    firstObservedAt: date(r.first_observed_at),
+    lastObservedAt: date(r.last_observed_at),
+    observationCount: num(r.observation_count),
+    primaryKind: str(r.primary_kind) as AlertRow['primaryKind'],
+    passKeys: json(r.pass_keys),
+    sensorIds: json(r.sensor_ids),
+    sources: json(r.sources),
+    metrics: json(r.metrics),
+    severityReasons: json(r.severity_reasons),
+    outcomeLabel: strOrNull(r.outcome_label),
+    duplicateOf: strOrNull(r.duplicate_of),
+    closedAt: dateOrNull(r.closed_at),
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+}
+
+function routeFromRaw(r: RawRow): AlertRouteRow {
+  return {
+    alertId: str(r.alert_id),
+    agencyId: str(r.agency_id),
+    kind: str(r.kind) as AlertRouteRow['kind'],
+    reason: str(r.reason),
+    state: str(r.state) as AlertRouteRow['state'],
+    dispatchedAt: date(r.dispatched_at),
+    acknowledgedAt: dateOrNull(r.acknowledged_at),
+    reminderSentAt: dateOrNull(r.reminder_sent_at),
+    escalatedAt: dateOrNull(r.escalated_at),
+    handedOverTo: strOrNull(r.handed_over_to),
+    handoverReason: strOrNull(r.handover_reason),
+    rating: r.rating === null ? null : num(r.rating),
+    ratingNote: strOrNull(r.rating_note),
+  };
+}
+
+/** The grown shape of an alert the rules engine writes back after fusion. */
+export type AlertGrowth = Pick<
+  AlertRow,
+  | 'severity'
+  | 'confidence'
+  | 'geometry'
+  | 'lon'
+  | 'lat'
+  | 'minLon'
+  | 'minLat'
+  | 'maxLon'
+  | 'maxLat'
+  | 'radiusM'
+  | 'extentAreaM2'
+  | 'firstObservedAt'
+  | 'lastObservedAt'
+  | 'observationCount'
+  | 'passKeys'
+  | 'sensorIds'
+  | 'sources'
+  | 'metrics'
+  | 'severityReasons'
+  | 'version'
+  | 'updatedAt'
+>;
+
 export interface AlertFilters {
   /** [minLon, minLat, maxLon, maxLat] */
   bbox?: [number, number, number, number];
@@ -42,12 +132,52 @@ export interface AlertFilters {
 /** Alerts, their routes and events, verification requests; the R*Tree queries. */
 export class AlertsRepository {
   private readonly byIdSeq: Database.Statement<[string], { seq: number }>;
+  private readonly hot: {
+    byId: Database.Statement<[string], RawRow>;
+    candidates: Database.Statement<unknown[], RawRow>;
+    insert: Database.Statement<unknown[], { seq: number }>;
+    grow: Database.Statement<unknown[]>;
+    setStatus: Database.Statement<unknown[]>;
+    routesOf: Database.Statement<[string], RawRow>;
+    addRoute: Database.Statement<unknown[]>;
+    insertEvent: Database.Statement<unknown[], { seq: number }>;
+  };
 
   constructor(
     private readonly db: Db,
     private readonly sqlite: Database.Database,
   ) {
     this.byIdSeq = sqlite.prepare('SELECT seq FROM alerts WHERE id = ?');
+    this.hot = {
+      byId: sqlite.prepare('SELECT * FROM alerts WHERE id = ?'),
+      // CROSS JOIN keeps the R*Tree as the outer loop (SQLite would otherwise scan open alerts by status)
+      candidates: sqlite.prepare(
+        `SELECT a.* FROM alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq
+         WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?
+           AND r.max_t >= ? AND r.min_t <= ? AND r.min_type <= ? AND r.max_type >= ?
+           AND a.status IN ('new', 'dispatched', 'acknowledged', 'in_progress')
+           AND a.max_lon + a.radius_m / ? >= ? AND a.min_lon - a.radius_m / ? <= ?
+           AND a.max_lat + a.radius_m / ? >= ? AND a.min_lat - a.radius_m / ? <= ?`,
+      ),
+      insert: sqlite.prepare(
+        `INSERT INTO alerts (id, alert_type, type_code, status, severity, confidence, version, geometry, lon, lat, min_lon, min_lat, max_lon, max_lat, radius_m, extent_area_m2, first_observed_at, last_observed_at, observation_count, primary_kind, pass_keys, sensor_ids, sources, metrics, severity_reasons, outcome_label, duplicate_of, closed_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+      ),
+      grow: sqlite.prepare(
+        `UPDATE alerts SET severity = ?, confidence = ?, geometry = ?, lon = ?, lat = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, radius_m = ?, extent_area_m2 = ?, first_observed_at = ?, last_observed_at = ?, observation_count = ?, pass_keys = ?, sensor_ids = ?, sources = ?, metrics = ?, severity_reasons = ?, version = ?, updated_at = ? WHERE id = ?`,
+      ),
+      setStatus: sqlite.prepare('UPDATE alerts SET status = ? WHERE id = ?'),
+      routesOf: sqlite.prepare(
+        'SELECT * FROM alert_routes WHERE alert_id = ? ORDER BY dispatched_at, agency_id',
+      ),
+      addRoute: sqlite.prepare(
+        `INSERT INTO alert_routes (alert_id, agency_id, kind, reason, state, dispatched_at, acknowledged_at, reminder_sent_at, escalated_at, handed_over_to, handover_reason, rating, rating_note)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      insertEvent: sqlite.prepare(
+        'INSERT INTO alert_events (alert_id, version, type, actor, agency_id, from_status, to_status, note, data, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq',
+      ),
+    };
   }
 
   /**
@@ -59,8 +189,72 @@ export class AlertsRepository {
     return this.sqlite.transaction(fn).immediate();
   }
 
-  insertAlert(row: NewAlertRow): AlertRow {
-    return this.db.insert(alerts).values(row).returning().get();
+  insertAlert(r: NewAlertRow): AlertRow {
+    const { seq } = this.hot.insert.get(
+      r.id,
+      r.alertType,
+      r.typeCode,
+      r.status,
+      r.severity,
+      r.confidence,
+      r.version,
+      JSON.stringify(r.geometry),
+      r.lon,
+      r.lat,
+      r.minLon,
+      r.minLat,
+      r.maxLon,
+      r.maxLat,
+      r.radiusM,
+      r.extentAreaM2,
+      r.firstObservedAt.getTime(),
+      r.lastObservedAt.getTime(),
+      r.observationCount,
+      r.primaryKind,
+      JSON.stringify(r.passKeys),
+      JSON.stringify(r.sensorIds),
+      JSON.stringify(r.sources),
+      JSON.stringify(r.metrics),
+      JSON.stringify(r.severityReasons),
+      r.outcomeLabel,
+      r.duplicateOf,
+      r.closedAt?.getTime() ?? null,
+      r.createdAt.getTime(),
+      r.updatedAt.getTime(),
+    )!;
+    return { ...r, seq };
+  }
+
+  /** Writes back an alert grown by fusion (geometry, metrics, confidence, severity, version). */
+  growAlert(id: string, g: AlertGrowth): void {
+    this.hot.grow.run(
+      g.severity,
+      g.confidence,
+      JSON.stringify(g.geometry),
+      g.lon,
+      g.lat,
+      g.minLon,
+      g.minLat,
+      g.maxLon,
+      g.maxLat,
+      g.radiusM,
+      g.extentAreaM2,
+      g.firstObservedAt.getTime(),
+      g.lastObservedAt.getTime(),
+      g.observationCount,
+      JSON.stringify(g.passKeys),
+      JSON.stringify(g.sensorIds),
+      JSON.stringify(g.sources),
+      JSON.stringify(g.metrics),
+      JSON.stringify(g.severityReasons),
+      g.version,
+      g.updatedAt.getTime(),
+      id,
+    );
+  }
+
+  setStatus(id: string, status: AlertStatusName): void {
+    this.hot.setStatus.run(status, id);
   }
 
   updateAlert(id: string, patch: Partial<NewAlertRow>): void {
@@ -77,7 +271,8 @@ export class AlertsRepository {
   }
 
   getAlertUnscoped(id: string): AlertRow | undefined {
-    return this.db.select().from(alerts).where(eq(alerts.id, id)).get();
+    const r = this.hot.byId.get(id);
+    return r ? alertFromRaw(r) : undefined;
   }
 
   private visible(scope: Scope) {
@@ -87,22 +282,39 @@ export class AlertsRepository {
   }
 
   /** Open alerts of one type whose box and time span meet the given ones (R*Tree). */
+  /**
+   * Open alerts of one type that may absorb an observation: the R*Tree finds those whose box
+   * and time span meet `outer` (the reach plus the largest alert radius); each alert's own
+   * radius then trims them to `inner` (the reach) before any row is decoded.
+   */
   fusionCandidates(
     typeCode: number,
-    bbox: [number, number, number, number],
+    outer: [number, number, number, number],
+    inner: [number, number, number, number],
+    mPerDeg: { lon: number; lat: number },
     fromMs: number,
     toMs: number,
   ): AlertRow[] {
-    return this.db
-      .select()
-      .from(alerts)
-      .where(
-        and(
-          sql`${alerts.seq} IN (SELECT seq FROM alerts_rtree WHERE max_lon >= ${bbox[0]} AND min_lon <= ${bbox[2]} AND max_lat >= ${bbox[1]} AND min_lat <= ${bbox[3]} AND max_t >= ${fromMs} AND min_t <= ${toMs} AND min_type <= ${typeCode} AND max_type >= ${typeCode})`,
-          inArray(alerts.status, OPEN_STATUSES),
-        ),
+    return this.hot.candidates
+      .all(
+        outer[0],
+        outer[2],
+        outer[1],
+        outer[3],
+        fromMs,
+        toMs,
+        typeCode,
+        typeCode,
+        mPerDeg.lon,
+        inner[0],
+        mPerDeg.lon,
+        inner[2],
+        mPerDeg.lat,
+        inner[1],
+        mPerDeg.lat,
+        inner[3],
       )
-      .all();
+      .map(alertFromRaw);
   }
 
   /** The cursor's alert sequence number (pagination follows `seq`, i.e. creation order). */
@@ -155,12 +367,7 @@ export class AlertsRepository {
   }
 
   routesOf(alertId: string): AlertRouteRow[] {
-    return this.db
-      .select()
-      .from(alertRoutes)
-      .where(eq(alertRoutes.alertId, alertId))
-      .orderBy(asc(alertRoutes.dispatchedAt), asc(alertRoutes.agencyId))
-      .all();
+    return this.hot.routesOf.all(alertId).map(routeFromRaw);
   }
 
   routesOfMany(alertIds: string[]): AlertRouteRow[] {
@@ -177,8 +384,24 @@ export class AlertsRepository {
   }
 
   /** Adds a route unless the agency already has one; returns whether it was added. */
-  addRoute(row: AlertRouteRow): boolean {
-    return this.db.insert(alertRoutes).values(row).onConflictDoNothing().run().changes === 1;
+  addRoute(r: AlertRouteRow): boolean {
+    return (
+      this.hot.addRoute.run(
+        r.alertId,
+        r.agencyId,
+        r.kind,
+        r.reason,
+        r.state,
+        r.dispatchedAt.getTime(),
+        r.acknowledgedAt?.getTime() ?? null,
+        r.reminderSentAt?.getTime() ?? null,
+        r.escalatedAt?.getTime() ?? null,
+        r.handedOverTo,
+        r.handoverReason,
+        r.rating,
+        r.ratingNote,
+      ).changes === 1
+    );
   }
 
   updateRoute(alertId: string, agencyId: string, patch: Partial<AlertRouteRow>): void {
@@ -205,8 +428,19 @@ export class AlertsRepository {
       .all();
   }
 
-  insertEvent(event: NewAlertEvent): number {
-    return this.db.insert(alertEvents).values(event).returning({ seq: alertEvents.seq }).get().seq;
+  insertEvent(e: NewAlertEvent): number {
+    return this.hot.insertEvent.get(
+      e.alertId,
+      e.version,
+      e.type,
+      e.actor,
+      e.agencyId,
+      e.fromStatus,
+      e.toStatus,
+      e.note,
+      JSON.stringify(e.data),
+      e.at.getTime(),
+    )!.seq;
   }
 
   eventsOf(alertId: string): AlertEventRow[] {

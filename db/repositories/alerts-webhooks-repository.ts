@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, lte } from 'drizzle-orm';
+import { and, asc, eq, lte } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
 import type { Db } from '../open-database';
 import type { Cursor, Page } from '../pagination';
 import { webhookDeliveries, webhookEndpoints } from '../schema/index';
@@ -10,7 +11,16 @@ export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 /** Webhook endpoints per agency and the delivery queue (pending → delivered / dead_letter). */
 export class AlertsWebhooksRepository {
-  constructor(private readonly db: Db) {}
+  private readonly enabledOf: Database.Statement<[string], Record<string, unknown>>;
+
+  constructor(
+    private readonly db: Db,
+    sqlite: Database.Database,
+  ) {
+    this.enabledOf = sqlite.prepare(
+      'SELECT * FROM webhook_endpoints WHERE enabled = 1 AND agency_id IN (SELECT value FROM json_each(?))',
+    );
+  }
 
   insertEndpoint(row: WebhookEndpointRow): void {
     this.db.insert(webhookEndpoints).values(row).run();
@@ -56,14 +66,20 @@ export class AlertsWebhooksRepository {
     );
   }
 
-  /** Enabled endpoints of these agencies. */
+  /** Enabled endpoints of these agencies (a prepared statement: it runs for every alert event). */
   enabledEndpointsOf(agencyIds: string[]): WebhookEndpointRow[] {
     if (agencyIds.length === 0) return [];
-    return this.db
-      .select()
-      .from(webhookEndpoints)
-      .where(and(inArray(webhookEndpoints.agencyId, agencyIds), eq(webhookEndpoints.enabled, true)))
-      .all();
+    return this.enabledOf.all(JSON.stringify(agencyIds)).map((r) => ({
+      id: r.id as string,
+      agencyId: r.agency_id as string,
+      url: r.url as string,
+      secret: r.secret as string,
+      eventTypes: JSON.parse(r.event_types as string) as string[],
+      enabled: r.enabled === 1,
+      disabledReason: (r.disabled_reason as string | null) ?? null,
+      createdAt: new Date(r.created_at as number),
+      updatedAt: new Date(r.updated_at as number),
+    }));
   }
 
   insertDelivery(row: WebhookDeliveryRow): void {

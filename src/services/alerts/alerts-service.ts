@@ -111,6 +111,8 @@ export interface IngestResponse {
 }
 
 const PENDING_EVENTS = Symbol('pending');
+/** The largest uncertainty radius an alert carries (a satellite pixel's half-diagonal is ~1.2 km). */
+const MAX_ALERT_RADIUS_M = 1500;
 
 const typeCode = (t: AlertType) => ALERT_TYPES.indexOf(t);
 
@@ -208,10 +210,10 @@ export class AlertsService {
   constructor(private readonly options: AlertsServiceOptions) {
     const { db, sqlite } = options.store;
     this.alerts = new AlertsRepository(db, sqlite);
-    this.audit = new AlertsAuditRepository(db);
-    this.ingest = new AlertsIngestRepository(db);
+    this.audit = new AlertsAuditRepository(db, sqlite);
+    this.ingest = new AlertsIngestRepository(db, sqlite);
     this.config = new AlertsConfigRepository(db);
-    this.webhooks = new AlertsWebhooksRepository(db);
+    this.webhooks = new AlertsWebhooksRepository(db, sqlite);
     this.stream.setMaxListeners(0);
     if (options.background ?? true) {
       const every = (ms: number, fn: () => unknown) => {
@@ -474,7 +476,7 @@ export class AlertsService {
       const decisions = routeAlert(s, ctx.world.jurisdictions);
       const added = this.dispatch(ctx, row, decisions, 'routed', 'system');
       if (added.length > 0) {
-        this.alerts.updateAlert(row.id, { status: 'dispatched' });
+        this.alerts.setStatus(row.id, 'dispatched');
         const dispatched = { ...row, status: 'dispatched' as const };
         this.recordEvent(ctx, dispatched, 'alert.dispatched', 'system', {
           fromStatus: 'new',
@@ -489,7 +491,7 @@ export class AlertsService {
       if (!current) throw new Error(`alert ${outcome.alert.id} vanished during fusion`);
       const version = current.version + 1;
       const fields = rowFieldsOf(outcome.alert);
-      this.alerts.updateAlert(current.id, { ...fields, version, updatedAt: new Date(ctx.nowMs) });
+      this.alerts.growAlert(current.id, { ...fields, version, updatedAt: new Date(ctx.nowMs) });
       const updated: AlertRow = { ...current, ...fields, version, updatedAt: new Date(ctx.nowMs) };
       this.recordEvent(ctx, updated, 'alert.updated', 'system', {
         data: {
@@ -505,7 +507,7 @@ export class AlertsService {
       const decisions = routeAlert(outcome.alert, ctx.world.jurisdictions);
       const added = this.dispatch(ctx, updated, decisions, 'routed', 'system');
       if (added.length > 0 && updated.status === 'new') {
-        this.alerts.updateAlert(updated.id, { status: 'dispatched' });
+        this.alerts.setStatus(updated.id, 'dispatched');
         this.recordEvent(ctx, { ...updated, status: 'dispatched' }, 'alert.dispatched', 'system', {
           fromStatus: 'new',
           toStatus: 'dispatched',
@@ -522,20 +524,21 @@ export class AlertsService {
   private evaluate(ctx: TxContext, obs: Observation): RuleOutcome {
     const rule = resolveRule(obs.alertType, obs.location, ctx.world.rules);
     // R*Tree pre-selection of open alerts that could absorb this observation
-    const reachM = rule.fusionDistanceM + obs.radiusM + 5000;
+    const reachM = rule.fusionDistanceM + obs.radiusM;
     const frame = createLocalFrame(obs.location);
-    const [minLon, minLat] = frame.toLonLat([-reachM, -reachM]);
-    const [maxLon, maxLat] = frame.toLonLat([reachM, reachM]);
     const [gMinLon, gMinLat, gMaxLon, gMaxLat] = bboxOf(obs.geometry);
+    const box = (padM: number): [number, number, number, number] => [
+      gMinLon - padM / frame.mPerDegLon,
+      gMinLat - padM / frame.mPerDegLat,
+      gMaxLon + padM / frame.mPerDegLon,
+      gMaxLat + padM / frame.mPerDegLat,
+    ];
     const candidates = this.alerts
       .fusionCandidates(
         typeCode(obs.alertType),
-        [
-          Math.min(minLon, gMinLon),
-          Math.min(minLat, gMinLat),
-          Math.max(maxLon, gMaxLon),
-          Math.max(maxLat, gMaxLat),
-        ],
+        box(reachM + MAX_ALERT_RADIUS_M),
+        box(reachM),
+        { lon: frame.mPerDegLon, lat: frame.mPerDegLat },
         obs.observedAtMs - rule.fusionWindowMs,
         obs.observedAtMs + rule.fusionWindowMs,
       )

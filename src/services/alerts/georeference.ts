@@ -38,6 +38,8 @@ export interface GeoreferenceOptions {
   pixelSigmaPx?: number;
   /** One-sigma ground height uncertainty (flat ground). Default 2 m. */
   groundSigmaM?: number;
+  /** Skip the error propagation (the sigmas come back 0). Default false. */
+  skipError?: boolean;
 }
 
 export interface GroundPoint {
@@ -203,6 +205,17 @@ export function georeferencePixel(
   const solve = (inputs: RayInputs) =>
     intersect(k, inputs, ground, dem === undefined, stepM, maxRangeM);
   const p = solve(base);
+  if (options.skipError) {
+    return {
+      lonLat: frame.toLonLat([p[0], p[1]]),
+      groundElevationM: p[2],
+      slantRangeM: Math.hypot(p[0], p[1], pose.altitudeAmslM - p[2]),
+      sigmaEastM: 0,
+      sigmaNorthM: 0,
+      errorM: 0,
+      error95M: 0,
+    };
+  }
 
   const u = pose.uncertainty ?? {};
   const sigmas: [keyof RayInputs, number, number][] = [
@@ -295,6 +308,8 @@ export function georeferenceHotspot(
   options: GeoreferenceOptions = {},
 ): HotspotFootprint {
   const centroid = georeferencePixel(pose, camera, hotspot.centroidPx, options);
+  // the corners and the pixel size need positions only, not their errors
+  const fast = { ...options, skipError: true };
   const [u0, v0, u1, v1] = hotspot.boxPx;
   const corners: [number, number][] = [
     [u0, v0],
@@ -302,12 +317,12 @@ export function georeferenceHotspot(
     [u1, v1],
     [u0, v1],
   ];
-  const ring = corners.map((c) => georeferencePixel(pose, camera, c, options).lonLat);
+  const ring = corners.map((c) => georeferencePixel(pose, camera, c, fast).lonLat);
   ring.push(ring[0]!);
   const frame = createLocalFrame(centroid.lonLat);
   const [cu, cv] = hotspot.centroidPx;
-  const pu = frame.toLocal(georeferencePixel(pose, camera, [cu + 1, cv], options).lonLat);
-  const pv = frame.toLocal(georeferencePixel(pose, camera, [cu, cv + 1], options).lonLat);
+  const pu = frame.toLocal(georeferencePixel(pose, camera, [cu + 1, cv], fast).lonLat);
+  const pv = frame.toLocal(georeferencePixel(pose, camera, [cu, cv + 1], fast).lonLat);
   const pixelAreaM2 = Math.abs(pu[0] * pv[1] - pu[1] * pv[0]);
   return {
     centroid,

@@ -306,12 +306,13 @@ export function planPatrol(input: PatrolInput): PatrolResult {
     let plan: CoverageLike;
     try {
       if (area.kind === 'river') {
-        // River centre lines fly parallel passes along the river (a river polygon is covered as
-        // an area with its no-fly zones); passes along a line do not avoid no-fly zones, the
-        // pre-flight check rejects a plan where they would enter one.
+        // River centre lines fly parallel passes along the river, cut and routed around no-fly
+        // zones; a river polygon is covered as an area.
         const corridor = planCorridor(g as LineString | MultiLineString | Polygon | MultiPolygon, {
           ...sensorOptions,
           startLonLat,
+          noFlyZones: noFlyGeometries,
+          noFlyMarginM: marginM + 1,
           ...(isLine ? { widthM: Number(f.properties.corridorWidthM) } : { area: areaOptions }),
         });
         plan = {

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../open-database';
 import { dispatchRecords, fleetEvents, telemetrySamples } from '../schema/index';
 import type { Scope } from './scope';
@@ -15,7 +15,26 @@ function eventScope(scope: Scope): SQL | undefined {
 
 /** Dispatch records (at-most-once dispatch), fleet events and downsampled telemetry. */
 export class FleetOpsRepository {
-  constructor(private readonly db: Db) {}
+  private readonly insertSampleStatement;
+
+  constructor(private readonly db: Db) {
+    // Telemetry is the hot path (every drone, every second): one prepared statement.
+    this.insertSampleStatement = db
+      .insert(telemetrySamples)
+      .values({
+        droneId: sql.placeholder('droneId'),
+        atS: sql.placeholder('atS'),
+        sortieId: sql.placeholder('sortieId'),
+        lon: sql.placeholder('lon'),
+        lat: sql.placeholder('lat'),
+        altM: sql.placeholder('altM'),
+        batteryPct: sql.placeholder('batteryPct'),
+        groundSpeedMps: sql.placeholder('groundSpeedMps'),
+        mode: sql.placeholder('mode'),
+      })
+      .onConflictDoNothing()
+      .prepare();
+  }
 
   /**
    * Claims the right to dispatch one attempt of a sortie. True for exactly one caller per key,
@@ -70,9 +89,7 @@ export class FleetOpsRepository {
 
   /** Stores a sample unless its drone already has one in that second (1 Hz downsampling). */
   insertSample(sample: TelemetrySample): boolean {
-    return (
-      this.db.insert(telemetrySamples).values(sample).onConflictDoNothing().run().changes === 1
-    );
+    return this.insertSampleStatement.run(sample).changes === 1;
   }
 
   /** A sortie's samples in time order. */

@@ -65,7 +65,21 @@ function sortieScope(scope: Scope): SQL | undefined {
 
 /** Missions, their sorties and every sortie transition; agency quotas and accounting. */
 export class MissionsRepository {
-  constructor(private readonly db: Db) {}
+  private readonly sortieById;
+
+  constructor(private readonly db: Db) {
+    // The hottest read (every transition, progress and event re-reads its sortie): prepared once.
+    this.sortieById = db
+      .select()
+      .from(sorties)
+      .where(eq(sorties.id, sql.placeholder('id')))
+      .prepare();
+  }
+
+  /** Runs `fn` in one transaction (one durable commit for a whole scheduler pass). */
+  inTransaction<T>(fn: () => T): T {
+    return this.db.transaction(() => fn());
+  }
 
   /** Any dock by id, whoever owns it: agencies request flights on the utility's docks. */
   findDock(id: string): DockRow | undefined {
@@ -147,7 +161,7 @@ export class MissionsRepository {
   }
 
   getSortie(id: string): Sortie | undefined {
-    return this.db.select().from(sorties).where(eq(sorties.id, id)).get();
+    return this.sortieById.get({ id });
   }
 
   sortiesOfMission(missionId: string): Sortie[] {

@@ -423,6 +423,7 @@ describe('telemetry retention', () => {
     expect(short.recordTelemetry(w.ids.drone, null, sample(2))).toBe(true);
     await w.clock.advance(120_000);
     expect(short.recordTelemetry(w.ids.drone, null, sample(3))).toBe(true);
+    expect(short.flushTelemetry()).toBe(3);
     short.tick();
     expect(w.t.deps.repos.fleetOps.latestSample(w.ids.drone)?.atS).toBe(
       Math.floor(w.clock.now() / 1000),

@@ -79,7 +79,9 @@ function eventJson(e: FleetEventRow): z.infer<typeof eventOut> {
  */
 export function fleetSnapshot(deps: AppDeps, actor: FleetActor): z.infer<typeof snapshotOut> {
   const scope = { agencyId: actor.agencyId, seesAll: actor.seesAll };
-  const sorties = fleetServiceFor(deps).liveSorties(actor);
+  const service = fleetServiceFor(deps);
+  service.flushTelemetry();
+  const sorties = service.liveSorties(actor);
   const own = deps.repos.fleet.listDocks(scope, { cursor: null, limit: 500 }).items;
   const dockIds = [...new Set([...own.map((d) => d.id), ...sorties.map((s) => s.dockId)])];
   const active = ['preflight', 'launching', 'in_flight', 'paused', 'returning', 'landed'];

@@ -484,6 +484,7 @@ export function createMissionsRoutes(deps: AppDeps) {
     (c) => {
       const { id, sortieId } = c.req.valid('param');
       const { sortie } = fleet().getSortie(id, sortieId, actorOf(c));
+      fleet().flushTelemetry();
       const feature = sortieTrack(sortie.id, deps.repos.fleetOps.samplesOfSortie(sortie.id));
       return c.json(feature, 200, { 'content-type': 'application/geo+json' });
     },

@@ -104,6 +104,10 @@ const DEFAULTS = {
   telemetryRetentionMs: 30 * 86_400_000,
 };
 
+/** Buffered telemetry is written at least this often, ms, and at most this many rows at once. */
+const TELEMETRY_FLUSH_MS = 1_000;
+const TELEMETRY_BATCH_MAX = 1_000;
+
 const OPERATOR_ROLES = ['admin', 'operator'] as const;
 const REQUESTER_ROLES = ['admin', 'planner', 'operator'] as const;
 
@@ -121,6 +125,10 @@ export class FleetService {
   private dispatcher: Dispatcher | undefined;
   private readonly running = new Map<string, { dispatch: SortieDispatch; done: Promise<void> }>();
   private readonly lastSampleS = new Map<string, number>();
+  /** Drone → owning agency, for routing telemetry to the stream without a query per sample. */
+  private readonly droneOwner = new Map<string, string>();
+  private readonly pendingSamples: TelemetrySample[] = [];
+  private flushTimer: ReturnType<Clock['setTimeout']> | null = null;
   private timer: ReturnType<Clock['setTimeout']> | null = null;
   /** An explicit longest flight, ms; otherwise 1.5 × the planned time + 5 min per sortie. */
   private readonly flightMaxMs: number | undefined;
@@ -705,10 +713,14 @@ export class FleetService {
     this.ticking = true;
     try {
       const now = this.nowDate();
-      this.materialise(now);
-      this.expire(now);
-      this.queueDue(now);
+      // One durable commit per phase instead of one per sortie (synchronous=FULL fsyncs each).
+      this.repos.missions.inTransaction(() => {
+        this.materialise(now);
+        this.expire(now);
+        this.queueDue(now);
+      });
       this.dispatchIdleDocks(now);
+      this.flushTelemetry();
       const pruned = this.repos.fleetOps.pruneSamples(
         Math.floor((now.getTime() - this.options.telemetryRetentionMs) / 1000),
       );
@@ -977,8 +989,8 @@ export class FleetService {
   // ---- telemetry, progress, events --------------------------------------------------------
 
   /**
-   * Stores a position sample at most once per drone per second (about 1 Hz) and publishes it.
-   * Returns whether the sample was kept.
+   * Keeps a position sample at most once per drone per second (about 1 Hz), publishes it at
+   * once and buffers it for {@link flushTelemetry}. Returns whether the sample was kept.
    */
   recordTelemetry(
     droneId: string,
@@ -999,13 +1011,21 @@ export class FleetService {
       groundSpeedMps: e.groundSpeedMps,
       mode: e.mode,
     };
-    if (!this.repos.fleetOps.insertSample(sample)) return false;
+    this.pendingSamples.push(sample);
+    if (this.pendingSamples.length >= TELEMETRY_BATCH_MAX) this.flushTelemetry();
+    else if (!this.flushTimer) {
+      this.flushTimer = this.clock.setTimeout(() => this.flushTelemetry(), TELEMETRY_FLUSH_MS);
+    }
     const sortie = sortieId ? this.repos.missions.getSortie(sortieId) : undefined;
-    const drone = this.repos.fleet.getDrone(droneId, { agencyId: '', seesAll: true });
+    let owner = this.droneOwner.get(droneId);
+    if (owner === undefined) {
+      owner = this.repos.fleet.getDrone(droneId, { agencyId: '', seesAll: true })?.agencyId ?? '';
+      this.droneOwner.set(droneId, owner);
+    }
     this.bus.publish({
       type: 'telemetry',
       agencyId: sortie?.agencyId ?? null,
-      ownerAgencyId: sortie?.ownerAgencyId ?? drone?.agencyId ?? '',
+      ownerAgencyId: sortie?.ownerAgencyId ?? owner,
       droneId,
       sortieId,
       position: [e.lon, e.lat],
@@ -1016,6 +1036,20 @@ export class FleetService {
       at: new Date(atS * 1000).toISOString(),
     });
     return true;
+  }
+
+  /**
+   * Writes buffered samples in one transaction (one durable commit per second instead of one
+   * per sample). Returns how many rows were new.
+   */
+  flushTelemetry(): number {
+    if (this.flushTimer) this.clock.clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const batch = this.pendingSamples.splice(0);
+    if (batch.length === 0) return 0;
+    return this.repos.missions.inTransaction(
+      () => batch.filter((s) => this.repos.fleetOps.insertSample(s)).length,
+    );
   }
 
   private progress(sortieId: string, reached: number, total: number): void {

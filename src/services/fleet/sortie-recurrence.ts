@@ -61,17 +61,28 @@ export const MAX_OCCURRENCES_PER_CALL = 10_000;
 /**
  * Offset of `timeZone` from UTC at instant `ms`, in ms (Asia/Shanghai → +28_800_000).
  */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
 function zoneOffsetMs(timeZone: string, ms: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(ms));
+  const parts = formatterFor(timeZone).formatToParts(new Date(ms));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   const wall = Date.UTC(
     get('year'),
@@ -102,7 +113,7 @@ function wallToInstantMs(wallMs: number, timeZone: string): number {
 export function validateSchedule(schedule: MissionSchedule): void {
   if (schedule.kind !== 'recurring') return;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: schedule.timeZone });
+    formatterFor(schedule.timeZone);
   } catch (err) {
     throw new RecurrenceError(`unknown time zone ${schedule.timeZone}`, { cause: err });
   }

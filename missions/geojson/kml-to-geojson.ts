@@ -101,7 +101,7 @@ export function kmlToGeoJson(text: string): AreaResult<KmlFeatureCollection> {
     };
   }
   const collection = kml(doc);
-  if (collection.features.length === 0) {
+  if (!collection.features.some((f) => f.geometry !== null)) {
     return {
       ok: false,
       issues: [

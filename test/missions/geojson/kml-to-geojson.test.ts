@@ -71,6 +71,13 @@ describe('kmlToGeoJson', () => {
     expect(r.ok ? [] : r.issues.map((i) => i.code)).toEqual(['KML_MALFORMED']);
   });
 
+  it('reports a KML whose placemarks have no geometry as KML_NO_PLACEMARKS', () => {
+    const r = kmlToGeoJson(
+      '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><Placemark><name>only a name</name></Placemark></Document></kml>',
+    );
+    expect(r.ok ? [] : r.issues.map((i) => i.code)).toEqual(['KML_NO_PLACEMARKS']);
+  });
+
   it('reports a KML without placemarks as KML_NO_PLACEMARKS', () => {
     const r = kmlToGeoJson(
       '<kml xmlns="http://www.opengis.net/kml/2.2"><Document><name>empty</name></Document></kml>',

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MavLinkPacketSignature, common, minimal } from 'node-mavlink';
+import { MavLinkPacketSignature, MavLinkProtocolV2, common, minimal } from 'node-mavlink';
 import { FrameEncoder } from '../../../firmware-bridge/codec/frame-encoder';
 import { parseFrames } from '../../../firmware-bridge/codec/frame-parser';
 import { createMessageRegistry } from '../../../firmware-bridge/codec/message-registry';
@@ -63,6 +63,15 @@ describe('LinkSigning', () => {
       if (i % 10 === 0) clock.advance(1);
     }
     expect(rx.stats.accepted).toBe(1000);
+  });
+
+  it('accepts a frame signed by node-mavlink (interoperability the other way)', () => {
+    const protocol = new MavLinkProtocolV2(1, 1, MavLinkProtocolV2.IFLAG_SIGNED);
+    const raw = protocol.sign(protocol.serialize(heartbeat(), 0), 5, key);
+    const rx = new LinkSigning({ key, linkId: 0, store: new MemoryTimestampStore() });
+    const frame = decodeOne(raw);
+    expect(frame.signed).toBe(true);
+    expect(rx.verify(frame)).toBe('ok');
   });
 
   it('rejects a forged frame (signed with another key)', () => {

@@ -86,6 +86,27 @@ describe('kmlToGeoJson', () => {
   });
 });
 
+describe('kmlToGeoJson: hostile XML', () => {
+  const placemark = (name: string): string =>
+    `<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>${name}</name><Point><coordinates>120,30</coordinates></Point></Placemark></kml>`;
+
+  it('does not expand nested entities (billion laughs)', () => {
+    let dtd = '<!ENTITY a0 "aaaaaaaaaa">';
+    for (let i = 1; i <= 9; i++) dtd += `<!ENTITY a${i} "${`&a${i - 1};`.repeat(10)}">`;
+    const r = kmlToGeoJson(`<?xml version="1.0"?><!DOCTYPE kml [${dtd}]>${placemark('&a9;')}`);
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(String(r.value.features[0]?.properties?.['name']).length).toBeLessThan(100);
+  });
+
+  it('does not read external entities (XXE)', () => {
+    const r = kmlToGeoJson(
+      `<?xml version="1.0"?><!DOCTYPE kml [<!ENTITY x SYSTEM "file:///etc/hostname">]>${placemark('&x;')}`,
+    );
+    if (!r.ok) throw new Error(JSON.stringify(r.issues));
+    expect(r.value.features[0]?.properties?.['name']).toBe('&x;');
+  });
+});
+
 describe('kmzToGeoJson', () => {
   it('reads doc.kml from a KMZ archive', async () => {
     const zip = new JSZip();

@@ -43,6 +43,8 @@ const DEFAULT_TURN_COST_M = 40;
  * spacings (a boundary within ~18° of the lanes: an arm or a bay that another direction flies better).
  */
 const JUMP_LANE_SPACINGS = 3;
+/** Cells with fewer lanes keep their part's direction. */
+const MIN_LANES_TO_REPLAN = 4;
 
 /** A cell ready to fly: lanes in the rotated frame of its own direction. */
 interface PlannedCell {
@@ -177,6 +179,11 @@ export function planCoverage(
         costM += (pieces.length - 1) * 0.5 * meanLaneLengthM(cell);
         return { costM, cells: out };
       };
+      // A cell of a few lanes gains little from another direction: not worth ~30 evaluations.
+      if (cell.lanes.length < MIN_LANES_TO_REPLAN) {
+        planned.push(...best.cells);
+        continue;
+      }
       if (cells.length > 1) {
         const whole = replan([cell]);
         if (whole.costM < best.costM - 1e-6) best = whole;

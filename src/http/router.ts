@@ -128,3 +128,23 @@ export function errorResponses(...statuses: number[]) {
 }
 
 export const security = [{ bearerAuth: [] }];
+
+/** The data scope of a caller: its own agency's rows, or every row for the utility's admins. */
+export function scopeOf(auth: { agencyId: string; seesAll: boolean }): {
+  agencyId: string;
+  seesAll: boolean;
+} {
+  return { agencyId: auth.agencyId, seesAll: auth.seesAll };
+}
+
+/** The 200 answer of a list endpoint: a page of `item` with the cursor of the next page. */
+export function pageResponse<T extends z.ZodType>(item: T, description = 'A page') {
+  return {
+    description,
+    content: {
+      'application/json': {
+        schema: z.object({ items: z.array(item), nextCursor: z.string().nullable() }),
+      },
+    },
+  };
+}

@@ -14,6 +14,7 @@ import {
   errorResponses,
   idParams,
   pageQuery,
+  pageResponse,
   parseCursor,
   requireContentType,
   security,
@@ -178,14 +179,7 @@ export function createAgenciesRoutes(deps: AppDeps) {
       security,
       request: { query: pageQuery },
       responses: {
-        200: {
-          description: 'A page',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(agencyOut), nextCursor: z.string().nullable() }),
-            },
-          },
-        },
+        200: pageResponse(agencyOut),
         ...errorResponses(400),
       },
     }),

@@ -2,14 +2,16 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { AREA_KINDS, type Area } from '../../../db/index';
 import { requireRole } from '../../auth/require-api-key';
 import { AppError } from '../../errors';
-import type { AppDeps, AuthContext } from '../../http/app-env';
+import type { AppDeps } from '../../http/app-env';
 import {
   createRouter,
   errorResponses,
   idParams,
   pageQuery,
+  pageResponse,
   parseCursor,
   requireContentType,
+  scopeOf,
   security,
 } from '../../http/router';
 import { AREA_MEDIA_TYPES, ingestArea } from '../../services/areas/ingest-area';
@@ -87,7 +89,6 @@ const uploadBody = {
 export function createAreasRoutes(deps: AppDeps) {
   const app = createRouter();
   const repo = deps.repos.areas;
-  const scopeOf = (auth: AuthContext) => ({ agencyId: auth.agencyId, seesAll: auth.seesAll });
 
   app.on(['POST', 'PUT', 'DELETE'], ['/', '/:id'], requireRole('admin', 'planner'));
   app.on(['POST', 'PUT'], ['/', '/:id'], requireContentType(...AREA_MEDIA_TYPES));
@@ -138,14 +139,7 @@ export function createAreasRoutes(deps: AppDeps) {
       security,
       request: { query: pageQuery.extend({ kind: z.enum(AREA_KINDS).optional() }) },
       responses: {
-        200: {
-          description: 'A page',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(areaSummary), nextCursor: z.string().nullable() }),
-            },
-          },
-        },
+        200: pageResponse(areaSummary),
         ...errorResponses(400),
       },
     }),

@@ -8,8 +8,10 @@ import {
   errorResponses,
   idParams,
   pageQuery,
+  pageResponse,
   parseCursor,
   requireContentType,
+  scopeOf,
   security,
 } from '../../http/router';
 import { linkUrlSchema } from './link-url';
@@ -84,10 +86,6 @@ const isClash = (v: unknown): v is SystemIdClash =>
 export function createDocksRoutes(deps: AppDeps) {
   const app = createRouter();
   const { fleet } = deps.repos;
-  const scopeOf = (c: { get(k: 'auth'): { agencyId: string; seesAll: boolean } }) => {
-    const a = c.get('auth');
-    return { agencyId: a.agencyId, seesAll: a.seesAll };
-  };
 
   app.on(['POST', 'PUT', 'DELETE'], ['/', '/:id'], requireRole('admin', 'operator'));
   app.on(['POST', 'PUT'], ['/', '/:id'], requireContentType('application/json'));
@@ -128,20 +126,16 @@ export function createDocksRoutes(deps: AppDeps) {
       security,
       request: { query: pageQuery },
       responses: {
-        200: {
-          description: 'A page',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(dockOut), nextCursor: z.string().nullable() }),
-            },
-          },
-        },
+        200: pageResponse(dockOut),
         ...errorResponses(400),
       },
     }),
     (c) => {
       const q = c.req.valid('query');
-      const result = fleet.listDocks(scopeOf(c), { cursor: parseCursor(q.cursor), limit: q.limit });
+      const result = fleet.listDocks(scopeOf(c.get('auth')), {
+        cursor: parseCursor(q.cursor),
+        limit: q.limit,
+      });
       return c.json({ items: result.items.map(dockJson), nextCursor: result.nextCursor }, 200);
     },
   );
@@ -158,7 +152,7 @@ export function createDocksRoutes(deps: AppDeps) {
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      const dock = fleet.getDock(id, scopeOf(c));
+      const dock = fleet.getDock(id, scopeOf(c.get('auth')));
       if (!dock) throw new AppError('DOCK_NOT_FOUND', `No dock ${id}.`);
       return c.json(dockJson(dock), 200);
     },
@@ -185,7 +179,7 @@ export function createDocksRoutes(deps: AppDeps) {
       const { position, ...rest } = c.req.valid('json');
       const updated = fleet.updateDock(
         id,
-        scopeOf(c),
+        scopeOf(c.get('auth')),
         { ...rest, lon: position[0], lat: position[1] },
         deps.now(),
       );
@@ -207,7 +201,7 @@ export function createDocksRoutes(deps: AppDeps) {
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      const outcome = fleet.deleteDock(id, scopeOf(c));
+      const outcome = fleet.deleteDock(id, scopeOf(c.get('auth')));
       if (outcome === 'not_found') throw new AppError('DOCK_NOT_FOUND', `No dock ${id}.`);
       if (outcome === 'in_use')
         throw new AppError(

@@ -8,8 +8,10 @@ import {
   errorResponses,
   idParams,
   pageQuery,
+  pageResponse,
   parseCursor,
   requireContentType,
+  scopeOf,
   security,
 } from '../../http/router';
 import { systemIdTaken } from '../docks/docks-routes';
@@ -112,10 +114,6 @@ export function droneJson(d: Drone): z.infer<typeof droneOut> {
 export function createDronesRoutes(deps: AppDeps) {
   const app = createRouter();
   const { fleet } = deps.repos;
-  const scopeOf = (auth: { agencyId: string; seesAll: boolean }) => ({
-    agencyId: auth.agencyId,
-    seesAll: auth.seesAll,
-  });
 
   app.on(['POST', 'PUT', 'DELETE'], ['/', '/:id'], requireRole('admin', 'operator'));
   app.on(['POST', 'PUT'], ['/', '/:id'], requireContentType('application/json'));
@@ -195,14 +193,7 @@ export function createDronesRoutes(deps: AppDeps) {
       security,
       request: { query: pageQuery.extend({ dockId: z.string().max(100).optional() }) },
       responses: {
-        200: {
-          description: 'A page',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(droneOut), nextCursor: z.string().nullable() }),
-            },
-          },
-        },
+        200: pageResponse(droneOut),
         ...errorResponses(400),
       },
     }),

@@ -19,6 +19,7 @@ import {
   errorResponses,
   idParams,
   requireContentType,
+  scopeOf,
   security,
 } from '../../http/router';
 import type { PlanRunner } from '../../services/plans/plan-runner';
@@ -46,14 +47,9 @@ const planInput = z
       .max(50)
       .openapi({ description: 'Patrol areas to fly (no_fly areas are avoided)' }),
     dockIds: z.array(z.string().min(1).max(100)).min(1).max(50),
-    droneId: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .openapi({
-        description: 'Take speed, endurance, reserve and payload from a registered drone',
-      }),
+    droneId: z.string().min(1).max(100).optional().openapi({
+      description: 'Take speed, endurance, reserve and payload from a registered drone',
+    }),
     payload: z
       .enum(['ir', 'lidar', 'rgb'])
       .optional()
@@ -221,7 +217,6 @@ function cameraFromDrone(
 /** `/v1/plans`: route plans over stored areas from stored docks, computed off the main thread. */
 export function createPlansRoutes(deps: AppDeps, runner: PlanRunner) {
   const app = createRouter();
-  const scopeOf = (auth: AuthContext) => ({ agencyId: auth.agencyId, seesAll: auth.seesAll });
   const waitMs = deps.config.PLAN_WAIT_MS;
 
   app.on('POST', '/', requireRole('admin', 'planner'), requireContentType('application/json'));

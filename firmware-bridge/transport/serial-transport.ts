@@ -49,6 +49,11 @@ export class SerialTransport extends ConnectingTransport {
         port.on('error', (cause: Error) => {
           if (this.#port === port) this.connectionLost(cause);
         });
+        // Some drivers report a hang-up as end-of-file rather than an error.
+        port.on('end', () => {
+          if (this.#port === port)
+            this.connectionLost(new Error(`${this.path} reached end of file`));
+        });
         resolve();
       });
     });
@@ -60,6 +65,7 @@ export class SerialTransport extends ConnectingTransport {
     if (!port) return Promise.resolve();
     port.removeAllListeners('data');
     port.removeAllListeners('close');
+    port.removeAllListeners('end');
     // A late error on a port being dropped is expected (e.g. EIO after hang-up); keep a listener
     // so it is not thrown as an unhandled 'error' event.
     port.removeAllListeners('error');

@@ -54,6 +54,7 @@ export const AREA_ISSUE_CODES = [
   'KML_MALFORMED',
   'KML_NO_PLACEMARKS',
   'KMZ_INVALID',
+  'KMZ_TOO_LARGE',
   // the list was cut at `maxIssues`
   'ISSUES_TRUNCATED',
 ] as const;

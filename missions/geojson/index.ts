@@ -6,7 +6,12 @@ export {
   type AreaResult,
 } from './area-issue-codes';
 export { gcj02ToWgs84, wgs84ToGcj02, type LonLat } from './convert-gcj02';
-export { kmlToGeoJson, kmzToGeoJson, type KmlFeatureCollection } from './kml-to-geojson';
+export {
+  DEFAULT_MAX_KML_BYTES,
+  kmlToGeoJson,
+  kmzToGeoJson,
+  type KmlFeatureCollection,
+} from './kml-to-geojson';
 export { parseAreaBytes } from './parse-area-bytes';
 export { measureGeometries, type AreaMeasures, type MeasurableGeometry } from './measure-geometry';
 export {

@@ -132,14 +132,69 @@ export function kmlToGeoJson(text: string): AreaResult<KmlFeatureCollection> {
   return { ok: true, value: { type: 'FeatureCollection', features } };
 }
 
+/** Default cap on the uncompressed size of the KML inside a KMZ, bytes (64 MiB). */
+export const DEFAULT_MAX_KML_BYTES = 64 * 1024 * 1024;
+
+/** The part of a JSZip entry used here: `internalStream` is documented but missing from its typings. */
+interface StreamableEntry {
+  internalStream(type: 'uint8array'): JSZip.JSZipStreamHelper<Uint8Array>;
+}
+
+/** Inflates one zip entry, stopping as soon as it passes `maxBytes` (a zip bomb never fills memory). */
+function inflateCapped(
+  entry: JSZip.JSZipObject,
+  maxBytes: number,
+): Promise<{ ok: true; text: string } | { ok: false; passedBytes: number }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    let settled = false;
+    const stream = (entry as unknown as StreamableEntry).internalStream('uint8array');
+    stream
+      .on('data', (chunk) => {
+        if (settled) return;
+        total += chunk.length;
+        if (total > maxBytes) {
+          settled = true;
+          stream.pause();
+          resolve({ ok: false, passedBytes: total });
+          return;
+        }
+        chunks.push(chunk);
+      })
+      .on('error', (error) => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      })
+      .on('end', () => {
+        if (settled) return;
+        settled = true;
+        const all = new Uint8Array(total);
+        let at = 0;
+        for (const c of chunks) {
+          all.set(c, at);
+          at += c.length;
+        }
+        resolve({ ok: true, text: new TextDecoder().decode(all) });
+      })
+      .resume();
+  });
+}
+
 /**
  * Converts a KMZ archive (a zip holding `doc.kml`, or else the first `.kml` at the top level) to
- * GeoJSON like {@link kmlToGeoJson}.
+ * GeoJSON like {@link kmlToGeoJson}. The KML is inflated as a stream and refused with
+ * `KMZ_TOO_LARGE` once it passes `maxKmlBytes` (default {@link DEFAULT_MAX_KML_BYTES}).
  *
  * @example
  * const r = await kmzToGeoJson(new Uint8Array(await file.arrayBuffer()));
  */
-export async function kmzToGeoJson(bytes: Uint8Array): Promise<AreaResult<KmlFeatureCollection>> {
+export async function kmzToGeoJson(
+  bytes: Uint8Array,
+  options: { maxKmlBytes?: number } = {},
+): Promise<AreaResult<KmlFeatureCollection>> {
+  const maxKmlBytes = options.maxKmlBytes ?? DEFAULT_MAX_KML_BYTES;
   let zip: JSZip;
   try {
     zip = await JSZip.loadAsync(bytes);
@@ -174,5 +229,34 @@ export async function kmzToGeoJson(bytes: Uint8Array): Promise<AreaResult<KmlFea
       ],
     };
   }
-  return kmlToGeoJson(await entry.async('string'));
+  let inflated: Awaited<ReturnType<typeof inflateCapped>>;
+  try {
+    inflated = await inflateCapped(entry, maxKmlBytes);
+  } catch (error) {
+    // A corrupt deflate stream or a CRC mismatch: the archive is unreadable, which is an issue.
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '',
+          code: 'KMZ_INVALID',
+          message: `${name} in the KMZ cannot be inflated: ${reason}`,
+        },
+      ],
+    };
+  }
+  if (!inflated.ok) {
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '',
+          code: 'KMZ_TOO_LARGE',
+          message: `${name} in the KMZ inflates past ${maxKmlBytes} bytes: expected a smaller area file (split it, or simplify it)`,
+        },
+      ],
+    };
+  }
+  return kmlToGeoJson(inflated.text);
 }

@@ -135,6 +135,27 @@ describe('kmzToGeoJson', () => {
     expect(maxLat).toBeLessThan(22.6);
   });
 
+  it('stops inflating a zip bomb at maxKmlBytes with KMZ_TOO_LARGE', async () => {
+    const zip = new JSZip();
+    // 8 MiB of blanks deflate to a few kilobytes.
+    zip.file('doc.kml', ' '.repeat(8 * 1024 * 1024));
+    const bytes = await zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
+    expect(bytes.length).toBeLessThan(64 * 1024);
+    const r = await kmzToGeoJson(bytes, { maxKmlBytes: 1024 * 1024 });
+    expect(r.ok ? [] : r.issues.map((i) => i.code)).toEqual(['KMZ_TOO_LARGE']);
+    expect(r.ok ? '' : r.issues[0]?.message).toContain('doc.kml');
+  });
+
+  it('reports a corrupt deflate stream as KMZ_INVALID', async () => {
+    const zip = new JSZip();
+    zip.file('doc.kml', kmlText('forest-compartments.kml'));
+    const bytes = await zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE' });
+    // Flip bytes in the middle of the compressed data (after the 30-byte local header and name).
+    for (let i = 60; i < 120; i++) bytes[i] = bytes[i]! ^ 0xff;
+    const r = await kmzToGeoJson(bytes);
+    expect(r.ok ? [] : r.issues.map((i) => i.code)).toEqual(['KMZ_INVALID']);
+  });
+
   it('reports bytes that are not a zip as KMZ_INVALID', async () => {
     const r = await kmzToGeoJson(new TextEncoder().encode('<kml></kml>'));
     expect(r.ok ? [] : r.issues.map((i) => i.code)).toEqual(['KMZ_INVALID']);

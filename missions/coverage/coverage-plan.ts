@@ -123,7 +123,8 @@ export function planCoverage(
   const obstacles: PolygonXY[] = noFly.flatMap((z) =>
     toLocal(noFlyMarginM > 0 ? bufferGeometry(z, noFlyMarginM) : z, frame),
   );
-  const laneOptions: SweepLaneOptions = { alongReachM, obstacles };
+  const bridgeGapM = nonNegative(options.bridgeGapM ?? 0, 'options.bridgeGapM');
+  const laneOptions: SweepLaneOptions = { alongReachM, obstacles, bridgeGapM };
   const objective =
     (region: MultiPolygonXY) =>
     (angleRad: number): number =>

@@ -35,6 +35,11 @@ export interface SweepLaneOptions {
    * Lane ends are pulled in by this much from the band's extent: the last photo still reaches the edge.
    */
   alongReachM?: number;
+  /**
+   * Gaps along a line up to this long (bays, holes that are not no-fly zones) are flown across
+   * instead of splitting the lane, metres. Default 0.
+   */
+  bridgeGapM?: number;
   /** Obstacles (no-fly zones already inflated by their margin) that lanes must not enter. */
   obstacles?: readonly PolygonXY[];
 }
@@ -194,7 +199,7 @@ export function sweepLanes(
     }
     chordsAt(edges, ids, yl, spans);
     chordsAt(edges, ids, yh, spans);
-    const bands = mergeIntervals(spans, tolM);
+    const bands = mergeIntervals(spans, Math.max(tolM, options.bridgeGapM ?? 0));
     let lanes: LaneInterval[] = [];
     for (const band of bands) {
       let start = band.startM + reach;

@@ -21,6 +21,11 @@ export interface CoverageOptions {
   turnCostM?: number;
   /** Grow the area by this much before planning. Default 0. */
   marginM?: number;
+  /**
+   * Fly straight across gaps of up to this length on a lane (bays, clearings) instead of splitting
+   * the lane into cells. Default 0 (never).
+   */
+  bridgeGapM?: number;
   /** No-fly zones: never covered, never entered by lanes or transits. */
   noFlyZones?: readonly (Polygon | MultiPolygon)[];
   /** Distance lanes and transits keep from no-fly zones. Default 10 m. */

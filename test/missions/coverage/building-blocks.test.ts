@@ -49,6 +49,15 @@ describe('sweepLanes', () => {
     expect(iv[1]!.startM).toBeCloseTo(55.5, 9);
     expect(iv[1]!.endM).toBeCloseTo(90, 9);
   });
+
+  it('flies across a short gap when asked to bridge it', () => {
+    const area: MultiPolygonXY = [[rect(0, 10, 100, 20)], [[...rect(130, 10, 40, 20)]]];
+    expect(sweepLanes(area, 0, 20).lines[0]!.intervals).toHaveLength(2);
+    const bridged = sweepLanes(area, 0, 20, { bridgeGapM: 61 }).lines[0]!.intervals;
+    expect(bridged).toHaveLength(1);
+    expect(bridged[0]!.startM).toBeCloseTo(-50, 9);
+    expect(bridged[0]!.endM).toBeCloseTo(150, 9);
+  });
 });
 
 describe('decomposeSweep', () => {

@@ -68,6 +68,7 @@ export {
   type FrameRecorder,
   type LinkStats,
   type MavLinkOptions,
+  type RemoteSystemStats,
 } from './link/mav-link';
 
 // signing

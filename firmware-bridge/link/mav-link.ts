@@ -77,6 +77,15 @@ export interface LinkStats {
   transport: TransportStats;
 }
 
+/** Per remote system counters, for fleet views and link-quality displays. */
+export interface RemoteSystemStats {
+  systemId: number;
+  framesIn: number;
+  /** Sequence gaps summed over the system's components. */
+  lostFramesEstimate: number;
+  lastFrameAtMs: number;
+}
+
 type Listener = (frame: ReceivedFrame) => void;
 
 /**
@@ -100,6 +109,7 @@ export class MavLink {
   readonly #all = new Set<Listener>();
   readonly #bySystem = new Map<number, Set<Listener>>();
   readonly #lastSeq = new Map<number, number>();
+  readonly #systems = new Map<number, RemoteSystemStats>();
   /** Start time of every write handed to the transport and not finished yet, by write id. */
   readonly #pendingSince = new Map<number, number>();
   #writeId = 0;
@@ -189,6 +199,11 @@ export class MavLink {
     }
   }
 
+  /** Counters per remote system heard on this link (accepted frames only). */
+  systems(): RemoteSystemStats[] {
+    return [...this.#systems.values()].map((s) => ({ ...s }));
+  }
+
   /** How long the oldest unfinished write has been waiting (0 when none): a wedged-path signal. */
   oldestPendingWriteAgeMs(): number {
     // Map iteration follows insertion order, so the first entry is the oldest unfinished write.
@@ -221,9 +236,17 @@ export class MavLink {
     this.#counters.framesIn++;
     const streamKey = (frame.systemId << 8) | frame.componentId;
     const last = this.#lastSeq.get(streamKey);
-    if (last !== undefined)
-      this.#counters.lostFramesEstimate += (frame.seq - last - 1 + 256) & 0xff;
+    const lost = last === undefined ? 0 : (frame.seq - last - 1 + 256) & 0xff;
+    this.#counters.lostFramesEstimate += lost;
     this.#lastSeq.set(streamKey, frame.seq);
+    let system = this.#systems.get(frame.systemId);
+    if (!system) {
+      system = { systemId: frame.systemId, framesIn: 0, lostFramesEstimate: 0, lastFrameAtMs: 0 };
+      this.#systems.set(frame.systemId, system);
+    }
+    system.framesIn++;
+    system.lostFramesEstimate += lost;
+    system.lastFrameAtMs = frame.receivedAtMs;
     if (this.#recorder) this.#record(frame.raw, frame.receivedAtMs, frame);
     for (const l of this.#all) this.#deliver(l, frame);
     const set = this.#bySystem.get(frame.systemId);

@@ -119,6 +119,7 @@ describe('MavLink over real UDP loopback', () => {
     await waitFor(() => seqs.length === 3);
     expect(seqs.sort()).toEqual(['154:0', '1:0', '1:1']);
     expect(ground.stats.lostFramesEstimate).toBe(0);
+    expect(ground.systems()).toMatchObject([{ systemId: 1, framesIn: 3, lostFramesEstimate: 0 }]);
   });
 
   it('keeps delivering when one subscriber throws, and reports the error', async () => {

@@ -15,6 +15,8 @@ export interface PreflightSortie {
   /** Dock position `[lon, lat]`: take-off point and RTL target. */
   home: LonLat;
   mission: readonly MissionItem[];
+  /** Ground elevation of the dock AMSL, metres, when `groundAmslM` is given (default 0). */
+  homeAmslM?: number;
 }
 
 /** Options of {@link preflightCheck}. */
@@ -26,6 +28,12 @@ export interface PreflightOptions {
   ceilingM?: number;
   /** Least distance to a no-fly zone, metres; raised to the stopping distance v²/2a. Default 0. */
   safetyMarginM?: number;
+  /**
+   * Ground elevation AMSL at a position (a DEM), or null where unknown. With it the ceiling is
+   * checked above the ground below each item (altitudes relative to the dock's `homeAmslM`);
+   * without it, above the dock.
+   */
+  groundAmslM?: (position: LonLat) => number | null;
 }
 
 export type PreflightCode =
@@ -104,14 +112,20 @@ export function preflightCheck(
     let returnsHome = false;
     sortie.mission.forEach((item, i) => {
       if (item.command === MAV_CMD.NAV_RETURN_TO_LAUNCH) returnsHome = true;
-      if (item.altM > ceilingM && item.position) {
+      const aglM =
+        item.position && options.groundAmslM
+          ? item.altM +
+            (sortie.homeAmslM ?? 0) -
+            (options.groundAmslM(item.position) ?? sortie.homeAmslM ?? 0)
+          : item.altM;
+      if (aglM > ceilingM + 1e-6 && item.position) {
         violations.push({
           code: 'CEILING_EXCEEDED',
           sortie: s,
           itemIndex: i,
           position: item.position,
           zone: null,
-          message: `sortie ${s + 1} item ${i} at ${fmt(item.position)}: altitude ${item.altM} m exceeds the ${ceilingM} m ceiling`,
+          message: `sortie ${s + 1} item ${i} at ${fmt(item.position)}: ${aglM.toFixed(1)} m above ${options.groundAmslM ? 'the ground' : 'the dock'} exceeds the ${ceilingM} m ceiling`,
         });
       }
       if (!NAV_WITH_POSITION.has(item.command) || !item.position) return;

@@ -1,4 +1,5 @@
 import type { Sensor } from '../sensor/index';
+import type { Dem } from '../terrain/index';
 import type { Dock, DroneProfile, Plan } from '../types/index';
 
 /** The kinds of patrol area (same list as the area validation library). */
@@ -48,6 +49,8 @@ export interface PatrolOptions {
   balanceTolerancePct?: number;
   /** Samples of the independent coverage check. Default 20 000. */
   coverageSamples?: number;
+  /** With a DEM: allowed deviation from the target height above ground along legs. Default 5 m. */
+  terrainToleranceM?: number;
   /** Called with the fraction done, 0…1, as planning proceeds (synchronously). */
   onProgress?: (fraction: number) => void;
 }
@@ -65,6 +68,11 @@ export interface PatrolInput {
   drone?: Partial<DroneProfile>;
   /** The payload. Default the sensor model's `DEFAULT_MAPPING_CAMERA`. */
   camera?: Sensor;
+  /**
+   * Ground model (see `readDemGeoTiff`): waypoints then hold their height above the ground within
+   * `options.terrainToleranceM`. Without one, altitudes are relative to the dock (a warning says so).
+   */
+  dem?: Dem | null;
   options?: PatrolOptions;
 }
 

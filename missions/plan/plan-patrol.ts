@@ -7,6 +7,7 @@ import {
   type ObstacleRouter,
 } from '../coverage/index';
 import { planCorridor } from '../corridor/index';
+import { followTerrain } from '../terrain/index';
 import {
   fenceItems,
   inclusionRing,
@@ -71,6 +72,8 @@ interface WorkGroup {
 
 /** Slack kept in every sortie when legs are routed around no-fly zones (turns at detours). */
 const DETOUR_SLACK_PCT = 2;
+/** Slack kept for the climbs of terrain following, which the sortie split does not see. */
+const TERRAIN_SLACK_PCT = 5;
 
 const fail = (code: PlanFailureCode, issues: { path: string; message: string }[]): PatrolResult => {
   const first = issues[0] ?? { path: '', message: 'unknown failure' };
@@ -189,9 +192,27 @@ export function planPatrol(input: PatrolInput): PatrolResult {
     id: d.id,
     xy: frame.toLocal(d.position),
   }));
-  const warnings: string[] = [
-    'altitudes are relative to the dock: no terrain model (DEM) was given, so heights above ground are not guaranteed over rising terrain',
-  ];
+  const dem = input.dem ?? null;
+  const terrainToleranceM = options.terrainToleranceM ?? 5;
+  const warnings: string[] = dem
+    ? []
+    : [
+        'altitudes are relative to the dock: no terrain model (DEM) was given, so heights above ground are not guaranteed over rising terrain',
+      ];
+  if (dem) {
+    input.docks.forEach((d) => {
+      const ground = dem.elevationAt(d.position);
+      if (ground === null)
+        warnings.push(
+          `dock ${d.id} lies outside the DEM: its groundAltM ${d.groundAltM} m is used`,
+        );
+      else if (Math.abs(ground - d.groundAltM) > 10) {
+        warnings.push(
+          `dock ${d.id}: the DEM gives ${ground.toFixed(1)} m AMSL, groundAltM says ${d.groundAltM} m; the DEM is used`,
+        );
+      }
+    });
+  }
 
   // No-fly zones: exclusion fences, coverage obstacles, and routing obstacles grown by the margin.
   const noFlyZones: FenceZone[] = [];
@@ -450,6 +471,38 @@ export function planPatrol(input: PatrolInput): PatrolResult {
   }
   progress(0.7);
 
+  // With a DEM, the climbs and descents of terrain following inside each unit are known now.
+  if (dem) {
+    for (const group of groups) {
+      group.works.forEach((w, k) => {
+        const prev = group.cyclic
+          ? group.works[(k - 1 + group.works.length) % group.works.length]!
+          : null;
+        const coords = prev ? [prev.lonLat[prev.lonLat.length - 1]!, ...w.lonLat] : w.lonLat;
+        if (coords.length < 2) return;
+        const profile = followTerrain(
+          [
+            {
+              kind: 'transit',
+              coordinates: coords,
+              altitudeAglM: w.altitudeAglM,
+              triggerDistanceM: null,
+            },
+          ],
+          dem,
+          { toleranceM: terrainToleranceM, ceilingAglM: ceilingM },
+        );
+        let climbS = 0;
+        const wps = profile.paths[0]!.waypoints;
+        for (let m = 1; m < wps.length; m++) {
+          const d = (wps[m]!.altitudeAmslM ?? 0) - (wps[m - 1]!.altitudeAmslM ?? 0);
+          climbS += d > 0 ? d / drone.climbRateMps : -d / drone.descentRateMps;
+        }
+        w.unit.extraTimeS = climbS;
+      });
+    }
+  }
+
   // Sorties per group.
   const legLengthM = router ? (a: XY, b: XY): number => pathLength(routeXY(a, b)) : undefined;
   const planned: { group: WorkGroup; sortie: PlannedSortie }[] = [];
@@ -465,7 +518,10 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         ...(options.balanceTolerancePct !== undefined && {
           balanceTolerancePct: options.balanceTolerancePct,
         }),
-        ...(legLengthM && { legLengthM, slackPct: DETOUR_SLACK_PCT }),
+        ...(legLengthM && { legLengthM }),
+        ...((legLengthM || dem) && {
+          slackPct: (legLengthM ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0),
+        }),
       },
     );
     if (!result.ok) {
@@ -502,13 +558,36 @@ export function planPatrol(input: PatrolInput): PatrolResult {
     const mission: MissionItem[] = [];
     const route: LonLat[] = [dock.position];
     const firstAlt = group.works[sortie.units[0]!]!.altitudeAglM;
-    mission.push(navItem(MAV_CMD.NAV_TAKEOFF, dock.position, firstAlt));
+    // Altitudes are relative to the dock (frame 3); with a DEM they hold the height above the
+    // ground below each waypoint, and waypoints are inserted where the ground rises or falls.
+    const homeAmslM = (dem && dem.elevationAt(dock.position)) ?? dock.groundAltM;
+    const relAlt = (p: LonLat, aglM: number): number => {
+      if (!dem) return aglM;
+      return (dem.elevationAt(p) ?? homeAmslM) + aglM - homeAmslM;
+    };
+    const terrainLegTo = (p: LonLat, aglM: number): void => {
+      if (!dem) return;
+      const from = route[route.length - 1]!;
+      if (from[0] === p[0] && from[1] === p[1]) return;
+      const profile = followTerrain(
+        [{ kind: 'transit', coordinates: [from, p], altitudeAglM: aglM, triggerDistanceM: null }],
+        dem,
+        { toleranceM: terrainToleranceM, ceilingAglM: ceilingM },
+      );
+      for (const w of profile.paths[0]!.waypoints.slice(1, -1)) {
+        const amsl = w.altitudeAmslM ?? homeAmslM + aglM;
+        mission.push(navItem(MAV_CMD.NAV_WAYPOINT, w.position, amsl - homeAmslM));
+        route.push(w.position);
+      }
+    };
+    mission.push(navItem(MAV_CMD.NAV_TAKEOFF, dock.position, relAlt(dock.position, firstAlt)));
     let prevXY = dockXY;
     let altM = firstAlt;
     const waypoint = (p: LonLat, xy: XY, alt: number, hold = 0): void => {
       const last = route[route.length - 1]!;
       if (last[0] === p[0] && last[1] === p[1] && alt === altM && hold === 0) return;
-      mission.push({ ...navItem(MAV_CMD.NAV_WAYPOINT, p, alt), param1: hold });
+      terrainLegTo(p, alt);
+      mission.push({ ...navItem(MAV_CMD.NAV_WAYPOINT, p, relAlt(p, alt)), param1: hold });
       route.push(p);
       prevXY = xy;
       altM = alt;
@@ -534,6 +613,8 @@ export function planPatrol(input: PatrolInput): PatrolResult {
           altitudeAglM: work.altitudeAglM,
           ...(options.gimbalCommand !== undefined && { gimbalCommand: options.gimbalCommand }),
         });
+        terrainLegTo(work.point.position, work.altitudeAglM);
+        items[0]!.altM = relAlt(work.point.position, items[0]!.altM);
         mission.push(...items);
         route.push(work.point.position);
         prevXY = xy[xy.length - 1]!;
@@ -590,8 +671,19 @@ export function planPatrol(input: PatrolInput): PatrolResult {
   progress(0.92);
 
   const check = preflightCheck(
-    sorties.map((s) => ({ home: s.home, mission: s.mission })),
-    { drone, frame, noFlyZones, ceilingM, safetyMarginM: marginM },
+    sorties.map((s) => ({
+      home: s.home,
+      mission: s.mission,
+      ...(dem && { homeAmslM: dem.elevationAt(s.home) ?? s.homeAltAmslM }),
+    })),
+    {
+      drone,
+      frame,
+      noFlyZones,
+      ceilingM,
+      safetyMarginM: marginM,
+      ...(dem && { groundAmslM: (p: LonLat) => dem.elevationAt(p) }),
+    },
   );
   if (!check.ok) {
     return {
@@ -646,7 +738,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       tourGapPct: tourStats?.gapPct ?? null,
     },
     warnings,
-    altitudeReference: 'dock',
+    altitudeReference: dem ? 'terrain' : 'dock',
   };
   progress(1);
   return { ok: true, plan };

@@ -17,6 +17,8 @@ export interface WorkUnit {
   altitudeM: number;
   /** Hover time inside the unit in seconds. Default 0. */
   hoverS?: number;
+  /** Further time inside the unit the model cannot see (e.g. climbs over terrain), s. Default 0. */
+  extraTimeS?: number;
 }
 
 /** A dock position in the local frame. */
@@ -292,7 +294,8 @@ class Sequence {
     this.cumHoverS = new Float64Array(n + 1);
     this.cumAltS = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      this.cumHoverS[i + 1] = this.cumHoverS[i]! + (units[order[i]!]!.hoverS ?? 0);
+      this.cumHoverS[i + 1] =
+        this.cumHoverS[i]! + (units[order[i]!]!.hoverS ?? 0) + (units[order[i]!]!.extraTimeS ?? 0);
       if (i > 0) {
         const dAlt = units[order[i]!]!.altitudeM - units[order[i - 1]!]!.altitudeM;
         this.cumAltS[i] =

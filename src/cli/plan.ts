@@ -16,6 +16,7 @@ import {
   kmlToGeoJson,
   kmzToGeoJson,
   planPatrol,
+  readDemGeoTiff,
   toGeoJsonPreview,
   toKml,
   toMavlinkJson,
@@ -46,6 +47,8 @@ const USAGE = `usage: npm run plan -- --area FILE --dock LON,LAT[,ALT] [--dock â
   --dock LON,LAT[,ALT] a dock (ALT = its ground altitude above sea level, default 0 m); repeatable;
                        write --dock=LON,LAT when the longitude is negative
   --no-fly FILE        GeoJSON no-fly zones; repeatable
+  --dem FILE           GeoTIFF ground model: heights are then kept above the ground (default: none,
+                       altitudes relative to the dock)
   --format FORMAT      export format (default mavlink-json). qgc-plan and wpl hold one sortie per
                        file: with several sorties they are written to FILE-1.plan, FILE-2.plan, â€¦
   --out FILE           where to write the export (default: standard output, unless --stats)
@@ -221,6 +224,7 @@ async function main(argv: string[]): Promise<number> {
       kind: { type: 'string' },
       dock: { type: 'string', multiple: true },
       'no-fly': { type: 'string', multiple: true },
+      dem: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
       stats: { type: 'boolean' },
@@ -321,12 +325,34 @@ async function main(argv: string[]): Promise<number> {
     });
   }
 
+  let dem: Awaited<ReturnType<typeof readDemGeoTiff>> | undefined;
+  if (values.dem) {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(values.dem);
+    } catch (err) {
+      throw new InputError(
+        `cannot read ${values.dem}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        { cause: err },
+      );
+    }
+    try {
+      dem = await readDemGeoTiff(
+        bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer,
+      );
+    } catch (err) {
+      throw new InputError(`${values.dem}: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
+  }
   const onProgress = progressBar(Boolean(values.progress) || process.stderr.isTTY === true);
   const result = planPatrol({
     areas,
     docks,
     drone,
     ...(camera && { camera }),
+    ...(dem && { dem }),
     options: {
       ...(altitude !== undefined && { altitudeAglM: altitude }),
       ...(pointAltitude !== undefined && { pointAltitudeAglM: pointAltitude }),

@@ -4,6 +4,7 @@ import { preflightCheck, zonesFromFenceItems } from '../../../missions/fence/ind
 import { planPatrol, type PatrolInput, type Plan } from '../../../missions/plan/index';
 import { usableTimeS } from '../../../missions/sortie/index';
 import { DEFAULT_DRONE, MAV_CMD, seededRandom } from '../../../missions/types/index';
+import { demFromGrid } from '../../../missions/terrain/index';
 
 const center: [number, number] = [119.95, 30.4];
 const frame = createLocalFrame(center);
@@ -153,6 +154,71 @@ describe('planPatrol', () => {
     expect(plan.paths.some((p) => p.kind === 'pass')).toBe(true);
     expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99);
     expect(plan.statistics.coveredAreaM2).toBeGreaterThan(0.9 * 120 * 3200);
+  });
+
+  it('holds the height above a rising ground model along every leg', () => {
+    // A ramp rising 150 m per km eastwards over the whole plan, sampled every 0.0005°.
+    const [lon0, lat0] = at(-1000, -1000);
+    const [lon1, lat1] = at(3000, 3000);
+    const res = 0.0005;
+    const width = Math.ceil((lon1 - lon0) / res) + 1;
+    const height = Math.ceil((lat1 - lat0) / res) + 1;
+    const values = new Float64Array(width * height);
+    for (let r = 0; r < height; r++) {
+      for (let c = 0; c < width; c++)
+        values[r * width + c] = 40 + 0.15 * frame.toLocal([lon0 + c * res, lat1 - r * res])[0];
+    }
+    const dem = demFromGrid({
+      width,
+      height,
+      values,
+      originX: lon0 - res / 2,
+      originY: lat1 + res / 2,
+      resX: res,
+      resY: res,
+      noData: null,
+      project: (p) => [p[0]!, p[1]!],
+      unproject: (p) => [p[0]!, p[1]!],
+      geographic: true,
+    });
+    const input: PatrolInput = {
+      areas: [
+        { kind: 'forest', geojson: square(200, 200, 1000) },
+        {
+          kind: 'points',
+          geojson: { type: 'MultiPoint', coordinates: [at(2000, 500), at(2500, 1500)] },
+        },
+      ],
+      docks: [{ id: 'nest-1', position: at(0, 0), groundAltM: 40 }],
+      drone: { enduranceS: 2400 },
+      options: { altitudeAglM: 90, terrainToleranceM: 5 },
+    };
+    const flat = expectPlan(input);
+    const plan = expectPlan({ ...input, dem });
+    expect(plan.altitudeReference).toBe('terrain');
+    expect(plan.warnings.some((w) => w.includes('relative to the dock'))).toBe(false);
+    const waypoints = (p: Plan) =>
+      p.sorties.flatMap((s) => s.mission).filter((i) => i.command === MAV_CMD.NAV_WAYPOINT);
+    expect(waypoints(plan).length).toBeGreaterThan(waypoints(flat).length);
+    const home = dem.elevationAt(at(0, 0))!;
+    const agl = (lonLat: [number, number], altM: number): number =>
+      altM + home - dem.elevationAt(lonLat)!;
+    for (const s of plan.sorties) {
+      const nav = s.mission.filter((i) => i.command === MAV_CMD.NAV_WAYPOINT && i.position);
+      for (let k = 1; k < nav.length; k++) {
+        const a = nav[k - 1]!;
+        const b = nav[k]!;
+        for (let t = 0; t <= 1; t += 0.1) {
+          const p: [number, number] = [
+            a.position![0] + t * (b.position![0] - a.position![0]),
+            a.position![1] + t * (b.position![1] - a.position![1]),
+          ];
+          const h = agl(p, a.altM + t * (b.altM - a.altM));
+          expect(h).toBeGreaterThan(90 - 5.5);
+          expect(h).toBeLessThan(90 + 5.5);
+        }
+      }
+    }
   });
 
   it('says which point no dock can reach and why', () => {

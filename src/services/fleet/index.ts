@@ -11,3 +11,4 @@ export * from './sortie-preemption';
 export * from './sortie-recurrence';
 export * from './sortie-state-machine';
 export * from './sortie-track';
+export * from './bridge-dispatcher';

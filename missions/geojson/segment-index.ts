@@ -1,4 +1,5 @@
 import Flatbush from 'flatbush';
+import { orient2d } from 'robust-predicates';
 import type { LonLat } from './convert-gcj02';
 
 /** Where two segments meet: a proper crossing, or a collinear overlap of positive length. */
@@ -32,8 +33,12 @@ interface Hit {
   point: [number, number];
 }
 
+/**
+ * Exact orientation (Shewchuk's adaptive predicate): positive when c lies left of a→b, zero only
+ * when the three points are exactly collinear. robust-predicates 3 returns the opposite sign.
+ */
 const orient = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number =>
-  (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+  -orient2d(ax, ay, bx, by, cx, cy);
 
 /**
  * A static R-tree (flatbush) over the non-degenerate segments of a set of closed rings, with

@@ -1,0 +1,82 @@
+import { booleanPointInPolygon, buffer } from '@turf/turf';
+import type { Polygon } from 'geojson';
+import { describe, expect, it } from 'vitest';
+import { createLocalFrame, planCoverage } from '../../../missions/index';
+import { footprintCoverage } from './footprint-coverage';
+import { CENTRE, fromMetres, regularPolygon } from './shapes';
+
+/** mulberry32: a tiny seeded generator so every run draws the same shapes. */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A random star-shaped ring around (cx, cy): radius varies between rMin and rMax over n vertices. */
+function blob(
+  rnd: () => number,
+  cx: number,
+  cy: number,
+  rMin: number,
+  rMax: number,
+  n: number,
+): [number, number][] {
+  return Array.from({ length: n }, (_, i) => {
+    const a = (2 * Math.PI * i) / n;
+    const r = rMin + (rMax - rMin) * rnd();
+    return [cx + r * Math.cos(a), cy + r * Math.sin(a)] as [number, number];
+  });
+}
+
+const frame = createLocalFrame(CENTRE);
+
+describe('planCoverage on seeded random shapes', () => {
+  for (let seed = 1; seed <= 8; seed++) {
+    it(`covers random forest #${seed} with a hole and a no-fly zone, lanes never entering it`, () => {
+      const rnd = seeded(seed);
+      const outer = blob(rnd, 0, 0, 700, 1600, 9 + Math.floor(rnd() * 10));
+      const hole = blob(rnd, -200 + 400 * rnd(), -200 + 400 * rnd(), 80, 220, 7).reverse();
+      const area = fromMetres([outer, hole]);
+      const zone: Polygon = fromMetres([
+        regularPolygon(500 * (rnd() - 0.5), 500 * (rnd() - 0.5) + 600, 150, 8),
+      ]);
+      const angle = rnd() * 180;
+      const plan = planCoverage(area, {
+        frame,
+        noFlyZones: [zone],
+        altitudeAglM: 80 + 40 * rnd(),
+        turnaroundM: 10 * rnd(),
+        startLonLat: frame.toLonLat([2000 * Math.cos(angle), 2000 * Math.sin(angle)]),
+      });
+      const check = footprintCoverage(area, plan.footprints, {
+        noFlyZones: [zone],
+        samples: 12_000,
+      });
+      expect(
+        check.fraction,
+        `missed e.g. ${JSON.stringify(check.missed.slice(0, 3))}`,
+      ).toBeGreaterThanOrEqual(0.995);
+      const inflated = buffer(zone, 9, { units: 'meters' })!;
+      for (const w of plan.workPaths) {
+        const pts = w.coordinates.map((c) => frame.toLocal(c));
+        for (let i = 1; i < pts.length; i++) {
+          const a = pts[i - 1]!;
+          const b = pts[i]!;
+          const n = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) / 10));
+          for (let k = 0; k <= n; k++) {
+            const p = frame.toLonLat([
+              a[0] + ((b[0] - a[0]) * k) / n,
+              a[1] + ((b[1] - a[1]) * k) / n,
+            ]);
+            expect(booleanPointInPolygon(p, inflated)).toBe(false);
+          }
+        }
+      }
+    });
+  }
+});

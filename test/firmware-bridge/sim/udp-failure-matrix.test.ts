@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import {
   ActionClient,
   MissionDownload,
@@ -66,41 +66,47 @@ const CASES: ['upload' | 'download' | 'command', FailureMode, 'success' | Failur
 
 describe('failure matrix over real UDP (simulated time ×10)', () => {
   // Each case has its own sockets and vehicle, so they run side by side.
-  it.concurrent.each(CASES)('%s against %s ends in %s', async (what, mode, expected) => {
-    const { vehicle, old, gcs, clock, target, close } = await start(mode);
-    try {
-      const stored = (): unknown[] => vehicle.drone!.missions.stored('mission').items;
-      if (what === 'upload') {
-        const items = sampleMission(5);
-        const o = await new MissionUpload({
-          endpoint: gcs,
-          clock,
-          target,
-          missionType: 'mission',
-          items,
-        }).run();
-        expect(o.ok ? 'success' : o.kind).toBe(expected);
-        expect(firstMismatch(o.ok ? items : old, stored() as typeof items)).toBe(-1);
-      } else if (what === 'download') {
-        const o = await new MissionDownload({
-          endpoint: gcs,
-          clock,
-          target,
-          missionType: 'mission',
-        }).run();
-        expect(o.ok ? 'success' : o.kind).toBe(expected);
-      } else {
-        const actions = new ActionClient({ endpoint: gcs, clock, target });
-        const o = await actions.returnToLaunch();
-        expect(o.ok ? 'success' : o.kind).toBe(expected);
-        if (mode === 'command-no-ack')
-          expect(vehicle.drone!.commandsReceived.map((c) => c.confirmation)).toEqual([0, 1, 2, 3]);
-        // Exact progress sequences are asserted in virtual time (protocol/command.test.ts).
-        if (mode === 'command-in-progress' && o.ok)
-          expect(o.value.progress.length).toBeGreaterThan(0);
+  // Concurrent tests must assert with their own `expect` (from the test context).
+  it.concurrent.for(CASES)(
+    '%s against %s ends in %s',
+    async ([what, mode, expected], { expect }) => {
+      const { vehicle, old, gcs, clock, target, close } = await start(mode);
+      try {
+        const stored = (): unknown[] => vehicle.drone!.missions.stored('mission').items;
+        if (what === 'upload') {
+          const items = sampleMission(5);
+          const o = await new MissionUpload({
+            endpoint: gcs,
+            clock,
+            target,
+            missionType: 'mission',
+            items,
+          }).run();
+          expect(o.ok ? 'success' : o.kind).toBe(expected);
+          expect(firstMismatch(o.ok ? items : old, stored() as typeof items)).toBe(-1);
+        } else if (what === 'download') {
+          const o = await new MissionDownload({
+            endpoint: gcs,
+            clock,
+            target,
+            missionType: 'mission',
+          }).run();
+          expect(o.ok ? 'success' : o.kind).toBe(expected);
+        } else {
+          const actions = new ActionClient({ endpoint: gcs, clock, target });
+          const o = await actions.returnToLaunch();
+          expect(o.ok ? 'success' : o.kind).toBe(expected);
+          if (mode === 'command-no-ack')
+            expect(vehicle.drone!.commandsReceived.map((c) => c.confirmation)).toEqual([
+              0, 1, 2, 3,
+            ]);
+          // Exact progress sequences are asserted in virtual time (protocol/command.test.ts).
+          if (mode === 'command-in-progress' && o.ok)
+            expect(o.value.progress.length).toBeGreaterThan(0);
+        }
+      } finally {
+        await close();
       }
-    } finally {
-      await close();
-    }
-  });
+    },
+  );
 });

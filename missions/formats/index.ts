@@ -11,3 +11,5 @@ export { toMavlinkJson, parseMavlinkJson } from './mavlink-json';
 export type { MavlinkJsonSortie } from './mavlink-json';
 export { toGeoJsonPreview } from './geojson-preview';
 export { toKml } from './kml';
+export { toDjiWpml } from './dji-wpml';
+export type { DjiWpmlOptions } from './dji-wpml';

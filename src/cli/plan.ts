@@ -18,6 +18,7 @@ import {
   planPatrol,
   readDemGeoTiff,
   toGeoJsonPreview,
+  toDjiWpml,
   toKml,
   toMavlinkJson,
   toQgcPlan,
@@ -32,7 +33,7 @@ import {
 class UsageError extends Error {}
 class InputError extends Error {}
 
-const FORMATS = ['mavlink-json', 'qgc-plan', 'wpl', 'geojson', 'kml'] as const;
+const FORMATS = ['mavlink-json', 'qgc-plan', 'wpl', 'geojson', 'kml', 'dji-wpml'] as const;
 type Format = (typeof FORMATS)[number];
 const KINDS: readonly PatrolAreaKind[] = ['forest', 'river', 'points', 'no_fly'];
 const cam = DEFAULT_MAPPING_CAMERA;
@@ -49,8 +50,9 @@ const USAGE = `usage: npm run plan -- --area FILE --dock LON,LAT[,ALT] [--dock �
   --no-fly FILE        GeoJSON no-fly zones; repeatable
   --dem FILE           GeoTIFF ground model: heights are then kept above the ground (default: none,
                        altitudes relative to the dock)
-  --format FORMAT      export format (default mavlink-json). qgc-plan and wpl hold one sortie per
-                       file: with several sorties they are written to FILE-1.plan, FILE-2.plan, …
+  --format FORMAT      export format (default mavlink-json); also dji-wpml (KMZ, needs --out).
+                       qgc-plan, wpl and dji-wpml hold one sortie per file: with several sorties
+                       they are written to FILE-1.plan, FILE-2.plan, …
   --out FILE           where to write the export (default: standard output, unless --stats)
   --stats              print the plan statistics as one JSON object on standard output
   --progress           draw the progress bar on standard error even when it is not a terminal
@@ -192,9 +194,11 @@ function progressBar(enabled: boolean): ((fraction: number) => void) | undefined
   };
 }
 
-function exportPlan(plan: Plan, format: Format, speedMps: number): string[] {
-  const perSortie = (write: (s: Plan['sorties'][number]) => string): string[] =>
-    plan.sorties.map(write);
+async function exportPlan(
+  plan: Plan,
+  format: Format,
+  speedMps: number,
+): Promise<(string | Uint8Array)[]> {
   switch (format) {
     case 'mavlink-json':
       return [toMavlinkJson(plan)];
@@ -203,7 +207,7 @@ function exportPlan(plan: Plan, format: Format, speedMps: number): string[] {
     case 'kml':
       return [toKml(plan)];
     case 'qgc-plan':
-      return perSortie((s) =>
+      return plan.sorties.map((s) =>
         toQgcPlan(s, {
           home: s.home,
           homeAltAmslM: s.homeAltAmslM,
@@ -212,7 +216,11 @@ function exportPlan(plan: Plan, format: Format, speedMps: number): string[] {
         }),
       );
     case 'wpl':
-      return perSortie((s) => toWpl(s.mission, { position: s.home, altAmslM: s.homeAltAmslM }));
+      return plan.sorties.map((s) =>
+        toWpl(s.mission, { position: s.home, altAmslM: s.homeAltAmslM }),
+      );
+    case 'dji-wpml':
+      return Promise.all(plan.sorties.map((s) => toDjiWpml(s.mission, { speedMps })));
   }
 }
 
@@ -368,7 +376,7 @@ async function main(argv: string[]): Promise<number> {
   const plan = result.plan;
   for (const w of plan.warnings) process.stderr.write(`plan: warning: ${w}\n`);
 
-  const texts = exportPlan(plan, format, speed ?? DEFAULT_DRONE.cruiseSpeedMps);
+  const texts = await exportPlan(plan, format, speed ?? DEFAULT_DRONE.cruiseSpeedMps);
   if (values.out) {
     const ext = extname(values.out);
     const files =

@@ -106,6 +106,7 @@ export function samplePlan(): Plan {
     ],
     statistics: {
       lengthM: 800,
+      workLengthM: 600,
       lowerBoundM: 700,
       flightTimeS: 643,
       sorties: 2,

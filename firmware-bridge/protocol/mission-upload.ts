@@ -9,6 +9,8 @@
  * - MISSION_REQUEST (float, what ArduPilot sends) and MISSION_REQUEST_INT are both answered with
  *   MISSION_ITEM_INT (the spec allows it and ArduPilot accepts it).
  * - A request for an item sent less than one round trip ago is a duplicate: answered once.
+ * - MISSION_ACK INVALID_SEQUENCE is what ArduPilot answers to an item it did not request (a
+ *   duplicate); the transfer goes on, so it is counted and ignored.
  * - An ACCEPTED ack before the first request is stale (an earlier transfer's, or a spurious one
  *   from an idle vehicle) and ignored; an error ack at any point ends the transfer.
  * - An ACCEPTED ack before every item was requested is a protocol error (the vehicle may hold a
@@ -40,6 +42,8 @@ export interface UploadReport {
   duplicateItemSends: number;
   /** Requests ignored because the same item went out less than one round trip ago. */
   duplicateRequestsIgnored: number;
+  /** MISSION_ACK INVALID_SEQUENCE answers to duplicate items (ArduPilot), ignored. */
+  invalidSequenceAcks: number;
   retries: number;
   restarts: number;
   elapsedMs: number;
@@ -88,6 +92,7 @@ export class MissionUpload {
   private itemSends = 0;
   private duplicateItemSends = 0;
   private duplicateRequestsIgnored = 0;
+  private invalidSequenceAcks = 0;
   private startedAtMs = 0;
   private unsubscribe: (() => void) | undefined;
   private resolve: ((o: Outcome<UploadReport>) => void) | undefined;
@@ -220,6 +225,12 @@ export class MissionUpload {
 
   private onAck(type: number, opaqueId: number): void {
     const count = this.options.items.length;
+    // ArduPilot answers an item it did not ask for (a duplicate, or our resend crossing its next
+    // request) with INVALID_SEQUENCE and carries on receiving: not the end of the transfer.
+    if (type === common.MavMissionResult.INVALID_SEQUENCE) {
+      this.invalidSequenceAcks++;
+      return;
+    }
     if (type !== common.MavMissionResult.ACCEPTED) {
       const failure = missionResultFailure(type, `${this.options.missionType} upload`);
       this.finish(failure);
@@ -246,6 +257,7 @@ export class MissionUpload {
         itemSends: this.itemSends,
         duplicateItemSends: this.duplicateItemSends,
         duplicateRequestsIgnored: this.duplicateRequestsIgnored,
+        invalidSequenceAcks: this.invalidSequenceAcks,
         retries: this.totalRetries,
         restarts: this.restarts,
         elapsedMs: this.options.clock.now() - this.startedAtMs,

@@ -207,14 +207,22 @@ export class MissionServer {
     if (!r || r.type !== type) {
       // The GCS resends the last item when our final ACK was lost: ACK again.
       const done = this.lastCompleted;
-      if (done && done.type === type && got.seq === done.count - 1) {
+      // ArduPilot stays silent here; a textbook vehicle acknowledges again.
+      if (
+        this.options.requestNotInt === false &&
+        done &&
+        done.type === type &&
+        got.seq === done.count - 1
+      ) {
         this.ack(gcs, type, common.MavMissionResult.ACCEPTED, this.stores[type].opaqueId);
       }
       return;
     }
     this.itemFramesReceived++;
     if (got.seq !== r.items.length) {
-      if (got.seq > r.items.length) this.request(gcs, type, r.items.length);
+      // As ArduPilot: an item that was not requested is answered INVALID_SEQUENCE, and the
+      // transfer goes on (the request timer asks for the expected item again).
+      this.ack(gcs, type, common.MavMissionResult.INVALID_SEQUENCE);
       return;
     }
     r.items.push(got.item);

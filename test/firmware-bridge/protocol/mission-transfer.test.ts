@@ -116,6 +116,27 @@ describe('mission upload and download (in-memory peer, virtual time)', () => {
     expect(firstMismatch(plan.rally, down.value.rally)).toBe(-1);
   });
 
+  it('carries on when the vehicle answers a resent item with INVALID_SEQUENCE, as ArduPilot does', async () => {
+    // 1 s one way: our 1500 ms ack timeout fires before the next request can arrive, so each
+    // item is sent twice and the vehicle flags every duplicate.
+    const { clock, gcs, server } = setup({ latencyMs: 1000 });
+    const items = sampleMission(4);
+    const up = await clock.run(
+      new MissionUpload({
+        endpoint: gcs,
+        clock,
+        target: VEHICLE,
+        missionType: 'mission',
+        items,
+      }).run(),
+    );
+    if (!up.ok) throw new Error(up.reason);
+    expect(up.value.duplicateItemSends).toBeGreaterThan(0);
+    expect(up.value.invalidSequenceAcks).toBeGreaterThan(0);
+    expect(up.value.restarts).toBe(0);
+    expect(firstMismatch(items, server.stored('mission').items)).toBe(-1);
+  });
+
   it('verifies by plan id when the vehicle reports one', async () => {
     const clock = new ManualClock();
     const [gcs, vehicle] = createMemoryLink(GCS, VEHICLE, { clock });

@@ -21,6 +21,8 @@ export interface AngleSearchOptions {
 }
 
 const DEG = Math.PI / 180;
+/** How many of the best candidates get a golden-section refinement. */
+const REFINED_SEEDS = 2;
 
 /**
  * Candidate lane directions for an area: the directions of its convex hull's edges (rotating
@@ -70,13 +72,53 @@ export function sweepAngleCandidates(area: MultiPolygonXY, maxCandidates = 12): 
     }
     out.push(angleRad);
   };
-  // Interleave the two sources so that neither crowds the other out.
+  // Interleave the sources so that none crowds the others out: the hull's edges first, then the
+  // principal axis of the area (symmetric shapes such as ellipses are best flown along it).
   const hullShare = Math.ceil(maxCandidates * 0.6);
   for (const e of hullEdges.slice(0, hullShare)) add(e.angleRad);
+  const axis = principalAxisRad(area);
+  if (axis !== null) add(axis);
   for (const e of edges) add(e.angleRad);
   for (const e of hullEdges) add(e.angleRad);
   if (out.length === 0) out.push(0);
   return out;
+}
+
+/**
+ * Direction of the principal (long) axis of an area from its second moments, radians in [0, π),
+ * or null for a degenerate area.
+ */
+function principalAxisRad(area: MultiPolygonXY): number | null {
+  let a = 0;
+  let cx = 0;
+  let cy = 0;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (const poly of area) {
+    for (const ring of poly) {
+      for (let i = 0; i < ring.length; i++) {
+        const p = ring[i]!;
+        const q = ring[(i + 1) % ring.length]!;
+        const c = p[0] * q[1] - q[0] * p[1];
+        a += c;
+        cx += (p[0] + q[0]) * c;
+        cy += (p[1] + q[1]) * c;
+        sxx += (p[1] * p[1] + p[1] * q[1] + q[1] * q[1]) * c;
+        syy += (p[0] * p[0] + p[0] * q[0] + q[0] * q[0]) * c;
+        sxy += (p[0] * q[1] + 2 * p[0] * p[1] + 2 * q[0] * q[1] + q[0] * p[1]) * c;
+      }
+    }
+  }
+  if (Math.abs(a) < 1e-9) return null;
+  a /= 2;
+  cx /= 6 * a;
+  cy /= 6 * a;
+  // Second moments about the centroid (Ixx about the x axis uses y², Iyy uses x²).
+  const ixx = sxx / 12 - a * cy * cy;
+  const iyy = syy / 12 - a * cx * cx;
+  const ixy = sxy / 24 - a * cx * cy;
+  return normaliseAngle(0.5 * Math.atan2(2 * ixy, iyy - ixx));
 }
 
 /**
@@ -104,7 +146,7 @@ export function searchSweepAngle(
   const steps = options.refineSteps ?? 8;
   const half = options.refineHalfWidthRad ?? 4 * DEG;
   const phi = (Math.sqrt(5) - 1) / 2;
-  for (const seed of scored.slice(0, 2)) {
+  for (const seed of scored.slice(0, REFINED_SEEDS)) {
     let lo = seed.angleRad - half;
     let hi = seed.angleRad + half;
     let c = hi - phi * (hi - lo);

@@ -520,6 +520,23 @@ describe('alerts over HTTP: another agency’s alerts are never returned', () =>
     );
   });
 
+  it('refuses rules and suppressions outside the agency’s own jurisdiction', async () => {
+    const sup = await call(w.t, 'POST', '/v1/suppressions', {
+      key: w.keys.elsewhere,
+      json: { kind: 'chimney', geometry: { type: 'Point', coordinates: at(0, 0) }, radiusM: 5000 },
+    });
+    expect(sup.status).toBe(400);
+    expect(sup.body.errors).toEqual([
+      expect.objectContaining({ path: '/body/geometry', code: 'OUTSIDE_JURISDICTION' }),
+    ]);
+    const rule = await call(w.t, 'POST', '/v1/alert-rules', {
+      key: w.keys.elsewhere,
+      json: { alertType: 'fire', settings: { minMaxTempC: 9999 } },
+    });
+    expect(rule.status).toBe(400);
+    expect((await ingest(w, [hotspot()])).body.results[0]).toMatchObject({ outcome: 'created' });
+  });
+
   it('shares explicitly: the shared agency sees it, still not the others', async () => {
     const id = await fireAlert();
     expect(

@@ -27,10 +27,45 @@ import {
 } from '../../services/alerts/detection-schema';
 import { SUPPRESSION_KINDS } from '../../services/alerts/suppression-registry';
 import { generateWebhookSecret } from '../../services/alerts/webhook-signature';
-import type { Geometry } from '../../services/alerts/geometry';
+import { pointInGeometry, vertices, type Geometry } from '../../services/alerts/geometry';
 import { actorOf, alertsServiceFor } from './alerts-context';
 
 const scopeOf = (auth: AuthContext) => ({ agencyId: auth.agencyId, seesAll: auth.seesAll });
+
+/**
+ * Rules and suppressions change what every agency is told, so an agency may set them only
+ * inside its own jurisdiction; the utility's admins anywhere.
+ */
+function requireInsideJurisdiction(
+  deps: AppDeps,
+  auth: AuthContext,
+  geometry: Geometry | undefined,
+  path: string,
+): void {
+  if (auth.seesAll) return;
+  const jurisdiction = deps.repos.agencies.findById(auth.agencyId)?.jurisdiction as
+    Geometry | null | undefined;
+  const inside =
+    geometry !== undefined &&
+    jurisdiction !== null &&
+    jurisdiction !== undefined &&
+    vertices(geometry).every((p) => pointInGeometry(p, jurisdiction));
+  if (!inside) {
+    throw new AppError(
+      'VALIDATION_FAILED',
+      'An agency sets rules and suppressions only inside its own jurisdiction.',
+      {
+        issues: [
+          {
+            path,
+            code: 'OUTSIDE_JURISDICTION',
+            message: 'must lie inside the agency’s jurisdiction',
+          },
+        ],
+      },
+    );
+  }
+}
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 // ------------------------------------------------------------------ suppressions
@@ -111,6 +146,7 @@ export function createSuppressionsRoutes(deps: AppDeps) {
     (c) => {
       const auth = c.get('auth');
       const b = c.req.valid('json');
+      requireInsideJurisdiction(deps, auth, b.geometry, '/body/geometry');
       const row: SuppressionRow = {
         id: newId('sup'),
         agencyId: auth.agencyId,
@@ -255,6 +291,7 @@ export function createAlertRulesRoutes(deps: AppDeps) {
     (c) => {
       const auth = c.get('auth');
       const b = c.req.valid('json');
+      requireInsideJurisdiction(deps, auth, b.area, '/body/area');
       const now = deps.now();
       const row: AlertRuleRow = {
         id: newId('rule'),

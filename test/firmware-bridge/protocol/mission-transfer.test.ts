@@ -163,6 +163,17 @@ describe('mission upload and download (in-memory peer, virtual time)', () => {
     expect(up.value.verifiedBy).toBe('plan-id');
   });
 
+  it('reports a mismatch when the vehicle holds something else than was sent', async () => {
+    const { clock, gcs, server } = setup();
+    const client = new MissionClient({ endpoint: gcs, clock, target: VEHICLE, autopilot: 'px4' });
+    const items = sampleMission(5);
+    const tampered = items.map((i, n) => (n === 3 ? { ...i, altM: i.altM + 1 } : i));
+    server.preload('mission', tampered);
+    const o = await clock.run(client.verifyByDownload('mission', items));
+    expect(o).toMatchObject({ ok: false, kind: 'mismatch' });
+    if (!o.ok) expect(o.reason).toContain('at item 3');
+  });
+
   it('clears a mission type', async () => {
     const { clock, gcs, server } = setup();
     server.preload('fence', sampleFence());

@@ -52,6 +52,8 @@ interface Work {
   altitudeAglM: number;
   triggerDistanceM: number | null;
   point: InspectionPoint | null;
+  /** Index into the plan's inspection points, for point work. */
+  pointIndex?: number;
   photoCount: number;
 }
 
@@ -438,6 +440,23 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       });
     });
   });
+  /** The work of visiting point `pi`, led in by a detour around no-fly zones from `prevXY`. */
+  const makePointWork = (pi: number, prevXY: XY | null): Work => {
+    const p = points[pi]!;
+    const detour = prevXY ? routeXY(prevXY, p.xy).slice(1, -1) : [];
+    const xy = [...detour, p.xy];
+    const altitude = p.point.altitudeAglM ?? pointAltitudeAglM;
+    return {
+      unit: { label: p.label, path: xy, altitudeM: altitude, hoverS: p.point.hoverS ?? 0 },
+      kind: 'point',
+      lonLat: xy.map((q, m) => (m === xy.length - 1 ? p.point.position : frame.toLonLat(q))),
+      altitudeAglM: altitude,
+      triggerDistanceM: null,
+      point: p.point,
+      pointIndex: pi,
+      photoCount: p.point.photo === false ? 0 : 1,
+    };
+  };
   let tourStats: { lengthM: number; lowerBoundM: number; gapPct: number | null } | null = null;
   let tourGroup: WorkGroup | null = null;
   if (points.length > 0) {
@@ -449,59 +468,49 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       },
     );
     tourStats = { lengthM: tour.lengthM, lowerBoundM: tour.lowerBoundM, gapPct: tour.gapPct };
-    const works = tour.order.map((idx, k): Work => {
-      const p = points[idx]!;
-      const prev = points[tour.order[(k - 1 + tour.order.length) % tour.order.length]!]!;
-      // A detour around no-fly zones from the previous point leads into this one.
-      const detour = tour.order.length > 1 ? routeXY(prev.xy, p.xy).slice(1, -1) : [];
-      const xy = [...detour, p.xy];
-      const altitude = p.point.altitudeAglM ?? pointAltitudeAglM;
-      return {
-        unit: { label: p.label, path: xy, altitudeM: altitude, hoverS: p.point.hoverS ?? 0 },
-        kind: 'point',
-        lonLat: xy.map((q, m) => (m === xy.length - 1 ? p.point.position : frame.toLonLat(q))),
-        altitudeAglM: altitude,
-        triggerDistanceM: null,
-        point: p.point,
-        photoCount: p.point.photo === false ? 0 : 1,
-      };
-    });
+    const works = tour.order.map((idx, k) =>
+      makePointWork(
+        idx,
+        tour.order.length > 1
+          ? points[tour.order[(k - 1 + tour.order.length) % tour.order.length]!]!.xy
+          : null,
+      ),
+    );
     tourGroup = { works, cyclic: true };
     groups.push(tourGroup);
   }
   progress(0.7);
 
   // With a DEM, the climbs and descents of terrain following inside each unit are known now.
-  if (dem) {
-    for (const group of groups) {
-      group.works.forEach((w, k) => {
-        const prev = group.cyclic
-          ? group.works[(k - 1 + group.works.length) % group.works.length]!
-          : null;
-        const coords = prev ? [prev.lonLat[prev.lonLat.length - 1]!, ...w.lonLat] : w.lonLat;
-        if (coords.length < 2) return;
-        const profile = followTerrain(
-          [
-            {
-              kind: 'transit',
-              coordinates: coords,
-              altitudeAglM: w.altitudeAglM,
-              triggerDistanceM: null,
-            },
-          ],
-          dem,
-          { toleranceM: terrainToleranceM, ceilingAglM: ceilingM },
-        );
-        let climbS = 0;
-        const wps = profile.paths[0]!.waypoints;
-        for (let m = 1; m < wps.length; m++) {
-          const d = (wps[m]!.altitudeAmslM ?? 0) - (wps[m - 1]!.altitudeAmslM ?? 0);
-          climbS += d > 0 ? d / drone.climbRateMps : -d / drone.descentRateMps;
-        }
-        w.unit.extraTimeS = climbS;
-      });
-    }
-  }
+  const applyTerrainExtra = (group: WorkGroup): void => {
+    if (!dem) return;
+    group.works.forEach((w, k) => {
+      const prev =
+        k > 0 ? group.works[k - 1]! : group.cyclic ? group.works[group.works.length - 1]! : null;
+      const coords = prev ? [prev.lonLat[prev.lonLat.length - 1]!, ...w.lonLat] : w.lonLat;
+      if (coords.length < 2) return;
+      const profile = followTerrain(
+        [
+          {
+            kind: 'transit',
+            coordinates: coords,
+            altitudeAglM: w.altitudeAglM,
+            triggerDistanceM: null,
+          },
+        ],
+        dem,
+        { toleranceM: terrainToleranceM, ceilingAglM: ceilingM },
+      );
+      let climbS = 0;
+      const wps = profile.paths[0]!.waypoints;
+      for (let m = 1; m < wps.length; m++) {
+        const d = (wps[m]!.altitudeAmslM ?? 0) - (wps[m - 1]!.altitudeAmslM ?? 0);
+        climbS += d > 0 ? d / drone.climbRateMps : -d / drone.descentRateMps;
+      }
+      w.unit.extraTimeS = climbS;
+    });
+  };
+  groups.forEach(applyTerrainExtra);
 
   // Sorties per group.
   const legLengthM = router ? (a: XY, b: XY): number => pathLength(routeXY(a, b)) : undefined;
@@ -543,6 +552,67 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         issues: unreachable,
       },
     };
+  }
+  // Tour sorties: each re-ordered as its own tour from its dock, then neighbours merged while
+  // one battery still holds both (the cyclic split kept the global tour's order).
+  const tourGroups = new Set<WorkGroup>(tourGroup ? [tourGroup] : []);
+  if (tourGroup) {
+    const tg = tourGroup;
+    const optimise = (
+      dockId: string,
+      pis: number[],
+    ): { group: WorkGroup; sortie: PlannedSortie } | null => {
+      const dock = dockSites.find((d) => d.id === dockId)!;
+      const t = solveTour([dock.xy, ...pis.map((pi) => points[pi]!.xy)], {
+        seed: options.seed ?? 1,
+        kicks: Math.min(3000, 20 * (pis.length + 1)),
+        lowerBound: false,
+      });
+      const order = t.order.slice(1).map((k) => pis[k - 1]!);
+      const works = order.map((pi, k) =>
+        makePointWork(pi, k > 0 ? points[order[k - 1]!]!.xy : null),
+      );
+      const group: WorkGroup = { works, cyclic: false };
+      applyTerrainExtra(group);
+      const res = planSorties(
+        works.map((w) => w.unit),
+        [dock],
+        drone,
+        {
+          ...(legLengthM && { legLengthM }),
+          ...((legLengthM || dem) && {
+            slackPct: (legLengthM ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0),
+          }),
+        },
+      );
+      return res.ok && res.sorties.length === 1 ? { group, sortie: res.sorties[0]! } : null;
+    };
+    let tourSorties = planned
+      .filter((p) => p.group === tg)
+      .map((p) => {
+        const pis = p.sortie.units.map((u) => tg.works[u]!.pointIndex!);
+        const better = optimise(p.sortie.dockId, pis);
+        return better && better.sortie.timeS < p.sortie.timeS ? { ...better, pis } : { ...p, pis };
+      });
+    for (let merged = true; merged && tourSorties.length > 1;) {
+      merged = false;
+      for (let k = 0; k < tourSorties.length && !merged; k++) {
+        const a = tourSorties[k]!;
+        const b = tourSorties[(k + 1) % tourSorties.length]!;
+        if (a === b || a.sortie.dockId !== b.sortie.dockId) continue;
+        const both = optimise(a.sortie.dockId, [...a.pis, ...b.pis]);
+        if (!both) continue;
+        const next = (k + 1) % tourSorties.length;
+        tourSorties = tourSorties.flatMap((x, i) =>
+          i === k ? [{ ...both, pis: [...a.pis, ...b.pis] }] : i === next ? [] : [x],
+        );
+        merged = true;
+      }
+    }
+    const others = planned.filter((p) => p.group !== tg);
+    planned.length = 0;
+    planned.push(...others, ...tourSorties.map(({ group, sortie }) => ({ group, sortie })));
+    for (const t of tourSorties) tourGroups.add(t.group);
   }
   progress(0.85);
 
@@ -713,7 +783,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
           options.coverageSamples ?? 20_000,
         )
       : null;
-  const tourSorties = sorties.filter((_, k) => planned[k]!.group === tourGroup);
+  const tourSorties = sorties.filter((_, k) => tourGroups.has(planned[k]!.group));
   const plan: Plan = {
     sorties,
     paths,

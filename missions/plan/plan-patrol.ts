@@ -716,7 +716,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
     mission.push(navItem(MAV_CMD.NAV_LAND, dock.position, 0));
     const fenceRing = inclusionRing(route, frame, fenceMarginM);
     const nearby = noFlyZones.filter(
-      (z) => z.kind === 'polygon' && z.rings[0]!.some((q) => inBox(q, fenceRing)),
+      (z) => z.kind === 'polygon' && boxesOverlap(z.rings[0]!, fenceRing),
     );
     return {
       index,
@@ -846,7 +846,7 @@ function commandItem(command: number, p1: number, p2: number, p3: number): Missi
   };
 }
 
-function inBox(p: LonLat, ring: readonly LonLat[]): boolean {
+function box(ring: readonly LonLat[]): [number, number, number, number] {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -857,7 +857,14 @@ function inBox(p: LonLat, ring: readonly LonLat[]): boolean {
     minY = Math.min(minY, y);
     maxY = Math.max(maxY, y);
   }
-  return p[0] >= minX && p[0] <= maxX && p[1] >= minY && p[1] <= maxY;
+  return [minX, minY, maxX, maxY];
+}
+
+/** True when the bounding boxes of two rings overlap (a no-fly zone near a sortie's fence). */
+function boxesOverlap(a: readonly LonLat[], b: readonly LonLat[]): boolean {
+  const [ax0, ay0, ax1, ay1] = box(a);
+  const [bx0, by0, bx1, by1] = box(b);
+  return ax0 <= bx1 && bx0 <= ax1 && ay0 <= by1 && by0 <= ay1;
 }
 
 /** The dock nearest to the geometry's first vertex (where the coverage planner starts). */

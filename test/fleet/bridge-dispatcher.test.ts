@@ -51,92 +51,94 @@ const east = (m: number, north = 0): [number, number] => [
   HOME[1] + north / 110_540,
 ];
 
-describe('BridgeDispatcher over real UDP with the simulator', () => {
-  it('flies a shared sortie from request to done and stores its track', async () => {
-    const sim: SimFleet = await startSimFleet({
-      docks: 1,
-      udpBasePort: 0,
-      timeScale: 10,
-      home: HOME,
-      roofTravelMs: 3_000,
-      drone: { gcsFailsafeTimeoutMs: 0, ekfConvergeMs: 0, armingReadyMs: 0 },
-    });
-    cleanups.push(() => sim.close());
-    const simDock = sim.vehicles.find((v) => v.kind === 'dock')!;
-    const droneSystemId = simDock.drone!.systemId;
+async function simWorld(options: { weatherWindMps?: number } = {}) {
+  const sim: SimFleet = await startSimFleet({
+    docks: 1,
+    udpBasePort: 0,
+    timeScale: 10,
+    home: HOME,
+    roofTravelMs: 3_000,
+    drone: { gcsFailsafeTimeoutMs: 0, ekfConvergeMs: 0, armingReadyMs: 0 },
+  });
+  cleanups.push(() => sim.close());
+  const simDock = sim.vehicles.find((v) => v.kind === 'dock')!;
+  const droneSystemId = simDock.drone!.systemId;
 
-    const t: TestApp = createTestApp();
-    cleanups.push(() => t.close());
-    const operator = t.key('utility', 'utility', 'operator');
-    const dock = await call(t, 'POST', '/v1/docks', {
-      key: operator,
-      json: {
-        name: 'sim dock',
-        position: HOME,
-        groundAltM: 100,
-        linkUrl: simDock.url,
-        systemId: simDock.systemId,
-      },
-    });
-    expect(dock.status, JSON.stringify(dock.body)).toBe(201);
-    const drone = await call(t, 'POST', '/v1/drones', {
-      key: operator,
-      json: {
-        dockId: dock.body.id,
-        name: 'sim',
-        systemId: droneSystemId,
-        model: 'sim copter',
-        cruiseSpeedMps: 10,
-        maxFlightTimeMin: 30,
-      },
-    });
-    expect(drone.status, JSON.stringify(drone.body)).toBe(201);
-    const admin = t.key('utility', 'utility', 'admin');
-    const area = await call(t, 'POST', '/v1/areas?kind=forest', { key: admin, json: forestSquare });
-    expect(area.status).toBe(201);
-
-    const dispatcher = new BridgeDispatcher({
-      heartbeatIntervalMs: 100,
-      lostAfterMs: 3_000,
-      armWaitReadyMs: 10_000,
-    });
-    cleanups.push(() => dispatcher.close());
-    const fleet = fleetServiceFor(t.deps);
-    fleet.useDispatcher(dispatcher);
-    cleanups.push(async () => {
-      fleet.stop();
-      await fleet.settled();
-    });
-    const target: DispatchTarget = {
-      sortieId: 'warm-up',
-      dockId: dock.body.id,
-      droneId: drone.body.id,
+  const t: TestApp = createTestApp();
+  cleanups.push(() => t.close());
+  const operator = t.key('utility', 'utility', 'operator');
+  const dock = await call(t, 'POST', '/v1/docks', {
+    key: operator,
+    json: {
+      name: 'sim dock',
+      position: HOME,
+      groundAltM: 100,
       linkUrl: simDock.url,
-      dockSystemId: simDock.systemId,
-      droneSystemId,
-    };
-    // The link is up and both systems heard before anything is requested.
-    await waitFor(
-      async () => {
-        const s = await dispatcher.dockStatus(target, new AbortController().signal);
-        return s.ok && s.value.linkHealthy ? s.value : undefined;
-      },
-      10_000,
-      'dock and drone heard',
-    );
+      systemId: simDock.systemId,
+    },
+  });
+  expect(dock.status, JSON.stringify(dock.body)).toBe(201);
+  const drone = await call(t, 'POST', '/v1/drones', {
+    key: operator,
+    json: {
+      dockId: dock.body.id,
+      name: 'sim',
+      systemId: droneSystemId,
+      model: 'sim copter',
+      cruiseSpeedMps: 10,
+      maxFlightTimeMin: 30,
+    },
+  });
+  expect(drone.status, JSON.stringify(drone.body)).toBe(201);
+  const admin = t.key('utility', 'utility', 'admin');
+  const area = await call(t, 'POST', '/v1/areas?kind=forest', { key: admin, json: forestSquare });
+  expect(area.status).toBe(201);
 
-    const route = {
-      mission: [
-        item(22, null, 20),
-        item(16, east(40), 20),
-        item(16, east(40, 40), 20),
-        item(16, east(0, 40), 20),
-      ],
-      fence: [east(-200, -200), east(200, -200), east(200, 200), east(-200, 200)].map((p) =>
-        item(5001, p, 0, 4),
-      ),
-      rally: [item(5100, east(-20), 20)],
-    };
+  const dispatcher = new BridgeDispatcher({
+    heartbeatIntervalMs: 100,
+    lostAfterMs: 3_000,
+    armWaitReadyMs: 10_000,
+  });
+  cleanups.push(() => dispatcher.close());
+  const fleet = fleetServiceFor(t.deps);
+  fleet.useDispatcher(dispatcher);
+  cleanups.push(async () => {
+    fleet.stop();
+    await fleet.settled();
+  });
+  const target: DispatchTarget = {
+    sortieId: 'warm-up',
+    dockId: dock.body.id,
+    droneId: drone.body.id,
+    linkUrl: simDock.url,
+    dockSystemId: simDock.systemId,
+    droneSystemId,
+  };
+  // The link is up and both systems heard before anything is requested.
+  await waitFor(
+    async () => {
+      const s = await dispatcher.dockStatus(target, new AbortController().signal);
+      return s.ok && s.value.linkHealthy ? s.value : undefined;
+    },
+    10_000,
+    'dock and drone heard',
+  );
+
+  const route = {
+    mission: [
+      item(22, null, 20),
+      item(16, east(40), 20),
+      item(16, east(40, 40), 20),
+      item(16, east(0, 40), 20),
+    ],
+    fence: [east(-200, -200), east(200, -200), east(200, 200), east(-200, 200)].map((p) =>
+      item(5001, p, 0, 4),
+    ),
+    rally: [item(5100, east(-20), 20)],
+  };
+  if (options.weatherWindMps !== undefined)
+    simDock.dock!.setWeather({ windMps: options.weatherWindMps });
+  const request = async () => {
     const requested = await call(t, 'POST', '/v1/missions', {
       key: operator,
       json: {
@@ -149,41 +151,152 @@ describe('BridgeDispatcher over real UDP with the simulator', () => {
       },
     });
     expect(requested.status, JSON.stringify(requested.body)).toBe(201);
-    const missionId = requested.body.id;
-    const sortieId = requested.body.sorties[0].id;
-    fleet.start();
+    return {
+      missionId: requested.body.id as string,
+      sortieId: requested.body.sorties[0].id as string,
+    };
+  };
+  const sortie = async (ids: { missionId: string; sortieId: string }) =>
+    (
+      await call(t, 'GET', `/v1/missions/${ids.missionId}/sorties/${ids.sortieId}`, {
+        key: operator,
+      })
+    ).body;
+  return { sim, simDock, t, operator, dock, drone, dispatcher, fleet, target, request, sortie };
+}
 
-    const seen = new Set<string>();
-    const final = await waitFor(
+const FLOW = [
+  'requested',
+  'approved',
+  'scheduled',
+  'queued',
+  'preflight',
+  'launching',
+  'in_flight',
+];
+
+async function until(
+  w: Awaited<ReturnType<typeof simWorld>>,
+  ids: { missionId: string; sortieId: string },
+  states: string[],
+  timeoutMs = 45_000,
+) {
+  let last: { state?: string; reasonCode?: string; transitions?: unknown[] } = {};
+  try {
+    return await waitFor(
       async () => {
-        const s = await call(t, 'GET', `/v1/missions/${missionId}/sorties/${sortieId}`, {
-          key: operator,
-        });
-        seen.add(s.body.state);
-        return ['done', 'failed', 'aborted'].includes(s.body.state) ? s.body : undefined;
+        const s = await w.sortie(ids);
+        last = s;
+        return states.includes(s.state) ? s : undefined;
       },
-      45_000,
-      'sortie over',
+      timeoutMs,
+      `sortie in ${states.join(' / ')}`,
     );
+  } catch (err) {
+    const events = w.t.deps.repos.fleetOps.recentEvents({ agencyId: '', seesAll: true }, 5);
+    throw new Error(
+      `${String(err)}; last ${JSON.stringify({ state: last.state, reasonCode: last.reasonCode, transitions: last.transitions?.slice(-2), events: events.map((e) => `${e.kind}: ${e.detail}`) })}`,
+      { cause: err },
+    );
+  }
+}
+
+describe('BridgeDispatcher over real UDP with the simulator', () => {
+  it('flies a shared sortie from request to done and stores its track', async () => {
+    const w = await simWorld();
+    const ids = await w.request();
+    w.fleet.start();
+    const final = await until(w, ids, ['done', 'failed', 'aborted']);
     expect(final.state, JSON.stringify(final.transitions.slice(-3))).toBe('done');
     expect(final.transitions.map((x: { to: string }) => x.to)).toEqual([
-      'requested',
-      'approved',
-      'scheduled',
-      'queued',
-      'preflight',
-      'launching',
-      'in_flight',
+      ...FLOW,
       'returning',
       'landed',
       'done',
     ]);
     expect(final.progress.lastReachedItem).toBe(3);
-    expect(simDock.dock!.roof).toBe('closed');
-    const track = await call(t, 'GET', `/v1/missions/${missionId}/sorties/${sortieId}/track`, {
-      key: operator,
-    });
+    expect(w.simDock.dock!.roof).toBe('closed');
+    const track = await call(
+      w.t,
+      'GET',
+      `/v1/missions/${ids.missionId}/sorties/${ids.sortieId}/track`,
+      { key: w.operator },
+    );
     expect(track.body.properties.sampleCount).toBeGreaterThan(1);
-    expect(t.deps.repos.fleetOps.dispatchesOf(sortieId)).toHaveLength(1);
+    expect(w.t.deps.repos.fleetOps.dispatchesOf(ids.sortieId)).toHaveLength(1);
+  }, 60_000);
+
+  it('holds the launch while the dock reports wind over the drone’s limit, roof never opened', async () => {
+    const w = await simWorld({ weatherWindMps: 15 });
+    const ids = await w.request();
+    w.fleet.tick();
+    const held = await until(
+      w,
+      ids,
+      ['queued'].filter(() => true),
+      10_000,
+    ).then(async () =>
+      waitFor(
+        async () => {
+          const s = await w.sortie(ids);
+          return s.reasonCode ? s : undefined;
+        },
+        10_000,
+        'held',
+      ),
+    );
+    expect(held).toMatchObject({ state: 'queued', reasonCode: 'GATE_WIND' });
+    expect(held.reasonDetail).toContain('wind 15 m/s');
+    expect(w.simDock.dock!.roof).toBe('closed');
+  }, 30_000);
+
+  it('aborts mid-flight: the drone is sent home over the link and the sortie ends aborted', async () => {
+    const w = await simWorld();
+    const ids = await w.request();
+    w.fleet.start();
+    await until(w, ids, ['in_flight']);
+    const abort = await call(
+      w.t,
+      'POST',
+      `/v1/missions/${ids.missionId}/sorties/${ids.sortieId}/abort`,
+      {
+        key: w.operator,
+        json: { reason: 'test abort' },
+      },
+    );
+    expect(abort.body).toMatchObject({ state: 'returning', abortRequested: true });
+    const final = await until(w, ids, ['done', 'failed', 'aborted']);
+    expect(final.state, JSON.stringify(final.transitions.slice(-3))).toBe('aborted');
+    expect(final.progress.lastReachedItem).toBeLessThan(3);
+    expect(w.simDock.dock!.roof).toBe('closed');
+  }, 60_000);
+
+  it('restarts mid-flight: a new service re-attaches over a new link and finishes without dispatching again', async () => {
+    const w = await simWorld();
+    const ids = await w.request();
+    w.fleet.start();
+    await until(w, ids, ['in_flight']);
+    // The old process goes away (its link closes); the vehicle flies on in AUTO.
+    await w.fleet.release();
+    await w.dispatcher.close();
+    const { FleetService } = await import('../../src/services/fleet/index');
+    const restarted = new FleetService({
+      repos: w.t.deps.repos,
+      logger: w.t.deps.logger,
+      now: w.t.deps.now,
+    });
+    const relinked = new BridgeDispatcher({ heartbeatIntervalMs: 100, lostAfterMs: 3_000 });
+    cleanups.push(() => relinked.close());
+    restarted.useDispatcher(relinked);
+    cleanups.push(async () => {
+      restarted.stop();
+      await restarted.settled();
+    });
+    expect(restarted.recover()).toEqual({ requeued: 0, reattached: 1, unattached: 0 });
+    restarted.start();
+    const final = await until(w, ids, ['done', 'failed', 'aborted']);
+    expect(final.state, JSON.stringify(final.transitions.slice(-3))).toBe('done');
+    expect(final.transitions.filter((x: { to: string }) => x.to === 'preflight')).toHaveLength(1);
+    expect(w.t.deps.repos.fleetOps.dispatchesOf(ids.sortieId)).toHaveLength(1);
   }, 60_000);
 });

@@ -347,8 +347,11 @@ describe('restart safety', () => {
     await w.clock.advance(100);
     const before = w.vehicle.calls.length;
 
-    // "Restart": a fresh service over the same store and a fresh link to the same vehicle.
-    w.fleet.stop();
+    // "Restart": the old service lets go, a fresh one over the same store and a fresh link.
+    await w.fleet.release();
+    expect(w.vehicle.calls.length).toBe(before); // releasing commands nothing
+    expect((await sortieOf(w, mission.id, sortieId)).state).toBe('in_flight');
+    expect(w.t.deps.repos.fleetOps.dispatchesOf(sortieId)[0]?.status).toBe('started');
     const restarted = new FleetService({
       repos: w.t.deps.repos,
       logger: w.t.deps.logger,

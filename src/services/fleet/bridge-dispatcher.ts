@@ -36,6 +36,10 @@ const DO_SET_MISSION_CURRENT = 224;
 const HOME_SLOT = 1;
 /** Modes a vehicle enters on its own in a failsafe (unless we commanded them). */
 const FAILSAFE_MODES = new Set(['RTL', 'SMART_RTL', 'LAND', 'BRAKE']);
+/** Modes our own return commands lead through. */
+const RETURN_MODES = new Set(['RTL', 'LAND']);
+/** A failsafe STATUSTEXT this recent explains the next mode change, ms. */
+const FAILSAFE_TEXT_WINDOW_MS = 3_000;
 /** After touchdown, wait this long for the dock to see the drone on its pad, ms. */
 const DOCK_PAD_SETTLE_MS = 1_500;
 
@@ -291,6 +295,8 @@ export class BridgeDispatcher implements Dispatcher {
     let totalItems = 0;
     let lastMode: string | null = null;
     let lastText = '';
+    let lastTextAtMs = 0;
+    let missionDone = false;
     let airborne = false;
     let battery: number | null = null;
     void this.session(target.linkUrl)
@@ -332,22 +338,26 @@ export class BridgeDispatcher implements Dispatcher {
               case 'mission-item-reached': {
                 const reached = e.seq - HOME_SLOT;
                 listener({ type: 'progress', reachedItem: reached, totalItems });
-                if (totalItems > 0 && reached >= totalItems - 1)
+                if (totalItems > 0 && reached >= totalItems - 1) {
+                  missionDone = true;
                   listener({ type: 'mission_complete' });
+                }
                 return;
               }
               case 'status-text':
                 lastText = e.text;
+                lastTextAtMs = e.atMs;
                 return;
               case 'heartbeat': {
                 const changed = e.mode !== lastMode;
                 lastMode = e.mode;
-                if (
-                  changed &&
-                  FAILSAFE_MODES.has(e.mode) &&
-                  this.commanded.get(id) !== e.mode &&
-                  airborne
-                ) {
+                if (!changed || !airborne || !FAILSAFE_MODES.has(e.mode)) return;
+                // Our own RTL ends in LAND, and a mission may end in RTL: neither is a failsafe.
+                // A failsafe STATUSTEXT ("Battery Failsafe", "GCS Failsafe", …) always is.
+                const ours = RETURN_MODES.has(this.commanded.get(id) ?? '') || missionDone;
+                const announced =
+                  /failsafe/i.test(lastText) && e.atMs - lastTextAtMs < FAILSAFE_TEXT_WINDOW_MS;
+                if (announced || !ours) {
                   listener({ type: 'failsafe', cause: lastText || `mode ${e.mode}`, mode: e.mode });
                 }
                 return;

@@ -698,6 +698,17 @@ export class FleetService {
     this.timer = null;
   }
 
+  /**
+   * Shutdown: stops the scheduler and lets go of every running dispatch without recording or
+   * commanding anything; the next process re-attaches with {@link recover}.
+   */
+  async release(): Promise<void> {
+    this.stop();
+    for (const r of this.running.values()) r.dispatch.detach();
+    await this.settled();
+    this.flushTelemetry();
+  }
+
   /** Resolves when every running dispatch has finished (tests, graceful stop). */
   async settled(): Promise<void> {
     await Promise.all([...this.running.values()].map((r) => r.done));
@@ -927,11 +938,13 @@ export class FleetService {
     const done = dispatch
       .run()
       .then((result: DispatchResult) => {
-        this.repos.fleetOps.updateDispatch(
-          key,
-          { status: result.result === 'failed' ? 'failed' : 'finished' },
-          this.nowDate(),
-        );
+        if (result.result !== 'detached') {
+          this.repos.fleetOps.updateDispatch(
+            key,
+            { status: result.result === 'failed' ? 'failed' : 'finished' },
+            this.nowDate(),
+          );
+        }
         this.logger.info({ sortieId: id, key, result }, 'dispatch ended');
       })
       .catch((err: unknown) => {

@@ -82,7 +82,17 @@ export type DispatchResult =
   | { result: 'failed'; code: string; detail: string }
   | { result: 'aborted' }
   | { result: 'requeued'; code: string; fromItem: number }
-  | { result: 'failsafe_hold'; cause: string };
+  | { result: 'failsafe_hold'; cause: string }
+  /** Released by this process (shutdown): nothing recorded, the next process re-attaches. */
+  | { result: 'detached' };
+
+/** Thrown inside the sequence once it is detached; `run()` turns it into `{ result: 'detached' }`. */
+class DispatchDetached extends Error {
+  constructor() {
+    super('dispatch detached');
+    this.name = 'DispatchDetached';
+  }
+}
 
 type Control = { type: '_control' };
 type Queued = VehicleEvent | Control;
@@ -114,13 +124,28 @@ export class SortieDispatch {
   private readonly cancel = new AbortController();
   private unwatch: (() => void) | null = null;
   private finished = false;
+  private detached = false;
+  private readonly hooks: DispatchHooks;
 
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly clock: Clock,
     private readonly input: SortieDispatchInput,
-    private readonly hooks: DispatchHooks,
+    hooks: DispatchHooks,
   ) {
+    // After detach nothing more is recorded: the store keeps the state the next process resumes.
+    const live = () => !this.detached;
+    this.hooks = {
+      transition: (to, change) => {
+        if (!live()) throw new DispatchDetached();
+        hooks.transition(to, change);
+      },
+      step: (step) => live() && hooks.step(step),
+      progress: (reached, total) => live() && hooks.progress(reached, total),
+      event: (kind, severity, detail) => live() && hooks.event(kind, severity, detail),
+      telemetry: (e) => live() && hooks.telemetry(e),
+      failsafeHold: (hold) => live() && hooks.failsafeHold(hold),
+    };
     this.state = input.state;
     this.lastReached = input.startFromItem;
     this.failsafe = input.failsafeHold;
@@ -139,6 +164,9 @@ export class SortieDispatch {
     this.unwatch = this.dispatcher.watch(this.input.target, (e) => this.push(e));
     try {
       return await this.sequence();
+    } catch (err) {
+      if (err instanceof DispatchDetached) return { result: 'detached' };
+      throw err;
     } finally {
       this.finished = true;
       this.unwatch?.();
@@ -166,6 +194,17 @@ export class SortieDispatch {
         `abort recorded; no command sent: the vehicle is returning in its own failsafe`,
       );
     }
+    this.push({ type: '_control' });
+  }
+
+  /**
+   * Lets go of the sortie without recording or commanding anything more (service shutdown):
+   * the stored state stays as it is, for the next process to re-attach to.
+   */
+  detach(): void {
+    if (this.finished || this.detached) return;
+    this.detached = true;
+    this.cancel.abort(new DispatchDetached());
     this.push({ type: '_control' });
   }
 
@@ -635,6 +674,7 @@ export class SortieDispatch {
 
   /** The next vehicle event, or 'silence' after `ms` without one. */
   private next(ms: number): Promise<Queued | 'silence'> {
+    if (this.detached) return Promise.reject(new DispatchDetached());
     const first = this.queue.shift();
     if (first) return Promise.resolve(first);
     return new Promise((resolve) => {

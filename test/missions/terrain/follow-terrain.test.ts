@@ -7,7 +7,8 @@ import {
   readDemGeoTiff,
   type WorkPath,
 } from '../../../missions/index';
-import { hillElevationM, syntheticDemGeoTiff } from './synthetic-dem';
+import proj4 from 'proj4';
+import { hillElevationM, syntheticDemGeoTiff, syntheticUtmDemGeoTiff } from './synthetic-dem';
 
 const CENTRE: [number, number] = [119.95, 30.4];
 const CELL_DEG = 0.0002; // ≈ 22 m
@@ -35,6 +36,25 @@ describe('readDemGeoTiff', () => {
     expect(dem.elevationAt(CENTRE)).toBeGreaterThan(375);
     expect(dem.elevationAt([WEST - 0.01, NORTH])).toBeNull();
     expect(dem.cellSizeM).toBeGreaterThan(20);
+  });
+
+  it('reads a UTM (EPSG:32651) GeoTIFF and samples it in [lon, lat]', async () => {
+    const [e, n] = proj4('WGS84', '+proj=utm +zone=51 +datum=WGS84 +units=m +no_defs').forward(
+      CENTRE,
+    );
+    const west = Math.round((e ?? 0) - 3000);
+    const north = Math.round((n ?? 0) + 3000);
+    const dem = await readDemGeoTiff(syntheticUtmDemGeoTiff(west, north, 25, 240, CENTRE, SIGMA_M));
+    let worst = 0;
+    for (let i = 0; i < 100; i++) {
+      const lon = CENTRE[0] - 0.025 + (((i * 7919) % 997) / 997) * 0.05;
+      const lat = CENTRE[1] - 0.025 + (((i * 104729) % 991) / 991) * 0.05;
+      const z = dem.elevationAt([lon, lat]);
+      expect(z).not.toBeNull();
+      worst = Math.max(worst, Math.abs(z! - hillElevationM(lon, lat, CENTRE, SIGMA_M)));
+    }
+    expect(worst).toBeLessThan(1);
+    expect(dem.cellSizeM).toBeCloseTo(25, 6);
   });
 
   it('rejects bytes that are not a GeoTIFF', async () => {

@@ -1,4 +1,5 @@
 import { writeArrayBuffer } from 'geotiff';
+import proj4 from 'proj4';
 
 /** A hill: 40 m plain rising to 380 m at the centre (the farm's 40–380 m range), Gaussian, σ in metres. */
 export function hillElevationM(
@@ -39,6 +40,39 @@ export function syntheticDemGeoTiff(
     ModelTiepoint: [0, 0, 0, west, north, 0],
     GeographicTypeGeoKey: 4326,
     GTModelTypeGeoKey: 2,
+    GTRasterTypeGeoKey: 1,
+    BitsPerSample: [32],
+    SampleFormat: [3],
+  });
+}
+
+/**
+ * The same hill as a UTM zone 51N (EPSG:32651) Float32 GeoTIFF: `size` × `size` cells of `cellM`
+ * metres, top-left corner at easting / northing `[west, north]`.
+ */
+export function syntheticUtmDemGeoTiff(
+  west: number,
+  north: number,
+  cellM: number,
+  size: number,
+  centre: [number, number],
+  sigmaM: number,
+): ArrayBuffer {
+  const utm = proj4('WGS84', '+proj=utm +zone=51 +datum=WGS84 +units=m +no_defs');
+  const values = new Float32Array(size * size);
+  for (let row = 0; row < size; row++) {
+    for (let col = 0; col < size; col++) {
+      const [lon, lat] = utm.inverse([west + (col + 0.5) * cellM, north - (row + 0.5) * cellM]);
+      values[row * size + col] = hillElevationM(lon ?? 0, lat ?? 0, centre, sigmaM);
+    }
+  }
+  return writeArrayBuffer(values, {
+    width: size,
+    height: size,
+    ModelPixelScale: [cellM, cellM, 0],
+    ModelTiepoint: [0, 0, 0, west, north, 0],
+    ProjectedCSTypeGeoKey: 32651,
+    GTModelTypeGeoKey: 1,
     GTRasterTypeGeoKey: 1,
     BitsPerSample: [32],
     SampleFormat: [3],

@@ -26,6 +26,9 @@ export type VerificationRow = typeof verificationRequests.$inferSelect;
 
 const OPEN_STATUSES: AlertStatusName[] = ['new', 'dispatched', 'acknowledged', 'in_progress'];
 
+/** The R*Tree's time unit (see migration 0004): days keep its four dimensions comparable. */
+const DAY_MS = 86_400_000;
+
 // Hot-path statements are prepared once with better-sqlite3: building a drizzle query costs
 // hundreds of microseconds per call, which an ingest of thousands of detections cannot pay.
 type RawRow = Record<string, unknown>;
@@ -301,8 +304,8 @@ export class AlertsRepository {
         outer[2],
         outer[1],
         outer[3],
-        fromMs,
-        toMs,
+        fromMs / DAY_MS,
+        toMs / DAY_MS,
         typeCode,
         typeCode,
         mPerDeg.lon,
@@ -336,33 +339,42 @@ export class AlertsRepository {
     const useTree =
       bbox !== undefined || fromMs !== undefined || toMs !== undefined || types !== undefined;
     const codes = types?.map((t) => t.code) ?? [];
-    const rtree = useTree
-      ? sql`${alerts.seq} IN (SELECT seq FROM alerts_rtree WHERE max_lon >= ${bbox?.[0] ?? -180} AND min_lon <= ${bbox?.[2] ?? 180} AND max_lat >= ${bbox?.[1] ?? -90} AND min_lat <= ${bbox?.[3] ?? 90} AND max_t >= ${fromMs ?? -8.64e15} AND min_t <= ${toMs ?? 8.64e15} AND min_type <= ${codes.length ? Math.max(...codes) : 1e9} AND max_type >= ${codes.length ? Math.min(...codes) : -1e9})`
-      : undefined;
+    // the R*Tree drives (CROSS JOIN fixes the join order); the other conditions re-check exactly
+    const where = [
+      bbox
+        ? sql`a.max_lon >= ${bbox[0]} AND a.min_lon <= ${bbox[2]} AND a.max_lat >= ${bbox[1]} AND a.min_lat <= ${bbox[3]}`
+        : undefined,
+      fromMs !== undefined ? sql`a.last_observed_at >= ${fromMs}` : undefined,
+      toMs !== undefined ? sql`a.first_observed_at <= ${toMs}` : undefined,
+      types
+        ? sql`a.type_code IN (SELECT value FROM json_each(${JSON.stringify(codes)}))`
+        : undefined,
+      filters.statuses
+        ? sql`a.status IN (SELECT value FROM json_each(${JSON.stringify(filters.statuses)}))`
+        : undefined,
+      filters.severities
+        ? sql`a.severity IN (SELECT value FROM json_each(${JSON.stringify(filters.severities)}))`
+        : undefined,
+      filters.agencyId
+        ? sql`EXISTS (SELECT 1 FROM alert_routes f WHERE f.alert_id = a.id AND f.agency_id = ${filters.agencyId})`
+        : undefined,
+      scope.seesAll
+        ? undefined
+        : sql`EXISTS (SELECT 1 FROM alert_routes ar WHERE ar.alert_id = a.id AND ar.agency_id = ${scope.agencyId})`,
+      options.afterSeq !== null ? sql`a.seq > ${options.afterSeq}` : undefined,
+    ].filter((c) => c !== undefined);
+    if (useTree) {
+      where.unshift(
+        sql`r.max_lon >= ${bbox?.[0] ?? -180} AND r.min_lon <= ${bbox?.[2] ?? 180} AND r.max_lat >= ${bbox?.[1] ?? -90} AND r.min_lat <= ${bbox?.[3] ?? 90} AND r.max_t >= ${(fromMs ?? -8.64e15) / DAY_MS} AND r.min_t <= ${(toMs ?? 8.64e15) / DAY_MS} AND r.min_type <= ${codes.length ? Math.max(...codes) : 1e9} AND r.max_type >= ${codes.length ? Math.min(...codes) : -1e9}`,
+      );
+    }
+    const conditions = where.length > 0 ? sql.join(where, sql` AND `) : sql`1 = 1`;
+    const from = useTree ? sql`alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq` : sql`alerts a`;
     const rows = this.db
-      .select()
-      .from(alerts)
-      .where(
-        and(
-          rtree,
-          bbox
-            ? sql`${alerts.maxLon} >= ${bbox[0]} AND ${alerts.minLon} <= ${bbox[2]} AND ${alerts.maxLat} >= ${bbox[1]} AND ${alerts.minLat} <= ${bbox[3]}`
-            : undefined,
-          fromMs !== undefined ? sql`${alerts.lastObservedAt} >= ${fromMs}` : undefined,
-          toMs !== undefined ? sql`${alerts.firstObservedAt} <= ${toMs}` : undefined,
-          types ? inArray(alerts.typeCode, codes) : undefined,
-          filters.statuses ? inArray(alerts.status, filters.statuses) : undefined,
-          filters.severities ? inArray(alerts.severity, filters.severities) : undefined,
-          filters.agencyId
-            ? sql`EXISTS (SELECT 1 FROM alert_routes f WHERE f.alert_id = ${alerts.id} AND f.agency_id = ${filters.agencyId})`
-            : undefined,
-          this.visible(scope),
-          options.afterSeq !== null ? gt(alerts.seq, options.afterSeq) : undefined,
-        ),
+      .all<RawRow>(
+        sql`SELECT a.* FROM ${from} WHERE ${conditions} ORDER BY a.seq LIMIT ${options.limit + 1}`,
       )
-      .orderBy(asc(alerts.seq))
-      .limit(options.limit + 1)
-      .all();
+      .map(alertFromRaw);
     return page(rows, options.limit);
   }
 

@@ -284,6 +284,7 @@ function queryBench() {
     for (let i = 0; i < queries.length; i++) candidate();
     qi = 0;
     for (let i = 0; i < queries.length; i++) plain();
+    const hitsPerQuery = candidateHits / queries.length;
     if (candidateHits !== baselineHits)
       throw new Error(`R*Tree found ${candidateHits} alerts, the index plan ${baselineHits}`);
     const ratios: number[] = [];
@@ -314,7 +315,7 @@ function queryBench() {
         rtreeQueriesPerS: Math.round(median(cand)),
         indexQueriesPerS: Math.round(median(base)),
         alerts: ALERT_COUNT,
-        meanHitsPerQuery: candidateHits / queries.length,
+        meanHitsPerQuery: hitsPerQuery,
         fillS: Math.round(fillS * 10) / 10,
       },
       notes: [`R*Tree plan: ${plan.join(' | ')}`],

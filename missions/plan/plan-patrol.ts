@@ -271,8 +271,17 @@ export function planPatrol(input: PatrolInput): PatrolResult {
   if (dockIssues.length > 0) return fail('INPUT_INVALID', dockIssues);
   const router: ObstacleRouter | null =
     obstacles.length > 0 ? createObstacleRouter(obstacles) : null;
-  const routeXY = (a: XY, b: XY): XY[] =>
-    router && router.blocked(a, b) ? router.route(a, b) : [a, b];
+  const routes = new Map<string, XY[]>();
+  const routeXY = (a: XY, b: XY): XY[] => {
+    if (!router) return [a, b];
+    const key = `${a[0]},${a[1]};${b[0]},${b[1]}`;
+    let path = routes.get(key);
+    if (!path) {
+      path = router.blocked(a, b) ? router.route(a, b) : [a, b];
+      routes.set(key, path);
+    }
+    return path;
+  };
   const pathLength = (path: readonly XY[]): number => {
     let len = 0;
     for (let k = 1; k < path.length; k++)
@@ -608,6 +617,128 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         );
         merged = true;
       }
+    }
+    // Alternative: sweep petals around each dock (points by angle, each petal grown while its own
+    // tour from the dock fits one battery), then the same merges; kept when it needs fewer sorties.
+    const single = (dockId: string, order: number[]): PlannedSortie | null => {
+      const dock = dockSites.find((d) => d.id === dockId)!;
+      const works = order.map((pi, k) =>
+        makePointWork(pi, k > 0 ? points[order[k - 1]!]!.xy : null),
+      );
+      const group: WorkGroup = { works, cyclic: false };
+      applyTerrainExtra(group);
+      const res = planSorties(
+        works.map((w) => w.unit),
+        [dock],
+        drone,
+        {
+          ...(legLengthM && { legLengthM }),
+          ...((legLengthM || dem) && {
+            slackPct: (legLengthM ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0),
+          }),
+        },
+      );
+      return res.ok && res.sorties.length === 1 ? res.sorties[0]! : null;
+    };
+    const byDock = new Map<string, number[]>();
+    points.forEach((p, pi) => {
+      let best = dockSites[0]!;
+      for (const d of dockSites) {
+        if (
+          Math.hypot(p.xy[0] - d.xy[0], p.xy[1] - d.xy[1]) <
+          Math.hypot(p.xy[0] - best.xy[0], p.xy[1] - best.xy[1])
+        )
+          best = d;
+      }
+      byDock.set(best.id, [...(byDock.get(best.id) ?? []), pi]);
+    });
+    const petals: { dockId: string; pis: number[] }[] = [];
+    for (const [dockId, pis] of byDock) {
+      const dock = dockSites.find((d) => d.id === dockId)!;
+      const angle = (pi: number): number =>
+        Math.atan2(points[pi]!.xy[1] - dock.xy[1], points[pi]!.xy[0] - dock.xy[0]);
+      const sorted = [...pis].sort((a, b) => angle(a) - angle(b) || a - b);
+      // Start after the widest angular gap, so that no petal straddles it.
+      let gapAt = 0;
+      let widest = -1;
+      sorted.forEach((pi, k) => {
+        const next = sorted[(k + 1) % sorted.length]!;
+        const gap =
+          (angle(next) - angle(pi) + 2 * Math.PI) % (2 * Math.PI) ||
+          (sorted.length === 1 ? 2 * Math.PI : 0);
+        if (gap > widest) {
+          widest = gap;
+          gapAt = (k + 1) % sorted.length;
+        }
+      });
+      let cur: number[] = [];
+      for (const pi of [...sorted.slice(gapAt), ...sorted.slice(0, gapAt)]) {
+        // Cheapest insertion into the current petal's order (dock at both ends).
+        let bestAt = 0;
+        let bestCost = Infinity;
+        for (let k = 0; k <= cur.length; k++) {
+          const a = k === 0 ? dock.xy : points[cur[k - 1]!]!.xy;
+          const b = k === cur.length ? dock.xy : points[cur[k]!]!.xy;
+          const c = points[pi]!.xy;
+          const cost =
+            Math.hypot(a[0] - c[0], a[1] - c[1]) +
+            Math.hypot(c[0] - b[0], c[1] - b[1]) -
+            Math.hypot(a[0] - b[0], a[1] - b[1]);
+          if (cost < bestCost) {
+            bestCost = cost;
+            bestAt = k;
+          }
+        }
+        const trial = [...cur.slice(0, bestAt), pi, ...cur.slice(bestAt)];
+        if (cur.length === 0 || single(dockId, trial)) {
+          cur = trial;
+          continue;
+        }
+        const better = optimise(dockId, trial);
+        if (better) {
+          cur = better.group.works.map((w) => w.pointIndex!);
+          continue;
+        }
+        petals.push({ dockId, pis: cur });
+        cur = [pi];
+      }
+      if (cur.length > 0) petals.push({ dockId, pis: cur });
+    }
+    const sweptOrNull = petals.map((p) => {
+      const o = optimise(p.dockId, p.pis);
+      if (o) return { ...o, pis: p.pis };
+      const sortie = single(p.dockId, p.pis);
+      const works = p.pis.map((pi, k) =>
+        makePointWork(pi, k > 0 ? points[p.pis[k - 1]!]!.xy : null),
+      );
+      return sortie ? { group: { works, cyclic: false }, sortie, pis: p.pis } : null;
+    });
+    // A petal no battery holds (a point reachable only from a farther dock) keeps the tour split.
+    let swept = sweptOrNull.every((x) => x !== null) ? sweptOrNull.filter((x) => x !== null) : [];
+    for (let merged = true; merged && swept.length > 1;) {
+      merged = false;
+      for (let k = 0; k < swept.length && !merged; k++) {
+        const a = swept[k]!;
+        const b = swept[(k + 1) % swept.length]!;
+        if (a === b || a.sortie.dockId !== b.sortie.dockId) continue;
+        const both = optimise(a.sortie.dockId, [...a.pis, ...b.pis]);
+        if (!both) continue;
+        const next = (k + 1) % swept.length;
+        swept = swept.flatMap((x, i) =>
+          i === k ? [{ ...both, pis: [...a.pis, ...b.pis] }] : i === next ? [] : [x],
+        );
+        merged = true;
+      }
+    }
+    const totalS = (list: { sortie: PlannedSortie }[]): number =>
+      sum(list.map((x) => x.sortie.timeS));
+    if (
+      (swept.length > 0 && swept.length < tourSorties.length) ||
+      (swept.length > 0 &&
+        swept.length === tourSorties.length &&
+        totalS(swept) < totalS(tourSorties))
+    ) {
+      tourSorties = swept;
     }
     const others = planned.filter((p) => p.group !== tg);
     planned.length = 0;

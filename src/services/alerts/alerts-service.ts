@@ -57,12 +57,18 @@ import { observeDetection, observeSatelliteHotspot, type Observation } from './o
 import {
   evaluateObservation,
   resolveRule,
+  thresholdFailures,
   type AlertRule,
   type AlertSnapshot,
   type RuleOutcome,
 } from './rules-engine';
 import { ASSET_KINDS, type Asset, type AssetKind } from './severity';
-import { SUPPRESSION_KINDS, type Suppression, type SuppressionKind } from './suppression-registry';
+import {
+  findSuppression,
+  SUPPRESSION_KINDS,
+  type Suppression,
+  type SuppressionKind,
+} from './suppression-registry';
 import { nextDeliveryStep } from './webhook-retry';
 import { sendWebhook } from './webhook-sender';
 
@@ -533,16 +539,22 @@ export class AlertsService {
       gMaxLon + padM / frame.mPerDegLon,
       gMaxLat + padM / frame.mPerDegLat,
     ];
-    const candidates = this.alerts
-      .fusionCandidates(
-        typeCode(obs.alertType),
-        box(reachM + MAX_ALERT_RADIUS_M),
-        box(reachM),
-        { lon: frame.mPerDegLon, lat: frame.mPerDegLat },
-        obs.observedAtMs - rule.fusionWindowMs,
-        obs.observedAtMs + rule.fusionWindowMs,
-      )
-      .map(snapshotOf);
+    // an observation the rules drop anyway needs no fusion search
+    const dropped =
+      thresholdFailures(obs, rule).length > 0 ||
+      findSuppression(obs, ctx.world.suppressions) !== undefined;
+    const candidates = dropped
+      ? []
+      : this.alerts
+          .fusionCandidates(
+            typeCode(obs.alertType),
+            box(reachM + MAX_ALERT_RADIUS_M),
+            box(reachM),
+            { lon: frame.mPerDegLon, lat: frame.mPerDegLat },
+            obs.observedAtMs - rule.fusionWindowMs,
+            obs.observedAtMs + rule.fusionWindowMs,
+          )
+          .map(snapshotOf);
     return evaluateObservation(obs, {
       rules: ctx.world.rules,
       suppressions: ctx.world.suppressions,

@@ -51,14 +51,20 @@ const east = (m: number, north = 0): [number, number] => [
   HOME[1] + north / 110_540,
 ];
 
-async function simWorld(options: { weatherWindMps?: number } = {}) {
+async function simWorld(
+  options: {
+    weatherWindMps?: number;
+    drone?: { batteryPct?: number; enduranceS?: number };
+    batteryReservePct?: number;
+  } = {},
+) {
   const sim: SimFleet = await startSimFleet({
     docks: 1,
     udpBasePort: 0,
     timeScale: 10,
     home: HOME,
     roofTravelMs: 3_000,
-    drone: { gcsFailsafeTimeoutMs: 0, ekfConvergeMs: 0, armingReadyMs: 0 },
+    drone: { gcsFailsafeTimeoutMs: 0, ekfConvergeMs: 0, armingReadyMs: 0, ...options.drone },
   });
   cleanups.push(() => sim.close());
   const simDock = sim.vehicles.find((v) => v.kind === 'dock')!;
@@ -87,6 +93,7 @@ async function simWorld(options: { weatherWindMps?: number } = {}) {
       model: 'sim copter',
       cruiseSpeedMps: 10,
       maxFlightTimeMin: 30,
+      batteryReservePct: options.batteryReservePct ?? 25,
     },
   });
   expect(drone.status, JSON.stringify(drone.body)).toBe(201);
@@ -298,5 +305,45 @@ describe('BridgeDispatcher over real UDP with the simulator', () => {
     expect(final.state, JSON.stringify(final.transitions.slice(-3))).toBe('done');
     expect(final.transitions.filter((x: { to: string }) => x.to === 'preflight')).toHaveLength(1);
     expect(w.t.deps.repos.fleetOps.dispatchesOf(ids.sortieId)).toHaveLength(1);
+  }, 60_000);
+
+  it('never overrides a vehicle failsafe: the sortie waits landed for an operator', async () => {
+    // The drone's own battery failsafe (25 %) comes before the service's reserve (10 %).
+    const w = await simWorld({ drone: { batteryPct: 40, enduranceS: 120 }, batteryReservePct: 10 });
+    const ids = await w.request();
+    w.fleet.start();
+    const held = await until(w, ids, ['landed', 'done', 'failed', 'aborted']);
+    const events = w.t.deps.repos.fleetOps
+      .recentEvents({ agencyId: '', seesAll: true }, 20)
+      .map((e) => `${e.kind}: ${e.detail}`);
+    expect(held.state, events.join('\n')).toBe('landed');
+    const failsafe = held.transitions.find(
+      (x: { reasonCode: string | null }) => x.reasonCode === 'VEHICLE_FAILSAFE',
+    );
+    expect(failsafe).toMatchObject({ from: 'in_flight', to: 'returning', actor: 'vehicle' });
+    expect(events.join('\n')).toMatch(/VEHICLE_FAILSAFE: .*Battery Failsafe/);
+    await waitFor(
+      async () => ((await w.sortie(ids)).failsafeHold ? true : undefined),
+      5_000,
+      'hold',
+    );
+    const base = `/v1/missions/${ids.missionId}/sorties/${ids.sortieId}`;
+    const pause = await call(w.t, 'POST', `${base}/pause`, { key: w.operator, json: {} });
+    expect([pause.status, pause.body.code]).toEqual([409, 'FAILSAFE_HOLD']);
+    await waitFor(
+      async () => (w.simDock.dock!.roof === 'closed' ? true : undefined),
+      10_000,
+      'roof closed',
+    );
+    const ack = await call(w.t, 'POST', `${base}/operator-actions`, {
+      key: w.operator,
+      json: { action: 'acknowledge_failsafe' },
+    });
+    expect(ack.body.failsafeHold, JSON.stringify(ack.body)).toBe(false);
+    const end = await call(w.t, 'POST', `${base}/operator-actions`, {
+      key: w.operator,
+      json: { action: 'end_after_failsafe' },
+    });
+    expect(end.body).toMatchObject({ state: 'failed', reasonCode: 'VEHICLE_FAILSAFE' });
   }, 60_000);
 });

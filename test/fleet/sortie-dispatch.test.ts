@@ -418,4 +418,18 @@ describe('the dispatch sequence on fake time', () => {
     expect(await h.result).toMatchObject({ result: 'failed', code: 'LANDED_OUTSIDE_DOCK' });
     expect(h.vehicle.methods().at(-1)).toBe('closeRoof');
   });
+
+  it('leaves the ending to an operator even when the failsafe is acknowledged before landing', async () => {
+    const h = (live = start());
+    await toInFlight(h);
+    await flyItems(h, [1, 2]);
+    h.vehicle.emit({ type: 'failsafe', cause: 'GCS failsafe', mode: 'RTL' });
+    await h.clock.advance(10);
+    h.run.acknowledgeFailsafe();
+    expect(h.failsafe).toEqual([true, false]);
+    h.vehicle.emit({ type: 'landed', inDock: true });
+    await h.clock.advance(2_000);
+    expect(await h.result).toEqual({ result: 'failsafe_hold', cause: 'GCS failsafe' });
+    expect(h.states.at(-1)).toBe('landed');
+  });
 });

@@ -600,20 +600,16 @@ export class FleetService {
         );
       }
       const live = this.running.get(sortie.id);
+      // A live dispatch persists the flag through its hook; otherwise it is cleared here.
       if (live && !live.dispatch.isFinished) live.dispatch.acknowledgeFailsafe();
-      const next = this.repos.missions.patchSortie(
-        sortie.id,
-        sortie.version,
-        { failsafeHold: false },
-        this.nowDate(),
-      );
+      else this.setFlag(sortie.id, { failsafeHold: false });
       this.recordEvent(
         sortie,
         'FAILSAFE_ACKNOWLEDGED',
         'info',
         `${who} acknowledged the vehicle failsafe`,
       );
-      return next === 'stale' ? this.operatorAction(missionId, sortieId, action, actor) : next;
+      return this.repos.missions.getSortie(sortie.id) ?? sortie;
     }
     if (sortie.state !== 'landed') {
       throw new AppError(

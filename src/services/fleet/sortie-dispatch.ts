@@ -113,6 +113,7 @@ export class SortieDispatch {
   private lastReached: number;
   private failsafe: boolean;
   private failsafeCause = '';
+  private failsafeSeen: boolean;
   private abortRequested: boolean;
   private interruption: Interruption = null;
   private missionComplete = false;
@@ -149,6 +150,7 @@ export class SortieDispatch {
     this.state = input.state;
     this.lastReached = input.startFromItem;
     this.failsafe = input.failsafeHold;
+    this.failsafeSeen = input.failsafeHold;
     this.abortRequested = input.abortRequested;
   }
 
@@ -518,6 +520,7 @@ export class SortieDispatch {
 
   private enterFailsafe(cause: string, mode: string): void {
     this.failsafe = true;
+    this.failsafeSeen = true;
     this.failsafeCause = cause;
     this.hooks.failsafeHold(true);
     this.hooks.event(
@@ -628,7 +631,9 @@ export class SortieDispatch {
     if (!charge.ok)
       this.hooks.event('CHARGE_FAILED', 'warning', `charging ${charge.kind}: ${charge.reason}`);
     this.hooks.step('done');
-    if (this.failsafe) {
+    // Once the vehicle took over, an operator decides how the sortie ends (even if the failsafe
+    // was acknowledged while the drone was still coming home).
+    if (this.failsafeSeen) {
       this.hooks.event(
         'FAILSAFE_AWAITING_OPERATOR',
         'critical',

@@ -144,6 +144,8 @@ export class AlertsRepository {
     routesOf: Database.Statement<[string], RawRow>;
     addRoute: Database.Statement<unknown[]>;
     insertEvent: Database.Statement<unknown[], { seq: number }>;
+    listTree: Database.Statement<[Record<string, unknown>], RawRow>;
+    listAll: Database.Statement<[Record<string, unknown>], RawRow>;
   };
 
   constructor(
@@ -151,6 +153,15 @@ export class AlertsRepository {
     private readonly sqlite: Database.Database,
   ) {
     this.byIdSeq = sqlite.prepare('SELECT seq FROM alerts WHERE id = ?');
+    // every optional filter is a parameter (NULL = off), so one prepared statement serves all
+    const listFilters = `a.max_lon >= @minLon AND a.min_lon <= @maxLon AND a.max_lat >= @minLat AND a.min_lat <= @maxLat
+      AND a.last_observed_at >= @fromMs AND a.first_observed_at <= @toMs
+      AND (@types IS NULL OR a.type_code IN (SELECT value FROM json_each(@types)))
+      AND (@statuses IS NULL OR a.status IN (SELECT value FROM json_each(@statuses)))
+      AND (@severities IS NULL OR a.severity IN (SELECT value FROM json_each(@severities)))
+      AND (@agencyId IS NULL OR EXISTS (SELECT 1 FROM alert_routes f WHERE f.alert_id = a.id AND f.agency_id = @agencyId))
+      AND (@scopeAgencyId IS NULL OR EXISTS (SELECT 1 FROM alert_routes ar WHERE ar.alert_id = a.id AND ar.agency_id = @scopeAgencyId))
+      AND a.seq > @afterSeq`;
     this.hot = {
       byId: sqlite.prepare('SELECT * FROM alerts WHERE id = ?'),
       // CROSS JOIN keeps the R*Tree as the outer loop (SQLite would otherwise scan open alerts by status)
@@ -176,6 +187,17 @@ export class AlertsRepository {
       addRoute: sqlite.prepare(
         `INSERT INTO alert_routes (alert_id, agency_id, kind, reason, state, dispatched_at, acknowledged_at, reminder_sent_at, escalated_at, handed_over_to, handover_reason, rating, rating_note)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      ),
+      // the R*Tree drives (CROSS JOIN fixes the join order); the filters re-check exactly
+      listTree: sqlite.prepare(
+        `SELECT a.* FROM alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq
+         WHERE r.max_lon >= @minLon AND r.min_lon <= @maxLon AND r.max_lat >= @minLat AND r.min_lat <= @maxLat
+           AND r.max_t >= @fromDay AND r.min_t <= @toDay AND r.min_type <= @maxType AND r.max_type >= @minType
+           AND ${listFilters}
+         ORDER BY a.seq LIMIT @limit`,
+      ),
+      listAll: sqlite.prepare(
+        `SELECT a.* FROM alerts a WHERE ${listFilters} ORDER BY a.seq LIMIT @limit`,
       ),
       insertEvent: sqlite.prepare(
         'INSERT INTO alert_events (alert_id, version, type, actor, agency_id, from_status, to_status, note, data, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq',
@@ -336,45 +358,29 @@ export class AlertsRepository {
     options: { afterSeq: number | null; limit: number },
   ): Page<AlertRow> {
     const { bbox, fromMs, toMs, types } = filters;
+    const codes = types?.map((t) => t.code) ?? [];
+    const params = {
+      minLon: bbox?.[0] ?? -1e9,
+      minLat: bbox?.[1] ?? -1e9,
+      maxLon: bbox?.[2] ?? 1e9,
+      maxLat: bbox?.[3] ?? 1e9,
+      fromMs: fromMs ?? -8.64e15,
+      toMs: toMs ?? 8.64e15,
+      fromDay: (fromMs ?? -8.64e15) / DAY_MS,
+      toDay: (toMs ?? 8.64e15) / DAY_MS,
+      minType: codes.length > 0 ? Math.min(...codes) : -1e9,
+      maxType: codes.length > 0 ? Math.max(...codes) : 1e9,
+      types: types ? JSON.stringify(codes) : null,
+      statuses: filters.statuses ? JSON.stringify(filters.statuses) : null,
+      severities: filters.severities ? JSON.stringify(filters.severities) : null,
+      agencyId: filters.agencyId ?? null,
+      scopeAgencyId: scope.seesAll ? null : scope.agencyId,
+      afterSeq: options.afterSeq ?? -1,
+      limit: options.limit + 1,
+    };
     const useTree =
       bbox !== undefined || fromMs !== undefined || toMs !== undefined || types !== undefined;
-    const codes = types?.map((t) => t.code) ?? [];
-    // the R*Tree drives (CROSS JOIN fixes the join order); the other conditions re-check exactly
-    const where = [
-      bbox
-        ? sql`a.max_lon >= ${bbox[0]} AND a.min_lon <= ${bbox[2]} AND a.max_lat >= ${bbox[1]} AND a.min_lat <= ${bbox[3]}`
-        : undefined,
-      fromMs !== undefined ? sql`a.last_observed_at >= ${fromMs}` : undefined,
-      toMs !== undefined ? sql`a.first_observed_at <= ${toMs}` : undefined,
-      types
-        ? sql`a.type_code IN (SELECT value FROM json_each(${JSON.stringify(codes)}))`
-        : undefined,
-      filters.statuses
-        ? sql`a.status IN (SELECT value FROM json_each(${JSON.stringify(filters.statuses)}))`
-        : undefined,
-      filters.severities
-        ? sql`a.severity IN (SELECT value FROM json_each(${JSON.stringify(filters.severities)}))`
-        : undefined,
-      filters.agencyId
-        ? sql`EXISTS (SELECT 1 FROM alert_routes f WHERE f.alert_id = a.id AND f.agency_id = ${filters.agencyId})`
-        : undefined,
-      scope.seesAll
-        ? undefined
-        : sql`EXISTS (SELECT 1 FROM alert_routes ar WHERE ar.alert_id = a.id AND ar.agency_id = ${scope.agencyId})`,
-      options.afterSeq !== null ? sql`a.seq > ${options.afterSeq}` : undefined,
-    ].filter((c) => c !== undefined);
-    if (useTree) {
-      where.unshift(
-        sql`r.max_lon >= ${bbox?.[0] ?? -180} AND r.min_lon <= ${bbox?.[2] ?? 180} AND r.max_lat >= ${bbox?.[1] ?? -90} AND r.min_lat <= ${bbox?.[3] ?? 90} AND r.max_t >= ${(fromMs ?? -8.64e15) / DAY_MS} AND r.min_t <= ${(toMs ?? 8.64e15) / DAY_MS} AND r.min_type <= ${codes.length ? Math.max(...codes) : 1e9} AND r.max_type >= ${codes.length ? Math.min(...codes) : -1e9}`,
-      );
-    }
-    const conditions = where.length > 0 ? sql.join(where, sql` AND `) : sql`1 = 1`;
-    const from = useTree ? sql`alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq` : sql`alerts a`;
-    const rows = this.db
-      .all<RawRow>(
-        sql`SELECT a.* FROM ${from} WHERE ${conditions} ORDER BY a.seq LIMIT ${options.limit + 1}`,
-      )
-      .map(alertFromRaw);
+    const rows = (useTree ? this.hot.listTree : this.hot.listAll).all(params).map(alertFromRaw);
     return page(rows, options.limit);
   }
 

@@ -3,8 +3,10 @@
  * to a nearest-neighbour construction in the same run, and sortie counts against their bound.
  */
 import {
+  createLocalFrame,
   DEFAULT_DRONE,
   nearestNeighbourTour,
+  planPatrol,
   planSorties,
   seededRandom,
   solveTour,
@@ -27,9 +29,17 @@ const timeMs = (fn: () => unknown): number => {
 
 interface SortieFixture {
   name: string;
-  /** realistic: docks inside or at the edge of compact work; stress: far docks, short batteries. */
-  set: 'realistic' | 'stress';
+  /**
+   * plan: forests and point fields with the dock beside or inside, through planPatrol;
+   * fixed-order: the same lane blocks handed to planSorties in an order that starts at the far
+   * end (no coverage planner choosing the start); stress: far docks, short batteries.
+   */
+  set: 'plan' | 'fixed-order' | 'stress';
   units: WorkUnit[];
+  /** Point fields go through planPatrol (tour split, sweep petals, merges). */
+  points: XY[] | null;
+  /** Forest rectangles `[widthM, heightM]` centred on the origin go through planPatrol (coverage lanes). */
+  forest?: [number, number];
   docks: { id: string; xy: XY }[];
   drone: DroneProfile;
   cyclic: boolean;
@@ -48,19 +58,8 @@ function sortieFixtures(): SortieFixture[] {
       ];
       return { label: `lane ${i + 1}`, path: i % 2 ? ends.reverse() : ends, altitudeM: 100 };
     });
-  const pointField = (n: number, sideM: number): WorkUnit[] => {
-    const pts = Array.from({ length: n }, (): XY => [
-      (rand() - 0.5) * sideM,
-      (rand() - 0.5) * sideM,
-    ]);
-    const tour = solveTour(pts, { kicks: 5 * n, lowerBound: false });
-    return tour.order.map((i): WorkUnit => ({
-      label: `point ${i}`,
-      path: [pts[i]!],
-      altitudeM: 60,
-      hoverS: 5,
-    }));
-  };
+  const pointField = (n: number, sideM: number): XY[] =>
+    Array.from({ length: n }, (): XY => [(rand() - 0.5) * sideM, (rand() - 0.5) * sideM]);
   for (const enduranceMin of [30, 40]) {
     const drone = { ...DEFAULT_DRONE, enduranceS: enduranceMin * 60 };
     for (const lanes of [6, 12, 24, 48]) {
@@ -68,8 +67,20 @@ function sortieFixtures(): SortieFixture[] {
         // Dock at the middle of the block's long side, as a nest beside a forest.
         out.push({
           name: `lanes ${lanes}×${laneM} m, dock beside, ${enduranceMin} min`,
-          set: 'realistic',
+          set: 'fixed-order',
           units: laneBlock(lanes, laneM),
+          points: null,
+          docks: [{ id: 'd', xy: [laneM / 2 + 50, 0] }],
+          drone,
+          cyclic: false,
+        });
+        // The same block as a forest through the coverage planner, which starts at the dock.
+        out.push({
+          name: `forest ${laneM}×${lanes * 40} m, dock beside, ${enduranceMin} min`,
+          set: 'plan',
+          units: [],
+          points: null,
+          forest: [laneM, lanes * 40],
           docks: [{ id: 'd', xy: [laneM / 2 + 50, 0] }],
           drone,
           cyclic: false,
@@ -79,8 +90,9 @@ function sortieFixtures(): SortieFixture[] {
     for (const n of [30, 60, 120, 240, 576]) {
       out.push({
         name: `points ${n}, dock inside, ${enduranceMin} min`,
-        set: 'realistic',
-        units: pointField(n, Math.sqrt(n) * 150),
+        set: 'plan',
+        units: [],
+        points: pointField(n, Math.sqrt(n) * 150),
         docks: [{ id: 'd', xy: [0, 0] }],
         drone,
         cyclic: true,
@@ -93,6 +105,7 @@ function sortieFixtures(): SortieFixture[] {
       name: `lanes ${lanes}×900 m, dock 1 km off, 20 min`,
       set: 'stress',
       units: laneBlock(lanes, 900),
+      points: null,
       docks: [{ id: 'd', xy: [0, -lanes * 20 - 1000] }],
       drone: short,
       cyclic: false,
@@ -102,7 +115,8 @@ function sortieFixtures(): SortieFixture[] {
     out.push({
       name: `points ${n} over ${Math.round(Math.sqrt(n) * 0.25)} km, 20 min`,
       set: 'stress',
-      units: pointField(n, Math.sqrt(n) * 250),
+      units: [],
+      points: pointField(n, Math.sqrt(n) * 250),
       docks: [{ id: 'd', xy: [0, 0] }],
       drone: short,
       cyclic: true,
@@ -175,19 +189,86 @@ const benchmarks: Benchmark[] = [
       const figures: Record<string, number> = {};
       const notes: string[] = [];
       let maxBatteryPct = 0;
-      for (const set of ['realistic', 'stress'] as const) {
+      for (const set of ['plan', 'fixed-order', 'stress'] as const) {
         const fixtures = sortieFixtures().filter((f) => f.set === set);
         let equal = 0;
         let feasible = 0;
         const misses: string[] = [];
         for (const f of fixtures) {
-          const plan = planSorties(f.units, f.docks, f.drone, { cyclic: f.cyclic });
-          if (!plan.ok || plan.lowerBound === null) continue;
+          let count: number;
+          let bound: number | null;
+          if (f.forest) {
+            const frame = createLocalFrame([119.95, 30.4]);
+            const [w, h] = f.forest;
+            const corner = (x: number, y: number): [number, number] => frame.toLonLat([x, y]);
+            const result = planPatrol({
+              areas: [
+                {
+                  kind: 'forest',
+                  geojson: {
+                    type: 'Polygon',
+                    coordinates: [
+                      [
+                        corner(-w / 2, -h / 2),
+                        corner(w / 2, -h / 2),
+                        corner(w / 2, h / 2),
+                        corner(-w / 2, h / 2),
+                        corner(-w / 2, -h / 2),
+                      ],
+                    ],
+                  },
+                },
+              ],
+              docks: f.docks.map((d) => ({
+                id: d.id,
+                position: frame.toLonLat(d.xy),
+                groundAltM: 0,
+              })),
+              drone: f.drone,
+              options: { altitudeAglM: 100, coverageSamples: 2000 },
+            });
+            if (!result.ok) continue;
+            count = result.plan.statistics.sorties;
+            bound = result.plan.statistics.sortieLowerBound;
+            for (const s of result.plan.sorties)
+              maxBatteryPct = Math.max(maxBatteryPct, s.batteryUsedPct + f.drone.reservePct);
+          } else if (f.points) {
+            const frame = createLocalFrame([119.95, 30.4]);
+            const result = planPatrol({
+              areas: [
+                {
+                  kind: 'points',
+                  geojson: {
+                    type: 'MultiPoint',
+                    coordinates: f.points.map((p) => frame.toLonLat(p)),
+                  },
+                },
+              ],
+              docks: f.docks.map((d) => ({
+                id: d.id,
+                position: frame.toLonLat(d.xy),
+                groundAltM: 0,
+              })),
+              drone: f.drone,
+              options: { altitudeAglM: 60 },
+            });
+            if (!result.ok) continue;
+            count = result.plan.statistics.sorties;
+            bound = result.plan.statistics.sortieLowerBound;
+            for (const s of result.plan.sorties)
+              maxBatteryPct = Math.max(maxBatteryPct, s.batteryUsedPct + f.drone.reservePct);
+          } else {
+            const plan = planSorties(f.units, f.docks, f.drone, { cyclic: f.cyclic });
+            if (!plan.ok) continue;
+            count = plan.sorties.length;
+            bound = plan.lowerBound;
+            for (const s of plan.sorties)
+              maxBatteryPct = Math.max(maxBatteryPct, s.batteryUsedPct + f.drone.reservePct);
+          }
+          if (bound === null) continue;
           feasible++;
-          if (plan.sorties.length === plan.lowerBound) equal++;
-          else misses.push(`${f.name}: ${plan.sorties.length} vs ${plan.lowerBound}`);
-          for (const s of plan.sorties)
-            maxBatteryPct = Math.max(maxBatteryPct, s.batteryUsedPct + f.drone.reservePct);
+          if (count === bound) equal++;
+          else misses.push(`${f.name}: ${count} vs ${bound}`);
         }
         figures[`${set}.fixtures`] = feasible;
         figures[`${set}.equalToBoundPct`] = (equal / feasible) * 100;

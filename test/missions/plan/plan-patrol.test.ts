@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createLocalFrame } from '../../../missions/frame/index';
 import { preflightCheck, zonesFromFenceItems } from '../../../missions/fence/index';
 import { planPatrol, type PatrolInput, type Plan } from '../../../missions/plan/index';
-import { usableTimeS } from '../../../missions/sortie/index';
+import { planSorties, usableTimeS } from '../../../missions/sortie/index';
+import { solveTour } from '../../../missions/tour/index';
 import { DEFAULT_DRONE, MAV_CMD, seededRandom } from '../../../missions/types/index';
 import { demFromGrid } from '../../../missions/terrain/index';
 
@@ -77,6 +78,29 @@ describe('planPatrol', () => {
     expect(check.ok).toBe(true);
     expect(plan.statistics.tourGapPct).not.toBeNull();
     expect(plan.statistics.tourGapPct!).toBeLessThan(5);
+  });
+
+  it('needs fewer sorties than cutting one global tour when the points span several batteries', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 1200 };
+    const coordinates = randomPoints(400, 400, 3000);
+    const plan = expectPlan({
+      areas: [{ kind: 'points', geojson: { type: 'MultiPoint', coordinates } }],
+      docks: [docks[0]!],
+      drone,
+    });
+    const xy = coordinates.map((c) => frame.toLocal(c));
+    const tour = solveTour(xy);
+    const split = planSorties(
+      tour.order.map((i) => ({ label: `p${i}`, path: [xy[i]!], altitudeM: 100 })),
+      [{ id: 'nest-1', xy: [0, 0] }],
+      drone,
+      { cyclic: true },
+    );
+    if (!split.ok) throw new Error(split.message);
+    expect(plan.statistics.sorties).toBeLessThan(split.sorties.length);
+    expect(plan.statistics.sorties).toBeGreaterThanOrEqual(split.lowerBound!);
+    expect(plan.points).toHaveLength(400);
+    for (const s of plan.sorties) expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone));
   });
 
   it('routes tour legs around a wall-shaped no-fly zone instead of through it', () => {

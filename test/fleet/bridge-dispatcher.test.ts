@@ -109,10 +109,8 @@ async function simWorld(
   cleanups.push(() => dispatcher.close());
   const fleet = fleetServiceFor(t.deps);
   fleet.useDispatcher(dispatcher);
-  cleanups.push(async () => {
-    fleet.stop();
-    await fleet.settled();
-  });
+  expect(fleet.observeFleet()).toBe(1);
+  cleanups.push(() => fleet.release());
   const target: DispatchTarget = {
     sortieId: 'warm-up',
     dockId: dock.body.id,
@@ -253,6 +251,23 @@ describe('BridgeDispatcher over real UDP with the simulator', () => {
       ),
     );
     expect(held).toMatchObject({ state: 'queued', reasonCode: 'GATE_WIND' });
+    // The live picture shows the dock's weather and roof, and the idle drone's position.
+    const messages: string[] = [];
+    const unsubscribe = w.fleet.bus.subscribe((m) => messages.push(m.type));
+    await waitFor(
+      () => (messages.includes('dock') && messages.includes('telemetry') ? true : undefined),
+      10_000,
+      'dock and drone on the stream',
+    );
+    unsubscribe();
+    const snapshot = await call(w.t, 'GET', '/v1/fleet', { key: w.operator });
+    expect(snapshot.body.docks[0].state).toMatchObject({
+      live: true,
+      roof: 'closed',
+      windMps: 15,
+      dronePresent: true,
+    });
+    expect(snapshot.body.docks[0].drones[0].position).not.toBeNull();
     expect(held.reasonDetail).toContain('wind 15 m/s');
     expect(w.simDock.dock!.roof).toBe('closed');
   }, 30_000);
@@ -295,10 +310,7 @@ describe('BridgeDispatcher over real UDP with the simulator', () => {
     const relinked = new BridgeDispatcher({ heartbeatIntervalMs: 100, lostAfterMs: 3_000 });
     cleanups.push(() => relinked.close());
     restarted.useDispatcher(relinked);
-    cleanups.push(async () => {
-      restarted.stop();
-      await restarted.settled();
-    });
+    cleanups.push(() => restarted.release());
     expect(restarted.recover()).toEqual({ requeued: 0, reattached: 1, unattached: 0 });
     restarted.start();
     const final = await until(w, ids, ['done', 'failed', 'aborted']);

@@ -41,6 +41,21 @@ const snapshotOut = z
         name: z.string(),
         position: z.tuple([z.number(), z.number()]),
         activeSortieId: z.string().nullable(),
+        state: z
+          .object({
+            live: z.boolean(),
+            roof: z.string(),
+            charger: z.string(),
+            dronePresent: z.boolean().nullable(),
+            droneBatteryPct: z.number().nullable(),
+            windMps: z.number().nullable(),
+            rain: z.string(),
+            temperatureC: z.number().nullable(),
+            alarms: z.array(z.string()),
+            at: z.string(),
+          })
+          .nullable()
+          .openapi({ description: 'Live dock state from its controller (null when not observed)' }),
         queued: z.number(),
         drones: z.array(
           z.object({
@@ -113,6 +128,7 @@ export function fleetSnapshot(deps: AppDeps, actor: FleetActor): z.infer<typeof 
         name: dock.name,
         position: [dock.lon, dock.lat] as [number, number],
         activeSortieId: running?.id ?? null,
+        state: service.dockState(dock.id) ?? null,
         queued: here.filter((s) => s.state === 'queued').length,
         drones,
       },

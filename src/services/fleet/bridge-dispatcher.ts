@@ -25,7 +25,10 @@ import type {
   DispatchOutcome,
   DispatchTarget,
   Dispatcher,
+  DockLiveState,
   DockStatus,
+  FleetObserver,
+  ObservedDock,
   UploadKind,
   VehicleEvent,
 } from './dispatcher';
@@ -76,7 +79,7 @@ function fromOutcome<T, U>(o: Outcome<T>, map: (v: T) => U): DispatchOutcome<U> 
  * // … on shutdown
  * await dispatcher.close();
  */
-export class BridgeDispatcher implements Dispatcher {
+export class BridgeDispatcher implements Dispatcher, FleetObserver {
   private readonly clock: Clock;
   private readonly sessions = new Map<string, Promise<Session>>();
   /** Modes we asked for per drone, so a failsafe is told from our own RTL / LAND. */
@@ -381,6 +384,81 @@ export class BridgeDispatcher implements Dispatcher {
       .catch((err: unknown) => {
         listener({ type: 'link', healthy: false });
         process.emitWarning(`bridge dispatcher cannot watch ${target.linkUrl}: ${String(err)}`);
+      });
+    return () => {
+      stopped = true;
+      for (const c of cleanups) c();
+    };
+  }
+
+  /**
+   * Watches a dock (DOCK_STATUS, liveness) and its drone's positions over the dock's link, for the
+   * live fleet picture. Returns the unsubscribe function.
+   */
+  observe(
+    dock: ObservedDock,
+    listeners: {
+      dock(state: DockLiveState): void;
+      drone(event: Extract<VehicleEvent, { type: 'position' }>): void;
+    },
+  ): () => void {
+    let stopped = false;
+    const cleanups: (() => void)[] = [];
+    void this.session(dock.linkUrl)
+      .then(async (s) => {
+        if (stopped) return;
+        if (dock.dockSystemId !== null) {
+          const controller = await this.dock({
+            sortieId: '',
+            dockId: dock.dockId,
+            droneId: dock.droneId ?? '',
+            linkUrl: dock.linkUrl,
+            dockSystemId: dock.dockSystemId,
+            droneSystemId: dock.droneSystemId ?? 0,
+          });
+          cleanups.push(
+            controller.onEvent((e) => {
+              const st = e.state;
+              listeners.dock({
+                live: e.liveness === 'live',
+                roof: st?.roof ?? 'unknown',
+                charger: st?.charger ?? 'unknown',
+                dronePresent: st?.dronePresent ?? null,
+                droneBatteryPct: st?.droneBatteryPct ?? null,
+                windMps: st?.windMps ?? null,
+                rain: st?.rain ?? 'unknown',
+                temperatureC: st?.temperatureC ?? null,
+                alarms: st ? [...st.alarms] : [],
+              });
+            }),
+          );
+        }
+        if (dock.droneSystemId !== null) {
+          let battery: number | null = null;
+          let mode: string | null = null;
+          cleanups.push(
+            s.telemetry.on('*', (e: TelemetryEvent) => {
+              if (e.systemId !== dock.droneSystemId) return;
+              if (e.kind === 'battery' && e.batteryPct !== null) battery = e.batteryPct;
+              else if (e.kind === 'heartbeat') mode = e.mode;
+              else if (e.kind === 'position' && e.positionValid) {
+                listeners.drone({
+                  type: 'position',
+                  lon: e.position[0],
+                  lat: e.position[1],
+                  altM: e.altitudeRelativeM,
+                  groundSpeedMps: Math.hypot(e.velocityNorthMps, e.velocityEastMps),
+                  batteryPct: battery,
+                  mode,
+                  atMs: e.atMs,
+                });
+              }
+            }),
+          );
+        }
+      })
+      .catch((err: unknown) => {
+        process.emitWarning(`bridge dispatcher cannot observe ${dock.linkUrl}: ${String(err)}`);
       });
     return () => {
       stopped = true;

@@ -113,6 +113,46 @@ export interface Dispatcher {
   watch(target: DispatchTarget, listener: (event: VehicleEvent) => void): () => void;
 }
 
+/** A dock's live state for the fleet picture (roof, charger, weather). */
+export interface DockLiveState {
+  live: boolean;
+  roof: 'closed' | 'opening' | 'open' | 'closing' | 'fault' | 'unknown';
+  charger: 'idle' | 'charging' | 'full' | 'fault' | 'unknown';
+  dronePresent: boolean | null;
+  droneBatteryPct: number | null;
+  windMps: number | null;
+  rain: 'none' | 'light' | 'heavy' | 'unknown';
+  temperatureC: number | null;
+  alarms: string[];
+}
+
+/** What to watch outside sorties: a dock and the drone that lives in it. */
+export interface ObservedDock {
+  dockId: string;
+  linkUrl: string;
+  dockSystemId: number | null;
+  droneId: string | null;
+  droneSystemId: number | null;
+}
+
+/**
+ * Optional capability of a Dispatcher: watch docks and their drones all the time (not only
+ * during a sortie), for the live fleet stream and the stored telemetry.
+ */
+export interface FleetObserver {
+  observe(
+    dock: ObservedDock,
+    listeners: {
+      dock(state: DockLiveState): void;
+      drone(event: Extract<VehicleEvent, { type: 'position' }>): void;
+    },
+  ): () => void;
+}
+
+export function isFleetObserver(d: Dispatcher): d is Dispatcher & FleetObserver {
+  return typeof (d as Partial<FleetObserver>).observe === 'function';
+}
+
 /** Per-step timeouts of the dispatch sequence, ms. */
 export interface DispatchTimeouts {
   dockStatusMs: number;

@@ -1,4 +1,5 @@
 import type { SortieState } from './sortie-state-machine';
+import type { DockLiveState } from './dispatcher';
 import type { FleetEventSeverity } from './sortie-dispatch';
 
 /** What the live stream carries; every message names the agencies allowed to see it. */
@@ -39,6 +40,14 @@ export type FleetMessage =
       dockId: string | null;
       droneId: string | null;
       detail: string;
+      at: string;
+    }
+  | {
+      type: 'dock';
+      agencyId: string | null;
+      ownerAgencyId: string;
+      dockId: string;
+      state: DockLiveState;
       at: string;
     }
   | {

@@ -25,6 +25,8 @@ import {
   type DispatchTarget,
   type DispatchTimeouts,
   type Dispatcher,
+  type DockLiveState,
+  isFleetObserver,
   type VehicleEvent,
 } from './dispatcher';
 import { FleetEventBus } from './fleet-event-bus';
@@ -123,10 +125,16 @@ export class FleetService {
   private readonly options: Required<Omit<FleetServiceOptions, 'timeouts'>>;
   private readonly timeouts: DispatchTimeouts;
   private dispatcher: Dispatcher | undefined;
-  private readonly running = new Map<string, { dispatch: SortieDispatch; done: Promise<void> }>();
+  private readonly running = new Map<
+    string,
+    { dispatch: SortieDispatch; done: Promise<void>; droneId: string }
+  >();
   private readonly lastSampleS = new Map<string, number>();
   /** Drone → owning agency, for routing telemetry to the stream without a query per sample. */
   private readonly droneOwner = new Map<string, string>();
+  /** The latest live state of each observed dock (roof, charger, weather). */
+  private readonly dockStates = new Map<string, DockLiveState & { at: string }>();
+  private readonly observers = new Map<string, () => void>();
   private readonly pendingSamples: TelemetrySample[] = [];
   private flushTimer: ReturnType<Clock['setTimeout']> | null = null;
   private timer: ReturnType<Clock['setTimeout']> | null = null;
@@ -700,6 +708,8 @@ export class FleetService {
    */
   async release(): Promise<void> {
     this.stop();
+    for (const stop of this.observers.values()) stop();
+    this.observers.clear();
     for (const r of this.running.values()) r.dispatch.detach();
     await this.settled();
     this.flushTelemetry();
@@ -956,7 +966,7 @@ export class FleetService {
           );
       })
       .finally(() => this.running.delete(id));
-    this.running.set(id, { dispatch, done });
+    this.running.set(id, { dispatch, done, droneId: drone.id });
     return true;
   }
 
@@ -993,6 +1003,59 @@ export class FleetService {
       }
     }
     return counts;
+  }
+
+  /**
+   * Watches every registered dock and its drone through the dispatcher (when it can observe):
+   * dock states and drone positions go to the live stream; positions are stored at ~1 Hz and
+   * attached to the sortie the drone is flying. Call again after docks change; returns how
+   * many docks are watched.
+   */
+  observeFleet(): number {
+    const dispatcher = this.dispatcher;
+    if (!dispatcher || !isFleetObserver(dispatcher)) return 0;
+    for (const dock of this.repos.fleet.allDocks()) {
+      if (this.observers.has(dock.id)) continue;
+      const drone = this.repos.fleet.dronesOfDock(dock.id)[0];
+      const stop = dispatcher.observe(
+        {
+          dockId: dock.id,
+          linkUrl: dock.linkUrl,
+          dockSystemId: dock.systemId,
+          droneId: drone?.id ?? null,
+          droneSystemId: drone?.systemId ?? null,
+        },
+        {
+          dock: (state) => {
+            const at = this.nowDate().toISOString();
+            this.dockStates.set(dock.id, { ...state, at });
+            this.bus.publish({
+              type: 'dock',
+              agencyId: null,
+              ownerAgencyId: dock.agencyId,
+              dockId: dock.id,
+              state,
+              at,
+            });
+          },
+          drone: (e) => {
+            if (!drone) return;
+            // Positions of a drone in a sortie arrive through the sortie's own dispatch.
+            const flying = [...this.running.values()].some(
+              (r) => !r.dispatch.isFinished && r.droneId === drone.id,
+            );
+            if (!flying) this.recordTelemetry(drone.id, null, e);
+          },
+        },
+      );
+      this.observers.set(dock.id, stop);
+    }
+    return this.observers.size;
+  }
+
+  /** The latest observed state of a dock, if it is observed. */
+  dockState(dockId: string): (DockLiveState & { at: string }) | undefined {
+    return this.dockStates.get(dockId);
   }
 
   // ---- telemetry, progress, events --------------------------------------------------------

@@ -14,6 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import {
   createRepositories,
   openDatabase,
@@ -22,6 +25,7 @@ import {
 } from '../../db/index';
 import { createLogger } from '../../src/logger';
 import {
+  BridgeDispatcher,
   FleetService,
   scheduleOccurrences,
   type FleetActor,
@@ -356,4 +360,116 @@ const scheduler: Benchmark = {
   },
 };
 
-export default [telemetry, scheduler] satisfies Benchmark[];
+const bridgeTelemetry: Benchmark = {
+  group: 'fleet',
+  name: 'bridge 100 simulated docks × 10 Hz over UDP',
+  async run() {
+    const docks = 100;
+    const hz = 10;
+    const measureS = 10;
+    const script = fileURLToPath(new URL('../fleet/support/sim-fleet-process.ts', import.meta.url));
+    // The simulator runs in its own process: the figures are the service's alone.
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, SIM_DOCKS: String(docks) },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    const w = world(0);
+    const dispatcher = new BridgeDispatcher({ positionRateHz: hz });
+    const fleet = new FleetService({ repos: w.repos, logger: silent });
+    try {
+      const first = await new Promise<string>((resolve, reject) => {
+        const rl = createInterface({ input: child.stdout });
+        rl.once('line', resolve);
+        child.once('exit', (code) => reject(new Error(`simulator exited with ${code}`)));
+      });
+      const vehicles = JSON.parse(first) as {
+        url: string;
+        dockSystemId: number;
+        droneSystemId: number;
+      }[];
+      const t = new Date();
+      for (const [i, v] of vehicles.entries()) {
+        const dock = w.repos.fleet.createDock(
+          {
+            name: `sim ${i}`,
+            lon: 119.81,
+            lat: 30.38,
+            groundAltM: 100,
+            linkUrl: v.url,
+            systemId: v.dockSystemId,
+          },
+          w.utilityId,
+          t,
+        );
+        if ('clash' in dock) throw new Error('clash');
+        const drone = w.repos.fleet.createDrone(
+          {
+            dockId: dock.id,
+            name: `d${i}`,
+            systemId: v.droneSystemId,
+            model: 'sim',
+            cruiseSpeedMps: 10,
+            maxFlightTimeMin: 30,
+            batteryReservePct: 25,
+            maxWindMps: 12,
+            payloads: [],
+          },
+          w.utilityId,
+          t,
+        );
+        if (typeof drone === 'string' || 'clash' in drone) throw new Error('drone');
+      }
+      fleet.useDispatcher(dispatcher);
+      let messages = 0;
+      fleet.bus.subscribe(() => messages++);
+      const observed = fleet.observeFleet();
+      await new Promise((r) => setTimeout(r, 3_000)); // links up, rates set
+      const positions0 = dispatcher.positionsReceived;
+      const messages0 = messages;
+      const lag = monitorEventLoopDelay({ resolution: 5 });
+      lag.enable();
+      const cpu0 = process.cpuUsage();
+      const wall0 = performance.now();
+      await new Promise((r) => setTimeout(r, measureS * 1_000));
+      const wallMs = performance.now() - wall0;
+      const cpu = process.cpuUsage(cpu0);
+      lag.disable();
+      fleet.flushTelemetry();
+      const positions = dispatcher.positionsReceived - positions0;
+      return {
+        figures: {
+          docksObserved: observed,
+          positionsPerS: Math.round(positions / (wallMs / 1000)),
+          expectedPerS: docks * hz,
+          streamMessagesPerS: Math.round((messages - messages0) / (wallMs / 1000)),
+          storedSamples: (
+            w.store.sqlite.prepare('select count(*) as n from telemetry_samples').get() as {
+              n: number;
+            }
+          ).n,
+          cpuPctOneCore: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
+          lagP99Ms: Math.round((lag.percentile(99) / 1e6) * 10) / 10,
+          lagMaxMs: Math.round((lag.max / 1e6) * 10) / 10,
+        },
+        notes: [
+          'the service process only: MAVLink parsing, link health, dock state, 1 Hz storage, live bus; the simulator runs in a child process',
+          'goal: cpuPctOneCore < 25, lagP99Ms < 50',
+        ],
+      };
+    } finally {
+      await fleet.release();
+      await dispatcher.close();
+      child.stdin?.end();
+      await new Promise((r) => {
+        child.once('exit', r);
+        setTimeout(() => {
+          child.kill();
+          r(undefined);
+        }, 5_000);
+      });
+      close(w);
+    }
+  },
+};
+
+export default [telemetry, scheduler, bridgeTelemetry] satisfies Benchmark[];

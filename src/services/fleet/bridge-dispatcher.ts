@@ -56,7 +56,12 @@ export interface BridgeDispatcherOptions {
   armWaitReadyMs?: number;
   /** Take-off altitude when resuming from a later item, metres above home. */
   resumeTakeoffAltM?: number;
+  /** Position rate asked of observed drones (SET_MESSAGE_INTERVAL), Hz; vehicle default if absent. */
+  positionRateHz?: number;
 }
+
+/** GLOBAL_POSITION_INT. */
+const GLOBAL_POSITION_INT_ID = 33;
 
 interface Session {
   link: MavLink;
@@ -84,6 +89,7 @@ export class BridgeDispatcher implements Dispatcher, FleetObserver {
   private readonly sessions = new Map<string, Promise<Session>>();
   /** Modes we asked for per drone, so a failsafe is told from our own RTL / LAND. */
   private readonly commanded = new Map<number, string>();
+  private positions = 0;
 
   constructor(private readonly options: BridgeDispatcherOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -391,6 +397,11 @@ export class BridgeDispatcher implements Dispatcher, FleetObserver {
     };
   }
 
+  /** Drone positions received by {@link observe} listeners since start. */
+  get positionsReceived(): number {
+    return this.positions;
+  }
+
   /**
    * Watches a dock (DOCK_STATUS, liveness) and its drone's positions over the dock's link, for the
    * live fleet picture. Returns the unsubscribe function.
@@ -433,6 +444,22 @@ export class BridgeDispatcher implements Dispatcher, FleetObserver {
             }),
           );
         }
+        if (dock.droneSystemId !== null && this.options.positionRateHz) {
+          const actions = new ActionClient({
+            endpoint: s.gcs,
+            target: { systemId: dock.droneSystemId, componentId: 1 },
+            clock: this.clock,
+          });
+          const rate = await actions.setMessageInterval(
+            GLOBAL_POSITION_INT_ID,
+            Math.round(1_000_000 / this.options.positionRateHz),
+          );
+          if (!rate.ok) {
+            process.emitWarning(
+              `drone ${dock.droneSystemId}: position rate not set: ${rate.reason}`,
+            );
+          }
+        }
         if (dock.droneSystemId !== null) {
           let battery: number | null = null;
           let mode: string | null = null;
@@ -442,6 +469,7 @@ export class BridgeDispatcher implements Dispatcher, FleetObserver {
               if (e.kind === 'battery' && e.batteryPct !== null) battery = e.batteryPct;
               else if (e.kind === 'heartbeat') mode = e.mode;
               else if (e.kind === 'position' && e.positionValid) {
+                this.positions++;
                 listeners.drone({
                   type: 'position',
                   lon: e.position[0],

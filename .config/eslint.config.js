@@ -8,7 +8,7 @@ import globals from 'globals';
 const layer = (forbidden, message) => ({
   'no-restricted-imports': [
     'error',
-    { patterns: forbidden.map((name) => ({ regex: `(^|/)${name}(/|$)`, message })) },
+    { patterns: forbidden.map((name) => ({ regex: `^(\\.\\./)+${name}(/|$)`, message })) },
   ],
 });
 
@@ -57,7 +57,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '(^|/)(missions|firmware-bridge|db)/(?!index(\\.ts)?$).+',
+              regex: '^(\\.\\./)+(missions|firmware-bridge|db)/(?!index(\\.ts)?$).+',
               message: 'Import another module only through its index.ts.',
             },
           ],

@@ -22,6 +22,7 @@ import { DEFAULT_MAPPING_CAMERA } from '../sensor/index';
 import {
   droneProfileIssues,
   planSorties,
+  usableTimeS,
   stoppingDistanceM,
   type DockSite,
   type PlannedSortie,
@@ -74,6 +75,8 @@ interface WorkGroup {
 
 /** Slack kept in every sortie when legs are routed around no-fly zones (turns at detours). */
 const DETOUR_SLACK_PCT = 2;
+/** Sorties are tried merged only when their times add up to at most this many batteries. */
+const MERGE_LIMIT = 1.3;
 /** Slack kept for the climbs of terrain following, which the sortie split does not see. */
 const TERRAIN_SLACK_PCT = 5;
 
@@ -574,7 +577,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       const dock = dockSites.find((d) => d.id === dockId)!;
       const t = solveTour([dock.xy, ...pis.map((pi) => points[pi]!.xy)], {
         seed: options.seed ?? 1,
-        kicks: Math.min(3000, 20 * (pis.length + 1)),
+        kicks: Math.min(1500, 15 * (pis.length + 1)),
         lowerBound: false,
       });
       const order = t.order.slice(1).map((k) => pis[k - 1]!);
@@ -609,6 +612,8 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         const a = tourSorties[k]!;
         const b = tourSorties[(k + 1) % tourSorties.length]!;
         if (a === b || a.sortie.dockId !== b.sortie.dockId) continue;
+        // Two sorties whose times add up to far more than one battery cannot merge.
+        if (a.sortie.timeS + b.sortie.timeS > MERGE_LIMIT * usableTimeS(drone)) continue;
         const both = optimise(a.sortie.dockId, [...a.pis, ...b.pis]);
         if (!both) continue;
         const next = (k + 1) % tourSorties.length;
@@ -721,6 +726,8 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         const a = swept[k]!;
         const b = swept[(k + 1) % swept.length]!;
         if (a === b || a.sortie.dockId !== b.sortie.dockId) continue;
+        // Two sorties whose times add up to far more than one battery cannot merge.
+        if (a.sortie.timeS + b.sortie.timeS > MERGE_LIMIT * usableTimeS(drone)) continue;
         const both = optimise(a.sortie.dockId, [...a.pis, ...b.pis]);
         if (!both) continue;
         const next = (k + 1) % swept.length;

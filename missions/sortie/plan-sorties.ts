@@ -156,9 +156,11 @@ export function planSorties(
   let best = splitSequence(base, docks, usableS);
   if (options.cyclic && units.length > 2) {
     const firstLen = best.sorties[0]?.units.length ?? 1;
-    const tries = Math.min(units.length - 1, firstLen, 100);
+    // Every start within the first sortie is tried on small inputs; a spread of 16 on large ones.
+    const tries = Math.min(units.length - 1, firstLen, units.length > 500 ? 16 : 100);
+    const step = Math.max(1, Math.floor(firstLen / tries));
     for (let r = 1; r <= tries; r++) {
-      const order = [...units.keys()].map((i) => (i + r) % units.length);
+      const order = [...units.keys()].map((i) => (i + r * step) % units.length);
       const candidate = splitSequence(
         new Sequence(units, order, drone, legLengthM),
         docks,
@@ -344,23 +346,63 @@ class Sequence {
     return this.internalTimeS(i, j) + this.dockTimeS(i, j, dock);
   }
 
+  /** Per dock: the cost of flying from it into each position and from each position back. */
+  private readonly dockCosts = new Map<string, { into: Float64Array; back: Float64Array }>();
+
+  private costsFor(dock: XY): { into: Float64Array; back: Float64Array } {
+    const key = `${dock[0]},${dock[1]}`;
+    let c = this.dockCosts.get(key);
+    if (c) return c;
+    const n = this.order.length;
+    const { drone } = this;
+    const into = new Float64Array(n);
+    const back = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = this.first[i]!;
+      const b = this.last[i]!;
+      const va = this.vertices[a]!;
+      const vb = this.vertices[b]!;
+      const alt = this.units[this.order[i]!]!.altitudeM;
+      // The turn into the work uses the next vertex of the run (any run from i has one unless it
+      // is this single-vertex unit alone, handled in dockTimeS).
+      const next = this.vertices[a + 1];
+      const prev = b > 0 ? this.vertices[b - 1] : undefined;
+      into[i] =
+        alt / drone.climbRateMps +
+        this.legLengthM(dock, va) / this.speed +
+        (next ? turnTimeS(turnAngleRad(dock, va, next), drone) : 0);
+      back[i] =
+        alt / drone.descentRateMps +
+        this.legLengthM(vb, dock) / this.speed +
+        (prev ? turnTimeS(turnAngleRad(prev, vb, dock), drone) : 0);
+    }
+    c = { into, back };
+    this.dockCosts.set(key, c);
+    return c;
+  }
+
   /** Climb, descent, dock legs, start/stop and the turns where the dock legs join the work. */
   dockTimeS(i: number, j: number, dock: XY): number {
     const a = this.first[i]!;
     const b = this.last[j - 1]!;
-    const va = this.vertices[a]!;
-    const vb = this.vertices[b]!;
     const { drone } = this;
-    const startAlt = this.units[this.order[i]!]!.altitudeM;
-    const endAlt = this.units[this.order[j - 1]!]!.altitudeM;
-    let t = startAlt / drone.climbRateMps + endAlt / drone.descentRateMps;
-    t += (this.legLengthM(dock, va) + this.legLengthM(vb, dock)) / this.speed;
     // From rest and back to rest: v/2a each.
-    t += drone.cruiseSpeedMps / drone.accelerationMps2;
-    const inAngle =
-      a + 1 <= b ? turnAngleRad(dock, va, this.vertices[a + 1]!) : turnAngleRad(dock, va, dock);
-    const outAngle = b - 1 >= a ? turnAngleRad(this.vertices[b - 1]!, vb, dock) : 0;
-    return t + turnTimeS(inAngle, drone) + turnTimeS(outAngle, drone);
+    const startStop = drone.cruiseSpeedMps / drone.accelerationMps2;
+    if (a === b) {
+      // One vertex alone: out and straight back (a full turn there).
+      const v = this.vertices[a]!;
+      const alt = this.units[this.order[i]!]!.altitudeM;
+      return (
+        alt / drone.climbRateMps +
+        alt / drone.descentRateMps +
+        (this.legLengthM(dock, v) + this.legLengthM(v, dock)) / this.speed +
+        startStop +
+        turnTimeS(Math.PI, drone)
+      );
+    }
+    const c = this.costsFor(dock);
+    // into[i] used vertex a+1 and back[j−1] used vertex b−1, both inside the run since a < b.
+    return c.into[i]! + c.back[j - 1]! + startStop;
   }
 
   dockLengthM(i: number, j: number, dock: XY): number {

@@ -9,6 +9,7 @@ import { BridgeDispatcher } from '../../src/services/fleet/bridge-dispatcher';
 import { fleetServiceFor, type DispatchTarget } from '../../src/services/fleet/index';
 import { call, createTestApp, type TestApp } from '../support/test-app';
 import { forestSquare } from './support/fleet-world';
+import { startUdpCutRelay } from './support/udp-cut-relay';
 
 const HOME: [number, number] = [119.81, 30.38];
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -56,6 +57,9 @@ async function simWorld(
     weatherWindMps?: number;
     drone?: { batteryPct?: number; enduranceS?: number };
     batteryReservePct?: number;
+    /** Put a relay that can cut the link between the service and the dock. */
+    relay?: boolean;
+    waypoints?: number;
   } = {},
 ) {
   const sim: SimFleet = await startSimFleet({
@@ -70,6 +74,9 @@ async function simWorld(
   const simDock = sim.vehicles.find((v) => v.kind === 'dock')!;
   const droneSystemId = simDock.drone!.systemId;
 
+  const relay = options.relay ? await startUdpCutRelay(simDock.url) : null;
+  if (relay) cleanups.push(() => relay.close());
+  const linkUrl = relay?.url ?? simDock.url;
   const t: TestApp = createTestApp();
   cleanups.push(() => t.close());
   const operator = t.key('utility', 'utility', 'operator');
@@ -79,7 +86,7 @@ async function simWorld(
       name: 'sim dock',
       position: HOME,
       groundAltM: 100,
-      linkUrl: simDock.url,
+      linkUrl,
       systemId: simDock.systemId,
     },
   });
@@ -103,7 +110,7 @@ async function simWorld(
 
   const dispatcher = new BridgeDispatcher({
     heartbeatIntervalMs: 100,
-    lostAfterMs: 3_000,
+    lostAfterMs: 1_000,
     armWaitReadyMs: 10_000,
   });
   cleanups.push(() => dispatcher.close());
@@ -115,7 +122,7 @@ async function simWorld(
     sortieId: 'warm-up',
     dockId: dock.body.id,
     droneId: drone.body.id,
-    linkUrl: simDock.url,
+    linkUrl,
     dockSystemId: simDock.systemId,
     droneSystemId,
   };
@@ -130,12 +137,19 @@ async function simWorld(
   );
 
   const route = {
-    mission: [
-      item(22, null, 20),
-      item(16, east(40), 20),
-      item(16, east(40, 40), 20),
-      item(16, east(0, 40), 20),
-    ],
+    mission: options.waypoints
+      ? [
+          item(22, null, 20),
+          ...Array.from({ length: options.waypoints }, (_, i) =>
+            item(16, east(40 * ((i % 2) + 1), 40 * Math.floor(i / 2)), 20),
+          ),
+        ]
+      : [
+          item(22, null, 20),
+          item(16, east(40), 20),
+          item(16, east(40, 40), 20),
+          item(16, east(0, 40), 20),
+        ],
     fence: [east(-200, -200), east(200, -200), east(200, 200), east(-200, 200)].map((p) =>
       item(5001, p, 0, 4),
     ),
@@ -167,7 +181,20 @@ async function simWorld(
         key: operator,
       })
     ).body;
-  return { sim, simDock, t, operator, dock, drone, dispatcher, fleet, target, request, sortie };
+  return {
+    sim,
+    simDock,
+    relay,
+    t,
+    operator,
+    dock,
+    drone,
+    dispatcher,
+    fleet,
+    target,
+    request,
+    sortie,
+  };
 }
 
 const FLOW = [
@@ -357,5 +384,29 @@ describe('BridgeDispatcher over real UDP with the simulator', () => {
       json: { action: 'end_after_failsafe' },
     });
     expect(end.body).toMatchObject({ state: 'failed', reasonCode: 'VEHICLE_FAILSAFE' });
+  }, 60_000);
+
+  it('reports link loss at once and its recovery, and the sortie still completes', async () => {
+    const w = await simWorld({ relay: true, waypoints: 10 });
+    const ids = await w.request();
+    w.fleet.start();
+    await until(w, ids, ['in_flight']);
+    const kinds: string[] = [];
+    const unsubscribe = w.fleet.bus.subscribe((m) => {
+      if (m.type === 'event') kinds.push(m.kind);
+    });
+    w.relay!.cut();
+    await waitFor(() => (kinds.includes('LINK_LOST') ? true : undefined), 5_000, 'LINK_LOST');
+    expect((await w.sortie(ids)).state).toBe('in_flight'); // the vehicle flies on; nothing fails
+    w.relay!.restore();
+    await waitFor(
+      () => (kinds.includes('LINK_RESTORED') ? true : undefined),
+      5_000,
+      'LINK_RESTORED',
+    );
+    unsubscribe();
+    const final = await until(w, ids, ['done', 'failed', 'aborted']);
+    expect(final.state, JSON.stringify(final.transitions.slice(-3))).toBe('done');
+    expect(final.progress.lastReachedItem).toBe(10);
   }, 60_000);
 });

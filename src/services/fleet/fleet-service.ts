@@ -493,7 +493,7 @@ export class FleetService {
     reason: string | null,
     actor: FleetActor,
   ): Sortie {
-    const { mission, sortie } = this.getSortie(missionId, sortieId, actor);
+    const { sortie } = this.getSortie(missionId, sortieId, actor);
     requireRole(actor, OPERATOR_ROLES, 'abort sorties');
     const who = `key:${actor.keyId}`;
     const why = reason ?? 'aborted by an operator';
@@ -515,7 +515,6 @@ export class FleetService {
         `Sortie ${sortieId}: a sortie in ${sortie.state} cannot be aborted (it is over).`,
       );
     }
-    void mission;
     const run = this.running.get(sortie.id);
     const flagged = this.repos.missions.patchSortie(
       sortie.id,

@@ -7,6 +7,11 @@ import { MissionsRepository } from './missions-repository';
 import { PlansRepository } from './plans-repository';
 
 export * from './agencies-repository';
+export * from './alerts-repository';
+export * from './alerts-audit-repository';
+export * from './alerts-ingest-repository';
+export * from './alerts-config-repository';
+export * from './alerts-webhooks-repository';
 export * from './areas-repository';
 export * from './fleet-repository';
 export * from './fleet-ops-repository';

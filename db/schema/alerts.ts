@@ -325,11 +325,3 @@ export const satelliteHotspots = sqliteTable(
   },
   (t) => [uniqueIndex('satellite_hotspots_unique_idx').on(t.satellite, t.acquiredAt, t.lon, t.lat)],
 );
-
-// The alert repositories, re-exported here because db/index.ts reaches them only through this
-// file for now (db/repositories/index.ts is not the alerts capability's to edit).
-export * from '../repositories/alerts-repository';
-export * from '../repositories/alerts-audit-repository';
-export * from '../repositories/alerts-ingest-repository';
-export * from '../repositories/alerts-config-repository';
-export * from '../repositories/alerts-webhooks-repository';

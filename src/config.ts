@@ -23,6 +23,8 @@ export const configSchema = z.object({
   PLAN_WAIT_MS: z.coerce.number().int().min(0).max(600_000).default(20_000),
   /** Plans computed at once, each in its own worker thread. */
   PLAN_WORKERS: z.coerce.number().int().min(1).max(64).default(2),
+  /** `bridge`: fly sorties over the MAVLink links of the registered docks; `off`: plan and schedule only. */
+  FLEET_DISPATCH: z.enum(['bridge', 'off']).default('bridge'),
   /** Name of the utility agency created, with a first admin key, when the store is empty. */
   BOOTSTRAP_AGENCY: z.string().trim().min(1).max(120).default('utility'),
   /** Milliseconds to wait for in-flight requests on SIGINT/SIGTERM before closing anyway. */

@@ -1,6 +1,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { createRepositories, openDatabase } from '../db/index';
-import { createApp } from './app';
+import { createApp, type AppDeps } from './app';
+import { BridgeDispatcher, fleetServiceFor } from './services/fleet/index';
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { PlanRunner } from './services/plans/plan-runner';
@@ -44,7 +45,18 @@ export async function startService(
   });
   const resumed = planRunner.resumePending();
   if (resumed > 0) log.info({ plans: resumed }, 'resumed plans left pending by the previous run');
-  const app = createApp({ config, store, repos, logger: log, now: () => new Date(), planRunner });
+  const deps: AppDeps = { config, store, repos, logger: log, now: () => new Date(), planRunner };
+  const app = createApp(deps);
+  // The fleet: the same service the routes use, flying over the MAVLink bridge.
+  const fleet = fleetServiceFor(deps);
+  if (config.FLEET_DISPATCH === 'bridge') {
+    fleet.useDispatcher(new BridgeDispatcher({ positionRateHz: 10 }));
+    const recovered = fleet.recover();
+    log.info(recovered, 'fleet state recovered from the store');
+    const observed = fleet.observeFleet();
+    log.info({ docks: observed }, 'watching dock links');
+    fleet.start();
+  }
 
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () =>
@@ -72,10 +84,15 @@ export async function startService(
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       server.close(() => {
         clearTimeout(force);
-        store.close();
-        log.info('stopped; store closed');
-        log.flush();
-        resolve();
+        void fleet
+          .release()
+          .catch((err: unknown) => log.error({ err }, 'fleet release failed'))
+          .finally(() => {
+            store.close();
+            log.info('stopped; store closed');
+            log.flush();
+            resolve();
+          });
       });
     }));
   return { config, url, stop };

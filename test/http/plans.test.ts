@@ -159,6 +159,75 @@ describe('plans: happy paths', () => {
   });
 });
 
+describe('plans become missions', () => {
+  it('creates a mission that flies the plan’s sortie from its dock', async () => {
+    const { areaId, dockId } = await setup();
+    const plan = await call(t, 'POST', '/v1/plans', {
+      key: planner,
+      json: { areaIds: [areaId], dockIds: [dockId] },
+    });
+    const mission = await call(t, 'POST', '/v1/missions', {
+      key: operator,
+      json: {
+        name: 'fire patrol',
+        purpose: 'forest_fire_patrol',
+        areaIds: [areaId],
+        dockId,
+        planId: plan.body.id,
+        schedule: { kind: 'immediate' },
+      },
+    });
+    expect(mission.status).toBe(201);
+    expect(mission.body.planId).toBe(plan.body.id);
+    expect(mission.body.routeItems).toEqual({
+      mission: plan.body.sorties[0].missionItems,
+      fence: plan.body.sorties[0].fenceItems,
+      rally: plan.body.sorties[0].rallyItems,
+    });
+    // the service rounds minutes to two decimals
+    expect(mission.body.estimatedFlightMin).toBeCloseTo(plan.body.sorties[0].timeS / 60, 1);
+  });
+
+  it('refuses a plan with no sortie from the mission’s dock', async () => {
+    const { areaId, dockId } = await setup();
+    const plan = await call(t, 'POST', '/v1/plans', {
+      key: planner,
+      json: { areaIds: [areaId], dockIds: [dockId] },
+    });
+    const other = await call(t, 'POST', '/v1/docks', {
+      key: operator,
+      json: dockBody({ name: 'other', systemId: 201, linkUrl: 'udpin://0.0.0.0:14560' }),
+    });
+    await call(t, 'POST', '/v1/drones', {
+      key: operator,
+      json: {
+        dockId: other.body.id,
+        name: 'd2',
+        systemId: 2,
+        model: 'M30T',
+        cruiseSpeedMps: 10,
+        maxFlightTimeMin: 35,
+      },
+    });
+    const res = await call(t, 'POST', '/v1/missions', {
+      key: operator,
+      json: {
+        name: 'x',
+        purpose: 'forest_fire_patrol',
+        areaIds: [areaId],
+        dockId: other.body.id,
+        planId: plan.body.id,
+        schedule: { kind: 'immediate' },
+      },
+    });
+    expect([res.status, res.body.code, res.body.errors[0].path]).toEqual([
+      422,
+      'PLAN_REFERENCE_INVALID',
+      '/body/dockId',
+    ]);
+  });
+});
+
 describe('plans: errors', () => {
   it('says which references are unknown', async () => {
     const { dockId } = await setup();

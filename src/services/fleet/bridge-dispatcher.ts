@@ -228,7 +228,12 @@ export class BridgeDispatcher implements Dispatcher, FleetObserver {
       if (items.length === 0) {
         return fromOutcome(await client.clear(kind), () => ({ count: 0 }));
       }
-      return fromOutcome(await client.upload(kind, items, { signal }), (r) => ({ count: r.count }));
+      return fromOutcome(
+        await client.upload(kind, items.map(restoreNaNParams), { signal }),
+        (r) => ({
+          count: r.count,
+        }),
+      );
     });
   }
 
@@ -506,4 +511,20 @@ export class BridgeDispatcher implements Dispatcher, FleetObserver {
       await r.value.link.close();
     }
   }
+}
+
+/**
+ * Stored routes pass through JSON, which writes MAVLink's NaN params ("leave unchanged", e.g. a
+ * waypoint's yaw) as null; the wire needs NaN back, not 0 (which would mean "face north").
+ */
+function restoreNaNParams(item: MissionItem): MissionItem {
+  const nan = (v: number | null) => (v === null ? Number.NaN : v);
+  const raw = item as unknown as Record<'param1' | 'param2' | 'param3' | 'param4', number | null>;
+  return {
+    ...item,
+    param1: nan(raw.param1),
+    param2: nan(raw.param2),
+    param3: nan(raw.param3),
+    param4: nan(raw.param4),
+  };
 }

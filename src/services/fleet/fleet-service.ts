@@ -204,7 +204,8 @@ export class FleetService {
         );
       }
     });
-    if (input.planId !== null && !this.repos.plans.get(input.planId, scope)) {
+    const plan = input.planId === null ? undefined : this.repos.plans.get(input.planId, scope);
+    if (input.planId !== null && !plan) {
       throw new AppError(
         'PLAN_REFERENCE_INVALID',
         `Plan ${input.planId} does not exist or is not yours.`,
@@ -244,9 +245,14 @@ export class FleetService {
       }
       throw err;
     }
+    // A mission made from a plan flies that plan's sortie from this dock unless a route is given.
+    const fromPlan = plan && input.route.mission.length === 0 ? routeFromPlan(plan, dock.id) : null;
+    const route = fromPlan?.route ?? input.route;
     const drone = this.repos.fleet.dronesOfDock(dock.id)[0];
     const estimatedFlightMin =
-      input.estimatedFlightMin ?? estimateFlightMin(input.route, drone?.cruiseSpeedMps ?? null);
+      input.estimatedFlightMin ??
+      fromPlan?.flightMin ??
+      estimateFlightMin(route, drone?.cruiseSpeedMps ?? null);
     if (estimatedFlightMin === null) {
       throw new AppError(
         'VALIDATION_FAILED',
@@ -276,7 +282,7 @@ export class FleetService {
       schedule: input.schedule,
       windowMin: input.windowMin,
       estimatedFlightMin,
-      route: input.route,
+      route,
       status: ownerApproves ? 'approved' : 'requested',
       statusReason: ownerApproves ? 'requested by the dock owner' : null,
       decidedBy: ownerApproves ? `key:${actor.keyId}` : null,
@@ -1337,4 +1343,48 @@ function haversineM(a: [number, number], b: [number, number]): number {
   const h =
     Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * r * Math.asin(Math.sqrt(h));
+}
+
+/** The first sortie of a ready plan that takes off from `dockId`, as a stored route. */
+function routeFromPlan(
+  plan: { id: string; status: string; result: unknown },
+  dockId: string,
+): { route: StoredRoute; flightMin: number } {
+  if (plan.status !== 'ready' || !plan.result) {
+    throw new AppError(
+      'PLAN_NOT_READY',
+      `Plan ${plan.id} is ${plan.status}; a mission needs a ready plan.`,
+    );
+  }
+  const sorties = (
+    plan.result as {
+      sorties: {
+        dockId: string;
+        mission: StoredRoute['mission'];
+        fence: StoredRoute['fence'];
+        rally: StoredRoute['rally'];
+        timeS: number;
+      }[];
+    }
+  ).sorties;
+  const sortie = sorties.find((s) => s.dockId === dockId);
+  if (!sortie) {
+    throw new AppError(
+      'PLAN_REFERENCE_INVALID',
+      `Plan ${plan.id} has no sortie from dock ${dockId}.`,
+      {
+        issues: [
+          {
+            path: '/body/dockId',
+            code: 'NOT_IN_PLAN',
+            message: `the plan's sorties leave from ${[...new Set(sorties.map((s) => s.dockId))].join(', ')}`,
+          },
+        ],
+      },
+    );
+  }
+  return {
+    route: { mission: sortie.mission, fence: sortie.fence, rally: sortie.rally },
+    flightMin: sortie.timeS / 60,
+  };
 }

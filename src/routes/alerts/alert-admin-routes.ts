@@ -17,6 +17,8 @@ import {
   parseCursor,
   requireContentType,
   security,
+  pageResponse,
+  scopeOf,
 } from '../../http/router';
 import {
   areaGeometrySchema,
@@ -29,8 +31,6 @@ import { SUPPRESSION_KINDS } from '../../services/alerts/suppression-registry';
 import { generateWebhookSecret } from '../../services/alerts/webhook-signature';
 import { pointInGeometry, vertices, type Geometry } from '../../services/alerts/geometry';
 import { actorOf, alertsServiceFor } from './alerts-context';
-
-const scopeOf = (auth: AuthContext) => ({ agencyId: auth.agencyId, seesAll: auth.seesAll });
 
 /**
  * Rules and suppressions change what every agency is told, so an agency may set them only
@@ -175,14 +175,7 @@ export function createSuppressionsRoutes(deps: AppDeps) {
       security,
       request: { query: pageQuery },
       responses: {
-        200: {
-          description: 'A page',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(z.unknown()), nextCursor: z.string().nullable() }),
-            },
-          },
-        },
+        200: pageResponse(z.unknown()),
         ...errorResponses(400),
       },
     }),
@@ -318,14 +311,7 @@ export function createAlertRulesRoutes(deps: AppDeps) {
       security,
       request: { query: pageQuery },
       responses: {
-        200: {
-          description: 'A page',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(z.unknown()), nextCursor: z.string().nullable() }),
-            },
-          },
-        },
+        200: pageResponse(z.unknown()),
         ...errorResponses(400),
       },
     }),
@@ -508,14 +494,7 @@ export function createWebhooksRoutes(deps: AppDeps) {
       security,
       request: { query: pageQuery },
       responses: {
-        200: {
-          description: 'A page',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(z.unknown()), nextCursor: z.string().nullable() }),
-            },
-          },
-        },
+        200: pageResponse(z.unknown()),
         ...errorResponses(400),
       },
     }),
@@ -599,14 +578,7 @@ export function createWebhooksRoutes(deps: AppDeps) {
         }),
       },
       responses: {
-        200: {
-          description: 'A page',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(z.unknown()), nextCursor: z.string().nullable() }),
-            },
-          },
-        },
+        200: pageResponse(z.unknown()),
         ...errorResponses(400, 404),
       },
     }),

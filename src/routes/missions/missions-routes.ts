@@ -17,6 +17,7 @@ import {
   parseCursor,
   requireContentType,
   security,
+  pageResponse,
 } from '../../http/router';
 import { fleetServiceFor, sortieTrack } from '../../services/fleet/index';
 import { actorOf, sortieJson, sortieOut } from '../fleet/sortie-json';
@@ -234,14 +235,7 @@ export function createMissionsRoutes(deps: AppDeps) {
       security,
       request: { query: pageQuery.extend({ status: z.enum(MISSION_STATUSES).optional() }) },
       responses: {
-        200: {
-          description: 'A page',
-          content: {
-            'application/json': {
-              schema: z.object({ items: z.array(missionOut), nextCursor: z.string().nullable() }),
-            },
-          },
-        },
+        200: pageResponse(missionOut),
         ...errorResponses(400),
       },
     }),

@@ -17,6 +17,11 @@ export const docks = sqliteTable(
     linkUrl: text('link_url').notNull(),
     /** The dock controller's own MAVLink system id on its link, when it speaks MAVLink. */
     systemId: integer('system_id'),
+    /**
+     * Shared flights: other agencies see a shared dock read-only (without its link) and may plan
+     * from it and request sorties there; only the owner changes it.
+     */
+    shared: integer('shared', { mode: 'boolean' }).notNull().default(false),
     ...timestamps,
   },
   (t) => [index('docks_agency_created_idx').on(t.agencyId, t.createdAt, t.id)],

@@ -1,0 +1,1 @@
+ALTER TABLE `docks` ADD `shared` integer DEFAULT false NOT NULL;

@@ -1,4 +1,4 @@
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../open-database';
 import { newId } from '../ids';
 import type { Cursor, Page } from '../pagination';
@@ -16,6 +16,8 @@ export interface DockContent {
   groundAltM: number;
   linkUrl: string;
   systemId: number | null;
+  /** Visible read-only to every agency, which may plan from it and request sorties there (default false). */
+  shared?: boolean;
 }
 
 export interface DroneContent {
@@ -30,6 +32,11 @@ export interface DroneContent {
   payloads: Payload[];
 }
 
+const visibleDock = (scope: Scope): SQL | undefined => {
+  const own = scopeFilter(docks.agencyId, scope);
+  return own ? or(own, eq(docks.shared, true)) : undefined;
+};
+
 export type SystemIdClash = { clash: 'drone' | 'dock'; id: string };
 
 /** Docks and the drones that live in them. */
@@ -41,13 +48,30 @@ export class FleetRepository {
       const clash =
         input.systemId === null ? undefined : this.systemIdClash(input.linkUrl, input.systemId, {});
       if (clash) return clash;
-      const row: Dock = { id: newId('dock'), agencyId, ...input, createdAt: now, updatedAt: now };
+      const row: Dock = {
+        id: newId('dock'),
+        agencyId,
+        ...input,
+        shared: input.shared ?? false,
+        createdAt: now,
+        updatedAt: now,
+      };
       tx.insert(docks).values(row).run();
       return row;
     });
   }
 
+  /** A dock the caller may read: its own, or one shared with every agency. */
   getDock(id: string, scope: Scope): Dock | undefined {
+    return this.db
+      .select()
+      .from(docks)
+      .where(and(eq(docks.id, id), visibleDock(scope)))
+      .get();
+  }
+
+  /** A dock the caller owns (or any dock for the utility's admins): the one it may change. */
+  getOwnDock(id: string, scope: Scope): Dock | undefined {
     return this.db
       .select()
       .from(docks)
@@ -55,16 +79,12 @@ export class FleetRepository {
       .get();
   }
 
+  /** The docks the caller may read (its own and the shared ones), oldest first. */
   listDocks(scope: Scope, options: { cursor: Cursor | null; limit: number }): Page<Dock> {
     const rows = this.db
       .select()
       .from(docks)
-      .where(
-        and(
-          scopeFilter(docks.agencyId, scope),
-          afterCursor(docks.createdAt, docks.id, options.cursor),
-        ),
-      )
+      .where(and(visibleDock(scope), afterCursor(docks.createdAt, docks.id, options.cursor)))
       .orderBy(asc(docks.createdAt), asc(docks.id))
       .limit(options.limit + 1)
       .all();
@@ -83,7 +103,7 @@ export class FleetRepository {
     now: Date,
   ): Dock | SystemIdClash | undefined {
     return this.db.transaction(() => {
-      const current = this.getDock(id, scope);
+      const current = this.getOwnDock(id, scope);
       if (!current) return undefined;
       if (input.systemId !== null) {
         const clash = this.systemIdClash(input.linkUrl, input.systemId, { exceptDockId: id });
@@ -99,7 +119,7 @@ export class FleetRepository {
           if (clash) return clash;
         }
       }
-      const next: Dock = { ...current, ...input, updatedAt: now };
+      const next: Dock = { ...current, ...input, shared: input.shared ?? false, updatedAt: now };
       this.db.update(docks).set(next).where(eq(docks.id, id)).run();
       return next;
     });
@@ -107,7 +127,7 @@ export class FleetRepository {
 
   deleteDock(id: string, scope: Scope): 'deleted' | 'not_found' | 'in_use' {
     return this.db.transaction((tx) => {
-      if (!this.getDock(id, scope)) return 'not_found';
+      if (!this.getOwnDock(id, scope)) return 'not_found';
       if (this.dronesOfDock(id).length > 0) return 'in_use';
       tx.delete(docks).where(eq(docks.id, id)).run();
       return 'deleted';

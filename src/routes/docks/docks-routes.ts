@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { Dock, SystemIdClash } from '../../../db/index';
+import type { Dock, Scope, SystemIdClash } from '../../../db/index';
 import { requireRole } from '../../auth/require-api-key';
 import { AppError } from '../../errors';
 import type { AppDeps } from '../../http/app-env';
@@ -36,6 +36,10 @@ const dockInput = z
       .nullable()
       .default(null)
       .openapi({ description: 'The dock controller’s MAVLink system id on its link' }),
+    shared: z.boolean().default(false).openapi({
+      description:
+        'Shared flights: every agency sees the dock read-only (without its link), may plan from it and request sorties there. PUT replaces it too (omitted → false).',
+    }),
   })
   .strict()
   .openapi('DockInput');
@@ -47,22 +51,28 @@ const dockOut = z
     name: z.string(),
     position: z.tuple([z.number(), z.number()]),
     groundAltM: z.number(),
-    linkUrl: z.string(),
+    linkUrl: z.string().nullable().openapi({
+      description: 'The dock’s MAVLink link; null when the dock is another agency’s shared dock',
+    }),
     systemId: z.number().nullable(),
+    shared: z.boolean(),
     createdAt: z.string(),
     updatedAt: z.string(),
   })
   .openapi('Dock');
 
-export function dockJson(d: Dock): z.infer<typeof dockOut> {
+/** A dock as `viewer` may see it: another agency's shared dock hides its link details. */
+export function dockJson(d: Dock, viewer: Scope): z.infer<typeof dockOut> {
+  const owns = viewer.seesAll || viewer.agencyId === d.agencyId;
   return {
     id: d.id,
     agencyId: d.agencyId,
     name: d.name,
     position: [d.lon, d.lat],
     groundAltM: d.groundAltM,
-    linkUrl: d.linkUrl,
-    systemId: d.systemId,
+    linkUrl: owns ? d.linkUrl : null,
+    systemId: owns ? d.systemId : null,
+    shared: d.shared,
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };
@@ -82,13 +92,22 @@ export function systemIdTaken(
 const isClash = (v: unknown): v is SystemIdClash =>
   typeof v === 'object' && v !== null && 'clash' in v;
 
-/** `/v1/docks`: admins and operators manage their agency's docks; every role reads them. */
+/**
+ * `/v1/docks`: admins and operators manage their agency's docks; every role reads them, and
+ * every agency reads the docks their owners share (read-only, link hidden).
+ */
 export function createDocksRoutes(deps: AppDeps) {
   const app = createRouter();
   const { fleet } = deps.repos;
 
   app.on(['POST', 'PUT', 'DELETE'], ['/', '/:id'], requireRole('admin', 'operator'));
   app.on(['POST', 'PUT'], ['/', '/:id'], requireContentType('application/json'));
+
+  /** A shared dock the caller can read but not change answers 403; an unseen one 404. */
+  const notYours = (id: string, scope: Scope): AppError =>
+    fleet.getDock(id, scope)
+      ? new AppError('DOCK_NOT_OWNED', `Dock ${id} is shared with your agency read-only.`)
+      : new AppError('DOCK_NOT_FOUND', `No dock ${id}.`);
 
   const dockResponse = { content: { 'application/json': { schema: dockOut } } };
 
@@ -113,7 +132,7 @@ export function createDocksRoutes(deps: AppDeps) {
         deps.now(),
       );
       if (isClash(created)) throw systemIdTaken(created, rest.systemId, rest.linkUrl);
-      return c.json(dockJson(created), 201);
+      return c.json(dockJson(created, scopeOf(c.get('auth'))), 201);
     },
   );
 
@@ -132,11 +151,12 @@ export function createDocksRoutes(deps: AppDeps) {
     }),
     (c) => {
       const q = c.req.valid('query');
-      const result = fleet.listDocks(scopeOf(c.get('auth')), {
-        cursor: parseCursor(q.cursor),
-        limit: q.limit,
-      });
-      return c.json({ items: result.items.map(dockJson), nextCursor: result.nextCursor }, 200);
+      const scope = scopeOf(c.get('auth'));
+      const result = fleet.listDocks(scope, { cursor: parseCursor(q.cursor), limit: q.limit });
+      return c.json(
+        { items: result.items.map((d) => dockJson(d, scope)), nextCursor: result.nextCursor },
+        200,
+      );
     },
   );
 
@@ -152,9 +172,10 @@ export function createDocksRoutes(deps: AppDeps) {
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      const dock = fleet.getDock(id, scopeOf(c.get('auth')));
+      const scope = scopeOf(c.get('auth'));
+      const dock = fleet.getDock(id, scope);
       if (!dock) throw new AppError('DOCK_NOT_FOUND', `No dock ${id}.`);
-      return c.json(dockJson(dock), 200);
+      return c.json(dockJson(dock, scope), 200);
     },
   );
 
@@ -177,15 +198,16 @@ export function createDocksRoutes(deps: AppDeps) {
     (c) => {
       const { id } = c.req.valid('param');
       const { position, ...rest } = c.req.valid('json');
+      const scope = scopeOf(c.get('auth'));
       const updated = fleet.updateDock(
         id,
-        scopeOf(c.get('auth')),
+        scope,
         { ...rest, lon: position[0], lat: position[1] },
         deps.now(),
       );
-      if (!updated) throw new AppError('DOCK_NOT_FOUND', `No dock ${id}.`);
+      if (!updated) throw notYours(id, scope);
       if (isClash(updated)) throw systemIdTaken(updated, rest.systemId, rest.linkUrl);
-      return c.json(dockJson(updated), 200);
+      return c.json(dockJson(updated, scope), 200);
     },
   );
 
@@ -201,8 +223,9 @@ export function createDocksRoutes(deps: AppDeps) {
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      const outcome = fleet.deleteDock(id, scopeOf(c.get('auth')));
-      if (outcome === 'not_found') throw new AppError('DOCK_NOT_FOUND', `No dock ${id}.`);
+      const scope = scopeOf(c.get('auth'));
+      const outcome = fleet.deleteDock(id, scope);
+      if (outcome === 'not_found') throw notYours(id, scope);
       if (outcome === 'in_use')
         throw new AppError(
           'DOCK_IN_USE',

@@ -120,9 +120,12 @@ export function createDronesRoutes(deps: AppDeps) {
 
   const droneResponse = { content: { 'application/json': { schema: droneOut } } };
 
-  /** The dock must be one the caller can see: another agency's dock id answers as unknown. */
+  /**
+   * The dock must be the caller's own: another agency's dock id answers as unknown, even a
+   * shared one (sharing lends sorties, not hangar space).
+   */
   const checkDock = (auth: { agencyId: string; seesAll: boolean }, dockId: string) => {
-    const dock = fleet.getDock(dockId, scopeOf(auth));
+    const dock = fleet.getOwnDock(dockId, scopeOf(auth));
     if (!dock) {
       throw new AppError(
         'DOCK_REFERENCE_INVALID',

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   index,
   integer,
@@ -165,12 +166,35 @@ export const detections = sqliteTable(
     lat: real('lat'),
     radiusM: real('radius_m'),
     payload: text('payload', { mode: 'json' }).$type<unknown>().notNull(),
+    /** `pending` from acceptance until the rules have run, then what they made of it. */
     outcome: text('outcome').notNull(),
     outcomeDetail: text('outcome_detail'),
     alertId: text('alert_id'),
     receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [index('detections_batch_idx').on(t.batchId), index('detections_alert_idx').on(t.alertId)],
+  // A batch lists its detections (detection_batches.detection_ids), so no batch index; the alert
+  // index is partial: a pending detection has no alert, and acceptance writes no entry for it.
+  (t) => [index('detections_alert_idx').on(t.alertId).where(sql.raw('alert_id IS NOT NULL'))],
+);
+
+/**
+ * One accepted batch: stored with its detections in the transaction that answers the client;
+ * `processed_at` is set when the rules have run over every detection of it. `seq` is the order
+ * of acceptance, the order of processing (and of recovery after a restart).
+ */
+export const detectionBatches = sqliteTable(
+  'detection_batches',
+  {
+    seq: integer('seq').primaryKey(),
+    id: text('id').notNull().unique(),
+    agencyId: text('agency_id').notNull(),
+    /** Per item of the request, the detection it stands for (an earlier one for a replayed `clientKey`). */
+    detectionIds: text('detection_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('detection_batches_pending_idx').on(t.seq).where(sql.raw('processed_at IS NULL'))],
 );
 
 /** Idempotency: a batch key or a per-item key, the body hash it came with, and the answer. */

@@ -310,6 +310,31 @@ export const webhookDeliveries = sqliteTable(
   ],
 );
 
+/**
+ * A verification flight's life: requested → planned → mission_created (awaiting the dock owner)
+ * → scheduled → flying → done, or failed / no_capable_dock with a reason; cancelled by nobody yet.
+ */
+export const VERIFICATION_STATUSES = [
+  'requested',
+  'planned',
+  'mission_created',
+  'scheduled',
+  'flying',
+  'done',
+  'failed',
+  'no_capable_dock',
+  'cancelled',
+] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+
+/** One step of a verification flight, kept on its record (who, when, why). */
+export interface VerificationStep {
+  status: VerificationStatus;
+  at: string;
+  actor: string;
+  detail: string | null;
+}
+
 export const verificationRequests = sqliteTable(
   'verification_requests',
   {
@@ -319,13 +344,37 @@ export const verificationRequests = sqliteTable(
       .references(() => alerts.id, { onDelete: 'cascade' }),
     agencyId: text('agency_id').notNull(),
     requestedBy: text('requested_by').notNull(),
-    status: text('status', { enum: ['requested', 'scheduled', 'flown', 'cancelled'] }).notNull(),
+    status: text('status', { enum: VERIFICATION_STATUSES }).notNull(),
     dockId: text('dock_id'),
     dockDistanceM: real('dock_distance_m'),
     note: text('note'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('verification_requests_alert_idx').on(t.alertId, t.createdAt)],
+);
+
+/** How a verification request became flight work: plan, mission, sortie, outcome. */
+export const verificationFlights = sqliteTable(
+  'verification_flights',
+  {
+    verificationId: text('verification_id')
+      .primaryKey()
+      .references(() => verificationRequests.id, { onDelete: 'cascade' }),
+    payload: text('payload').notNull(),
+    purpose: text('purpose').notNull(),
+    dockId: text('dock_id'),
+    planId: text('plan_id'),
+    missionId: text('mission_id'),
+    sortieId: text('sortie_id'),
+    /** Who approved the mission: `policy:…` for the auto-approval rule, `key:…` for a person. */
+    approvedBy: text('approved_by'),
+    reasonCode: text('reason_code'),
+    reason: text('reason'),
+    steps: text('steps', { mode: 'json' }).$type<VerificationStep[]>().notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+    completedAt: integer('completed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('verification_flights_sortie_idx').on(t.sortieId)],
 );
 
 export const satelliteHotspots = sqliteTable(

@@ -18,6 +18,7 @@ export * from './fleet-ops-repository';
 export * from './missions-repository';
 export * from './plans-repository';
 export * from './scope';
+export * from './verification-repository';
 
 /** Every repository over one database handle. */
 export function createRepositories(db: Db) {

@@ -8,6 +8,8 @@ import {
   type AlertRow,
   type AlertStatusName,
   type SeverityName,
+  type VerificationRecord,
+  VERIFICATION_STATUSES,
 } from '../../../db/index';
 import { requireRole } from '../../auth/require-api-key';
 import { AppError } from '../../errors';
@@ -16,6 +18,11 @@ import { createRouter, errorResponses, idParams, parseCursor, security } from '.
 import { OUTCOME_LABELS } from '../../services/alerts/alert-lifecycle';
 import type { AlertsService, AlertStreamEvent } from '../../services/alerts/alerts-service';
 import { encodeCursor } from '../../../db/index';
+import {
+  trackUrlOf,
+  VERIFICATION_POLICY_ACTOR,
+  verificationServiceFor,
+} from '../../services/verification/index';
 import { actorOf, alertsServiceFor } from './alerts-context';
 
 const CAP_MEDIA_TYPE = 'application/cap+xml';
@@ -674,24 +681,92 @@ export function createAlertsRoutes(deps: AppDeps) {
     },
   );
 
-  const verificationOut = z.object({
-    id: z.string(),
-    alertId: z.string(),
-    agencyId: z.string(),
-    status: z.string(),
-    dockId: z.string().nullable(),
-    dockDistanceM: z.number().nullable(),
-    note: z.string().nullable(),
-    createdAt: z.string(),
-  });
+  // ---- verification flights (src/services/verification): listening from app creation on
+  const verification = verificationServiceFor(deps, service);
+
+  const verificationOut = z
+    .object({
+      id: z.string(),
+      alertId: z.string(),
+      agencyId: z.string(),
+      status: z.enum(VERIFICATION_STATUSES).openapi({
+        description:
+          'requested → planned → mission_created (awaiting the dock owner) → scheduled → flying → done; or failed / no_capable_dock with reasonCode and reason',
+      }),
+      dockId: z.string().nullable(),
+      dockDistanceM: z.number().nullable(),
+      note: z.string().nullable(),
+      payload: z.string().nullable(),
+      purpose: z.string().nullable(),
+      planId: z.string().nullable(),
+      missionId: z.string().nullable(),
+      sortieId: z.string().nullable(),
+      approvedBy: z
+        .string()
+        .nullable()
+        .openapi({
+          description: `\`${VERIFICATION_POLICY_ACTOR}\` when the standing approval rule applied, \`key:…\` for a person`,
+        }),
+      reasonCode: z.string().nullable(),
+      reason: z.string().nullable(),
+      trackUrl: z
+        .string()
+        .nullable()
+        .openapi({ description: 'The flown track (GeoJSON Feature) once the sortie is done' }),
+      steps: z.array(
+        z.object({
+          status: z.string(),
+          at: z.string(),
+          actor: z.string(),
+          detail: z.string().nullable(),
+        }),
+      ),
+      createdAt: z.string(),
+      updatedAt: z.string(),
+      completedAt: z.string().nullable(),
+    })
+    .openapi('Verification');
+
+  const verificationJson = ({
+    request: r,
+    flight: f,
+  }: VerificationRecord): z.infer<typeof verificationOut> => {
+    const dockId = f?.dockId ?? r.dockId;
+    return {
+      id: r.id,
+      alertId: r.alertId,
+      agencyId: r.agencyId,
+      status: r.status,
+      dockId,
+      dockDistanceM: f?.dockId && f.dockId !== r.dockId ? null : r.dockDistanceM,
+      note: r.note,
+      payload: f?.payload ?? null,
+      purpose: f?.purpose ?? null,
+      planId: f?.planId ?? null,
+      missionId: f?.missionId ?? null,
+      sortieId: f?.sortieId ?? null,
+      approvedBy: f?.approvedBy ?? null,
+      reasonCode: f?.reasonCode ?? null,
+      reason: f?.reason ?? null,
+      trackUrl:
+        r.status === 'done' && f?.missionId && f.sortieId
+          ? trackUrlOf(f.missionId, f.sortieId)
+          : null,
+      steps: f?.steps ?? [],
+      createdAt: r.createdAt.toISOString(),
+      updatedAt: (f?.updatedAt ?? r.createdAt).toISOString(),
+      completedAt: iso(f?.completedAt ?? null),
+    };
+  };
 
   app.openapi(
     createRoute({
       method: 'post',
       path: '/{id}/verification',
       tags: ['alerts'],
-      summary:
-        'Ask for a close-up verification flight from the nearest capable dock (stored until orchestration takes it)',
+      summary: 'Ask for a close-up verification flight from the nearest capable dock',
+      description:
+        'Answers 201 at once with the stored request; the service then plans an inspection tour over and around the alert from the nearest own or shared dock whose drone carries the payload the alert type needs (IR for fire and pollution, lidar for logging and flood) and can reach it, and asks the fleet for a mission on behalf of the caller’s agency (priority from the alert type). The dock owner approves; high and critical alerts from a shared dock are approved by a standing rule. Follow it with GET.',
       security,
       request: {
         params: idParams,
@@ -712,10 +787,8 @@ export function createAlertsRoutes(deps: AppDeps) {
       if (!parsed.success)
         throw new AppError('VALIDATION_FAILED', 'The request body is not valid.');
       const row = service.requestVerification(actorOf(c.get('auth')), id, parsed.data.note);
-      return c.json(
-        { ...row, requestedBy: undefined, createdAt: row.createdAt.toISOString() },
-        201,
-      );
+      c.header('Location', `/v1/alerts/${id}/verification`);
+      return c.json(verificationJson({ request: row, flight: null }), 201);
     },
   );
 
@@ -724,12 +797,12 @@ export function createAlertsRoutes(deps: AppDeps) {
       method: 'get',
       path: '/{id}/verification',
       tags: ['alerts'],
-      summary: 'The verification flights asked for an alert',
+      summary: 'The verification flights asked for an alert, with their status',
       security,
       request: { params: idParams },
       responses: {
         200: {
-          description: 'Requests',
+          description: 'Requests, oldest first',
           content: {
             'application/json': { schema: z.object({ items: z.array(verificationOut) }) },
           },
@@ -739,18 +812,9 @@ export function createAlertsRoutes(deps: AppDeps) {
     }),
     (c) => {
       const { id } = c.req.valid('param');
+      // Only agencies that see the alert see its verifications (404 otherwise, as for the alert).
       service.getAlert(actorOf(c.get('auth')), id);
-      const items = service.alerts.verificationsOf(id).map((r) => ({
-        id: r.id,
-        alertId: r.alertId,
-        agencyId: r.agencyId,
-        status: r.status,
-        dockId: r.dockId,
-        dockDistanceM: r.dockDistanceM,
-        note: r.note,
-        createdAt: r.createdAt.toISOString(),
-      }));
-      return c.json({ items }, 200);
+      return c.json({ items: verification.list(id).map(verificationJson) }, 200);
     },
   );
 

@@ -1,0 +1,538 @@
+/**
+ * Verification sorties: an alert's request for a close-up look becomes flight work. The service
+ * hears `alert.verification_requested` on the alerts stream, picks the nearest capable dock the
+ * energy model can reach, plans an inspection tour over and around the alert, stores the plan,
+ * asks the fleet for a mission from that dock on behalf of the requesting agency, applies the
+ * standing approval rule, then follows the sortie on the fleet bus until it is done, and puts
+ * the outcome on the alert's timeline with a link to the flown track.
+ */
+import {
+  VerificationRepository,
+  type Database_,
+  type PayloadKind,
+  type Repositories,
+  type SortieStateName,
+  type VerificationDockRow,
+  type VerificationFlightPatch,
+  type VerificationRecord,
+  type VerificationStatus,
+} from '../../../db/index';
+import { planPatrol, type Plan, type PlanFailure } from '../../../missions/index';
+import { AppError } from '../../errors';
+import type { Logger } from '../../logger';
+import type { AlertsService, AlertStreamEvent } from '../alerts/alerts-service';
+import type { FleetActor, FleetMessage, FleetService } from '../fleet/index';
+import { autoApproval, VERIFICATION_POLICY_ACTOR } from './verification-policy';
+import {
+  unreachableReason,
+  verificationPatrolInput,
+  VERIFICATION_PAYLOAD,
+  VERIFICATION_PURPOSE,
+  type VerificationDock,
+  type VerificationTarget,
+} from './verification-plan';
+import { verificationStatusOfSortie } from './verification-status';
+
+/** The actor of steps the service takes by itself. */
+export const VERIFICATION_ACTOR = 'system:verification';
+
+export interface VerificationServiceOptions {
+  /** Ring points around the alert's centre (fewer when a battery cannot hold them). Default 4. */
+  ringPoints?: number;
+  /** How long after the request the sortie may still launch, minutes. Default 60. */
+  windowMin?: number;
+  /** Capable docks tried, nearest first. Default 3. */
+  maxDocksTried?: number;
+  /** Apply the standing approval rule (see verification-policy.ts). Default true. */
+  autoApprove?: boolean;
+}
+
+export interface VerificationServiceDeps {
+  store: Database_;
+  repos: Repositories;
+  logger: Logger;
+  now: () => Date;
+  alerts: AlertsService;
+  fleet: FleetService;
+  options?: VerificationServiceOptions;
+}
+
+/** A planned verification: the dock, the plan and what it took to find it. */
+interface PlannedVerification {
+  dock: VerificationDockRow;
+  distanceM: number;
+  plan: Plan;
+  ringPoints: number;
+  input: ReturnType<typeof verificationPatrolInput>;
+}
+
+const EARTH_RADIUS_M = 6_371_008.8;
+
+function haversineM(a: [number, number], b: [number, number]): number {
+  const rad = Math.PI / 180;
+  const dLat = (b[1] - a[1]) * rad;
+  const dLon = (b[0] - a[0]) * rad;
+  const h =
+    Math.sin(dLat / 2) ** 2 + Math.cos(a[1] * rad) * Math.cos(b[1] * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.sqrt(h));
+}
+
+/** The flown track of a sortie, as the fleet serves it (GeoJSON Feature). */
+export function trackUrlOf(missionId: string, sortieId: string): string {
+  return `/v1/missions/${missionId}/sorties/${sortieId}/track`;
+}
+
+export class VerificationService {
+  readonly records: VerificationRepository;
+  private readonly options: Required<VerificationServiceOptions>;
+  /** Requests being taken up in this process (a second event for one is ignored). */
+  private readonly inProgress = new Set<string>();
+  private pending: Promise<void> = Promise.resolve();
+  private detachers: (() => void)[] = [];
+
+  constructor(private readonly deps: VerificationServiceDeps) {
+    this.records = new VerificationRepository(deps.store.db);
+    this.options = {
+      ringPoints: 4,
+      windowMin: 60,
+      maxDocksTried: 3,
+      autoApprove: true,
+      ...deps.options,
+    };
+  }
+
+  /**
+   * Listens to the alerts stream (new requests) and the fleet bus (sortie states), then picks up
+   * whatever a previous process left unfinished. Returns a function that stops listening.
+   */
+  attach(): () => void {
+    if (this.detachers.length === 0) {
+      const onAlert = (e: AlertStreamEvent) => {
+        if (e.type !== 'alert.verification_requested') return;
+        const id = e.data['verificationId'];
+        if (typeof id === 'string') this.enqueue(id);
+      };
+      this.deps.alerts.stream.on('event', onAlert);
+      this.detachers.push(() => this.deps.alerts.stream.off('event', onAlert));
+      this.detachers.push(this.deps.fleet.bus.subscribe((m) => this.onFleetMessage(m)));
+      this.reconcile();
+    }
+    return () => this.detach();
+  }
+
+  detach(): void {
+    for (const stop of this.detachers.splice(0)) stop();
+  }
+
+  /** Resolves when every queued request has been taken up (tests, graceful stop). */
+  idle(): Promise<void> {
+    return this.pending;
+  }
+
+  /** Every verification of an alert with its flight; callers check that the alert is visible. */
+  list(alertId: string): VerificationRecord[] {
+    return this.records.ofAlert(alertId);
+  }
+
+  /** Queues a request to be taken up after the current event has been handled. */
+  enqueue(id: string): void {
+    this.pending = this.pending.then(
+      () =>
+        new Promise<void>((resolve) =>
+          setImmediate(() => {
+            try {
+              this.take(id);
+            } catch (err) {
+              this.deps.logger.error({ err, verificationId: id }, 'verification not taken up');
+            }
+            resolve();
+          }),
+        ),
+    );
+  }
+
+  /**
+   * Re-takes requests a previous process never planned, and brings each verification with a
+   * sortie up to that sortie's stored state (states changed while nobody listened).
+   */
+  reconcile(): { retaken: number; synced: number } {
+    let retaken = 0;
+    let synced = 0;
+    for (const rec of this.records.unfinished()) {
+      const sortieId = rec.flight?.sortieId;
+      if (sortieId) {
+        const sortie = this.deps.repos.missions.getSortie(sortieId);
+        if (sortie) {
+          this.syncSortie(
+            rec,
+            sortie.state,
+            VERIFICATION_ACTOR,
+            sortie.reasonCode,
+            sortie.reasonDetail,
+          );
+          synced++;
+        }
+      } else if (!rec.flight || rec.request.status === 'requested') {
+        this.enqueue(rec.request.id);
+        retaken++;
+      }
+    }
+    return { retaken, synced };
+  }
+
+  /**
+   * Takes one request up: dock, plan, mission, approval. Every outcome is a status with its
+   * reason; nothing here is an error for the caller who asked for the flight.
+   */
+  take(id: string): VerificationRecord | undefined {
+    if (this.inProgress.has(id)) return undefined;
+    this.inProgress.add(id);
+    try {
+      return this.takeUp(id);
+    } finally {
+      this.inProgress.delete(id);
+    }
+  }
+
+  private takeUp(id: string): VerificationRecord | undefined {
+    const rec = this.records.get(id);
+    if (!rec) return undefined;
+    if (rec.flight && rec.request.status !== 'requested') return rec;
+    const alert = this.records.alertOf(rec.request.alertId);
+    if (!alert) return undefined;
+    const payload = VERIFICATION_PAYLOAD[alert.alertType];
+    const purpose = VERIFICATION_PURPOSE[alert.alertType];
+    const now = this.deps.now();
+    if (!rec.flight) {
+      this.records.claim(
+        id,
+        {
+          payload,
+          purpose,
+          actor: `agency:${rec.request.agencyId}`,
+          detail: `${payload} close-up of a ${alert.severity} ${alert.alertType} alert`,
+        },
+        now,
+      );
+    }
+    const target: VerificationTarget = {
+      id: alert.id,
+      alertType: alert.alertType,
+      centroid: [alert.lon, alert.lat],
+      radiusM: alert.radiusM,
+    };
+
+    const planned = this.planFrom(target, rec.request.agencyId, payload);
+    if (!planned.ok) {
+      return this.advance(id, 'no_capable_dock', planned.detail, {
+        reasonCode: planned.code,
+        reason: planned.detail,
+        completedAt: this.deps.now(),
+      });
+    }
+    const { dock, plan, distanceM, ringPoints, input } = planned.value;
+    const stored = this.deps.repos.plans.create(
+      {
+        agencyId: rec.request.agencyId,
+        createdBy: rec.request.requestedBy,
+        request: {
+          areaIds: [],
+          dockIds: [dock.id],
+          input,
+          verification: { verificationId: id, alertId: alert.id },
+        },
+        areaRefs: [],
+      },
+      this.deps.now(),
+    );
+    this.deps.repos.plans.finish(stored.id, { result: plan }, this.deps.now());
+    const sortiePlan = plan.sorties[0]!;
+    this.advance(
+      id,
+      'planned',
+      `${1 + ringPoints} inspection points, ${(sortiePlan.timeS / 60).toFixed(1)} min, ${sortiePlan.batteryUsedPct.toFixed(0)} % battery from dock ${dock.id} ${(distanceM / 1000).toFixed(2)} km away`,
+      { dockId: dock.id, planId: stored.id },
+    );
+
+    const requester = this.requesterOf(rec);
+    let mission;
+    let sortieId: string | undefined;
+    try {
+      const made = this.deps.fleet.requestMission(
+        {
+          name: `Verification of ${alert.alertType} alert ${alert.id}`,
+          purpose,
+          areaIds: [],
+          dockId: dock.id,
+          planId: stored.id,
+          route: { mission: [], fence: [], rally: [] },
+          estimatedFlightMin: null,
+          schedule: { kind: 'immediate' },
+          windowMin: this.options.windowMin,
+        },
+        requester,
+      );
+      mission = made.mission;
+      sortieId = made.sorties[0]?.id;
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      this.deps.logger.warn(
+        { verificationId: id, code: err.code, reason: err.message },
+        'verification mission refused by the fleet',
+      );
+      return this.finish(id, alert.id, 'failed', err.code, err.message);
+    }
+    this.advance(
+      id,
+      'mission_created',
+      mission.status === 'approved'
+        ? `mission ${mission.id} (priority ${mission.priority}), approved: ${mission.statusReason ?? ''}`
+        : `mission ${mission.id} (priority ${mission.priority}) awaits the dock owner's approval`,
+      {
+        missionId: mission.id,
+        sortieId: sortieId ?? null,
+        approvedBy: mission.status === 'approved' ? mission.decidedBy : null,
+      },
+    );
+
+    if (mission.status === 'requested' && this.options.autoApprove) {
+      const rule = autoApproval({
+        severity: alert.severity,
+        dockShared: dock.shared,
+        requesterOwnsDock: dock.agencyId === rec.request.agencyId,
+      });
+      if (rule.approve) {
+        const policy: FleetActor = {
+          keyId: VERIFICATION_POLICY_ACTOR,
+          agencyId: mission.ownerAgencyId,
+          role: 'operator',
+          seesAll: false,
+        };
+        try {
+          this.deps.fleet.decideMission(mission.id, 'approve', rule.reason, policy);
+          this.patch(id, { approvedBy: VERIFICATION_POLICY_ACTOR });
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          // e.g. QUOTA_EXCEEDED: the mission stays with the dock owner, who may still approve it.
+          this.deps.logger.warn(
+            { verificationId: id, missionId: mission.id, code: err.code, reason: err.message },
+            'standing approval not applied; the dock owner decides',
+          );
+          this.advance(id, 'mission_created', `standing approval not applied: ${err.message}`, {
+            reasonCode: err.code,
+            reason: err.message,
+          });
+        }
+      }
+    }
+    if (sortieId) {
+      const sortie = this.deps.repos.missions.getSortie(sortieId);
+      const now = this.records.get(id);
+      if (sortie && now)
+        this.syncSortie(
+          now,
+          sortie.state,
+          VERIFICATION_ACTOR,
+          sortie.reasonCode,
+          sortie.reasonDetail,
+        );
+    }
+    return this.records.get(id);
+  }
+
+  /**
+   * The nearest capable dock (own or shared, housing a drone with the payload) whose drone the
+   * energy model says can fly out, around the alert and back, with a one-sortie plan; the ring
+   * shrinks to the centre alone before the next dock is tried.
+   */
+  private planFrom(
+    target: VerificationTarget,
+    agencyId: string,
+    payload: PayloadKind,
+  ):
+    | { ok: true; value: PlannedVerification }
+    | {
+        ok: false;
+        code: 'NO_DOCK_WITH_PAYLOAD' | 'DOCK_UNREACHABLE' | 'PLAN_FAILED';
+        detail: string;
+      } {
+    const docks = this.records
+      .capableDocks(agencyId, payload)
+      .map((dock) => ({ dock, distanceM: haversineM([dock.lon, dock.lat], target.centroid) }))
+      .sort((a, b) => a.distanceM - b.distanceM || a.dock.id.localeCompare(b.dock.id));
+    if (docks.length === 0) {
+      return {
+        ok: false,
+        code: 'NO_DOCK_WITH_PAYLOAD',
+        detail: `no dock of this agency and no shared dock houses a drone with a ${payload} payload`,
+      };
+    }
+    const reasons: string[] = [];
+    let energyOnly = true;
+    const marginDeg = 0.05;
+    const noFly = this.records
+      .noFlyZonesIn([
+        target.centroid[0] - marginDeg,
+        target.centroid[1] - marginDeg,
+        target.centroid[0] + marginDeg,
+        target.centroid[1] + marginDeg,
+      ])
+      .map((z) => z.geojson);
+    for (const { dock, distanceM } of docks.slice(0, this.options.maxDocksTried)) {
+      const site: VerificationDock = {
+        id: dock.id,
+        position: [dock.lon, dock.lat],
+        groundAltM: dock.groundAltM,
+        drone: {
+          cruiseSpeedMps: dock.cruiseSpeedMps,
+          maxFlightTimeMin: dock.maxFlightTimeMin,
+          batteryReservePct: dock.batteryReservePct,
+        },
+      };
+      const tooFar = unreachableReason(target, site, distanceM);
+      if (tooFar) {
+        reasons.push(tooFar);
+        continue;
+      }
+      let failure: PlanFailure | string | null = null;
+      for (const ringPoints of [...new Set([this.options.ringPoints, 0])]) {
+        const input = verificationPatrolInput(target, site, { ringPoints, noFlyZones: noFly });
+        const result = planPatrol(input);
+        if (result.ok && result.plan.sorties.length === 1)
+          return { ok: true, value: { dock, distanceM, plan: result.plan, ringPoints, input } };
+        failure = result.ok
+          ? `${1 + ringPoints} points need ${result.plan.sorties.length} sorties from dock ${dock.id}`
+          : result.error;
+      }
+      if (failure !== null) {
+        if (typeof failure === 'string') reasons.push(failure);
+        else {
+          if (failure.code !== 'DOCK_UNREACHABLE') energyOnly = false;
+          reasons.push(`dock ${dock.id}: ${failure.code}: ${failure.message}`);
+        }
+      }
+    }
+    return {
+      ok: false,
+      code: energyOnly ? 'DOCK_UNREACHABLE' : 'PLAN_FAILED',
+      detail: reasons.join('; '),
+    };
+  }
+
+  /** The fleet actor of the person who asked for the flight (their key's role). */
+  private requesterOf(rec: VerificationRecord): FleetActor {
+    const key = this.deps.repos.agencies.findKey(rec.request.requestedBy);
+    return {
+      keyId: rec.request.requestedBy,
+      agencyId: rec.request.agencyId,
+      role: key?.role ?? 'operator',
+      seesAll: false,
+    };
+  }
+
+  private onFleetMessage(m: FleetMessage): void {
+    if (m.type !== 'sortie') return;
+    const rec = this.records.bySortie(m.sortieId);
+    if (!rec) return;
+    try {
+      this.syncSortie(rec, m.to, m.actor, m.reasonCode, m.reason);
+    } catch (err) {
+      this.deps.logger.error(
+        { err, verificationId: rec.request.id, sortieId: m.sortieId },
+        'verification status not updated from its sortie',
+      );
+    }
+  }
+
+  /** Brings a verification to the status its sortie's state implies; the end goes on the alert. */
+  private syncSortie(
+    rec: VerificationRecord,
+    state: SortieStateName,
+    actor: string,
+    reasonCode: string | null,
+    reason: string | null,
+  ): void {
+    const status = verificationStatusOfSortie(state);
+    const flight = rec.flight;
+    if (!flight) return;
+    const current = rec.request.status;
+    const approvedBy = state === 'approved' && !flight.approvedBy ? { approvedBy: actor } : {};
+    if (status === current) {
+      if (approvedBy.approvedBy) this.patch(rec.request.id, approvedBy);
+      return;
+    }
+    const detail = `sortie ${flight.sortieId ?? ''} ${state}${reason ? `: ${reason}` : ''}`;
+    if (status === 'done' || status === 'failed') {
+      this.finish(rec.request.id, rec.request.alertId, status, reasonCode, detail, actor);
+      return;
+    }
+    this.advance(rec.request.id, status, detail, approvedBy, actor);
+  }
+
+  /** Ends a verification and tells the alert's agencies (timeline, audit, SSE, webhooks). */
+  private finish(
+    id: string,
+    alertId: string,
+    status: Extract<VerificationStatus, 'done' | 'failed'>,
+    reasonCode: string | null,
+    detail: string,
+    actor = VERIFICATION_ACTOR,
+  ): VerificationRecord | undefined {
+    const rec = this.advance(
+      id,
+      status,
+      detail,
+      {
+        reasonCode: status === 'done' ? null : reasonCode,
+        reason: status === 'done' ? null : detail,
+        completedAt: this.deps.now(),
+      },
+      actor,
+    );
+    if (!rec?.flight) return rec;
+    const f = rec.flight;
+    const track = f.missionId && f.sortieId ? trackUrlOf(f.missionId, f.sortieId) : null;
+    try {
+      this.deps.alerts.recordSystemEvent(
+        alertId,
+        status === 'done' ? 'alert.verification_done' : 'alert.verification_failed',
+        VERIFICATION_ACTOR,
+        {
+          verificationId: id,
+          dockId: f.dockId,
+          planId: f.planId,
+          missionId: f.missionId,
+          sortieId: f.sortieId,
+          trackUrl: status === 'done' ? track : null,
+          reasonCode: f.reasonCode,
+          reason: f.reason,
+        },
+      );
+    } catch (err) {
+      this.deps.logger.error(
+        { err, verificationId: id, alertId },
+        'verification outcome not recorded on the alert',
+      );
+    }
+    return rec;
+  }
+
+  private advance(
+    id: string,
+    status: VerificationStatus,
+    detail: string | null,
+    patch: VerificationFlightPatch,
+    actor = VERIFICATION_ACTOR,
+  ): VerificationRecord | undefined {
+    const rec = this.records.advance(id, status, { actor, detail }, patch, this.deps.now());
+    if (rec) this.deps.logger.info({ verificationId: id, status, detail }, 'verification');
+    return rec;
+  }
+
+  /** Changes flight fields without a new step. */
+  private patch(id: string, patch: VerificationFlightPatch): void {
+    const rec = this.records.get(id);
+    if (!rec) return;
+    this.records.advance(id, rec.request.status, null, patch, this.deps.now());
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * Verification flights over HTTP on a real migrated SQLite store: a request becomes a plan, a
+ * mission in the fleet from the nearest capable dock, approval (by the dock owner or the standing
+ * rule), and its status follows the sortie; unreachable alerts and other agencies.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fleetServiceFor } from '../../src/services/fleet/index';
+import { VERIFICATION_POLICY_ACTOR } from '../../src/services/verification/index';
+import {
+  alertFrom,
+  call,
+  createVerificationWorld,
+  highFire,
+  loggingPatch,
+  mediumFire,
+  type VerificationWorld,
+} from './verification-world';
+
+let w: VerificationWorld;
+beforeEach(async () => {
+  w = await createVerificationWorld();
+});
+afterEach(() => {
+  w.verification.detach();
+  w.service.stop();
+  w.t.close();
+});
+
+async function requestVerification(alertId: string, key = w.keys.forestry) {
+  const res = await call(w.t, 'POST', `/v1/alerts/${alertId}/verification`, {
+    key,
+    json: { note: 'close-up please' },
+  });
+  await w.verification.idle();
+  return res;
+}
+
+async function verificationsOf(alertId: string, key = w.keys.forestry) {
+  return call(w.t, 'GET', `/v1/alerts/${alertId}/verification`, { key });
+}
+
+describe('verification flights: happy paths', () => {
+  it('plans an IR close-up from the nearest shared dock and asks the fleet for a fire-priority mission that waits for the dock owner', async () => {
+    const alertId = await alertFrom(w, mediumFire());
+    const started = performance.now();
+    const posted = await requestVerification(alertId);
+    const tookMs = performance.now() - started;
+    expect(posted.status).toBe(201);
+    expect(posted.headers.get('location')).toBe(`/v1/alerts/${alertId}/verification`);
+    expect(posted.body).toMatchObject({ alertId, status: 'requested', agencyId: w.ids.forestry });
+
+    const list = await verificationsOf(alertId);
+    expect(list.status).toBe(200);
+    const [v] = list.body.items;
+    // The utility's unshared dock is nearer (300 m) but forestry may not fly from it.
+    expect(v).toMatchObject({
+      status: 'mission_created',
+      dockId: w.docks.irShared,
+      payload: 'ir',
+      purpose: 'forest_fire_patrol',
+      approvedBy: null,
+      reasonCode: null,
+      trackUrl: null,
+    });
+    expect(v.steps.map((s: { status: string }) => s.status)).toEqual([
+      'requested',
+      'planned',
+      'mission_created',
+    ]);
+    console.log(`verification: request → mission created in ${tookMs.toFixed(0)} ms (HTTP + plan)`);
+
+    // The plan is stored and visible to the requesting agency: one sortie from the dock.
+    const plan = await call(w.t, 'GET', `/v1/plans/${v.planId}`, { key: w.keys.forestry });
+    expect(plan.status).toBe(200);
+    expect(plan.body).toMatchObject({ status: 'ready', dockIds: [w.docks.irShared] });
+    expect(plan.body.sorties).toHaveLength(1);
+    expect(plan.body.statistics.inspectionPoints).toBe(5);
+
+    // The mission: requested by forestry, fire priority, the plan's route with close-up actions.
+    const mission = await call(w.t, 'GET', `/v1/missions/${v.missionId}`, {
+      key: w.keys.forestry,
+    });
+    expect(mission.body).toMatchObject({
+      agencyId: w.ids.forestry,
+      dockId: w.docks.irShared,
+      planId: v.planId,
+      purpose: 'forest_fire_patrol',
+      priority: 50,
+      status: 'requested',
+    });
+    const items = w.t.deps.repos.missions.findMission(v.missionId)!.route.mission;
+    const commands = items.map((i) => i.command);
+    expect(commands[0]).toBe(22); // take-off at the dock
+    expect(commands.at(-1)).toBe(21); // land at the dock
+    expect(commands.filter((c) => c === 2000)).toHaveLength(5); // a photo at every point
+    expect(commands.filter((c) => c === 1000)).toHaveLength(5); // gimbal pitch at every point
+    const hovers = items.filter((i) => i.command === 16 && i.param1 > 0);
+    expect(hovers.map((i) => i.param1)).toEqual(expect.arrayContaining([10, 4]));
+    expect(Math.max(...items.filter((i) => i.command === 16).map((i) => i.altM))).toBe(60);
+
+    // The dock owner approves: the verification is scheduled, approved by that person's key.
+    const approved = await call(w.t, 'POST', `/v1/missions/${v.missionId}/approve`, {
+      key: w.keys.operator,
+      json: {},
+    });
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
+    const after = (await verificationsOf(alertId)).body.items[0];
+    expect(after.status).toBe('scheduled');
+    expect(after.approvedBy).toMatch(/^key:/);
+  });
+
+  it('auto-approves a high-severity verification by the standing rule, recorded as a transition by the policy actor', async () => {
+    const alertId = await alertFrom(w, highFire());
+    const alert = await call(w.t, 'GET', `/v1/alerts/${alertId}`, { key: w.keys.forestry });
+    expect(['high', 'critical']).toContain(alert.body.severity);
+    await requestVerification(alertId);
+    const [v] = (await verificationsOf(alertId)).body.items;
+    expect(v).toMatchObject({ status: 'scheduled', approvedBy: VERIFICATION_POLICY_ACTOR });
+    const sortie = await call(w.t, 'GET', `/v1/missions/${v.missionId}/sorties/${v.sortieId}`, {
+      key: w.keys.forestry,
+    });
+    const approval = sortie.body.transitions.find((t: { to: string }) => t.to === 'approved');
+    expect(approval.actor).toContain(VERIFICATION_POLICY_ACTOR);
+    expect(approval.reason).toContain('standing approval');
+  });
+
+  it('follows the sortie to done and puts the outcome with the flown track on the alert timeline and audit chain', async () => {
+    const alertId = await alertFrom(w, highFire());
+    await requestVerification(alertId);
+    const [v] = (await verificationsOf(alertId)).body.items;
+    const fleet = fleetServiceFor(w.t.deps);
+    // The fleet's own transitions, as a dispatch would make them (the flight itself is flown
+    // over UDP in verification-sim.test.ts).
+    for (const to of [
+      'queued',
+      'preflight',
+      'launching',
+      'in_flight',
+      'returning',
+      'landed',
+    ] as const) {
+      fleet.transition(v.sortieId, to, { actor: 'dispatch', reasonCode: null, reason: null });
+      if (to === 'in_flight')
+        expect((await verificationsOf(alertId)).body.items[0].status).toBe('flying');
+    }
+    fleet.transition(v.sortieId, 'done', { actor: 'dispatch', reasonCode: null, reason: null });
+    const done = (await verificationsOf(alertId)).body.items[0];
+    const track = `/v1/missions/${v.missionId}/sorties/${v.sortieId}/track`;
+    expect(done).toMatchObject({ status: 'done', trackUrl: track });
+    expect(done.completedAt).not.toBeNull();
+    expect(done.steps.map((s: { status: string }) => s.status)).toEqual([
+      'requested',
+      'planned',
+      'mission_created',
+      'scheduled',
+      'flying',
+      'done',
+    ]);
+    const history = await call(w.t, 'GET', `/v1/alerts/${alertId}/events`, {
+      key: w.keys.forestry,
+    });
+    expect(history.status, history.text).toBe(200);
+    const events = (history.body.items ?? history.body.events) as {
+      type: string;
+      data: Record<string, unknown>;
+    }[];
+    const ev = events.find((e) => e.type === 'alert.verification_done');
+    expect(ev?.data).toMatchObject({ verificationId: v.id, trackUrl: track });
+    const audit = w.service.verifyAudit();
+    expect(audit.ok).toBe(true);
+    const entries = w.t.deps.store.sqlite
+      .prepare("select action, subject from audit_log where action = 'alert.verification_done'")
+      .all();
+    expect(entries).toEqual([{ action: 'alert.verification_done', subject: `alert:${alertId}` }]);
+    // The track the link names answers for the requesting agency.
+    const trackRes = await call(w.t, 'GET', track, { key: w.keys.forestry });
+    expect(trackRes.status).toBe(200);
+  });
+
+  it('marks the verification failed with the reason when the dock owner rejects the mission', async () => {
+    const alertId = await alertFrom(w, mediumFire());
+    await requestVerification(alertId);
+    const [v] = (await verificationsOf(alertId)).body.items;
+    const rejected = await call(w.t, 'POST', `/v1/missions/${v.missionId}/reject`, {
+      key: w.keys.operator,
+      json: { reason: 'drone kept for line inspection' },
+    });
+    expect(rejected.status).toBe(200);
+    const after = (await verificationsOf(alertId)).body.items[0];
+    expect(after).toMatchObject({ status: 'failed', reasonCode: 'REJECTED' });
+    expect(after.reason).toContain('drone kept for line inspection');
+  });
+});
+
+describe('verification flights: no capable dock', () => {
+  it('marks a logging alert beyond the only lidar drone’s range as no_capable_dock with the energy model’s reason, not a 500', async () => {
+    const alertId = await alertFrom(w, loggingPatch());
+    const posted = await requestVerification(alertId);
+    expect(posted.status).toBe(201);
+    const [v] = (await verificationsOf(alertId)).body.items;
+    expect(v).toMatchObject({
+      status: 'no_capable_dock',
+      reasonCode: 'DOCK_UNREACHABLE',
+      payload: 'lidar',
+      missionId: null,
+    });
+    expect(v.reason).toMatch(
+      /alert is 39\.\d km from dock dock_\S+: out, around and back needs 79\.\d km, the drone.s usable range is 9\.4 km/,
+    );
+    expect(w.t.deps.repos.missions.sortiesInStates(['requested', 'scheduled'])).toHaveLength(0);
+  });
+
+  it('marks it no_capable_dock when no visible dock houses a drone with the payload', async () => {
+    // Water's pollution alert needs IR; make the only shared IR dock private.
+    w.t.deps.store.sqlite.prepare('update docks set shared = 0 where id = ?').run(w.docks.irShared);
+    const alertId = await alertFrom(w, mediumFire());
+    await requestVerification(alertId);
+    const [v] = (await verificationsOf(alertId)).body.items;
+    expect(v).toMatchObject({ status: 'no_capable_dock', reasonCode: 'NO_DOCK_WITH_PAYLOAD' });
+  });
+});
+
+describe('verification flights: other agencies', () => {
+  it('lets no agency that does not see the alert request or list its verification (404, existence hidden)', async () => {
+    const alertId = await alertFrom(w, mediumFire());
+    await requestVerification(alertId);
+    const posted = await call(w.t, 'POST', `/v1/alerts/${alertId}/verification`, {
+      key: w.keys.elsewhere,
+      json: {},
+    });
+    expect(posted.status).toBe(404);
+    expect(posted.body.code).toBe('ALERT_NOT_FOUND');
+    const listed = await verificationsOf(alertId, w.keys.elsewhere);
+    expect(listed.status).toBe(404);
+    expect(listed.text).not.toContain(w.docks.irShared);
+    // Nothing was planned or requested for them.
+    const items = (await verificationsOf(alertId)).body.items;
+    expect(items).toHaveLength(1);
+    // Analysts of the agency that sees it may list but not request.
+    expect((await verificationsOf(alertId, w.keys.forestryAnalyst)).status).toBe(200);
+    const byAnalyst = await call(w.t, 'POST', `/v1/alerts/${alertId}/verification`, {
+      key: w.keys.forestryAnalyst,
+      json: {},
+    });
+    expect(byAnalyst.status).toBe(403);
+  });
+});

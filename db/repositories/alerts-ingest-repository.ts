@@ -1,62 +1,259 @@
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db } from '../open-database';
-import { detections, ingestKeys, satelliteHotspots } from '../schema/index';
+import type { detectionBatches, ingestKeys } from '../schema/index';
+import { detections, satelliteHotspots } from '../schema/index';
 
 export type DetectionRow = typeof detections.$inferSelect;
+export type DetectionBatchRow = typeof detectionBatches.$inferSelect;
 export type IngestKeyRow = typeof ingestKeys.$inferSelect;
 export type SatelliteHotspotRow = typeof satelliteHotspots.$inferSelect;
 
-/** Detections, their idempotency keys, and imported satellite hotspots. */
+/** What acceptance stores of one detection; the rules fill in the rest later. */
+export interface AcceptedDetectionRow {
+  id: string;
+  batchId: string;
+  agencyId: string;
+  kind: DetectionRow['kind'];
+  capturedAtMs: number;
+  sensorId: string;
+  passKey: string;
+  /** The validated detection, already serialised (it is also what the request hash covers). */
+  payloadJson: string;
+  receivedAtMs: number;
+}
+
+/** A stored detection still waiting for the rules. */
+export interface PendingDetection {
+  id: string;
+  batchId: string;
+  agencyId: string;
+  payloadJson: string;
+  receivedAtMs: number;
+}
+
+/** What the rules made of one detection. */
+export interface DetectionOutcomeUpdate {
+  passKey: string;
+  lon: number | null;
+  lat: number | null;
+  radiusM: number | null;
+  outcome: string;
+  outcomeDetail: string | null;
+  alertId: string | null;
+  processedAtMs: number;
+}
+
+const ACCEPT_COLUMNS =
+  'id, batch_id, agency_id, kind, captured_at, sensor_id, pass_key, payload, outcome, received_at';
+const ACCEPT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)";
+/** Rows per multi-row INSERT: chunks of powers of two keep the statement cache at 9 entries. */
+const MAX_ROWS_PER_INSERT = 256;
+
+/**
+ * Detections (accepted first, processed by the rules right after), their batches, their
+ * idempotency keys, and imported satellite hotspots. The acceptance path uses prepared
+ * statements and one multi-row INSERT per batch: it runs inside the request.
+ */
 export class AlertsIngestRepository {
-  private readonly insertDetectionStmt: Database.Statement<unknown[]>;
+  private readonly insertDetectionsStmts = new Map<number, Database.Statement<unknown[]>>();
+  private readonly stmts: {
+    findKey: Database.Statement<[string, string, string], Record<string, unknown>>;
+    putKey: Database.Statement<unknown[]>;
+    insertBatch: Database.Statement<unknown[]>;
+    pendingBatches: Database.Statement<[number], Record<string, unknown>>;
+    pendingOf: Database.Statement<[string], Record<string, unknown>>;
+    markDetection: Database.Statement<unknown[]>;
+    markBatch: Database.Statement<[number, string]>;
+    getBatch: Database.Statement<[string], Record<string, unknown>>;
+    byIds: Database.Statement<[string], Record<string, unknown>>;
+    getDetection: Database.Statement<[string], Record<string, unknown>>;
+  };
 
   constructor(
     private readonly db: Db,
-    sqlite: Database.Database,
+    private readonly sqlite: Database.Database,
   ) {
-    this.insertDetectionStmt = sqlite.prepare(
-      `INSERT INTO detections (id, batch_id, agency_id, kind, captured_at, sensor_id, pass_key, lon, lat, radius_m, payload, outcome, outcome_detail, alert_id, received_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.stmts = {
+      findKey: sqlite.prepare(
+        'SELECT request_hash, response FROM ingest_keys WHERE agency_id = ? AND scope = ? AND key = ?',
+      ),
+      putKey: sqlite.prepare(
+        'INSERT INTO ingest_keys (agency_id, scope, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      insertBatch: sqlite.prepare(
+        'INSERT INTO detection_batches (id, agency_id, detection_ids, received_at, processed_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      pendingBatches: sqlite.prepare(
+        'SELECT id, agency_id, detection_ids, received_at FROM detection_batches WHERE processed_at IS NULL ORDER BY seq LIMIT ?',
+      ),
+      pendingOf: sqlite.prepare(
+        `SELECT id, batch_id, agency_id, payload, received_at FROM detections
+         WHERE id IN (SELECT value FROM json_each(?)) AND outcome = 'pending'`,
+      ),
+      markDetection: sqlite.prepare(
+        `UPDATE detections SET pass_key = ?, lon = ?, lat = ?, radius_m = ?, outcome = ?, outcome_detail = ?, alert_id = ?, processed_at = ?
+         WHERE id = ?`,
+      ),
+      markBatch: sqlite.prepare('UPDATE detection_batches SET processed_at = ? WHERE id = ?'),
+      getBatch: sqlite.prepare(
+        'SELECT seq, id, agency_id, detection_ids, received_at, processed_at FROM detection_batches WHERE id = ?',
+      ),
+      byIds: sqlite.prepare(
+        `SELECT id, batch_id, agency_id, kind, captured_at, sensor_id, pass_key, lon, lat, radius_m, outcome, outcome_detail, alert_id, received_at, processed_at
+         FROM detections WHERE id IN (SELECT value FROM json_each(?))`,
+      ),
+      getDetection: sqlite.prepare(
+        `SELECT id, batch_id, agency_id, kind, captured_at, sensor_id, pass_key, lon, lat, radius_m, outcome, outcome_detail, alert_id, received_at, processed_at
+         FROM detections WHERE id = ?`,
+      ),
+    };
+  }
+
+  /** Runs `fn` in one IMMEDIATE transaction (a savepoint when one is open already). */
+  inTransaction<T>(fn: () => T): T {
+    if (this.sqlite.inTransaction) return this.sqlite.transaction(fn)();
+    return this.sqlite.transaction(fn).immediate();
+  }
+
+  findKey(
+    agencyId: string,
+    scope: 'batch' | 'item',
+    key: string,
+  ): { requestHash: string; response: unknown } | undefined {
+    const r = this.stmts.findKey.get(agencyId, scope, key);
+    if (!r) return undefined;
+    return { requestHash: r.request_hash as string, response: JSON.parse(r.response as string) };
+  }
+
+  /** Stores an idempotency key with the hash of its request and the answer (already JSON). */
+  putKey(
+    agencyId: string,
+    scope: 'batch' | 'item',
+    key: string,
+    requestHash: string,
+    responseJson: string,
+    createdAtMs: number,
+  ): void {
+    this.stmts.putKey.run(agencyId, scope, key, requestHash, responseJson, createdAtMs);
+  }
+
+  private insertDetectionsStmt(rows: number): Database.Statement<unknown[]> {
+    let stmt = this.insertDetectionsStmts.get(rows);
+    if (!stmt) {
+      stmt = this.sqlite.prepare(
+        `INSERT INTO detections (${ACCEPT_COLUMNS}) VALUES ${Array.from({ length: rows }, () => ACCEPT_ROW).join(', ')}`,
+      );
+      this.insertDetectionsStmts.set(rows, stmt);
+    }
+    return stmt;
+  }
+
+  /** Inserts accepted detections with `outcome = 'pending'`, in multi-row statements. */
+  insertAccepted(rows: AcceptedDetectionRow[]): void {
+    let at = 0;
+    while (at < rows.length) {
+      let n = MAX_ROWS_PER_INSERT;
+      while (n > rows.length - at) n >>= 1;
+      const params: unknown[] = new Array(n * 9);
+      let p = 0;
+      for (let i = at; i < at + n; i++) {
+        const r = rows[i]!;
+        params[p++] = r.id;
+        params[p++] = r.batchId;
+        params[p++] = r.agencyId;
+        params[p++] = r.kind;
+        params[p++] = r.capturedAtMs;
+        params[p++] = r.sensorId;
+        params[p++] = r.passKey;
+        params[p++] = r.payloadJson;
+        params[p++] = r.receivedAtMs;
+      }
+      this.insertDetectionsStmt(n).run(...params);
+      at += n;
+    }
+  }
+
+  insertBatch(row: {
+    id: string;
+    agencyId: string;
+    detectionIds: string[];
+    receivedAtMs: number;
+    processedAtMs: number | null;
+  }): void {
+    this.stmts.insertBatch.run(
+      row.id,
+      row.agencyId,
+      JSON.stringify(row.detectionIds),
+      row.receivedAtMs,
+      row.processedAtMs,
     );
   }
 
-  findKey(agencyId: string, scope: 'batch' | 'item', key: string): IngestKeyRow | undefined {
-    return this.db
-      .select()
-      .from(ingestKeys)
-      .where(
-        and(
-          eq(ingestKeys.agencyId, agencyId),
-          eq(ingestKeys.scope, scope),
-          eq(ingestKeys.key, key),
-        ),
-      )
-      .get();
+  /** The oldest batches not yet processed, in their order of acceptance. */
+  pendingBatches(
+    limit: number,
+  ): { id: string; agencyId: string; detectionIds: string[]; receivedAtMs: number }[] {
+    return this.stmts.pendingBatches.all(limit).map((r) => ({
+      id: r.id as string,
+      agencyId: r.agency_id as string,
+      detectionIds: JSON.parse(r.detection_ids as string) as string[],
+      receivedAtMs: r.received_at as number,
+    }));
   }
 
-  putKey(row: IngestKeyRow): void {
-    this.db.insert(ingestKeys).values(row).run();
+  /** The pending detections among `ids` (in no particular order). */
+  pendingDetections(ids: string[]): PendingDetection[] {
+    if (ids.length === 0) return [];
+    return this.stmts.pendingOf.all(JSON.stringify(ids)).map((r) => ({
+      id: r.id as string,
+      batchId: r.batch_id as string,
+      agencyId: r.agency_id as string,
+      payloadJson: r.payload as string,
+      receivedAtMs: r.received_at as number,
+    }));
   }
 
-  insertDetection(r: DetectionRow): void {
-    this.insertDetectionStmt.run(
-      r.id,
-      r.batchId,
-      r.agencyId,
-      r.kind,
-      r.capturedAt.getTime(),
-      r.sensorId,
-      r.passKey,
-      r.lon,
-      r.lat,
-      r.radiusM,
-      JSON.stringify(r.payload),
-      r.outcome,
-      r.outcomeDetail,
-      r.alertId,
-      r.receivedAt.getTime(),
+  markDetection(id: string, u: DetectionOutcomeUpdate): void {
+    this.stmts.markDetection.run(
+      u.passKey,
+      u.lon,
+      u.lat,
+      u.radiusM,
+      u.outcome,
+      u.outcomeDetail,
+      u.alertId,
+      u.processedAtMs,
+      id,
     );
+  }
+
+  markBatchProcessed(id: string, processedAtMs: number): void {
+    this.stmts.markBatch.run(processedAtMs, id);
+  }
+
+  getBatch(id: string): DetectionBatchRow | undefined {
+    const r = this.stmts.getBatch.get(id);
+    if (!r) return undefined;
+    return {
+      seq: r.seq as number,
+      id: r.id as string,
+      agencyId: r.agency_id as string,
+      detectionIds: JSON.parse(r.detection_ids as string) as string[],
+      receivedAt: new Date(r.received_at as number),
+      processedAt: r.processed_at === null ? null : new Date(r.processed_at as number),
+    };
+  }
+
+  /** Detections by id, without their payloads. */
+  detectionsByIds(ids: string[]): Omit<DetectionRow, 'payload'>[] {
+    if (ids.length === 0) return [];
+    return this.stmts.byIds.all(JSON.stringify(ids)).map(detectionOf);
+  }
+
+  getDetection(id: string): Omit<DetectionRow, 'payload'> | undefined {
+    const r = this.stmts.getDetection.get(id);
+    return r ? detectionOf(r) : undefined;
   }
 
   detectionsOfAlert(alertId: string): DetectionRow[] {
@@ -71,4 +268,24 @@ export class AlertsIngestRepository {
   insertHotspot(row: SatelliteHotspotRow): boolean {
     return this.db.insert(satelliteHotspots).values(row).onConflictDoNothing().run().changes === 1;
   }
+}
+
+function detectionOf(r: Record<string, unknown>): Omit<DetectionRow, 'payload'> {
+  return {
+    id: r.id as string,
+    batchId: r.batch_id as string,
+    agencyId: r.agency_id as string,
+    kind: r.kind as DetectionRow['kind'],
+    capturedAt: new Date(r.captured_at as number),
+    sensorId: r.sensor_id as string,
+    passKey: r.pass_key as string,
+    lon: r.lon as number | null,
+    lat: r.lat as number | null,
+    radiusM: r.radius_m as number | null,
+    outcome: r.outcome as string,
+    outcomeDetail: r.outcome_detail as string | null,
+    alertId: r.alert_id as string | null,
+    receivedAt: new Date(r.received_at as number),
+    processedAt: r.processed_at === null ? null : new Date(r.processed_at as number),
+  };
 }

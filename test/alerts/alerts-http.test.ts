@@ -16,7 +16,7 @@ afterEach(() => {
 
 async function fireAlert(): Promise<string> {
   const res = await ingest(w, [hotspot()]);
-  expect(res.status).toBe(200);
+  expect(res.status).toBe(202);
   expect(res.body.results[0]).toMatchObject({ outcome: 'created' });
   return res.body.results[0].alertId as string;
 }
@@ -360,9 +360,16 @@ describe('alerts over HTTP: errors', () => {
   it('answers 422 IDEMPOTENCY_KEY_REUSED for a key reused with another body, and the earlier answer for a replay', async () => {
     const first = await ingest(w, [hotspot()], { 'idempotency-key': 'batch-42' });
     const replay = await ingest(w, [hotspot()], { 'idempotency-key': 'batch-42' });
-    expect(replay.status).toBe(200);
+    expect(replay.status).toBe(202);
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.accepted).toEqual(first.accepted);
+    expect(first.accepted.results[0]).toMatchObject({ outcome: 'pending' });
     expect(replay.body).toEqual(first.body);
+    // the same detection with its keys in another order is the same body
+    const reordered = Object.fromEntries(Object.entries(hotspot()).reverse());
+    const again = await ingest(w, [reordered], { 'idempotency-key': 'batch-42' });
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.accepted).toEqual(first.accepted);
     const other = await ingest(w, [hotspot({ maxTempC: 300 })], { 'idempotency-key': 'batch-42' });
     expect(other.status).toBe(422);
     expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -404,7 +411,7 @@ describe('alerts over HTTP: errors', () => {
     const sky = hotspot();
     sky.pose.gimbalPitchDeg = 20;
     const res = await ingest(w, [sky, hotspot({ eastM: 500 })]);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(202);
     expect(res.body.results[0]).toMatchObject({
       outcome: 'rejected',
       reason: expect.stringMatching(/horizon/),
@@ -560,7 +567,7 @@ describe('idempotency under concurrent replays', () => {
     const answers = await Promise.all(
       Array.from({ length: 25 }, () => ingest(w, batch, { 'idempotency-key': 'replayed-batch' })),
     );
-    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([200]));
+    expect(new Set(answers.map((a) => a.status))).toEqual(new Set([202]));
     expect(new Set(answers.map((a) => a.body.batchId)).size).toBe(1);
     expect(answers.filter((a) => a.headers.get('idempotent-replayed') !== 'true')).toHaveLength(1);
     expect(w.service.ingest.countDetections()).toBe(3);

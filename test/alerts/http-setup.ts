@@ -50,7 +50,8 @@ export function createAlertsWorld(startMs = Date.parse('2026-04-02T03:05:00Z')):
   return { t, clock, keys, ids, service: alertsServiceFor(t.deps) };
 }
 
-export async function ingest(
+/** `POST /v1/detections` as the utility's operator: the acceptance answer (202, outcomes pending). */
+export async function post(
   w: AlertsWorld,
   detections: unknown[],
   headers: Record<string, string> = {},
@@ -60,6 +61,24 @@ export async function ingest(
     json: { detections },
     headers,
   });
+}
+
+/**
+ * Posts a batch, waits until the service has processed it, and answers the processed batch
+ * (`GET statusUrl`) as `body`; `accepted` is the 202 answer. Errors come back as they were.
+ */
+export async function ingest(
+  w: AlertsWorld,
+  detections: unknown[],
+  headers: Record<string, string> = {},
+) {
+  const res = await post(w, detections, headers);
+  if (res.status !== 202) return { ...res, accepted: res.body };
+  await w.service.whenIdle();
+  const done = await call(w.t, 'GET', res.body.statusUrl as string, { key: w.keys.operator });
+  if (done.status !== 200 || done.body.status !== 'processed')
+    throw new Error(`batch not processed: ${done.status} ${done.text}`);
+  return { ...res, accepted: res.body, body: done.body };
 }
 
 export { call };

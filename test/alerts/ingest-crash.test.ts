@@ -82,7 +82,7 @@ describe('ingest durability', () => {
               body: JSON.stringify({ detections: batch(w, n) }),
             });
             const body = (await res.json()) as { batchId: string; results: unknown[] };
-            if (res.status === 200)
+            if (res.status === 202)
               acked.set(key, { batchId: body.batchId, count: body.results.length });
           } catch {
             unanswered++; // the connection died with the process: nothing was acknowledged
@@ -119,9 +119,109 @@ describe('ingest durability', () => {
           batchId,
         });
       }
+      // what was acknowledged but not yet processed is processed now, each batch whole
+      await service.whenIdle();
+      const pending = store.sqlite.prepare(
+        "SELECT COUNT(*) AS n FROM detections WHERE outcome = 'pending'",
+      );
+      expect((pending.get() as { n: number }).n).toBe(0);
+      const actor = { agencyId: agency.id, keyId: 'test', seesAll: true };
+      for (const { batchId } of acked.values())
+        expect(service.batchStatus(actor, batchId).status, batchId).toBe('processed');
       expect(service.verifyAudit().ok).toBe(true);
     } finally {
       store.close();
+    }
+  }, 60_000);
+
+  it('processes after a restart what was acknowledged before a SIGKILL cut the rules off', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sf-crash-'));
+    dirs.push(dir);
+    const dbPath = join(dir, 'sf.db');
+    const setup = openDatabase(dbPath);
+    const repos = createRepositories(setup.db);
+    const agency = repos.agencies.create(
+      { name: 'State Grid Yuhang', kind: 'utility', jurisdiction: null, alertTypes: [] },
+      new Date(),
+    );
+    if (agency === 'name_taken') throw new Error('fresh database expected');
+    const secret = generateApiKey();
+    repos.agencies.createKey(
+      {
+        agencyId: agency.id,
+        role: 'admin',
+        hash: secret.hash,
+        prefix: secret.prefix,
+        name: null,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
+      new Date(),
+    );
+    setup.close();
+    const env = { HOST: '127.0.0.1', PORT: '0', DATABASE_PATH: dbPath, LOG_LEVEL: 'info' };
+    const headers = { authorization: `Bearer ${secret.key}`, 'content-type': 'application/json' };
+    const start = async (entry: string) => {
+      const child = spawnTsx(entry, [], env);
+      const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+        child.once('exit', (_code, signal) => resolve(signal)),
+      );
+      const line = await waitForLine(child, /listening/);
+      child.stdout?.resume();
+      return { child, exited, url: (JSON.parse(line) as { url: string }).url };
+    };
+
+    const first = await start('test/alerts/paused-service.ts');
+    let statusUrl: string;
+    try {
+      const res = await fetch(`${first.url}/v1/detections`, {
+        method: 'POST',
+        headers: { ...headers, 'idempotency-key': 'before-the-crash' },
+        body: JSON.stringify({ detections: [hotspot(), plume(-1000, 300, 9)] }),
+      });
+      expect(res.status).toBe(202);
+      const accepted = (await res.json()) as {
+        statusUrl: string;
+        results: { outcome: string }[];
+      };
+      expect(accepted.results.map((r) => r.outcome)).toEqual(['pending', 'pending']);
+      statusUrl = accepted.statusUrl;
+      const still = await fetch(`${first.url}${statusUrl}`, { headers });
+      expect(await still.json()).toMatchObject({ status: 'pending' });
+      first.child.kill('SIGKILL');
+      expect(await first.exited).toBe('SIGKILL');
+    } finally {
+      if (first.child.exitCode === null && first.child.signalCode === null)
+        first.child.kill('SIGKILL');
+    }
+
+    const second = await start('src/main.ts');
+    try {
+      let batch: { status: string; results: { outcome: string; alertId?: string }[] } | undefined;
+      for (let i = 0; i < 100; i++) {
+        batch = (await (await fetch(`${second.url}${statusUrl}`, { headers })).json()) as {
+          status: string;
+          results: { outcome: string; alertId?: string }[];
+        };
+        if (batch.status === 'processed') break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(batch?.status).toBe('processed');
+      expect(batch?.results.map((r) => r.outcome)).toEqual(['created', 'created']);
+      for (const r of batch?.results ?? []) {
+        const alert = await fetch(`${second.url}/v1/alerts/${r.alertId}`, { headers });
+        expect(alert.status).toBe(200);
+      }
+      // the replay answers the acknowledgement as it was given, not a second batch
+      const replay = await fetch(`${second.url}/v1/detections`, {
+        method: 'POST',
+        headers: { ...headers, 'idempotency-key': 'before-the-crash' },
+        body: JSON.stringify({ detections: [hotspot(), plume(-1000, 300, 9)] }),
+      });
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      expect(((await replay.json()) as { statusUrl: string }).statusUrl).toBe(statusUrl);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
     }
   }, 60_000);
 });

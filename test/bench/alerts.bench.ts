@@ -1,10 +1,11 @@
 /**
  * Alerts figures.
  * - ingest: batches of 100 detections (a patrol: frames of the same fires, cool spots, canopy
- *   changes, plumes) through the whole service path (validation aside: idempotency hash,
- *   georeferencing, R*Tree fusion search, rules, alert writes, routing, audit chain), one durable
- *   transaction per batch (WAL, synchronous=FULL), as a ratio to SQLite inserting the same
- *   detections as plain JSON rows in the same batches with the same durability, interleaved.
+ *   changes, plumes) through what POST /v1/detections does before answering (zod validation,
+ *   request hash, idempotency key, batch and detections in one durable transaction, the answer's
+ *   JSON), as a ratio to SQLite inserting the same detections as plain JSON rows in the same
+ *   batches with the same durability (WAL, synchronous=FULL), interleaved; also through
+ *   app.request, and the time from the answer until the rules have processed the batch.
  * - query: 1,000,000 alerts over 100 km × 100 km and a year; bbox (5 km) + 7 days + type through
  *   the R*Tree (lon, lat, time, type), as a ratio to the best plain-index plan: the (type, time)
  *   index with both time bounds, then the bbox checked row by row.
@@ -18,9 +19,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createRepositories, openDatabase, type Database_ } from '../../db/index';
+import { createApp, type AppDeps } from '../../src/app';
+import { generateApiKey } from '../../src/auth/api-key';
+import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { alertsServiceFor } from '../../src/routes/alerts/alerts-context';
 import { AlertsService, type Actor } from '../../src/services/alerts/alerts-service';
-import { generateWebhookSecret, type Detection } from '../../src/services/alerts/index';
+import {
+  detectionBatchSchema,
+  generateWebhookSecret,
+  type Detection,
+} from '../../src/services/alerts/index';
 import { at, canopyChange, hotspot, plume, square, T0 } from '../alerts/fixtures';
 import { median, percentile, type Benchmark } from './harness';
 
@@ -135,6 +144,30 @@ function patrolBatch(n: number, random: () => number): Detection[] {
 async function ingestBench() {
   const clock = { ms: T0 };
   const w = world(() => new Date(clock.ms));
+  // the same store behind the HTTP app, with an operator key of the utility
+  const key = generateApiKey();
+  const repos = createRepositories(w.store.db);
+  repos.agencies.createKey(
+    {
+      agencyId: w.actor.agencyId,
+      role: 'operator',
+      hash: key.hash,
+      prefix: key.prefix,
+      name: 'bench',
+      expiresAt: new Date(T0 + 365 * 86_400_000),
+    },
+    new Date(T0),
+  );
+  const deps: AppDeps = {
+    config: loadConfig({ DATABASE_PATH: join(w.dir, 'alerts.db'), LOG_LEVEL: 'silent' }),
+    store: w.store,
+    repos,
+    logger: silent,
+    now: () => new Date(clock.ms),
+  };
+  const app = createApp(deps);
+  const httpService = alertsServiceFor(deps);
+
   const base = openDatabase(join(w.dir, 'plain.db'));
   base.sqlite.exec(
     'CREATE TABLE plain_detections (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, captured_at INTEGER NOT NULL, payload TEXT NOT NULL)',
@@ -145,48 +178,133 @@ async function ingestBench() {
   const plainBatch = base.sqlite.transaction((batch: Detection[]) => {
     for (const d of batch) insert.run(d.kind, Date.parse(d.capturedAt), JSON.stringify(d));
   });
+  // the same rows in one multi-row INSERT per batch: SQLite's best case
+  const multi = base.sqlite.prepare(
+    `INSERT INTO plain_detections (kind, captured_at, payload) VALUES ${Array.from({ length: 100 }, () => '(?, ?, ?)').join(', ')}`,
+  );
+  const multiBatch = base.sqlite.transaction((batch: Detection[]) => {
+    multi.run(...batch.flatMap((d) => [d.kind, Date.parse(d.capturedAt), JSON.stringify(d)]));
+  });
+
+  // time from the answer to the batch being processed
+  const answeredAt = new Map<string, number>();
+  const toProcessedMs: number[] = [];
+  const onProcessed = ({ batchId }: { batchId: string }) => {
+    const t = answeredAt.get(batchId);
+    if (t !== undefined) toProcessedMs.push(performance.now() - t);
+    answeredAt.delete(batchId);
+  };
+  w.service.batches.on('processed', onProcessed);
+  httpService.batches.on('processed', onProcessed);
+
   const random = seeded(7);
   let n = 0;
   const batches = 12;
   const ratios: number[] = [];
+  const multiRatios: number[] = [];
+  const httpRatios: number[] = [];
+  const pipelineRatios: number[] = [];
   const candidateRates: number[] = [];
+  const httpRates: number[] = [];
   const baselineRates: number[] = [];
+  const burstToProcessedMs: number[] = [];
   const outcomes = new Map<string, number>();
+  const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
   try {
     for (let round = 0; round < 5; round++) {
       const work = Array.from({ length: batches }, () => patrolBatch(n++, random));
+      const bodies = work.map((b) => ({ detections: b }));
+      const texts = bodies.map((b) => JSON.stringify(b));
       let t0 = process.hrtime.bigint();
       for (const b of work) plainBatch(b);
-      const baseS = Number(process.hrtime.bigint() - t0) / 1e9;
+      const baseS = seconds(t0);
       t0 = process.hrtime.bigint();
-      for (const [i, b] of work.entries()) {
+      for (const b of work) multiBatch(b);
+      const multiS = seconds(t0);
+      // what the handler does before answering, HTTP parsing aside: validation, hashing,
+      // idempotency check, one durable transaction, the answer's JSON
+      toProcessedMs.length = 0;
+      t0 = process.hrtime.bigint();
+      for (const [i, body] of bodies.entries()) {
         clock.ms += 60_000;
-        const { response } = w.service.ingestBatch(w.actor, b, b, `batch-${round}-${i}`);
-        for (const r of response.results)
-          outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
+        const parsed = detectionBatchSchema.parse(body);
+        const { response } = w.service.acceptBatch(w.actor, parsed.detections, `b-${round}-${i}`);
+        JSON.stringify({ ...response, statusUrl: `/v1/detections/batches/${response.batchId}` });
+        answeredAt.set(response.batchId, performance.now());
       }
-      const candS = Number(process.hrtime.bigint() - t0) / 1e9;
+      const candS = seconds(t0);
+      await w.service.whenIdle();
+      const pipelineS = seconds(t0);
+      burstToProcessedMs.push(median(toProcessedMs));
+      // the same through app.request: JSON parsing, API key, request log, validation, handler
+      const next = Array.from({ length: batches }, () => patrolBatch(n++, random));
+      const nextTexts = next.map((b) => JSON.stringify({ detections: b }));
+      t0 = process.hrtime.bigint();
+      for (const [i, text] of nextTexts.entries()) {
+        clock.ms += 60_000;
+        const res = await app.request('/v1/detections', {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${key.key}`,
+            'content-type': 'application/json',
+            'idempotency-key': `h-${round}-${i}`,
+          },
+          body: text,
+        });
+        if (res.status !== 202) throw new Error(`HTTP ingest answered ${res.status}`);
+        await res.arrayBuffer();
+      }
+      const httpS = seconds(t0);
+      await httpService.whenIdle();
+      void texts;
       const detections = batches * 100;
       baselineRates.push(detections / baseS);
       candidateRates.push(detections / candS);
+      httpRates.push(detections / httpS);
       ratios.push(baseS / candS);
+      multiRatios.push(multiS / candS);
+      httpRatios.push(baseS / httpS);
+      pipelineRatios.push(baseS / pipelineS);
     }
+    // one batch at a time: the time from the answer to its outcomes, nothing queued before it
+    toProcessedMs.length = 0;
+    for (let i = 0; i < 15; i++) {
+      clock.ms += 60_000;
+      const parsed = detectionBatchSchema.parse({ detections: patrolBatch(n++, random) });
+      const { response } = w.service.acceptBatch(w.actor, parsed.detections, `single-${i}`);
+      answeredAt.set(response.batchId, performance.now());
+      await w.service.whenIdle();
+    }
+    const singleToProcessedMs = median(toProcessedMs);
+    for (const row of w.store.sqlite
+      .prepare('SELECT outcome, COUNT(*) AS n FROM detections GROUP BY outcome')
+      .all() as { outcome: string; n: number }[])
+      outcomes.set(row.outcome, row.n);
     const alerts = w.store.sqlite.prepare('SELECT COUNT(*) AS n FROM alerts').get() as {
       n: number;
     };
+    const ms = (v: number) => Math.round(v * 10) / 10;
     return {
       figures: {
         ratioVsPlainInsert: median(ratios),
-        detectionsPerS: Math.round(median(candidateRates)),
+        ratioVsMultiRowInsert: median(multiRatios),
+        httpRatioVsPlainInsert: median(httpRatios),
+        pipelineRatioVsPlainInsert: median(pipelineRatios),
+        acceptedDetectionsPerS: Math.round(median(candidateRates)),
+        httpAcceptedDetectionsPerS: Math.round(median(httpRates)),
         plainInsertRowsPerS: Math.round(median(baselineRates)),
+        toProcessedMedianMsSingle: ms(singleToProcessedMs),
+        toProcessedMedianMsBurst12: ms(median(burstToProcessedMs)),
         batchSize: 100,
         alertsAtEnd: alerts.n,
       },
       notes: [
         `ingest outcomes: ${[...outcomes.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}; one durable transaction per batch (WAL, synchronous=FULL) on both sides`,
+        'ratio = plain per-row INSERT time / acceptance time (zod validation, request hash, idempotency key, batch + multi-row detection INSERT, answer JSON); http = the same through app.request; pipeline = acceptance + processing until idle (the rules are still ~0.05 × the insert rate: sustained ingest is bounded by them)',
       ],
     };
   } finally {
+    httpService.stop();
     base.close();
     close(w);
   }
@@ -376,8 +494,9 @@ async function webhookBench() {
         ).unref();
       });
       const start = performance.now();
-      const { response } = w.service.ingestBatch(w.actor, [d], [d], undefined);
-      const alertId = response.results[0]?.alertId;
+      const { response } = w.service.acceptBatch(w.actor, [d], undefined);
+      await w.service.whenIdle();
+      const alertId = w.service.batchStatus(w.actor, response.batchId).results[0]?.alertId;
       if (!alertId)
         throw new Error(`detection ${i} opened no alert: ${JSON.stringify(response.results[0])}`);
       await arrived;

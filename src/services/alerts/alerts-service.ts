@@ -13,7 +13,10 @@ import {
   AlertsRepository,
   AlertsWebhooksRepository,
   newId,
+  type AcceptedDetectionRow,
   type AlertRouteRow,
+  type DetectionOutcomeUpdate,
+  type PendingDetection,
   type AlertRow,
   type Database_,
   type Scope,
@@ -47,7 +50,7 @@ import {
   type JsonValue,
 } from './audit-chain';
 import { capMessageForAlert, writeCapAlert } from './cap-writer';
-import type { Detection, DetectionInput } from './detection-schema';
+import type { Detection } from './detection-schema';
 import { filterHotspotsToArea, parseFirmsCsv, FirmsFormatError } from './firms-import';
 import type { ElevationSampler } from './georeference';
 import { GeoreferenceError } from './georeference';
@@ -103,17 +106,86 @@ export interface AlertStreamEvent {
   data: Record<string, unknown>;
 }
 
+/** What became of one detection: `pending` from acceptance until the rules have run. */
+export const DETECTION_OUTCOMES = [
+  'pending',
+  'created',
+  'merged',
+  'suppressed',
+  'below_threshold',
+  'rejected',
+  'failed',
+] as const;
+export type DetectionOutcome = (typeof DETECTION_OUTCOMES)[number];
+
 export interface IngestItemResult {
   index: number;
   detectionId: string;
-  outcome: 'created' | 'merged' | 'suppressed' | 'below_threshold' | 'rejected';
+  outcome: DetectionOutcome;
   alertId?: string;
   reason?: string;
 }
 
 export interface IngestResponse {
   batchId: string;
+  /** `processed` once the rules have run over every detection of the batch. */
+  status: 'pending' | 'processed';
   results: IngestItemResult[];
+}
+
+export interface DetectionStatus {
+  detectionId: string;
+  batchId: string;
+  kind: string;
+  capturedAt: string;
+  sensorId: string;
+  outcome: DetectionOutcome;
+  alertId: string | null;
+  reason: string | null;
+  /** The georeferenced place, `[lon, lat]`, once processed. */
+  location: [number, number] | null;
+  radiusM: number | null;
+  receivedAt: string;
+  processedAt: string | null;
+}
+
+/** Request hashes are `v2:` + SHA-256 over the validated detections' JSON, one per line. */
+const HASH_VERSION = 'v2:';
+/** Batches and detections processed per transaction (one fsync, one read of the rule world). */
+const MAX_BATCHES_PER_CHUNK = 50;
+const MAX_DETECTIONS_PER_CHUNK = 1000;
+/** Wait before retrying after processing failed as a whole (e.g. the disk was full). */
+const PROCESSING_RETRY_MS = 1000;
+
+/**
+ * Whether a stored request hash is that of this request. Keys stored before `v2:` hashed the
+ * canonical JSON of the same validated detections.
+ */
+function sameRequest(stored: string, hash: string, legacy: () => unknown): boolean {
+  if (stored.startsWith(HASH_VERSION)) return stored === hash;
+  return stored === sha256(canonicalJson(legacy() as JsonValue));
+}
+
+/** A stored batch answer; those stored before acceptance was split from processing were final. */
+function storedAnswer(stored: unknown): IngestResponse {
+  const r = stored as IngestResponse;
+  return r.status ? r : { batchId: r.batchId, status: 'processed', results: r.results };
+}
+
+function resultOf(
+  index: number,
+  row: { id: string; outcome: string; alertId: string | null; outcomeDetail: string | null },
+): IngestItemResult {
+  const r: IngestItemResult = {
+    index,
+    detectionId: row.id,
+    outcome: (DETECTION_OUTCOMES as readonly string[]).includes(row.outcome)
+      ? (row.outcome as DetectionOutcome)
+      : 'failed',
+  };
+  if (row.alertId !== null) r.alertId = row.alertId;
+  if (row.outcomeDetail !== null) r.reason = row.outcomeDetail;
+  return r;
 }
 
 const PENDING_EVENTS = Symbol('pending');
@@ -208,7 +280,13 @@ export class AlertsService {
   readonly webhooks: AlertsWebhooksRepository;
   /** Emits `'event'` with an {@link AlertStreamEvent} after each commit. */
   readonly stream = new EventEmitter();
+  /** Emits `'processed'` with `{ batchId, receivedAtMs }` when the rules have run over a batch. */
+  readonly batches = new EventEmitter();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
+  private processing: Promise<void> | undefined;
+  private processingScheduled = false;
+  private processingPaused = false;
+  private processingError: unknown;
   private delivering: Promise<void> | undefined;
   private deliverAgain = false;
   private readonly [PENDING_EVENTS]: AlertStreamEvent[] = [];
@@ -238,11 +316,19 @@ export class AlertsService {
       };
       every(options.webhookPollMs ?? 1000, () => this.deliverDueWebhooks());
       every(options.deadlineSweepMs ?? 30_000, () => this.sweepDeadlines());
+      // batches accepted before a stop or a crash are processed now, in their order
+      const left = this.ingest.pendingBatches(1).length;
+      if (left > 0) {
+        options.logger.info('processing detection batches accepted before the restart');
+        this.scheduleProcessing();
+      }
     }
   }
 
+  /** Stops the background timers and the processing of accepted batches (they stay stored). */
   stop(): void {
     for (const t of this.timers.splice(0)) clearInterval(t);
+    this.processingPaused = true;
   }
 
   private nowMs(): number {
@@ -564,155 +650,372 @@ export class AlertsService {
     });
   }
 
-  // ---------------------------------------------------------------- ingest
+  // ---------------------------------------------------------------- ingest: acceptance
 
   /**
-   * Ingests a batch of validated detections in one transaction. `idempotencyKey` (header) or
-   * per-item `clientKey`s make replays return the earlier answer; a key reused with another
-   * body is refused with IDEMPOTENCY_KEY_REUSED before anything is written.
+   * Accepts a batch of validated detections: checks its idempotency keys, stores the
+   * detections, the batch and the key with its answer in ONE durable transaction, and answers
+   * at once with each detection's id and `outcome: 'pending'`. The rules, fusion, routing,
+   * audit and delivery run right after the commit ({@link whenIdle} waits for them). A replay
+   * (same key, same body) answers the earlier answer; the same key with another body is
+   * refused with IDEMPOTENCY_KEY_REUSED before anything is written.
    */
-  ingestBatch(
+  acceptBatch(
     actor: Actor,
     detections: Detection[],
-    rawItems: DetectionInput[],
     idempotencyKey: string | undefined,
   ): { response: IngestResponse; replayed: boolean } {
-    const times = detections.map((d) => Date.parse(d.capturedAt));
-    const fromMs = Math.min(...times) - 31 * 86_400_000;
-    const toMs = Math.max(...times) + 31 * 86_400_000;
-    return this.write(fromMs, toMs, (ctx) => {
-      let requestHash: string | undefined;
-      if (idempotencyKey !== undefined) {
-        requestHash = sha256(canonicalJson(rawItems));
+    const nowMs = this.nowMs();
+    // zod's output lists an object's keys in schema order, so this text is canonical: the same
+    // detections give the same text whatever the key order of the request
+    const payloads = detections.map((d) => JSON.stringify(d));
+    let requestHash: string | undefined;
+    if (idempotencyKey !== undefined) {
+      const h = createHash('sha256');
+      for (const p of payloads) h.update(p).update('\n');
+      requestHash = `${HASH_VERSION}${h.digest('hex')}`;
+    }
+    const answer = this.ingest.inTransaction(() => {
+      if (idempotencyKey !== undefined && requestHash !== undefined) {
         const prior = this.ingest.findKey(actor.agencyId, 'batch', idempotencyKey);
         if (prior) {
-          if (prior.requestHash !== requestHash) {
+          if (!sameRequest(prior.requestHash, requestHash, () => detections)) {
             throw new AppError(
               'IDEMPOTENCY_KEY_REUSED',
               `Idempotency-Key "${idempotencyKey}" was used before with a different body.`,
             );
           }
-          return { response: prior.response as IngestResponse, replayed: true };
+          return { response: storedAnswer(prior.response), replayed: true };
         }
       }
-      // per-item keys: check them all before writing anything
-      const itemHashes = rawItems.map((item) => sha256(canonicalJson(item)));
-      const priorItems = detections.map((d, i) => {
-        if (idempotencyKey !== undefined || d.clientKey === undefined) return undefined;
-        const prior = this.ingest.findKey(actor.agencyId, 'item', d.clientKey);
-        if (prior && prior.requestHash !== itemHashes[i]) {
-          throw new AppError(
-            'IDEMPOTENCY_KEY_REUSED',
-            `clientKey "${d.clientKey}" (item ${i}) was used before with a different detection.`,
-            {
-              issues: [
-                {
-                  path: `/body/detections/${i}/clientKey`,
-                  code: 'REUSED',
-                  message: 'key already used with another detection',
-                },
-              ],
-            },
-          );
-        }
-        return prior;
-      });
       const batchId = newId('batch');
       const results: IngestItemResult[] = [];
+      const detectionIds: string[] = [];
+      const rows: AcceptedDetectionRow[] = [];
+      const itemKeys: { key: string; hash: string; json: string }[] = [];
       const seenKeys = new Map<string, IngestItemResult>();
-      detections.forEach((d, index) => {
-        const prior = priorItems[index];
-        if (prior) {
-          results.push({ ...(prior.response as IngestItemResult), index });
-          return;
-        }
-        if (idempotencyKey === undefined && d.clientKey !== undefined) {
-          const same = seenKeys.get(d.clientKey);
+      for (let index = 0; index < detections.length; index++) {
+        const d = detections[index]!;
+        const clientKey = idempotencyKey === undefined ? d.clientKey : undefined;
+        let itemHash: string | undefined;
+        if (clientKey !== undefined) {
+          itemHash = `${HASH_VERSION}${sha256(payloads[index]!)}`;
+          const same = seenKeys.get(clientKey);
           if (same) {
             results.push({ ...same, index });
-            return;
+            detectionIds.push(same.detectionId);
+            continue;
+          }
+          const prior = this.ingest.findKey(actor.agencyId, 'item', clientKey);
+          if (prior) {
+            if (!sameRequest(prior.requestHash, itemHash, () => d)) {
+              throw new AppError(
+                'IDEMPOTENCY_KEY_REUSED',
+                `clientKey "${clientKey}" (item ${index}) was used before with a different detection.`,
+                {
+                  issues: [
+                    {
+                      path: `/body/detections/${index}/clientKey`,
+                      code: 'REUSED',
+                      message: 'key already used with another detection',
+                    },
+                  ],
+                },
+              );
+            }
+            const detectionId = (prior.response as { detectionId: string }).detectionId;
+            const earlier = this.ingest.getDetection(detectionId);
+            const result = earlier
+              ? resultOf(index, earlier)
+              : { index, detectionId, outcome: 'pending' as const };
+            results.push(result);
+            detectionIds.push(detectionId);
+            seenKeys.set(clientKey, result);
+            continue;
           }
         }
-        const result = this.ingestOne(ctx, actor, batchId, index, d);
+        const detectionId = newId('det');
+        const result: IngestItemResult = { index, detectionId, outcome: 'pending' };
         results.push(result);
-        if (idempotencyKey === undefined && d.clientKey !== undefined) {
-          seenKeys.set(d.clientKey, result);
-          this.ingest.putKey({
-            agencyId: actor.agencyId,
-            scope: 'item',
-            key: d.clientKey,
-            requestHash: itemHashes[index]!,
-            response: result,
-            createdAt: new Date(ctx.nowMs),
-          });
-        }
-      });
-      const response: IngestResponse = { batchId, results };
-      if (idempotencyKey !== undefined && requestHash !== undefined) {
-        this.ingest.putKey({
+        detectionIds.push(detectionId);
+        rows.push({
+          id: detectionId,
+          batchId,
           agencyId: actor.agencyId,
-          scope: 'batch',
-          key: idempotencyKey,
-          requestHash,
-          response,
-          createdAt: new Date(ctx.nowMs),
+          kind: d.kind,
+          capturedAtMs: Date.parse(d.capturedAt),
+          sensorId: d.sensorId,
+          passKey: d.passId ?? d.sensorId,
+          payloadJson: payloads[index]!,
+          receivedAtMs: nowMs,
         });
+        if (clientKey !== undefined && itemHash !== undefined) {
+          seenKeys.set(clientKey, result);
+          itemKeys.push({ key: clientKey, hash: itemHash, json: JSON.stringify({ detectionId }) });
+        }
+      }
+      this.ingest.insertAccepted(rows);
+      this.ingest.insertBatch({
+        id: batchId,
+        agencyId: actor.agencyId,
+        detectionIds,
+        receivedAtMs: nowMs,
+        processedAtMs: rows.length === 0 ? nowMs : null,
+      });
+      for (const k of itemKeys)
+        this.ingest.putKey(actor.agencyId, 'item', k.key, k.hash, k.json, nowMs);
+      const response: IngestResponse = {
+        batchId,
+        status: rows.length === 0 ? 'processed' : 'pending',
+        results,
+      };
+      if (idempotencyKey !== undefined && requestHash !== undefined) {
+        this.ingest.putKey(
+          actor.agencyId,
+          'batch',
+          idempotencyKey,
+          requestHash,
+          JSON.stringify(response),
+          nowMs,
+        );
       }
       return { response, replayed: false };
     });
+    if (!answer.replayed && answer.response.status === 'pending') this.scheduleProcessing();
+    return answer;
   }
 
-  private ingestOne(
-    ctx: TxContext,
+  /** What became of a batch: each item's detection with its outcome and alert once processed. */
+  batchStatus(
     actor: Actor,
     batchId: string,
+  ): IngestResponse & { receivedAt: string; processedAt: string | null } {
+    const batch = this.ingest.getBatch(batchId);
+    // another agency's batch is "not found": its existence is not revealed
+    if (!batch || (!actor.seesAll && batch.agencyId !== actor.agencyId))
+      throw new AppError('NOT_FOUND', `No detection batch ${batchId}.`);
+    const rows = new Map(this.ingest.detectionsByIds(batch.detectionIds).map((r) => [r.id, r]));
+    const results = batch.detectionIds.map((id, index): IngestItemResult => {
+      const row = rows.get(id);
+      return row ? resultOf(index, row) : { index, detectionId: id, outcome: 'pending' };
+    });
+    return {
+      batchId: batch.id,
+      status: batch.processedAt ? 'processed' : 'pending',
+      receivedAt: batch.receivedAt.toISOString(),
+      processedAt: batch.processedAt?.toISOString() ?? null,
+      results,
+    };
+  }
+
+  /** One detection as stored, with its outcome (`pending` until the rules have run). */
+  detectionStatus(actor: Actor, detectionId: string): DetectionStatus {
+    const row = this.ingest.getDetection(detectionId);
+    if (!row || (!actor.seesAll && row.agencyId !== actor.agencyId))
+      throw new AppError('NOT_FOUND', `No detection ${detectionId}.`);
+    const r = resultOf(0, row);
+    return {
+      detectionId: row.id,
+      batchId: row.batchId,
+      kind: row.kind,
+      capturedAt: row.capturedAt.toISOString(),
+      sensorId: row.sensorId,
+      outcome: r.outcome,
+      alertId: row.alertId,
+      reason: row.outcomeDetail,
+      location: row.lon !== null && row.lat !== null ? [row.lon, row.lat] : null,
+      radiusM: row.radiusM,
+      receivedAt: row.receivedAt.toISOString(),
+      processedAt: row.processedAt?.toISOString() ?? null,
+    };
+  }
+
+  // ---------------------------------------------------------------- ingest: processing
+
+  /** Stops processing accepted batches (they stay stored) until {@link resumeProcessing}. */
+  pauseProcessing(): void {
+    this.processingPaused = true;
+  }
+
+  resumeProcessing(): void {
+    this.processingPaused = false;
+    this.scheduleProcessing();
+  }
+
+  /**
+   * Resolves once every accepted batch has been processed (at once when none waits, or when
+   * processing is paused or the store closed); rejects when processing failed.
+   */
+  async whenIdle(): Promise<void> {
+    for (;;) {
+      if (this.processing) {
+        await this.processing;
+        if (this.processingError) {
+          const cause = this.processingError;
+          this.processingError = undefined;
+          throw new Error('processing accepted detections failed', { cause });
+        }
+        continue;
+      }
+      if (this.processingPaused || !this.options.store.sqlite.open) return;
+      if (this.ingest.pendingBatches(1).length === 0) return;
+      void this.runProcessing();
+    }
+  }
+
+  private scheduleProcessing(): void {
+    if (this.processingPaused || this.processingScheduled) return;
+    this.processingScheduled = true;
+    setImmediate(() => {
+      this.processingScheduled = false;
+      void this.runProcessing();
+    });
+  }
+
+  /** Processes accepted batches in order, a chunk per transaction, yielding between chunks. */
+  private runProcessing(): Promise<void> {
+    if (this.processing) return this.processing;
+    this.processing = (async () => {
+      try {
+        for (;;) {
+          if (this.processingPaused || !this.options.store.sqlite.open) return;
+          let processed: number;
+          try {
+            processed = this.processChunk();
+          } catch (err) {
+            this.processingError = err;
+            this.options.logger.error({ err }, 'processing accepted detections failed; retrying');
+            const retry = setTimeout(() => this.scheduleProcessing(), PROCESSING_RETRY_MS);
+            retry.unref();
+            return;
+          }
+          if (processed === 0) return;
+          // let requests in between chunks
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+      } finally {
+        this.processing = undefined;
+      }
+    })();
+    return this.processing;
+  }
+
+  /** Runs the rules over the oldest pending batches in one transaction; returns how many. */
+  private processChunk(): number {
+    const batches = this.ingest.pendingBatches(MAX_BATCHES_PER_CHUNK);
+    if (batches.length === 0) return 0;
+    let taken = 0;
+    let detectionCount = 0;
+    while (taken < batches.length && (taken === 0 || detectionCount < MAX_DETECTIONS_PER_CHUNK))
+      detectionCount += batches[taken++]!.detectionIds.length;
+    const chunk = batches.slice(0, taken);
+    const pending = new Map(
+      this.ingest.pendingDetections(chunk.flatMap((b) => b.detectionIds)).map((r) => [r.id, r]),
+    );
+    const parsed = new Map<string, Detection>();
+    let fromMs = Infinity;
+    let toMs = -Infinity;
+    for (const [id, row] of pending) {
+      const d = JSON.parse(row.payloadJson) as Detection;
+      parsed.set(id, d);
+      const t = Date.parse(d.capturedAt);
+      if (t < fromMs) fromMs = t;
+      if (t > toMs) toMs = t;
+    }
+    const done: { batchId: string; receivedAtMs: number }[] = [];
+    const windowMs = 31 * 86_400_000;
+    this.write(
+      Number.isFinite(fromMs) ? fromMs - windowMs : 0,
+      Number.isFinite(toMs) ? toMs + windowMs : 0,
+      (ctx) => {
+        for (const batch of chunk) {
+          batch.detectionIds.forEach((id, index) => {
+            const row = pending.get(id);
+            const d = parsed.get(id);
+            if (!row || !d) return; // processed already (an earlier batch's, replayed by clientKey)
+            pending.delete(id);
+            this.processDetection(ctx, row, index, d);
+          });
+          this.ingest.markBatchProcessed(batch.id, ctx.nowMs);
+          done.push({ batchId: batch.id, receivedAtMs: batch.receivedAtMs });
+        }
+      },
+      pending.size > 0,
+    );
+    for (const b of done) this.batches.emit('processed', b);
+    return chunk.length;
+  }
+
+  /** One detection through the rules, in a savepoint: a failure marks it `failed`, not the batch. */
+  private processDetection(
+    ctx: TxContext,
+    row: PendingDetection,
     index: number,
     d: Detection,
-  ): IngestItemResult {
-    const detectionId = newId('det');
-    const capturedAt = new Date(d.capturedAt);
-    let obs: Observation | undefined;
-    let result: IngestItemResult;
+  ): void {
+    const eventsBefore = ctx.events.length;
+    const kickBefore = ctx.kickWebhooks;
+    let update: DetectionOutcomeUpdate;
+    try {
+      update = this.ingest.inTransaction(() => this.evaluateDetection(ctx, d, index));
+    } catch (err) {
+      ctx.events.length = eventsBefore;
+      ctx.kickWebhooks = kickBefore;
+      this.options.logger.error(
+        { err, detectionId: row.id, batchId: row.batchId },
+        'a detection could not be processed; marked failed',
+      );
+      update = {
+        passKey: d.passId ?? d.sensorId,
+        lon: null,
+        lat: null,
+        radiusM: null,
+        outcome: 'failed',
+        outcomeDetail: `processing failed: ${err instanceof Error ? err.message : String(err)}`,
+        alertId: null,
+        processedAtMs: ctx.nowMs,
+      };
+    }
+    this.ingest.markDetection(row.id, update);
+  }
+
+  private evaluateDetection(ctx: TxContext, d: Detection, index: number): DetectionOutcomeUpdate {
+    let obs: Observation;
     try {
       const geo = this.options.dem ? { dem: this.options.dem } : {};
       obs = observeDetection(d, geo);
     } catch (err) {
       if (!(err instanceof GeoreferenceError))
         throw new Error(`detection ${index} could not be observed`, { cause: err });
-      result = {
-        index,
-        detectionId,
+      return {
+        passKey: d.passId ?? d.sensorId,
+        lon: null,
+        lat: null,
+        radiusM: null,
         outcome: 'rejected',
-        reason: `georeferencing failed: ${err.message}`,
+        outcomeDetail: `georeferencing failed: ${err.message}`,
+        alertId: null,
+        processedAtMs: ctx.nowMs,
       };
     }
-    if (obs) {
-      const outcome = this.evaluate(ctx, obs);
-      this.applyOutcome(ctx, obs, outcome);
-      result = { index, detectionId, outcome: outcome.outcome };
-      if (outcome.outcome === 'created' || outcome.outcome === 'merged')
-        result.alertId = outcome.alert.id;
-      if (outcome.outcome === 'suppressed') result.reason = outcome.reason;
-      if (outcome.outcome === 'below_threshold') result.reason = outcome.failures.join('; ');
-    }
-    this.ingest.insertDetection({
-      id: detectionId,
-      batchId,
-      agencyId: actor.agencyId,
-      kind: d.kind,
-      capturedAt,
-      sensorId: d.sensorId,
-      passKey: obs?.passKey ?? d.passId ?? d.sensorId,
-      lon: obs?.location[0] ?? null,
-      lat: obs?.location[1] ?? null,
-      radiusM: obs?.radiusM ?? null,
-      payload: d,
-      outcome: result!.outcome,
-      outcomeDetail: result!.reason ?? null,
-      alertId: result!.alertId ?? null,
-      receivedAt: new Date(ctx.nowMs),
-    });
-    return result!;
+    const outcome = this.evaluate(ctx, obs);
+    this.applyOutcome(ctx, obs, outcome);
+    return {
+      passKey: obs.passKey,
+      lon: obs.location[0],
+      lat: obs.location[1],
+      radiusM: obs.radiusM,
+      outcome: outcome.outcome,
+      outcomeDetail:
+        outcome.outcome === 'suppressed'
+          ? outcome.reason
+          : outcome.outcome === 'below_threshold'
+            ? outcome.failures.join('; ')
+            : null,
+      alertId:
+        outcome.outcome === 'created' || outcome.outcome === 'merged' ? outcome.alert.id : null,
+      processedAtMs: ctx.nowMs,
+    };
   }
 
   // ---------------------------------------------------------------- satellite
@@ -1067,6 +1370,21 @@ export class AlertsService {
           data: { verificationId: row.id, dockId: row.dockId },
         });
         return row;
+      },
+      false,
+    );
+  }
+
+  /** Puts a step taken by the service (e.g. a verification flight's outcome) on an alert's timeline and audit chain. */
+  recordSystemEvent(id: string, type: string, actor: string, data: { [k: string]: JsonValue }) {
+    this.write(
+      0,
+      0,
+      (ctx) => {
+        const alert = this.alerts.getAlertUnscoped(id);
+        if (!alert) throw new AppError('ALERT_NOT_FOUND', `No alert ${id}.`);
+        this.appendAudit(ctx, actor, type, `alert:${id}`, data);
+        this.recordEvent(ctx, alert, type, actor, { data });
       },
       false,
     );

@@ -4,9 +4,20 @@
  * AUTO) → progress → RTL → landing → roof closed → charging → done.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimFleet, type MissionItem, type SimFleet } from '../../firmware-bridge/index';
+import {
+  startSimFleet,
+  type FailureMode,
+  type MissionItem,
+  type SimFleet,
+  type SimVehicle,
+} from '../../firmware-bridge/index';
 import { BridgeDispatcher } from '../../src/services/fleet/bridge-dispatcher';
-import { fleetServiceFor, type DispatchTarget } from '../../src/services/fleet/index';
+import {
+  fleetServiceFor,
+  type DispatchOutcome,
+  type DispatchTarget,
+  type UploadKind,
+} from '../../src/services/fleet/index';
 import { call, createTestApp, type TestApp } from '../support/test-app';
 import { forestSquare } from './support/fleet-world';
 import { startUdpCutRelay } from './support/udp-cut-relay';
@@ -52,8 +63,68 @@ const east = (m: number, north = 0): [number, number] => [
   HOME[1] + north / 110_540,
 ];
 
+/** One dispatcher call over the real bridge, with what the simulator held when it ended. */
+interface BridgeCall {
+  method: string;
+  startMs: number;
+  endMs: number;
+  ok: boolean;
+  /** The simulated dock's roof and the drone's stores when the call was made. */
+  roofAtStart: string;
+  missionItemsAtStart: number;
+  fenceItemsAtStart: number;
+}
+
+/** The real BridgeDispatcher, recording when each preflight call starts and ends. */
+class RecordingBridgeDispatcher extends BridgeDispatcher {
+  readonly calls: BridgeCall[] = [];
+  simDock: SimVehicle | undefined;
+
+  private async record<T>(
+    method: string,
+    run: () => Promise<DispatchOutcome<T>>,
+  ): Promise<DispatchOutcome<T>> {
+    const drone = this.simDock?.drone;
+    const entry: BridgeCall = {
+      method,
+      startMs: Date.now(),
+      endMs: Number.NaN,
+      ok: false,
+      roofAtStart: this.simDock?.dock?.roof ?? 'unknown',
+      missionItemsAtStart: drone?.missions.stored('mission').items.length ?? -1,
+      fenceItemsAtStart: drone?.missions.stored('fence').items.length ?? -1,
+    };
+    this.calls.push(entry);
+    const out = await run();
+    entry.endMs = Date.now();
+    entry.ok = out.ok;
+    return out;
+  }
+
+  override openRoof(target: DispatchTarget): Promise<DispatchOutcome> {
+    return this.record('openRoof', () => super.openRoof(target));
+  }
+  override uploadAndVerify(
+    target: DispatchTarget,
+    kind: UploadKind,
+    items: readonly MissionItem[],
+    signal: AbortSignal,
+  ): Promise<DispatchOutcome<{ count: number }>> {
+    return this.record(`upload ${kind}`, () => super.uploadAndVerify(target, kind, items, signal));
+  }
+  override arm(target: DispatchTarget): Promise<DispatchOutcome> {
+    return this.record('arm', () => super.arm(target));
+  }
+  override closeRoof(target: DispatchTarget): Promise<DispatchOutcome> {
+    return this.record('closeRoof', () => super.closeRoof(target));
+  }
+}
+
 async function simWorld(
   options: {
+    /** Full roof travel in simulated ms (the simulator runs 10× faster). Default 3 s. */
+    roofTravelMs?: number;
+    failureMode?: FailureMode;
     weatherWindMps?: number;
     drone?: { batteryPct?: number; enduranceS?: number };
     batteryReservePct?: number;
@@ -67,7 +138,8 @@ async function simWorld(
     udpBasePort: 0,
     timeScale: 10,
     home: HOME,
-    roofTravelMs: 3_000,
+    roofTravelMs: options.roofTravelMs ?? 3_000,
+    ...(options.failureMode ? { failureMode: options.failureMode } : {}),
     drone: { gcsFailsafeTimeoutMs: 0, ekfConvergeMs: 0, armingReadyMs: 0, ...options.drone },
   });
   cleanups.push(() => sim.close());
@@ -108,11 +180,12 @@ async function simWorld(
   const area = await call(t, 'POST', '/v1/areas?kind=forest', { key: admin, json: forestSquare });
   expect(area.status).toBe(201);
 
-  const dispatcher = new BridgeDispatcher({
+  const dispatcher = new RecordingBridgeDispatcher({
     heartbeatIntervalMs: 100,
     lostAfterMs: 1_000,
     armWaitReadyMs: 10_000,
   });
+  dispatcher.simDock = simDock;
   cleanups.push(() => dispatcher.close());
   const fleet = fleetServiceFor(t.deps);
   fleet.useDispatcher(dispatcher);
@@ -155,8 +228,18 @@ async function simWorld(
     ),
     rally: [item(5100, east(-20), 20)],
   };
-  if (options.weatherWindMps !== undefined)
-    simDock.dock!.setWeather({ windMps: options.weatherWindMps });
+  if (options.weatherWindMps !== undefined) {
+    const windMps = options.weatherWindMps;
+    simDock.dock!.setWeather({ windMps });
+    await waitFor(
+      async () => {
+        const s = await dispatcher.dockStatus(target, new AbortController().signal);
+        return s.ok && s.value.windMps === windMps ? true : undefined;
+      },
+      5_000,
+      'the dock reports the wind',
+    );
+  }
   const request = async () => {
     const requested = await call(t, 'POST', '/v1/missions', {
       key: operator,
@@ -256,6 +339,53 @@ describe('BridgeDispatcher over real UDP with the simulator', () => {
     );
     expect(track.body.properties.sampleCount).toBeGreaterThan(1);
     expect(w.t.deps.repos.fleetOps.dispatchesOf(ids.sortieId)).toHaveLength(1);
+  }, 60_000);
+
+  it('uploads while the roof opens and arms only with the roof open and every upload verified', async () => {
+    // 20 s of roof travel (2 s real): the transfers end long before the roof does.
+    const w = await simWorld({ roofTravelMs: 20_000 });
+    const ids = await w.request();
+    w.fleet.start();
+    const final = await until(w, ids, ['done', 'failed', 'aborted']);
+    expect(final.state, JSON.stringify(final.transitions.slice(-3))).toBe('done');
+    const calls = w.dispatcher.calls;
+    const at = (method: string) => calls.find((c) => c.method === method)!;
+    expect(calls.slice(0, 5).map((c) => c.method)).toEqual([
+      'openRoof',
+      'upload fence',
+      'upload rally',
+      'upload mission',
+      'arm',
+    ]);
+    // The uploads ran while the roof travelled …
+    expect(at('upload fence').startMs).toBeLessThan(at('openRoof').endMs);
+    expect(at('upload mission').endMs).toBeLessThan(at('openRoof').endMs);
+    // … and the drone was armed only once the roof stood open and held the verified route
+    // (ArduPilot keeps home in slot 0: four route items are five on the vehicle).
+    expect(at('arm').startMs).toBeGreaterThanOrEqual(at('openRoof').endMs);
+    expect(at('arm')).toMatchObject({ roofAtStart: 'open', missionItemsAtStart: 5 });
+    expect(at('arm').fenceItemsAtStart).toBe(4);
+  }, 60_000);
+
+  it('fails a sortie whose fence the vehicle rejects: roof closed again, drone never armed', async () => {
+    const w = await simWorld({ failureMode: 'write-final-ack-error-ack' });
+    const ids = await w.request();
+    w.fleet.start();
+    const final = await until(w, ids, ['done', 'failed', 'aborted']);
+    expect(final).toMatchObject({ state: 'failed', reasonCode: 'UPLOAD_FENCE_FAILED' });
+    expect(final.reasonDetail).toMatch(/rejected/);
+    expect(w.dispatcher.calls.map((c) => c.method)).toEqual([
+      'openRoof',
+      'upload fence',
+      'closeRoof',
+    ]);
+    expect(w.simDock.drone!.commandsReceived.map((c) => c.command)).not.toContain(400);
+    expect(w.simDock.drone!.armed).toBe(false);
+    await waitFor(
+      () => (w.simDock.dock!.roof === 'closed' ? true : undefined),
+      5_000,
+      'roof closed',
+    );
   }, 60_000);
 
   it('holds the launch while the dock reports wind over the drone’s limit, roof never opened', async () => {

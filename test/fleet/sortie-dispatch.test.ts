@@ -149,11 +149,11 @@ describe('the dispatch sequence on fake time', () => {
     ]);
     expect(h.vehicle.calls.map((c) => c.method + (c.detail ? `:${c.detail}` : ''))).toEqual([
       'dockStatus',
+      'openRoof',
       'uploadAndVerify:fence',
       'uploadAndVerify:rally',
       'uploadAndVerify:mission',
       'dockStatus',
-      'openRoof',
       'arm',
       'startMission:from 0',
       'returnToLaunch',
@@ -162,11 +162,11 @@ describe('the dispatch sequence on fake time', () => {
     ]);
     expect(h.steps).toEqual([
       'dock_ready',
+      'open_roof',
       'upload_fence',
       'upload_rally',
       'upload_mission',
       'launch_gates',
-      'open_roof',
       'arm',
       'takeoff',
       'track',
@@ -195,22 +195,114 @@ describe('the dispatch sequence on fake time', () => {
     expect(h.transitions.at(-1)).toMatchObject({ to: 'queued', reasonCode: 'GATE_BATTERY' });
   });
 
-  it('fails the sortie when the fence read back differs, before the roof opens', async () => {
-    const h = (live = start({ prepare: (v) => (v.dropOne = 'fence') }));
-    await h.clock.advance(2_000);
+  it('uploads while the roof opens and arms only once the roof is open', async () => {
+    const h = (live = start({ prepare: (v) => v.delays.set('openRoof', 20_000) }));
+    await h.clock.advance(1_000);
+    // The three uploads are done and verified while the roof still travels.
+    expect(h.vehicle.answers.map((a) => a.detail ?? a.method)).toEqual([
+      'dockStatus',
+      'fence',
+      'rally',
+      'mission',
+    ]);
+    expect(h.vehicle.methods()).not.toContain('arm');
+    await h.clock.advance(19_000);
+    expect(h.vehicle.methods()).not.toContain('arm');
+    await h.clock.advance(1_000);
+    const roofOpenAt = h.vehicle.answers.find((a) => a.method === 'openRoof')!.at;
+    const armAt = h.vehicle.calls.find((c) => c.method === 'arm')!.at;
+    expect(armAt).toBeGreaterThanOrEqual(roofOpenAt);
+    expect(h.states.at(-1)).toBe('in_flight');
+  });
+
+  it('arms only once every upload is verified, even when the roof opened long before', async () => {
+    const h = (live = start({ prepare: (v) => v.delays.set('uploadAndVerify', 8_000) }));
+    await h.clock.advance(10_000);
+    expect(h.vehicle.answers.map((a) => a.method)).toContain('openRoof');
+    expect(h.vehicle.methods()).not.toContain('arm');
+    await h.clock.advance(20_000);
+    const lastUploadAt = h.vehicle.answers.filter((a) => a.method === 'uploadAndVerify').at(-1)!;
+    expect(lastUploadAt.detail).toBe('mission');
+    expect(h.vehicle.calls.find((c) => c.method === 'arm')!.at).toBeGreaterThanOrEqual(
+      lastUploadAt.at,
+    );
+    expect(h.states.at(-1)).toBe('in_flight');
+  });
+
+  it('fails when the fence read back differs: waits for the roof, closes it, never arms', async () => {
+    const h = (live = start({
+      prepare: (v) => {
+        v.dropOne = 'fence';
+        v.delays.set('openRoof', 20_000);
+      },
+    }));
+    await h.clock.advance(5_000);
+    // The roof is never commanded while it travels: the close waits for the open to end.
+    expect(h.vehicle.methods()).not.toContain('closeRoof');
+    await h.clock.advance(20_000);
     expect(await h.result).toMatchObject({ result: 'failed', code: 'UPLOAD_FENCE_FAILED' });
-    expect(h.vehicle.methods()).not.toContain('openRoof');
+    expect(h.vehicle.methods()).toEqual(['dockStatus', 'openRoof', 'uploadAndVerify', 'closeRoof']);
+    const openedAt = h.vehicle.answers.find((a) => a.method === 'openRoof')!.at;
+    expect(h.vehicle.calls.find((c) => c.method === 'closeRoof')!.at).toBeGreaterThanOrEqual(
+      openedAt,
+    );
+    expect(h.states).toEqual(['preflight', 'failed']);
+  });
+
+  it('times out an upload that never ends, closes the roof and fails with the step named', async () => {
+    const h = (live = start({ prepare: (v) => v.hangs.add('uploadAndVerify') }));
+    await h.clock.advance(timeouts.uploadMs - 1);
+    expect(h.states.at(-1)).toBe('preflight');
+    await h.clock.advance(1_000);
+    const result = await h.result;
+    expect(result).toMatchObject({ result: 'failed', code: 'UPLOAD_FENCE_FAILED' });
+    if (result.result === 'failed') expect(result.detail).toMatch(/timeout/);
+    expect(h.vehicle.methods().at(-1)).toBe('closeRoof');
     expect(h.vehicle.methods()).not.toContain('arm');
   });
 
-  it('times out a roof that never opens, closes it again and fails with the reason', async () => {
-    const h = (live = start({ prepare: (v) => v.hangs.add('openRoof') }));
-    await h.clock.advance(timeouts.openRoofMs - 1);
-    expect(h.states.at(-1)).toBe('preflight');
-    await h.clock.advance(5_000);
-    expect(await h.result).toMatchObject({ result: 'failed', code: 'ROOF_OPEN_FAILED' });
-    expect(h.vehicle.methods().slice(-1)).toEqual(['closeRoof']);
+  it('stops the uploads when the roof reports a fault and fails with ROOF_OPEN_FAILED', async () => {
+    const h = (live = start({
+      prepare: (v) => {
+        v.failures.set('openRoof', { ok: false, kind: 'dock-fault', reason: 'roof motor stall' });
+        v.delays.set('openRoof', 2_000);
+        v.hangs.add('uploadAndVerify');
+      },
+    }));
+    await h.clock.advance(2_500);
+    const result = await h.result;
+    expect(result).toMatchObject({ result: 'failed', code: 'ROOF_OPEN_FAILED' });
+    // Only the fence upload was begun; it was cancelled, not reported as an upload failure.
+    expect(h.vehicle.calls.filter((c) => c.method === 'uploadAndVerify')).toHaveLength(1);
+    expect(h.vehicle.methods().at(-1)).toBe('closeRoof');
     expect(h.events.map((e) => e.kind)).toContain('DOCK_ROOF_FAULT');
+  });
+
+  it('holds (not fails) when the dock’s own weather interlock refuses to open the roof', async () => {
+    const h = (live = start({
+      prepare: (v) =>
+        v.failures.set('openRoof', { ok: false, kind: 'denied', reason: 'wind 14 m/s' }),
+    }));
+    await h.clock.advance(2_000);
+    const result = await h.result;
+    expect(result).toMatchObject({ result: 'held', gate: { code: 'GATE_ROOF' } });
+    expect(h.transitions).toEqual([{ to: 'queued', reasonCode: 'GATE_ROOF', actor: 'dispatch' }]);
+    expect(h.vehicle.methods()).not.toContain('arm');
+    expect(h.vehicle.methods().at(-1)).toBe('closeRoof');
+    expect(h.events.map((e) => e.kind)).not.toContain('DOCK_ROOF_FAULT');
+  });
+
+  it('closes the roof again and holds when a gate fails while the roof opened', async () => {
+    const h = (live = start({ prepare: (v) => v.delays.set('openRoof', 5_000) }));
+    await h.clock.advance(1_000);
+    h.vehicle.status.windMps = 15; // a gust front arrives while the roof travels
+    await h.clock.advance(10_000);
+    const result = await h.result;
+    expect(result.result).toBe('held');
+    if (result.result === 'held') expect(result.gate.code).toBe('GATE_WIND');
+    expect(h.vehicle.methods().slice(-2)).toEqual(['dockStatus', 'closeRoof']);
+    expect(h.vehicle.methods()).not.toContain('arm');
+    expect(h.transitions).toEqual([{ to: 'queued', reasonCode: 'GATE_WIND', actor: 'dispatch' }]);
   });
 
   it('fails an arm refusal, closing the roof and never taking off', async () => {
@@ -331,14 +423,23 @@ describe('the dispatch sequence on fake time', () => {
     expect(h.states.slice(-3)).toEqual(['returning', 'landed', 'aborted']);
   });
 
-  it('aborts during preflight by cancelling the running step, without opening the roof', async () => {
+  it('aborts during preflight by cancelling the running steps, closing the roof, never arming', async () => {
     const h = (live = start({ prepare: (v) => v.hangs.add('uploadAndVerify') }));
     await h.clock.advance(1_000);
     h.run.abort('cancelled by the requester');
-    await h.clock.advance(10);
+    await h.clock.advance(200);
     expect(await h.result).toEqual({ result: 'aborted' });
     expect(h.states).toEqual(['preflight', 'aborted']);
-    expect(h.vehicle.methods()).not.toContain('openRoof');
+    expect(h.vehicle.methods()).toEqual(['dockStatus', 'openRoof', 'uploadAndVerify', 'closeRoof']);
+  });
+
+  it('aborts before the roof moves when the abort comes during the dock status', async () => {
+    const h = (live = start({ prepare: (v) => v.hangs.add('dockStatus') }));
+    await h.clock.advance(1_000);
+    h.run.abort('cancelled by the requester');
+    await h.clock.advance(200);
+    expect(await h.result).toEqual({ result: 'aborted' });
+    expect(h.vehicle.methods()).toEqual(['dockStatus']);
   });
 
   it('pauses and resumes in flight', async () => {

@@ -1,11 +1,13 @@
 /**
  * The dispatch of one sortie as an explicit sequence with injected time:
  *
- *   dock ready → fence, rally and mission uploaded and verified → launch gates → roof opens
- *   → arm → take off / AUTO → track progress → return and land → roof closes → charging → done
+ *   dock ready (early gates) → roof opens ∥ fence, rally and mission uploaded and verified
+ *   → launch gates → arm → take off / AUTO → track progress → return and land → roof closes
+ *   → charging → done
  *
- * Uploads come before the roof opens so that a launch held by a gate never cycles the roof.
- * Every step has a timeout and a failure path; abort is never refused; a vehicle that entered
+ * Every gate but the fence is checked before the roof moves, so a launch held then never cycles
+ * the roof; the uploads run while the roof travels, and nothing is armed before the roof is
+ * open and all three uploads are read back. Every step has a timeout and a failure path; abort is never refused; a vehicle that entered
  * its own failsafe is never commanded again until an operator acknowledges it.
  */
 import type { Clock, MissionItem } from '../../../firmware-bridge/index';
@@ -23,11 +25,11 @@ import type { SortieState } from './sortie-state-machine';
 
 export const DISPATCH_STEPS = [
   'dock_ready',
+  'open_roof',
   'upload_fence',
   'upload_rally',
   'upload_mission',
   'launch_gates',
-  'open_roof',
   'arm',
   'takeoff',
   'track',
@@ -122,7 +124,10 @@ export class SortieDispatch {
   private linkLost = false;
   private readonly queue: Queued[] = [];
   private wake: (() => void) | null = null;
+  /** Cancels every command (detach: the process lets go). */
   private readonly cancel = new AbortController();
+  /** Cancels the running preflight steps on abort; closing the roof afterwards still runs. */
+  private readonly preflightCancel = new AbortController();
   private unwatch: (() => void) | null = null;
   private finished = false;
   private detached = false;
@@ -183,7 +188,7 @@ export class SortieDispatch {
     if (this.abortRequested || this.finished) return;
     this.abortRequested = true;
     if (this.state === 'preflight') {
-      this.cancel.abort(new Error(reason));
+      this.preflightCancel.abort(new Error(reason));
       return;
     }
     if (this.state === 'launching' || this.state === 'in_flight' || this.state === 'paused') {
@@ -264,64 +269,70 @@ export class SortieDispatch {
     return this.afterLanding();
   }
 
-  // ---- preflight: dock ready, uploads, gates, roof, arm, take-off --------------------------
+  // ---- preflight: dock ready, roof opening while the uploads run, gates, arm, take-off ----
 
   private async preflight(): Promise<DispatchResult | null> {
     const { target, timeouts } = this.input;
     this.hooks.step('dock_ready');
-    const status = await this.command('dock status', timeouts.dockStatusMs, (s) =>
-      this.dispatcher.dockStatus(target, s),
+    const aborted = this.preflightCancel.signal;
+    const status = await this.command(
+      'dock status',
+      timeouts.dockStatusMs,
+      (s) => this.dispatcher.dockStatus(target, s),
+      aborted,
     );
     if (this.abortRequested) return this.abortBeforeLaunch();
     if (!status.ok) return this.failPreflight('DOCK_NOT_READY', status.reason);
     if (!status.value.droneInDock) {
       return this.failPreflight('DRONE_NOT_IN_DOCK', 'the dock does not see its drone on the pad');
     }
+    // Every gate but the fence is checked before the roof moves: a launch held here never
+    // cycles the roof.
     const early = this.gates(status.value, null);
     if (early) return this.hold(early);
 
-    let fenceVerified = false;
-    for (const kind of ['fence', 'rally', 'mission'] as const satisfies readonly UploadKind[]) {
-      this.hooks.step(`upload_${kind}`);
-      const items = this.input.route[kind];
-      const up = await this.command(`${kind} upload`, timeouts.uploadMs, (s) =>
-        this.dispatcher.uploadAndVerify(target, kind, items, s),
-      );
-      if (this.abortRequested) return this.abortBeforeLaunch();
-      if (!up.ok) {
-        return this.failPreflight(
-          `UPLOAD_${kind.toUpperCase()}_FAILED`,
-          `${kind} upload ${up.kind}: ${up.reason}`,
-        );
-      }
-      if (up.value.count !== items.length) {
-        return this.failPreflight(
-          `UPLOAD_${kind.toUpperCase()}_FAILED`,
-          `${kind}: the vehicle holds ${up.value.count} items, ${items.length} were sent`,
-        );
-      }
-      if (kind === 'fence') fenceVerified = true;
-    }
-
-    this.hooks.step('launch_gates');
-    const fresh = await this.command('dock status', timeouts.dockStatusMs, (s) =>
-      this.dispatcher.dockStatus(target, s),
-    );
-    if (this.abortRequested) return this.abortBeforeLaunch();
-    if (!fresh.ok) return this.failPreflight('DOCK_NOT_READY', fresh.reason);
-    const final = this.gates(fresh.value, fenceVerified);
-    if (final) return this.hold(final);
-
+    // The roof opens while fence, rally and mission are uploaded and read back: the roof's
+    // travel (tens of seconds) hides the transfers, so the dock stands open for less time
+    // before take-off. Arming waits for both.
     this.hooks.step('open_roof');
-    const roof = await this.command('open roof', timeouts.openRoofMs, (s) =>
-      this.dispatcher.openRoof(target, s),
-    );
     this.roofOpened = true; // even a failed open may have moved it: close on every path
+    const siblings = new AbortController();
+    const roofDone = this.command('open roof', timeouts.openRoofMs, (s) =>
+      this.dispatcher.openRoof(target, s),
+    ).then((out) => {
+      // A roof that cannot open makes the uploads pointless: stop them.
+      if (!out.ok) siblings.abort(new Error('roof did not open'));
+      return out;
+    });
+    const uploadsDone = this.uploadAll(AbortSignal.any([siblings.signal, aborted]));
+    const [roof, upload] = await Promise.all([roofDone, uploadsDone]);
     if (this.abortRequested) return this.abortBeforeLaunch();
+    if (!roof.ok && roof.kind === 'denied') {
+      // The dock's own weather interlock refused (wind or rain rose since the status): a gate.
+      return this.holdAfterRoof({
+        gate: 'roof',
+        ok: false,
+        code: 'GATE_ROOF',
+        detail: `the dock refused to open its roof: ${roof.reason}`,
+      });
+    }
     if (!roof.ok) {
       this.hooks.event('DOCK_ROOF_FAULT', 'critical', `roof did not open: ${roof.reason}`);
       return this.failPreflight('ROOF_OPEN_FAILED', roof.reason);
     }
+    if (upload) return this.failPreflight(upload.code, upload.detail);
+
+    this.hooks.step('launch_gates');
+    const fresh = await this.command(
+      'dock status',
+      timeouts.dockStatusMs,
+      (s) => this.dispatcher.dockStatus(target, s),
+      aborted,
+    );
+    if (this.abortRequested) return this.abortBeforeLaunch();
+    if (!fresh.ok) return this.failPreflight('DOCK_NOT_READY', fresh.reason);
+    const final = this.gates(fresh.value, true);
+    if (final) return this.holdAfterRoof(final);
 
     this.move('launching', null, null, 'dispatch');
     this.hooks.step('arm');
@@ -347,6 +358,35 @@ export class SortieDispatch {
     return null;
   }
 
+  /**
+   * Fence, rally and mission, one after the other (the vehicle runs one transfer at a time),
+   * each read back and counted. Returns the first failure, or null when all three are verified.
+   */
+  private async uploadAll(stop: AbortSignal): Promise<{ code: string; detail: string } | null> {
+    const { target, timeouts } = this.input;
+    for (const kind of ['fence', 'rally', 'mission'] as const satisfies readonly UploadKind[]) {
+      if (stop.aborted || this.abortRequested) return null;
+      this.hooks.step(`upload_${kind}`);
+      const items = this.input.route[kind];
+      const up = await this.command(
+        `${kind} upload`,
+        timeouts.uploadMs,
+        (s) => this.dispatcher.uploadAndVerify(target, kind, items, s),
+        stop,
+      );
+      if (stop.aborted || this.abortRequested) return null;
+      const code = `UPLOAD_${kind.toUpperCase()}_FAILED`;
+      if (!up.ok) return { code, detail: `${kind} upload ${up.kind}: ${up.reason}` };
+      if (up.value.count !== items.length) {
+        return {
+          code,
+          detail: `${kind}: the vehicle holds ${up.value.count} items, ${items.length} were sent`,
+        };
+      }
+    }
+    return null;
+  }
+
   private gates(status: DockStatus, fenceVerified: boolean | null): GateResult | null {
     return firstFailingGate(
       evaluateLaunchGates({
@@ -369,6 +409,21 @@ export class SortieDispatch {
   private hold(gate: GateResult): DispatchResult {
     this.move('queued', gate.code, gate.detail, 'dispatch');
     return { result: 'held', gate };
+  }
+
+  /** A gate that failed while the roof opened (the wind rose, …): close it, then hold. */
+  private async holdAfterRoof(gate: GateResult): Promise<DispatchResult> {
+    if (!(await this.closeRoofIfOpened())) {
+      this.move(
+        'failed',
+        'ROOF_CLOSE_FAILED',
+        `held by ${gate.code}; the roof did not close`,
+        'dispatch',
+      );
+      this.hooks.step('done');
+      return { result: 'failed', code: 'ROOF_CLOSE_FAILED', detail: 'roof stayed open' };
+    }
+    return this.hold(gate);
   }
 
   private async failPreflight(code: string, detail: string): Promise<DispatchResult> {
@@ -702,10 +757,14 @@ export class SortieDispatch {
     name: string,
     timeoutMs: number,
     run: (signal: AbortSignal) => Promise<DispatchOutcome<T>>,
+    /** Also cancels this command (a sibling step failed). */
+    stop?: AbortSignal,
   ): Promise<DispatchOutcome<T>> {
     const ctl = new AbortController();
     const onCancel = () => ctl.abort(this.cancel.signal.reason);
+    const onStop = () => ctl.abort(stop?.reason);
     this.cancel.signal.addEventListener('abort', onCancel, { once: true });
+    stop?.addEventListener('abort', onStop, { once: true });
     return new Promise<DispatchOutcome<T>>((resolve) => {
       let settled = false;
       const settle = (out: DispatchOutcome<T>) => {
@@ -713,6 +772,7 @@ export class SortieDispatch {
         settled = true;
         this.clock.clearTimeout(timer);
         this.cancel.signal.removeEventListener('abort', onCancel);
+        stop?.removeEventListener('abort', onStop);
         resolve(out);
       };
       const timer = this.clock.setTimeout(() => {
@@ -724,8 +784,8 @@ export class SortieDispatch {
         () => settle({ ok: false, kind: 'cancelled', reason: `${name}: cancelled` }),
         { once: true },
       );
-      if (this.cancel.signal.aborted) {
-        ctl.abort(this.cancel.signal.reason);
+      if (this.cancel.signal.aborted || stop?.aborted) {
+        ctl.abort(this.cancel.signal.reason ?? stop?.reason);
         return;
       }
       run(ctl.signal).then(settle, (err: unknown) =>

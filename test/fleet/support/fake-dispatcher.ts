@@ -18,6 +18,10 @@ export class FakeDispatcher implements Dispatcher {
   readonly calls: { method: Method; at: number; detail?: string }[] = [];
   readonly failures = new Map<Method, DispatchOutcome<never>>();
   readonly hangs = new Set<Method>();
+  /** Per-method answer delay, ms (default `delayMs`), e.g. a roof that travels for 20 s. */
+  readonly delays = new Map<Method, number>();
+  /** When each call was answered (clock ms), in answer order. */
+  readonly answers: { method: Method; at: number; detail?: string; ok: boolean }[] = [];
   status: DockStatus = {
     roof: 'closed',
     roofOk: true,
@@ -67,7 +71,25 @@ export class FakeDispatcher implements Dispatcher {
     }
     const failure = this.failures.get(method);
     return new Promise((resolve) => {
-      this.clock.setTimeout(() => resolve(failure ?? { ok: true, value }), this.delayMs);
+      const timer = this.clock.setTimeout(
+        () => {
+          signal.removeEventListener('abort', onAbort);
+          this.answers.push({
+            method,
+            at: this.clock.now(),
+            ...(detail ? { detail } : {}),
+            ok: !failure,
+          });
+          resolve(failure ?? { ok: true, value });
+        },
+        this.delays.get(method) ?? this.delayMs,
+      );
+      // A cancelled call answers at once (as the bridge's protocol clients do).
+      const onAbort = () => {
+        this.clock.clearTimeout(timer);
+        resolve({ ok: false, kind: 'cancelled', reason: 'aborted by caller' });
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
     });
   }
 

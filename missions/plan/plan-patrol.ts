@@ -529,6 +529,8 @@ export function planPatrol(input: PatrolInput): PatrolResult {
   const planned: { group: WorkGroup; sortie: PlannedSortie }[] = [];
   const unreachable: { path: string; message: string }[] = [];
   let sortieLowerBound: number | null = 0;
+  let sortieProvenMinimum = 0;
+  const sortieProvenReasons: string[] = [];
   for (const group of groups) {
     const result = planSorties(
       group.works.map((w) => w.unit),
@@ -553,6 +555,13 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       sortieLowerBound === null || result.lowerBound === null
         ? null
         : sortieLowerBound + result.lowerBound;
+    sortieProvenMinimum += result.provenMinimum.count;
+    if (result.provenMinimum.count > 1) {
+      const first = group.works[0]!.unit.label;
+      sortieProvenReasons.push(
+        `${result.provenMinimum.count} sorties at least for the work from ${first}: ${result.provenMinimum.reason}`,
+      );
+    }
     for (const sortie of result.sorties) planned.push({ group, sortie });
   }
   if (unreachable.length > 0) {
@@ -935,6 +944,8 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       flightTimeS: sum(sorties.map((s) => s.timeS)),
       sorties: sorties.length,
       sortieLowerBound,
+      sortieProvenMinimum,
+      sortieProvenReasons,
       photoCount: sum(sorties.map((s) => s.photoCount)),
       coveredAreaM2: sum(coveragePlans.map((p) => p.stats.areaM2)),
       coveragePct: coverage ? coverage.coveragePct : null,

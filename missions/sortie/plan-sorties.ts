@@ -43,6 +43,13 @@ export interface PlanSortiesOptions {
   legLengthM?: (a: XY, b: XY) => number;
   /** Share of the usable time kept free for what the model does not see (detours), %. Default 0. */
   slackPct?: number;
+  /**
+   * Every unit may be flown against its path's direction (lanes handed without their own
+   * transits, connected by straight legs). A sortie may then fly its run mirrored — every unit
+   * reversed, in the same order — which moves its entry and exit to the other ends, e.g. to the
+   * dock's side of a lane block. Default false.
+   */
+  reversible?: boolean;
 }
 
 /** One take-off-to-landing flight. */
@@ -60,6 +67,18 @@ export interface PlannedSortie {
   turns: number;
   /** Battery used in percent of a full battery (never above 100 − reservePct). */
   batteryUsedPct: number;
+  /** Every unit is flown against its path's direction (only with `reversible`). */
+  mirrored: boolean;
+}
+
+/**
+ * A sortie count no split, order or dock choice can beat, with the argument: e.g. `a sortie
+ * holds at most 3 of the 20 largest units (274.3 s each; 1012.0 s usable after climb, descent
+ * and the nearest dock legs)`.
+ */
+export interface ProvenMinimum {
+  count: number;
+  reason: string;
 }
 
 /** A unit no dock can serve within the usable battery. */
@@ -86,6 +105,11 @@ export type SortiePlan =
        * README); null when the range cannot even reach the work.
        */
       lowerBound: number | null;
+      /**
+       * A valid minimum (bin-packing cardinality argument on the units' own times): when it is
+       * above `lowerBound`, that bound cannot be attained.
+       */
+      provenMinimum: ProvenMinimum;
       usableS: number;
     }
   | { ok: false; code: 'DOCK_UNREACHABLE'; unreachable: UnreachableWork[]; message: string };
@@ -109,7 +133,16 @@ export function planSorties(
 ): SortiePlan {
   const usableS = usableTimeS(drone) * (1 - (options.slackPct ?? 0) / 100);
   if (docks.length === 0) throw new RangeError('planSorties needs at least one dock');
-  if (units.length === 0) return { ok: true, sorties: [], totalTimeS: 0, lowerBound: 0, usableS };
+  if (units.length === 0) {
+    return {
+      ok: true,
+      sorties: [],
+      totalTimeS: 0,
+      lowerBound: 0,
+      provenMinimum: { count: 0, reason: 'no work' },
+      usableS,
+    };
+  }
   units.forEach((u, i) => {
     if (u.path.length === 0) throw new RangeError(`units[${i}] (${u.label}) has an empty path`);
   });
@@ -153,7 +186,17 @@ export function planSorties(
     };
   }
 
-  let best = splitSequence(base, docks, usableS);
+  const mirroredOf = (seq: Sequence): Sequence | null =>
+    options.reversible
+      ? new Sequence(
+          seq.order.map((u) => ({ ...units[u]!, path: [...units[u]!.path].reverse() })),
+          [...seq.order.keys()],
+          drone,
+          legLengthM,
+          seq.order,
+        )
+      : null;
+  let best = splitSequence(base, mirroredOf(base), docks, usableS);
   if (options.cyclic && units.length > 2) {
     const firstLen = best.sorties[0]?.units.length ?? 1;
     // Every start within the first sortie is tried on small inputs; a spread of 16 on large ones.
@@ -161,11 +204,8 @@ export function planSorties(
     const step = Math.max(1, Math.floor(firstLen / tries));
     for (let r = 1; r <= tries; r++) {
       const order = [...units.keys()].map((i) => (i + r * step) % units.length);
-      const candidate = splitSequence(
-        new Sequence(units, order, drone, legLengthM),
-        docks,
-        usableS,
-      );
+      const seq = new Sequence(units, order, drone, legLengthM);
+      const candidate = splitSequence(seq, mirroredOf(seq), docks, usableS);
       if (
         candidate.sorties.length < best.sorties.length ||
         (candidate.sorties.length === best.sorties.length &&
@@ -177,7 +217,7 @@ export function planSorties(
   }
   const sorties =
     docks.length > 1
-      ? balance(best.sorties, best.seq, docks, usableS, drone, options)
+      ? balance(best.sorties, best.seq, best.mirrored, docks, usableS, drone, options)
       : best.sorties;
   const totalTimeS = sorties.reduce((s, x) => s + x.timeS, 0);
   return {
@@ -185,8 +225,94 @@ export function planSorties(
     sorties,
     totalTimeS,
     lowerBound: sortieLowerBound(base, docks, drone),
+    provenMinimum: provenSortieMinimum(units, docks, drone, usableS),
     usableS,
   };
+}
+
+/**
+ * A sortie count that no split, order, direction or dock choice can beat. Every sortie spends
+ * at least the climb, descent and start/stop of the lowest work, and the legs to and from the
+ * nearest work vertex of any dock; what remains (`capacity`) must hold the units' own times
+ * (along their paths, their internal turns, hover) plus the connection leaving each unit, at
+ * least its distance to the nearest other unit (the last unit's is given back). Then the
+ * cardinality argument of bin packing: if at most `m` of the `q` largest units fit in a sortie,
+ * at least ⌈q / m⌉ sorties are needed.
+ */
+function provenSortieMinimum(
+  units: readonly WorkUnit[],
+  docks: readonly DockSite[],
+  drone: DroneProfile,
+  usableS: number,
+): ProvenMinimum {
+  const speed = plannedSpeedMps(drone);
+  let minAlt = Infinity;
+  let dockDistanceM = Infinity;
+  for (const u of units) {
+    minAlt = Math.min(minAlt, u.altitudeM);
+    for (const p of u.path)
+      for (const d of docks) dockDistanceM = Math.min(dockDistanceM, dist(p, d.xy));
+  }
+  const overheadS =
+    minAlt / drone.climbRateMps +
+    minAlt / drone.descentRateMps +
+    drone.cruiseSpeedMps / drone.accelerationMps2;
+  const own = units.map((u) => {
+    let t = (u.hoverS ?? 0) + (u.extraTimeS ?? 0);
+    for (let k = 1; k < u.path.length; k++) {
+      t += dist(u.path[k - 1]!, u.path[k]!) / speed;
+      if (k + 1 < u.path.length)
+        t += turnTimeS(turnAngleRad(u.path[k - 1]!, u.path[k]!, u.path[k + 1]!), drone);
+    }
+    return t;
+  });
+  // Nearest other unit per unit (all vertex pairs; skipped on very large inputs, where 0 is still valid).
+  const vertexCount = units.reduce((s, u) => s + u.path.length, 0);
+  const nearestS = new Float64Array(units.length);
+  if (units.length > 1 && vertexCount <= 4000) {
+    nearestS.fill(Infinity);
+    for (let a = 0; a < units.length; a++) {
+      for (let b = a + 1; b < units.length; b++) {
+        let m = Infinity;
+        for (const p of units[a]!.path) for (const q of units[b]!.path) m = Math.min(m, dist(p, q));
+        m /= speed;
+        if (m < nearestS[a]!) nearestS[a] = m;
+        if (m < nearestS[b]!) nearestS[b] = m;
+      }
+    }
+  }
+  const maxNearestS = units.length > 1 ? Math.max(...nearestS) : 0;
+  const capacityS = usableS - overheadS - (2 * dockDistanceM) / speed + maxNearestS;
+  const sizes = own.map((t, u) => t + nearestS[u]!).sort((a, b) => a - b);
+  const n = sizes.length;
+  const prefix = new Float64Array(n + 1);
+  for (let k = 0; k < n; k++) prefix[k + 1] = prefix[k]! + sizes[k]!;
+  let best: ProvenMinimum = { count: 1, reason: 'some work needs a sortie' };
+  if (capacityS <= 0) return best;
+  for (let p = 0; p < n; p++) {
+    if (p > 0 && sizes[p] === sizes[p - 1]) continue;
+    // m = how many of the units from p on (the q largest) fit at most: their m smallest.
+    let lo = 0;
+    let hi = n - p;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (prefix[p + mid]! - prefix[p]! <= capacityS + 1e-9) lo = mid;
+      else hi = mid - 1;
+    }
+    if (lo === 0) continue;
+    const q = n - p;
+    const count = Math.ceil(q / lo);
+    if (count > best.count) {
+      best = {
+        count,
+        reason:
+          `a sortie holds at most ${lo} of the ${q} largest units (≥ ${sizes[p]!.toFixed(1)} s each ` +
+          `with the nearest connection; ${capacityS.toFixed(1)} s usable after climb, descent and ` +
+          `the nearest dock legs)`,
+      };
+    }
+  }
+  return best;
 }
 
 /**
@@ -255,12 +381,17 @@ class Sequence {
   private readonly cumAltS: Float64Array;
   private readonly speed: number;
 
+  /** Input unit indices of the positions (differs from `order` for a mirrored copy). */
+  readonly unitIds: readonly number[];
+
   constructor(
     readonly units: readonly WorkUnit[],
     readonly order: readonly number[],
     readonly drone: DroneProfile,
     private readonly legLengthM: (a: XY, b: XY) => number,
+    unitIds?: readonly number[],
   ) {
+    this.unitIds = unitIds ?? order;
     // Repeated vertices (a lane ending where its transit starts) are merged, so that the turn
     // there is seen between the distinct neighbours, as the flown mission sees it.
     for (const u of order) {
@@ -414,6 +545,7 @@ class Sequence {
 
 interface Split {
   seq: Sequence;
+  mirrored: Sequence | null;
   sorties: PlannedSortie[];
   totalTimeS: number;
 }
@@ -424,12 +556,14 @@ function describe(
   j: number,
   dock: DockSite,
   drone: DroneProfile,
+  mirrored = false,
 ): PlannedSortie {
   const timeS = seq.sortieTimeS(i, j, dock.xy);
   const workLengthM = seq.internalLengthM(i, j);
   return {
     dockId: dock.id,
-    units: seq.order.slice(i, j),
+    units: seq.unitIds.slice(i, j),
+    mirrored,
     timeS,
     lengthM: workLengthM + seq.dockLengthM(i, j, dock.xy),
     workLengthM,
@@ -438,47 +572,68 @@ function describe(
   };
 }
 
-/** Exact DP: fewest sorties over contiguous runs, then least total time; dock chosen per run. */
-function splitSequence(seq: Sequence, docks: readonly DockSite[], usableS: number): Split {
+/**
+ * Exact DP: fewest sorties over contiguous runs, then least total time; dock chosen per run, and
+ * with a mirrored copy of the sequence also the direction each run is flown in (its entry and
+ * exit ends).
+ */
+function splitSequence(
+  seq: Sequence,
+  mirrored: Sequence | null,
+  docks: readonly DockSite[],
+  usableS: number,
+): Split {
   const n = seq.length;
   const count = new Int32Array(n + 1).fill(1 << 30);
   const time = new Float64Array(n + 1).fill(Infinity);
   const from = new Int32Array(n + 1).fill(-1);
   const via = new Int32Array(n + 1).fill(-1);
+  const flip = new Uint8Array(n + 1);
+  const variants = mirrored ? [seq, mirrored] : [seq];
   count[0] = 0;
   time[0] = 0;
   for (let i = 0; i < n; i++) {
     if (count[i]! === 1 << 30) continue;
     for (let j = i + 1; j <= n; j++) {
-      const internal = seq.internalTimeS(i, j);
-      if (internal > usableS) break;
-      for (let d = 0; d < docks.length; d++) {
-        const t = internal + seq.dockTimeS(i, j, docks[d]!.xy);
-        if (t > usableS) continue;
-        const c = count[i]! + 1;
-        const tt = time[i]! + t;
-        if (c < count[j]! || (c === count[j]! && tt < time[j]! - 1e-9)) {
-          count[j] = c;
-          time[j] = tt;
-          from[j] = i;
-          via[j] = d;
+      let any = false;
+      for (let v = 0; v < variants.length; v++) {
+        const s = variants[v]!;
+        const internal = s.internalTimeS(i, j);
+        if (internal > usableS) continue;
+        any = true;
+        for (let d = 0; d < docks.length; d++) {
+          const t = internal + s.dockTimeS(i, j, docks[d]!.xy);
+          if (t > usableS) continue;
+          const c = count[i]! + 1;
+          const tt = time[i]! + t;
+          if (c < count[j]! || (c === count[j]! && tt < time[j]! - 1e-9)) {
+            count[j] = c;
+            time[j] = tt;
+            from[j] = i;
+            via[j] = d;
+            flip[j] = v;
+          }
         }
       }
+      if (!any) break;
     }
   }
-  const runs: [number, number, number][] = [];
+  const runs: [number, number, number, number][] = [];
   for (let j = n; j > 0; j = from[j]!) {
     if (from[j]! < 0) throw new Error(`internal: no feasible split ends at unit ${j}`);
-    runs.unshift([from[j]!, j, via[j]!]);
+    runs.unshift([from[j]!, j, via[j]!, flip[j]!]);
   }
-  const sorties = runs.map(([i, j, d]) => describe(seq, i, j, docks[d]!, seq.drone));
-  return { seq, sorties, totalTimeS: time[n]! };
+  const sorties = runs.map(([i, j, d, v]) =>
+    describe(variants[v]!, i, j, docks[d]!, seq.drone, v === 1),
+  );
+  return { seq, mirrored, sorties, totalTimeS: time[n]! };
 }
 
 /** Moves sorties off the busiest dock while that lowers the busiest load within the tolerance. */
 function balance(
   sorties: PlannedSortie[],
   seq: Sequence,
+  mirrored: Sequence | null,
   docks: readonly DockSite[],
   usableS: number,
   drone: DroneProfile,
@@ -508,15 +663,18 @@ function balance(
       const [i, j] = run(s);
       for (const dock of docks) {
         if (dock.id === s.dockId) continue;
-        const t = seq.sortieTimeS(i, j, dock.xy);
-        if (t > usableS) continue;
-        if (total - s.timeS + t > baseTotal * (1 + tolerance)) continue;
-        const after = new Map(load);
-        after.set(s.dockId, after.get(s.dockId)! - s.timeS);
-        after.set(dock.id, after.get(dock.id)! + t);
-        const newMax = Math.max(...after.values());
-        if (newMax < maxLoad - 1e-6 && (!bestMove || newMax < bestMove.newMax)) {
-          bestMove = { index: k, sortie: describe(seq, i, j, dock, drone), newMax };
+        for (const variant of mirrored ? [seq, mirrored] : [seq]) {
+          const t = variant.sortieTimeS(i, j, dock.xy);
+          if (t > usableS) continue;
+          if (total - s.timeS + t > baseTotal * (1 + tolerance)) continue;
+          const after = new Map(load);
+          after.set(s.dockId, after.get(s.dockId)! - s.timeS);
+          after.set(dock.id, after.get(dock.id)! + t);
+          const newMax = Math.max(...after.values());
+          if (newMax < maxLoad - 1e-6 && (!bestMove || newMax < bestMove.newMax)) {
+            const sortie = describe(variant, i, j, dock, drone, variant === mirrored);
+            bestMove = { index: k, sortie, newMax };
+          }
         }
       }
     }

@@ -39,6 +39,14 @@ export interface PlanStatistics {
   sorties: number;
   /** ⌈work / (range − 2 × dock distance)⌉ summed over work groups; null when not defined. */
   sortieLowerBound: number | null;
+  /**
+   * A sortie count no split, order or dock choice can beat (bin-packing argument on the units'
+   * own times, summed over work groups); when above `sortieLowerBound`, that bound is not
+   * attainable. Absent from plans made before it existed.
+   */
+  sortieProvenMinimum?: number;
+  /** Why `sortieProvenMinimum` holds, per work group where it exceeds 1. */
+  sortieProvenReasons?: string[];
   photoCount: number;
   /** Area to cover (areas minus no-fly zones), m². */
   coveredAreaM2: number;

@@ -188,93 +188,114 @@ const benchmarks: Benchmark[] = [
     run() {
       const figures: Record<string, number> = {};
       const notes: string[] = [];
+      const perFixture: string[] = [];
       let maxBatteryPct = 0;
       for (const set of ['plan', 'fixed-order', 'stress'] as const) {
         const fixtures = sortieFixtures().filter((f) => f.set === set);
         let equal = 0;
+        let equalAttainable = 0;
+        let unattainableCount = 0;
         let feasible = 0;
         const misses: string[] = [];
         for (const f of fixtures) {
           let count: number;
           let bound: number | null;
-          if (f.forest) {
+          let proven: number;
+          let reason: string[] = [];
+          if (f.forest || f.points) {
             const frame = createLocalFrame([119.95, 30.4]);
-            const [w, h] = f.forest;
-            const corner = (x: number, y: number): [number, number] => frame.toLonLat([x, y]);
+            let geojson: unknown;
+            if (f.forest) {
+              const [w, h] = f.forest;
+              const corner = (x: number, y: number): [number, number] => frame.toLonLat([x, y]);
+              geojson = {
+                type: 'Polygon',
+                coordinates: [
+                  [
+                    corner(-w / 2, -h / 2),
+                    corner(w / 2, -h / 2),
+                    corner(w / 2, h / 2),
+                    corner(-w / 2, h / 2),
+                    corner(-w / 2, -h / 2),
+                  ],
+                ],
+              };
+            } else {
+              geojson = {
+                type: 'MultiPoint',
+                coordinates: f.points!.map((p) => frame.toLonLat(p)),
+              };
+            }
             const result = planPatrol({
-              areas: [
-                {
-                  kind: 'forest',
-                  geojson: {
-                    type: 'Polygon',
-                    coordinates: [
-                      [
-                        corner(-w / 2, -h / 2),
-                        corner(w / 2, -h / 2),
-                        corner(w / 2, h / 2),
-                        corner(-w / 2, h / 2),
-                        corner(-w / 2, -h / 2),
-                      ],
-                    ],
-                  },
-                },
-              ],
+              areas: [{ kind: f.forest ? 'forest' : 'points', geojson }],
               docks: f.docks.map((d) => ({
                 id: d.id,
                 position: frame.toLonLat(d.xy),
                 groundAltM: 0,
               })),
               drone: f.drone,
-              options: { altitudeAglM: 100, coverageSamples: 2000 },
+              options: f.forest
+                ? { altitudeAglM: 100, coverageSamples: 2000 }
+                : { altitudeAglM: 60 },
             });
-            if (!result.ok) continue;
-            count = result.plan.statistics.sorties;
-            bound = result.plan.statistics.sortieLowerBound;
-            for (const s of result.plan.sorties)
-              maxBatteryPct = Math.max(maxBatteryPct, s.batteryUsedPct + f.drone.reservePct);
-          } else if (f.points) {
-            const frame = createLocalFrame([119.95, 30.4]);
-            const result = planPatrol({
-              areas: [
-                {
-                  kind: 'points',
-                  geojson: {
-                    type: 'MultiPoint',
-                    coordinates: f.points.map((p) => frame.toLonLat(p)),
-                  },
-                },
-              ],
-              docks: f.docks.map((d) => ({
-                id: d.id,
-                position: frame.toLonLat(d.xy),
-                groundAltM: 0,
-              })),
-              drone: f.drone,
-              options: { altitudeAglM: 60 },
-            });
-            if (!result.ok) continue;
-            count = result.plan.statistics.sorties;
-            bound = result.plan.statistics.sortieLowerBound;
+            if (!result.ok) {
+              perFixture.push(`  ${set} | ${f.name}: no plan (${result.error.code})`);
+              continue;
+            }
+            const st = result.plan.statistics;
+            count = st.sorties;
+            bound = st.sortieLowerBound;
+            proven = st.sortieProvenMinimum ?? 0;
+            reason = st.sortieProvenReasons ?? [];
             for (const s of result.plan.sorties)
               maxBatteryPct = Math.max(maxBatteryPct, s.batteryUsedPct + f.drone.reservePct);
           } else {
-            const plan = planSorties(f.units, f.docks, f.drone, { cyclic: f.cyclic });
-            if (!plan.ok) continue;
+            // Lane blocks handed without transits: each sortie may fly its run mirrored.
+            const plan = planSorties(f.units, f.docks, f.drone, {
+              cyclic: f.cyclic,
+              reversible: true,
+            });
+            if (!plan.ok) {
+              perFixture.push(`  ${set} | ${f.name}: ${plan.code}`);
+              continue;
+            }
             count = plan.sorties.length;
             bound = plan.lowerBound;
+            proven = plan.provenMinimum.count;
+            reason = proven > 1 ? [plan.provenMinimum.reason] : [];
             for (const s of plan.sorties)
               maxBatteryPct = Math.max(maxBatteryPct, s.batteryUsedPct + f.drone.reservePct);
           }
-          if (bound === null) continue;
+          if (bound === null) {
+            perFixture.push(`  ${set} | ${f.name}: ${count} sorties, bound undefined`);
+            continue;
+          }
           feasible++;
+          const unattainable = proven > bound;
           if (count === bound) equal++;
           else misses.push(`${f.name}: ${count} vs ${bound}`);
+          if (unattainable) unattainableCount++;
+          if (count === Math.max(bound, proven)) equalAttainable++;
+          perFixture.push(
+            `  ${set} | ${f.name}: ${count} sorties, bound ${bound}, proven minimum ${proven}` +
+              (count === bound
+                ? ' — equal'
+                : unattainable
+                  ? ` — bound NOT attainable (${reason.join('; ')})${count === proven ? '; count equals the proven minimum' : ''}`
+                  : ' — above the bound'),
+          );
         }
         figures[`${set}.fixtures`] = feasible;
         figures[`${set}.equalToBoundPct`] = (equal / feasible) * 100;
+        figures[`${set}.boundNotAttainable`] = unattainableCount;
+        figures[`${set}.equalToMaxOfBoundAndProvenPct`] = (equalAttainable / feasible) * 100;
         if (misses.length) notes.push(`${set}, above the bound: ${misses.join('; ')}`);
       }
       figures.maxBatteryWithReservePct = maxBatteryPct;
+      notes.push('per fixture (set | fixture: count, bound, proven minimum):', ...perFixture);
+      notes.push(
+        'equalToBoundPct counts count = bound only; a fixture whose bound is proven unattainable still counts as a miss there',
+      );
       notes.push(
         'bound = ⌈work / (range − 2 × nearest dock distance)⌉ in time-equivalent metres (turns, hover, climb included)',
       );

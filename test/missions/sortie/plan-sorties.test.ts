@@ -21,7 +21,8 @@ const oracleTimeS = (
   drone: DroneProfile,
 ): number => {
   const v = drone.cruiseSpeedMps - drone.windMps;
-  const path: XY[] = [dock, ...s.units.flatMap((u) => units[u]!.path), dock];
+  const own = (u: number): XY[] => (s.mirrored ? [...units[u]!.path].reverse() : units[u]!.path);
+  const path: XY[] = [dock, ...s.units.flatMap(own), dock];
   let t = 0;
   for (let k = 1; k < path.length; k++) {
     t += Math.hypot(path[k]![0] - path[k - 1]![0], path[k]![1] - path[k - 1]![1]) / v;
@@ -60,7 +61,8 @@ const lanes = (count: number, lengthM: number, spacingM: number, x0 = 200, y0 = 
 describe('planSorties', () => {
   it('never plans a sortie over the reserve, and each covers its units once, in order (seeded property)', () => {
     const rand = seededRandom(2026);
-    for (let trial = 0; trial < 60; trial++) {
+    let mirroredSorties = 0;
+    for (let trial = 0; trial < 150; trial++) {
       const drone: DroneProfile = {
         ...DEFAULT_DRONE,
         enduranceS: 900 + rand() * 2400,
@@ -86,7 +88,12 @@ describe('planSorties', () => {
         id: `dock-${d}`,
         xy: [rand() * 4000, rand() * 4000],
       }));
-      const plan = planSorties(units, docks, drone, { cyclic: rand() < 0.5 });
+      const reversible = rand() < 0.5;
+      const plan = planSorties(units, docks, drone, {
+        cyclic: rand() < 0.5,
+        reversible,
+        balanceTolerancePct: rand() * 30,
+      });
       if (!plan.ok) {
         expect(plan.unreachable.length).toBeGreaterThan(0);
         for (const u of plan.unreachable) expect(u.sortieS).toBeGreaterThan(usableTimeS(drone));
@@ -94,13 +101,58 @@ describe('planSorties', () => {
       }
       const seen = plan.sorties.flatMap((s) => s.units);
       expect([...seen].sort((a, b) => a - b)).toEqual([...units.keys()]);
+      expect(plan.sorties.length).toBeGreaterThanOrEqual(plan.provenMinimum.count);
+      let total = 0;
       for (const s of plan.sorties) {
         const dock = docks.find((d) => d.id === s.dockId)!;
-        expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-9);
-        expect(s.timeS).toBeCloseTo(oracleTimeS(units, s, dock.xy, drone), 6);
+        if (!reversible) expect(s.mirrored).toBe(false);
+        if (s.mirrored) mirroredSorties++;
+        // The independent oracle, not the planner's own figure, must fit the usable battery.
+        const oracle = oracleTimeS(units, s, dock.xy, drone);
+        expect(oracle).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+        expect(s.timeS).toBeCloseTo(oracle, 6);
         expect(s.batteryUsedPct).toBeLessThanOrEqual(100 - drone.reservePct + 1e-9);
+        expect(s.batteryUsedPct).toBeCloseTo((oracle / drone.enduranceS) * 100, 6);
+        total += s.timeS;
       }
+      expect(plan.totalTimeS).toBeCloseTo(total, 6);
     }
+    // The property covered mirrored sorties too.
+    expect(mirroredSorties).toBeGreaterThan(0);
+  });
+
+  it('flies a run mirrored so that a lane block handed from its far end starts and ends at the dock', () => {
+    // 12 lanes of 900 m whose order starts at the far end (x = −450) from a dock beside x = +500.
+    const block = lanes(12, 900, 40, -450, -240);
+    expect(block[0]!.path[0]).toEqual([-450, -240]);
+    const drone: DroneProfile = { ...DEFAULT_DRONE, enduranceS: 2400 };
+    const dock: DockSite = { id: 'd', xy: [500, 0] };
+    const fixed = planSorties(block, [dock], drone);
+    const free = planSorties(block, [dock], drone, { reversible: true });
+    expect(fixed.ok && free.ok).toBe(true);
+    if (!fixed.ok || !free.ok) return;
+    expect(free.sorties.some((s) => s.mirrored)).toBe(true);
+    expect(free.totalTimeS).toBeLessThan(fixed.totalTimeS);
+    for (const s of free.sorties)
+      expect(oracleTimeS(block, s, dock.xy, drone)).toBeLessThanOrEqual(free.usableS + 1e-6);
+  });
+
+  it('proves the bound unattainable when no sortie holds enough of the long lanes', () => {
+    // 20 lanes of 1 900 m, the dock beside their middle: every lane end is ~950 m away.
+    const block = Array.from({ length: 20 }, (_, i): WorkUnit => {
+      const ends: XY[] = [
+        [i * 45, -950],
+        [i * 45, 950],
+      ];
+      return { label: `lane ${i + 1}`, path: i % 2 ? ends.reverse() : ends, altitudeM: 100 };
+    });
+    const drone: DroneProfile = { ...DEFAULT_DRONE, enduranceS: 1800 };
+    const plan = planSorties(block, [{ id: 'd', xy: [-50, 0] }], drone, { reversible: true });
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    expect(plan.provenMinimum.count).toBeGreaterThan(plan.lowerBound!);
+    expect(plan.provenMinimum.reason).toMatch(/^a sortie holds at most 3 of the 20 largest units/);
+    expect(plan.sorties.length).toBe(plan.provenMinimum.count);
   });
 
   it('finds the fewest sorties (brute force over every split of a short sequence)', () => {

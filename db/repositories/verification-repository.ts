@@ -5,6 +5,7 @@ import {
   areas,
   docks,
   drones,
+  missions,
   verificationFlights,
   verificationRequests,
   type Payload,
@@ -202,6 +203,16 @@ export class VerificationRepository {
         .get();
       return row ? { request: row.request, flight: row.flight } : undefined;
     });
+  }
+
+  /** The mission made from a plan, if any (a verification resumed after a restart). */
+  missionOfPlan(planId: string): string | undefined {
+    return this.db
+      .select({ id: missions.id })
+      .from(missions)
+      .where(eq(missions.planId, planId))
+      .orderBy(asc(missions.createdAt))
+      .get()?.id;
   }
 
   /** The alert a verification is about (type, place, severity), unscoped: callers check access. */

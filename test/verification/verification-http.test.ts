@@ -5,7 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fleetServiceFor } from '../../src/services/fleet/index';
-import { VERIFICATION_POLICY_ACTOR } from '../../src/services/verification/index';
+import {
+  VERIFICATION_POLICY_ACTOR,
+  VerificationService,
+} from '../../src/services/verification/index';
 import {
   alertFrom,
   call,
@@ -243,5 +246,80 @@ describe('verification flights: other agencies', () => {
       json: {},
     });
     expect(byAnalyst.status).toBe(403);
+  });
+});
+
+describe('verification flights: restarts', () => {
+  const restarted = () => {
+    w.verification.detach();
+    const next = new VerificationService({
+      store: w.t.deps.store,
+      repos: w.t.deps.repos,
+      logger: w.t.deps.logger,
+      now: w.t.deps.now,
+      alerts: w.service,
+      fleet: fleetServiceFor(w.t.deps),
+    });
+    return next;
+  };
+
+  it('takes up a request stored while no service listened, and catches up with sortie states changed meanwhile', async () => {
+    const fire = await alertFrom(w, highFire());
+    await requestVerification(fire);
+    const [flown] = (await verificationsOf(fire)).body.items;
+    expect(flown.status).toBe('scheduled');
+    w.verification.detach();
+    // While nobody listens: a new request, and the first verification's sortie moves on.
+    w.clock.ms += 60_000;
+    const second = await call(w.t, 'POST', `/v1/alerts/${fire}/verification`, {
+      key: w.keys.forestry,
+      json: {},
+    });
+    const fleet = fleetServiceFor(w.t.deps);
+    for (const to of ['queued', 'preflight', 'launching', 'in_flight'] as const)
+      fleet.transition(flown.sortieId, to, { actor: 'dispatch', reasonCode: null, reason: null });
+    let items = (await verificationsOf(fire)).body.items;
+    expect(items.map((v: { status: string }) => v.status)).toEqual(['scheduled', 'requested']);
+
+    const next = restarted();
+    try {
+      expect(next.reconcile()).toEqual({ retaken: 1, synced: 1 });
+      await next.idle();
+      items = (await verificationsOf(fire)).body.items;
+      expect(items.map((v: { status: string }) => v.status)).toEqual(['flying', 'scheduled']);
+      expect(items[1].id).toBe(second.body.id);
+    } finally {
+      next.detach();
+    }
+  });
+
+  it('never asks the fleet twice for one verification: a stop between the fleet’s commit and ours finds the mission by its plan', async () => {
+    const fire = await alertFrom(w, mediumFire());
+    await requestVerification(fire);
+    const [v] = (await verificationsOf(fire)).body.items;
+    expect(v.status).toBe('mission_created');
+    // As if the process stopped right after the fleet stored the mission.
+    const db = w.t.deps.store.sqlite;
+    db.prepare("update verification_requests set status = 'planned' where id = ?").run(v.id);
+    db.prepare(
+      'update verification_flights set mission_id = null, sortie_id = null where verification_id = ?',
+    ).run(v.id);
+    const next = restarted();
+    try {
+      next.attach();
+      await next.idle();
+      const [after] = (await verificationsOf(fire)).body.items;
+      expect(after).toMatchObject({
+        status: 'mission_created',
+        missionId: v.missionId,
+        sortieId: v.sortieId,
+      });
+      const missions = db
+        .prepare('select count(*) as n from missions where plan_id = ?')
+        .get(v.planId) as { n: number };
+      expect(missions.n).toBe(1);
+    } finally {
+      next.detach();
+    }
   });
 });

@@ -7,8 +7,11 @@
  * the outcome on the alert's timeline with a link to the flown track.
  */
 import {
+  FINAL_VERIFICATION_STATUSES,
   VerificationRepository,
   type Database_,
+  type Mission,
+  type SeverityName,
   type PayloadKind,
   type Repositories,
   type SortieStateName,
@@ -21,7 +24,7 @@ import { planPatrol, type Plan, type PlanFailure } from '../../../missions/index
 import { AppError } from '../../errors';
 import type { Logger } from '../../logger';
 import type { AlertsService, AlertStreamEvent } from '../alerts/alerts-service';
-import type { FleetActor, FleetMessage, FleetService } from '../fleet/index';
+import type { FleetActor, FleetMessage, FleetService, MissionPurpose } from '../fleet/index';
 import { autoApproval, VERIFICATION_POLICY_ACTOR } from './verification-policy';
 import {
   unreachableReason,
@@ -152,7 +155,7 @@ export class VerificationService {
   }
 
   /**
-   * Re-takes requests a previous process never planned, and brings each verification with a
+   * Re-takes requests a previous process did not finish handing to the fleet, and brings each verification with a
    * sortie up to that sortie's stored state (states changed while nobody listened).
    */
   reconcile(): { retaken: number; synced: number } {
@@ -172,7 +175,8 @@ export class VerificationService {
           );
           synced++;
         }
-      } else if (!rec.flight || rec.request.status === 'requested') {
+      } else {
+        // Not yet handed to the fleet: take it up again from the phase it stopped in.
         this.enqueue(rec.request.id);
         retaken++;
       }
@@ -194,150 +198,190 @@ export class VerificationService {
     }
   }
 
+  /**
+   * Each phase is skipped when its result is already stored, so a request interrupted by a
+   * restart resumes where it stopped: claim → plan (or no_capable_dock) → mission (found by its
+   * plan when the fleet stored it just before the stop) → standing approval → sortie state.
+   */
   private takeUp(id: string): VerificationRecord | undefined {
-    const rec = this.records.get(id);
-    if (!rec) return undefined;
-    if (rec.flight && rec.request.status !== 'requested') return rec;
+    let rec = this.records.get(id);
+    if (!rec || FINAL_VERIFICATION_STATUSES.includes(rec.request.status)) return rec;
     const alert = this.records.alertOf(rec.request.alertId);
-    if (!alert) return undefined;
-    const payload = VERIFICATION_PAYLOAD[alert.alertType];
-    const purpose = VERIFICATION_PURPOSE[alert.alertType];
-    const now = this.deps.now();
+    if (!alert) return rec;
     if (!rec.flight) {
+      const payload = VERIFICATION_PAYLOAD[alert.alertType];
       this.records.claim(
         id,
         {
           payload,
-          purpose,
+          purpose: VERIFICATION_PURPOSE[alert.alertType],
           actor: `agency:${rec.request.agencyId}`,
           detail: `${payload} close-up of a ${alert.severity} ${alert.alertType} alert`,
         },
-        now,
+        this.deps.now(),
       );
+      rec = this.records.get(id);
     }
-    const target: VerificationTarget = {
-      id: alert.id,
-      alertType: alert.alertType,
-      centroid: [alert.lon, alert.lat],
-      radiusM: alert.radiusM,
-    };
+    let flight = rec?.flight;
+    if (!rec || !flight) return rec;
 
-    const planned = this.planFrom(target, rec.request.agencyId, payload);
-    if (!planned.ok) {
-      return this.advance(id, 'no_capable_dock', planned.detail, {
-        reasonCode: planned.code,
-        reason: planned.detail,
-        completedAt: this.deps.now(),
-      });
-    }
-    const { dock, plan, distanceM, ringPoints, input } = planned.value;
-    const stored = this.deps.repos.plans.create(
-      {
-        agencyId: rec.request.agencyId,
-        createdBy: rec.request.requestedBy,
-        request: {
-          areaIds: [],
-          dockIds: [dock.id],
-          input,
-          verification: { verificationId: id, alertId: alert.id },
+    if (!flight.planId) {
+      const target: VerificationTarget = {
+        id: alert.id,
+        alertType: alert.alertType,
+        centroid: [alert.lon, alert.lat],
+        radiusM: alert.radiusM,
+      };
+      const planned = this.planFrom(target, rec.request.agencyId, flight.payload as PayloadKind);
+      if (!planned.ok) {
+        return this.advance(id, 'no_capable_dock', planned.detail, {
+          reasonCode: planned.code,
+          reason: planned.detail,
+          completedAt: this.deps.now(),
+        });
+      }
+      const { dock, plan, distanceM, ringPoints, input } = planned.value;
+      const stored = this.deps.repos.plans.create(
+        {
+          agencyId: rec.request.agencyId,
+          createdBy: rec.request.requestedBy,
+          request: {
+            areaIds: [],
+            dockIds: [dock.id],
+            input,
+            verification: { verificationId: id, alertId: alert.id },
+          },
+          areaRefs: [],
         },
-        areaRefs: [],
-      },
-      this.deps.now(),
-    );
-    this.deps.repos.plans.finish(stored.id, { result: plan }, this.deps.now());
-    const sortiePlan = plan.sorties[0]!;
-    this.advance(
-      id,
-      'planned',
-      `${1 + ringPoints} inspection points, ${(sortiePlan.timeS / 60).toFixed(1)} min, ${sortiePlan.batteryUsedPct.toFixed(0)} % battery from dock ${dock.id} ${(distanceM / 1000).toFixed(2)} km away`,
-      { dockId: dock.id, planId: stored.id },
-    );
+        this.deps.now(),
+      );
+      this.deps.repos.plans.finish(stored.id, { result: plan }, this.deps.now());
+      const sortiePlan = plan.sorties[0]!;
+      rec = this.advance(
+        id,
+        'planned',
+        `${1 + ringPoints} inspection points, ${(sortiePlan.timeS / 60).toFixed(1)} min, ${sortiePlan.batteryUsedPct.toFixed(0)} % battery from dock ${dock.id} ${(distanceM / 1000).toFixed(2)} km away`,
+        { dockId: dock.id, planId: stored.id },
+      );
+      flight = rec?.flight;
+      if (!rec || !flight) return rec;
+    }
 
-    const requester = this.requesterOf(rec);
-    let mission;
-    let sortieId: string | undefined;
+    if (!flight.missionId && flight.planId && flight.dockId) {
+      const made = this.missionFor(rec, alert, flight.planId, flight.dockId, flight.purpose);
+      if (!made.ok) return this.finish(id, alert.id, 'failed', made.code, made.reason);
+      const { mission, sortieId } = made;
+      this.advance(
+        id,
+        'mission_created',
+        mission.status === 'approved'
+          ? `mission ${mission.id} (priority ${mission.priority}), approved: ${mission.statusReason ?? ''}`
+          : `mission ${mission.id} (priority ${mission.priority}) awaits the dock owner's approval`,
+        {
+          missionId: mission.id,
+          sortieId,
+          approvedBy: mission.status === 'approved' ? mission.decidedBy : null,
+        },
+      );
+      if (mission.status === 'requested' && this.options.autoApprove)
+        this.applyStandingApproval(id, mission, alert.severity, rec.request.agencyId);
+    }
+
+    const now = this.records.get(id);
+    const sortie = now?.flight?.sortieId
+      ? this.deps.repos.missions.getSortie(now.flight.sortieId)
+      : undefined;
+    if (now && sortie)
+      this.syncSortie(
+        now,
+        sortie.state,
+        VERIFICATION_ACTOR,
+        sortie.reasonCode,
+        sortie.reasonDetail,
+      );
+    return this.records.get(id);
+  }
+
+  /**
+   * The fleet mission flying a stored verification plan: the one already made from it (a stop
+   * between the fleet's commit and ours), or a new one requested on behalf of the requester.
+   */
+  private missionFor(
+    rec: VerificationRecord,
+    alert: { id: string; alertType: string },
+    planId: string,
+    dockId: string,
+    purpose: string,
+  ):
+    | { ok: true; mission: Mission; sortieId: string | null }
+    | { ok: false; code: string; reason: string } {
+    const existing = this.records.missionOfPlan(planId);
+    if (existing) {
+      const mission = this.deps.repos.missions.findMission(existing);
+      const sortie = this.deps.repos.missions.sortiesOfMission(existing)[0];
+      if (mission) return { ok: true, mission, sortieId: sortie?.id ?? null };
+    }
     try {
       const made = this.deps.fleet.requestMission(
         {
           name: `Verification of ${alert.alertType} alert ${alert.id}`,
-          purpose,
+          purpose: purpose as MissionPurpose,
           areaIds: [],
-          dockId: dock.id,
-          planId: stored.id,
+          dockId,
+          planId,
           route: { mission: [], fence: [], rally: [] },
           estimatedFlightMin: null,
           schedule: { kind: 'immediate' },
           windowMin: this.options.windowMin,
         },
-        requester,
+        this.requesterOf(rec),
       );
-      mission = made.mission;
-      sortieId = made.sorties[0]?.id;
+      return { ok: true, mission: made.mission, sortieId: made.sorties[0]?.id ?? null };
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       this.deps.logger.warn(
-        { verificationId: id, code: err.code, reason: err.message },
+        { verificationId: rec.request.id, code: err.code, reason: err.message },
         'verification mission refused by the fleet',
       );
-      return this.finish(id, alert.id, 'failed', err.code, err.message);
+      return { ok: false, code: err.code, reason: err.message };
     }
-    this.advance(
-      id,
-      'mission_created',
-      mission.status === 'approved'
-        ? `mission ${mission.id} (priority ${mission.priority}), approved: ${mission.statusReason ?? ''}`
-        : `mission ${mission.id} (priority ${mission.priority}) awaits the dock owner's approval`,
-      {
-        missionId: mission.id,
-        sortieId: sortieId ?? null,
-        approvedBy: mission.status === 'approved' ? mission.decidedBy : null,
-      },
-    );
+  }
 
-    if (mission.status === 'requested' && this.options.autoApprove) {
-      const rule = autoApproval({
-        severity: alert.severity,
-        dockShared: dock.shared,
-        requesterOwnsDock: dock.agencyId === rec.request.agencyId,
+  /** The standing approval rule (verification-policy.ts), applied as the dock owner's policy. */
+  private applyStandingApproval(
+    id: string,
+    mission: Mission,
+    severity: SeverityName,
+    requesterAgencyId: string,
+  ): void {
+    const dock = this.deps.repos.missions.findDock(mission.dockId);
+    const rule = autoApproval({
+      severity,
+      dockShared: dock?.shared ?? false,
+      requesterOwnsDock: mission.ownerAgencyId === requesterAgencyId,
+    });
+    if (!rule.approve) return;
+    const policy: FleetActor = {
+      keyId: VERIFICATION_POLICY_ACTOR,
+      agencyId: mission.ownerAgencyId,
+      role: 'operator',
+      seesAll: false,
+    };
+    try {
+      this.deps.fleet.decideMission(mission.id, 'approve', rule.reason, policy);
+      this.patch(id, { approvedBy: VERIFICATION_POLICY_ACTOR });
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      // e.g. QUOTA_EXCEEDED: the mission stays with the dock owner, who may still approve it.
+      this.deps.logger.warn(
+        { verificationId: id, missionId: mission.id, code: err.code, reason: err.message },
+        'standing approval not applied; the dock owner decides',
+      );
+      this.advance(id, 'mission_created', `standing approval not applied: ${err.message}`, {
+        reasonCode: err.code,
+        reason: err.message,
       });
-      if (rule.approve) {
-        const policy: FleetActor = {
-          keyId: VERIFICATION_POLICY_ACTOR,
-          agencyId: mission.ownerAgencyId,
-          role: 'operator',
-          seesAll: false,
-        };
-        try {
-          this.deps.fleet.decideMission(mission.id, 'approve', rule.reason, policy);
-          this.patch(id, { approvedBy: VERIFICATION_POLICY_ACTOR });
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err;
-          // e.g. QUOTA_EXCEEDED: the mission stays with the dock owner, who may still approve it.
-          this.deps.logger.warn(
-            { verificationId: id, missionId: mission.id, code: err.code, reason: err.message },
-            'standing approval not applied; the dock owner decides',
-          );
-          this.advance(id, 'mission_created', `standing approval not applied: ${err.message}`, {
-            reasonCode: err.code,
-            reason: err.message,
-          });
-        }
-      }
     }
-    if (sortieId) {
-      const sortie = this.deps.repos.missions.getSortie(sortieId);
-      const now = this.records.get(id);
-      if (sortie && now)
-        this.syncSortie(
-          now,
-          sortie.state,
-          VERIFICATION_ACTOR,
-          sortie.reasonCode,
-          sortie.reasonDetail,
-        );
-    }
-    return this.records.get(id);
   }
 
   /**

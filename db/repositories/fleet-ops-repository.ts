@@ -1,11 +1,21 @@
 import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../open-database';
-import { dispatchRecords, fleetEvents, telemetrySamples } from '../schema/index';
+import { dispatchRecords, docks, drones, fleetEvents, telemetrySamples } from '../schema/index';
 import type { Scope } from './scope';
 
 export type DispatchRecord = typeof dispatchRecords.$inferSelect;
 export type FleetEventRow = typeof fleetEvents.$inferSelect;
 export type TelemetrySample = typeof telemetrySamples.$inferSelect;
+
+/** What the fleet watches on a dock's link: the dock and the first drone that lives in it. */
+export interface ObservedDockRow {
+  dockId: string;
+  agencyId: string;
+  linkUrl: string;
+  dockSystemId: number | null;
+  droneId: string | null;
+  droneSystemId: number | null;
+}
 
 function eventScope(scope: Scope): SQL | undefined {
   return scope.seesAll
@@ -34,6 +44,29 @@ export class FleetOpsRepository {
       })
       .onConflictDoNothing()
       .prepare();
+  }
+
+  /**
+   * Every dock with its first drone (by creation), in one query: the fleet re-reads it every
+   * tick to start and stop watching docks registered, changed or deleted while it runs.
+   */
+  observedDocks(): ObservedDockRow[] {
+    const rows = this.db
+      .select({
+        dockId: docks.id,
+        agencyId: docks.agencyId,
+        linkUrl: docks.linkUrl,
+        dockSystemId: docks.systemId,
+        droneId: drones.id,
+        droneSystemId: drones.systemId,
+      })
+      .from(docks)
+      .leftJoin(drones, eq(drones.dockId, docks.id))
+      .orderBy(asc(docks.id), asc(drones.createdAt), asc(drones.id))
+      .all();
+    const out: ObservedDockRow[] = [];
+    for (const r of rows) if (out.at(-1)?.dockId !== r.dockId) out.push(r);
+    return out;
   }
 
   /**

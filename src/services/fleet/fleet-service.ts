@@ -8,6 +8,7 @@ import {
   newId,
   type FleetEventRow,
   type Mission,
+  type ObservedDockRow,
   type Repositories,
   type Sortie,
   type SortiePatch,
@@ -26,6 +27,7 @@ import {
   type DispatchTimeouts,
   type Dispatcher,
   type DockLiveState,
+  type FleetObserver,
   isFleetObserver,
   type VehicleEvent,
 } from './dispatcher';
@@ -134,7 +136,10 @@ export class FleetService {
   private readonly droneOwner = new Map<string, string>();
   /** The latest live state of each observed dock (roof, charger, weather). */
   private readonly dockStates = new Map<string, DockLiveState & { at: string }>();
-  private readonly observers = new Map<string, () => void>();
+  /** Watched docks: what they were watched with (link, system ids, drone) and how to stop. */
+  private readonly observers = new Map<string, { key: string; stop: () => void }>();
+  /** observeFleet() was called: ticks keep the watched docks in line with the store. */
+  private observing = false;
   private readonly pendingSamples: TelemetrySample[] = [];
   private flushTimer: ReturnType<Clock['setTimeout']> | null = null;
   private timer: ReturnType<Clock['setTimeout']> | null = null;
@@ -694,7 +699,12 @@ export class FleetService {
     if (this.timer) return;
     const loop = () => {
       this.timer = this.clock.setTimeout(() => {
-        this.tick();
+        try {
+          if (this.observing) this.reconcileObservers();
+          this.tick();
+        } catch (err) {
+          this.logger.error({ err }, 'fleet scheduler tick failed; trying again next tick');
+        }
         loop();
       }, this.options.tickMs);
     };
@@ -713,7 +723,8 @@ export class FleetService {
    */
   async release(): Promise<void> {
     this.stop();
-    for (const stop of this.observers.values()) stop();
+    this.observing = false;
+    for (const watched of this.observers.values()) watched.stop();
     this.observers.clear();
     for (const r of this.running.values()) r.dispatch.detach();
     await this.settled();
@@ -1013,49 +1024,73 @@ export class FleetService {
   /**
    * Watches every registered dock and its drone through the dispatcher (when it can observe):
    * dock states and drone positions go to the live stream; positions are stored at ~1 Hz and
-   * attached to the sortie the drone is flying. Call again after docks change; returns how
-   * many docks are watched.
+   * attached to the sortie the drone is flying. Once called, every scheduler tick (see
+   * {@link start}) also watches docks registered later, re-watches docks whose link, system id or
+   * drone changed, and stops watching deleted ones. Returns how many docks are watched.
    */
   observeFleet(): number {
+    this.observing = true;
+    return this.reconcileObservers();
+  }
+
+  /** Brings the watched docks in line with the store; returns how many are watched. */
+  private reconcileObservers(): number {
     const dispatcher = this.dispatcher;
     if (!dispatcher || !isFleetObserver(dispatcher)) return 0;
-    for (const dock of this.repos.fleet.allDocks()) {
-      if (this.observers.has(dock.id)) continue;
-      const drone = this.repos.fleet.dronesOfDock(dock.id)[0];
-      const stop = dispatcher.observe(
-        {
-          dockId: dock.id,
-          linkUrl: dock.linkUrl,
-          dockSystemId: dock.systemId,
-          droneId: drone?.id ?? null,
-          droneSystemId: drone?.systemId ?? null,
-        },
-        {
-          dock: (state) => {
-            const at = this.nowDate().toISOString();
-            this.dockStates.set(dock.id, { ...state, at });
-            this.bus.publish({
-              type: 'dock',
-              agencyId: null,
-              ownerAgencyId: dock.agencyId,
-              dockId: dock.id,
-              state,
-              at,
-            });
-          },
-          drone: (e) => {
-            if (!drone) return;
-            // Positions of a drone in a sortie arrive through the sortie's own dispatch.
-            const flying = [...this.running.values()].some(
-              (r) => !r.dispatch.isFinished && r.droneId === drone.id,
-            );
-            if (!flying) this.recordTelemetry(drone.id, null, e);
-          },
-        },
-      );
-      this.observers.set(dock.id, stop);
+    const rows = this.repos.fleetOps.observedDocks();
+    const wanted = new Map(rows.map((r) => [r.dockId, r]));
+    for (const [dockId, watched] of this.observers) {
+      const row = wanted.get(dockId);
+      if (row && observerKey(row) === watched.key) continue;
+      watched.stop();
+      this.observers.delete(dockId);
+      this.dockStates.delete(dockId);
+    }
+    for (const row of rows) {
+      if (this.observers.has(row.dockId)) continue;
+      this.observers.set(row.dockId, {
+        key: observerKey(row),
+        stop: this.observeDock(dispatcher, row),
+      });
     }
     return this.observers.size;
+  }
+
+  private observeDock(dispatcher: FleetObserver, dock: ObservedDockRow): () => void {
+    const droneId = dock.droneId;
+    return dispatcher.observe(
+      {
+        dockId: dock.dockId,
+        linkUrl: dock.linkUrl,
+        dockSystemId: dock.dockSystemId,
+        droneId,
+        droneSystemId: dock.droneSystemId,
+      },
+      {
+        dock: (state) => {
+          // A late message from a link this dock no longer uses is not its state.
+          if (!this.observers.has(dock.dockId)) return;
+          const at = this.nowDate().toISOString();
+          this.dockStates.set(dock.dockId, { ...state, at });
+          this.bus.publish({
+            type: 'dock',
+            agencyId: null,
+            ownerAgencyId: dock.agencyId,
+            dockId: dock.dockId,
+            state,
+            at,
+          });
+        },
+        drone: (e) => {
+          if (!droneId) return;
+          // Positions of a drone in a sortie arrive through the sortie's own dispatch.
+          const flying = [...this.running.values()].some(
+            (r) => !r.dispatch.isFinished && r.droneId === droneId,
+          );
+          if (!flying) this.recordTelemetry(droneId, null, e);
+        },
+      },
+    );
   }
 
   /** The latest observed state of a dock, if it is observed. */
@@ -1297,6 +1332,10 @@ export class FleetService {
   isTerminal(state: SortieState): boolean {
     return TERMINAL_SORTIE_STATES.includes(state);
   }
+}
+
+function observerKey(r: ObservedDockRow): string {
+  return [r.linkUrl, r.dockSystemId, r.droneId, r.droneSystemId].join('|');
 }
 
 function toQueued(s: Sortie) {

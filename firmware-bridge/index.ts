@@ -102,17 +102,22 @@ export {
 } from './health/link-health';
 
 // telemetry
+// the one flight-mode table (protocol/flight-modes.ts adds modeCommand / modeName on top of it)
 export {
   ARDUCOPTER_MODES,
   ARDUPLANE_MODES,
+  arduPilotModeNumbers,
   decodeFlightMode,
   encodeFlightMode,
   MAV_AUTOPILOT_ARDUPILOTMEGA,
   MAV_AUTOPILOT_PX4,
   MAV_MODE_FLAG_CUSTOM_MODE_ENABLED,
   MAV_MODE_FLAG_SAFETY_ARMED,
+  PLANE_MODE_NUMBERS,
   PX4_AUTO_SUB_MODES,
+  PX4_MAIN_MODE_AUTO,
   PX4_MAIN_MODES,
+  px4CustomMode,
 } from './telemetry/flight-mode';
 export {
   Telemetry,

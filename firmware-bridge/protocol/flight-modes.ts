@@ -1,7 +1,29 @@
 /**
- * Flight modes by name for ArduPilot Copter (custom_mode numbers) and PX4 (main/sub modes packed
- * into custom_mode as PX4 does: main << 16 | sub << 24), both directions.
+ * Flight modes on the command side: mode names → DO_SET_MODE parameters and the HEARTBEAT
+ * `custom_mode` that confirms them, for ArduCopter and PX4. The numbers come from the bridge's
+ * one mode table, `telemetry/flight-mode.ts`; this file adds only the QGC-style PX4 aliases
+ * (`HOLD`, `MISSION`, `GUIDED`…) and the short names `modeName` prints (`AUTO`, not `AUTO.MISSION`).
  */
+import {
+  COPTER_MODE_NUMBERS,
+  MAV_AUTOPILOT_ARDUPILOTMEGA,
+  MAV_AUTOPILOT_PX4,
+  MAV_MODE_FLAG_CUSTOM_MODE_ENABLED,
+  PX4_AUTO_SUB_MODES,
+  PX4_AUTO_SUB_MODE_NUMBERS,
+  PX4_MAIN_MODES,
+  PX4_MAIN_MODE_AUTO,
+  PX4_MAIN_MODE_NUMBERS,
+  ARDUCOPTER_MODES,
+  px4CustomMode,
+} from '../telemetry/flight-mode';
+
+export {
+  COPTER_MODE_NUMBERS,
+  PX4_AUTO_SUB_MODE_NUMBERS,
+  PX4_MAIN_MODE_NUMBERS,
+  type ArduCopterModeName,
+} from '../telemetry/flight-mode';
 
 /** MAV_AUTOPILOT values we tell apart. */
 export type AutopilotKind = 'ardupilot' | 'px4' | 'generic';
@@ -13,87 +35,38 @@ export type AutopilotKind = 'ardupilot' | 'px4' | 'generic';
  * autopilotKind(3); // 'ardupilot'
  */
 export function autopilotKind(mavAutopilot: number): AutopilotKind {
-  return mavAutopilot === 3 ? 'ardupilot' : mavAutopilot === 12 ? 'px4' : 'generic';
+  return mavAutopilot === MAV_AUTOPILOT_ARDUPILOTMEGA
+    ? 'ardupilot'
+    : mavAutopilot === MAV_AUTOPILOT_PX4
+      ? 'px4'
+      : 'generic';
 }
 
-/** ArduCopter custom modes (ArduCopter/mode.h `Mode::Number`). */
-export const COPTER_MODE_NUMBERS = {
-  STABILIZE: 0,
-  ACRO: 1,
-  ALT_HOLD: 2,
-  AUTO: 3,
-  GUIDED: 4,
-  LOITER: 5,
-  RTL: 6,
-  CIRCLE: 7,
-  LAND: 9,
-  DRIFT: 11,
-  SPORT: 13,
-  FLIP: 14,
-  AUTOTUNE: 15,
-  POSHOLD: 16,
-  BRAKE: 17,
-  THROW: 18,
-  AVOID_ADSB: 19,
-  GUIDED_NOGPS: 20,
-  SMART_RTL: 21,
-  FLOWHOLD: 22,
-  FOLLOW: 23,
-  ZIGZAG: 24,
-  SYSTEMID: 25,
-  AUTOROTATE: 26,
-  AUTO_RTL: 27,
-} as const;
+const MAIN = PX4_MAIN_MODE_NUMBERS;
+const SUB = PX4_AUTO_SUB_MODE_NUMBERS;
 
-export type ArduCopterModeName = keyof typeof COPTER_MODE_NUMBERS;
-
-/** PX4 main modes (px4_custom_mode.h). */
-export const PX4_MAIN_MODE_NUMBERS = {
-  MANUAL: 1,
-  ALTCTL: 2,
-  POSCTL: 3,
-  AUTO: 4,
-  ACRO: 5,
-  OFFBOARD: 6,
-  STABILIZED: 7,
-  RATTITUDE: 8,
-} as const;
-
-/** PX4 AUTO sub modes (px4_custom_mode.h). */
-export const PX4_AUTO_SUB_MODE_NUMBERS = {
-  READY: 1,
-  TAKEOFF: 2,
-  LOITER: 3,
-  MISSION: 4,
-  RTL: 5,
-  LAND: 6,
-  RTGS: 7,
-  FOLLOW_TARGET: 8,
-  PRECLAND: 9,
-} as const;
-
-/** Common names mapped onto PX4 (main, sub); names as QGC shows them where they differ. */
-const PX4_NAMED: Record<string, { main: number; sub: number }> = {
-  MANUAL: { main: 1, sub: 0 },
-  ALTCTL: { main: 2, sub: 0 },
-  ALT_HOLD: { main: 2, sub: 0 },
-  POSCTL: { main: 3, sub: 0 },
-  POSHOLD: { main: 3, sub: 0 },
-  ACRO: { main: 5, sub: 0 },
-  OFFBOARD: { main: 6, sub: 0 },
-  GUIDED: { main: 6, sub: 0 },
-  STABILIZED: { main: 7, sub: 0 },
-  STABILIZE: { main: 7, sub: 0 },
-  READY: { main: 4, sub: 1 },
-  TAKEOFF: { main: 4, sub: 2 },
-  LOITER: { main: 4, sub: 3 },
-  HOLD: { main: 4, sub: 3 },
-  BRAKE: { main: 4, sub: 3 },
-  AUTO: { main: 4, sub: 4 },
-  MISSION: { main: 4, sub: 4 },
-  RTL: { main: 4, sub: 5 },
-  LAND: { main: 4, sub: 6 },
-  PRECLAND: { main: 4, sub: 9 },
+/** Names accepted for PX4: its own main modes, AUTO sub modes, and the names QGC shows. */
+const PX4_NAMED: Readonly<Record<string, { main: number; sub: number }>> = {
+  MANUAL: { main: MAIN.MANUAL, sub: 0 },
+  ALTCTL: { main: MAIN.ALTCTL, sub: 0 },
+  ALT_HOLD: { main: MAIN.ALTCTL, sub: 0 },
+  POSCTL: { main: MAIN.POSCTL, sub: 0 },
+  POSHOLD: { main: MAIN.POSCTL, sub: 0 },
+  ACRO: { main: MAIN.ACRO, sub: 0 },
+  OFFBOARD: { main: MAIN.OFFBOARD, sub: 0 },
+  GUIDED: { main: MAIN.OFFBOARD, sub: 0 },
+  STABILIZED: { main: MAIN.STABILIZED, sub: 0 },
+  STABILIZE: { main: MAIN.STABILIZED, sub: 0 },
+  READY: { main: MAIN.AUTO, sub: SUB.READY },
+  TAKEOFF: { main: MAIN.AUTO, sub: SUB.TAKEOFF },
+  LOITER: { main: MAIN.AUTO, sub: SUB.LOITER },
+  HOLD: { main: MAIN.AUTO, sub: SUB.LOITER },
+  BRAKE: { main: MAIN.AUTO, sub: SUB.LOITER },
+  AUTO: { main: MAIN.AUTO, sub: SUB.MISSION },
+  MISSION: { main: MAIN.AUTO, sub: SUB.MISSION },
+  RTL: { main: MAIN.AUTO, sub: SUB.RTL },
+  LAND: { main: MAIN.AUTO, sub: SUB.LAND },
+  PRECLAND: { main: MAIN.AUTO, sub: SUB.PRECLAND },
 };
 
 /** What DO_SET_MODE needs: param1 base mode flag, param2 custom (main) mode, param3 sub mode. */
@@ -108,7 +81,7 @@ export interface ModeCommand {
 
 /**
  * The DO_SET_MODE parameters for `name` on `autopilot`, or undefined when the name is unknown.
- * Names are case-insensitive.
+ * Names are case-insensitive. ArduPilot names are ArduCopter's (the fleet flies copters).
  *
  * @example
  * modeCommand('ardupilot', 'guided'); // { baseMode: 1, customMode: 4, subMode: 0, heartbeatCustomMode: 4 }
@@ -117,37 +90,42 @@ export interface ModeCommand {
 export function modeCommand(autopilot: AutopilotKind, name: string): ModeCommand | undefined {
   const key = name.trim().toUpperCase();
   if (autopilot === 'px4') {
-    const m = PX4_NAMED[key];
+    const m = Object.hasOwn(PX4_NAMED, key) ? PX4_NAMED[key] : undefined;
     if (!m) return undefined;
     return {
-      baseMode: 1,
+      baseMode: MAV_MODE_FLAG_CUSTOM_MODE_ENABLED,
       customMode: m.main,
       subMode: m.sub,
-      heartbeatCustomMode: ((m.main << 16) | (m.sub << 24)) >>> 0,
+      heartbeatCustomMode: px4CustomMode(m.main, m.sub),
     };
   }
-  const custom = (COPTER_MODE_NUMBERS as Record<string, number>)[key];
-  if (custom === undefined) return undefined;
-  return { baseMode: 1, customMode: custom, subMode: 0, heartbeatCustomMode: custom };
+  if (!Object.hasOwn(COPTER_MODE_NUMBERS, key)) return undefined;
+  const custom = COPTER_MODE_NUMBERS[key as keyof typeof COPTER_MODE_NUMBERS];
+  return {
+    baseMode: MAV_MODE_FLAG_CUSTOM_MODE_ENABLED,
+    customMode: custom,
+    subMode: 0,
+    heartbeatCustomMode: custom,
+  };
 }
 
 /**
- * The mode name for a HEARTBEAT custom_mode, or `MODE_<n>` when unknown.
+ * The short mode name for a HEARTBEAT custom_mode (`AUTO` for PX4's AUTO.MISSION, `RTL` for
+ * AUTO.RTL), or `MODE_<n>` when unknown. Telemetry's `decodeFlightMode` gives the full names.
  *
  * @example
  * modeName('ardupilot', 6); // 'RTL'
+ * modeName('px4', 0x04040000); // 'AUTO'
  */
 export function modeName(autopilot: AutopilotKind, customMode: number): string {
   if (autopilot === 'px4') {
     const main = (customMode >>> 16) & 0xff;
     const sub = (customMode >>> 24) & 0xff;
-    if (main === 4) {
-      const s = Object.entries(PX4_AUTO_SUB_MODE_NUMBERS).find(([, v]) => v === sub);
-      return s ? (s[0] === 'MISSION' ? 'AUTO' : s[0]) : `AUTO_${sub}`;
+    if (main === PX4_MAIN_MODE_AUTO) {
+      const s = PX4_AUTO_SUB_MODES[sub];
+      return s ? (s === 'MISSION' ? 'AUTO' : s) : `AUTO_${sub}`;
     }
-    const m = Object.entries(PX4_MAIN_MODE_NUMBERS).find(([, v]) => v === main);
-    return m ? m[0] : `MODE_${customMode}`;
+    return PX4_MAIN_MODES[main] ?? `MODE_${customMode}`;
   }
-  const a = Object.entries(COPTER_MODE_NUMBERS).find(([, v]) => v === customMode);
-  return a ? a[0] : `MODE_${customMode}`;
+  return ARDUCOPTER_MODES[customMode] ?? `MODE_${customMode}`;
 }

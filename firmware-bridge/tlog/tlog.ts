@@ -41,6 +41,8 @@ export class TlogWriter implements FrameRecorder {
   readonly path: string;
   #stream: WriteStream;
   #records = 0;
+  #droppedAfterClose = 0;
+  #closing = false;
   #error: Error | undefined;
 
   constructor(path: string, options: { append?: boolean } = {}) {
@@ -55,15 +57,27 @@ export class TlogWriter implements FrameRecorder {
     return this.#records;
   }
 
+  /** Frames offered after `close()` began (a link still sending while it shuts down): not written. */
+  get droppedAfterClose(): number {
+    return this.#droppedAfterClose;
+  }
+
   /** Appends one frame stamped `atMs` (ms since the epoch, fractional allowed). */
   record(raw: Buffer, atMs: number): void {
     if (this.#error) throw new Error(`tlog ${this.path} failed earlier`, { cause: this.#error });
+    // Shutdown order is not ours to choose (a heartbeat timer may fire after the file closed):
+    // writing to an ended stream would fail the file, so late frames are counted and dropped.
+    if (this.#closing) {
+      this.#droppedAfterClose++;
+      return;
+    }
     this.#stream.write(tlogRecord(raw, BigInt(Math.round(atMs * 1000))));
     this.#records++;
   }
 
   /** Flushes and closes the file. */
   async close(): Promise<void> {
+    this.#closing = true;
     if (this.#stream.closed) return;
     this.#stream.end();
     await once(this.#stream, 'close');

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ARDUCOPTER_MODES,
+  COPTER_MODE_NUMBERS,
+  PX4_AUTO_SUB_MODE_NUMBERS,
+  decodeFlightMode,
+  encodeFlightMode,
+  px4CustomMode,
+} from '../../../firmware-bridge/index';
+import {
   BridgeError,
   autopilotKind,
   fail,
@@ -56,6 +64,33 @@ describe('flight modes', () => {
     expect(modeName('px4', 0x04040000)).toBe('AUTO');
     expect(modeName('px4', 0x00060000)).toBe('OFFBOARD');
     expect(modeCommand('px4', 'BRAKE_HARD')).toBeUndefined();
+  });
+
+  it('reads the same table as telemetry: every mode a command sets decodes back to its name', () => {
+    for (const [name, custom] of Object.entries(COPTER_MODE_NUMBERS)) {
+      const cmd = modeCommand('ardupilot', name);
+      expect(cmd?.heartbeatCustomMode).toBe(custom);
+      expect(decodeFlightMode(3, 2, cmd!.baseMode, cmd!.heartbeatCustomMode)).toBe(name);
+      expect(encodeFlightMode(3, 2, name)?.customMode).toBe(custom);
+      expect(modeName('ardupilot', custom)).toBe(name);
+    }
+    expect(ARDUCOPTER_MODES[28]).toBe('TURTLE');
+    expect(modeName('ardupilot', 28)).toBe('TURTLE');
+    for (const alias of ['HOLD', 'MISSION', 'RTL', 'LAND', 'TAKEOFF', 'POSCTL', 'OFFBOARD']) {
+      const cmd = modeCommand('px4', alias)!;
+      const full = decodeFlightMode(12, 2, cmd.baseMode, cmd.heartbeatCustomMode);
+      const encoded = encodeFlightMode(12, 2, full);
+      expect(encoded?.customMode).toBe(cmd.heartbeatCustomMode);
+      expect(encoded?.px4SubMode ?? 0).toBe(cmd.subMode);
+      // modeName prints PX4's AUTO sub modes without the AUTO. prefix
+      expect(
+        full.endsWith(modeName('px4', cmd.heartbeatCustomMode).replace(/^AUTO$/, 'MISSION')),
+      ).toBe(true);
+    }
+    expect(Object.keys(PX4_AUTO_SUB_MODE_NUMBERS)).toContain('VTOL_TAKEOFF');
+    expect(decodeFlightMode(12, 2, 1, px4CustomMode(4, 10))).toBe('AUTO.VTOL_TAKEOFF');
+    expect(modeCommand('ardupilot', 'constructor')).toBeUndefined();
+    expect(encodeFlightMode(3, 2, 'toString')).toBeUndefined();
   });
 
   it('tells autopilots apart by MAV_AUTOPILOT', () => {

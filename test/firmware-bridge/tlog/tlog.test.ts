@@ -155,6 +155,30 @@ describe('recording a live link', () => {
     // The key is never in the file.
     expect((await readFile(path)).includes(key)).toBe(false);
   });
+
+  it('counts and drops frames a link still sends after the tlog was closed, keeping the file whole', async () => {
+    const dir = await tmp();
+    const path = join(dir, 'late.tlog');
+    const writer = new TlogWriter(path);
+    const frame = new FrameEncoder({ registry, systemId: 1, componentId: 1 }).encode(
+      Object.assign(new minimal.Heartbeat(), {
+        type: 2,
+        autopilot: 3,
+        baseMode: 0,
+        customMode: 0,
+        systemStatus: 3,
+        mavlinkVersion: 3,
+      }),
+    );
+    writer.record(frame, Date.now());
+    const closing = writer.close();
+    expect(() => writer.record(frame, Date.now())).not.toThrow();
+    await closing;
+    writer.record(frame, Date.now());
+    expect(writer.records).toBe(1);
+    expect(writer.droppedAfterClose).toBe(2);
+    expect((await tlogStats(path, registry)).total).toBe(1);
+  });
 });
 
 describe('replay', () => {

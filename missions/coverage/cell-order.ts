@@ -25,11 +25,17 @@ function exitOf(cells: readonly CellEnds[], v: CellVisit): XY {
   return v.reversed ? c.first[v.path] : c.last[v.path];
 }
 
+/** Up to this many cells the order is exact (Held–Karp over cells × their four ways). */
+const EXACT_MAX_CELLS = 9;
+
 /**
- * Orders cells to minimise the transit between them: nearest-neighbour construction over all four
- * ways into each cell, 2-opt on the open path (reversing a run of cells also reverses how each is
- * flown), then an exact dynamic programme over the four ways of each cell for the final order.
- * Distances are straight lines; the caller routes the chosen transits around obstacles.
+ * Orders cells to minimise the transit between them (a small generalised TSP: each cell is
+ * entered at one of four lane ends). Up to {@link EXACT_MAX_CELLS} cells exactly, by a Held–Karp
+ * dynamic programme over (visited set, last cell, its way); beyond that, nearest-neighbour
+ * construction over all four ways into each cell, 2-opt on the open path (reversing a run of cells
+ * also reverses how each is flown), then an exact dynamic programme over the four ways of each
+ * cell for the final order. Distances are straight lines; the caller routes the chosen transits
+ * around obstacles.
  *
  * @param start where the drone is before the first cell (e.g. its dock), or null for a free start
  * @example
@@ -38,6 +44,7 @@ function exitOf(cells: readonly CellEnds[], v: CellVisit): XY {
 export function orderCells(cells: readonly CellEnds[], start: XY | null): CellVisit[] {
   const n = cells.length;
   if (n === 0) return [];
+  if (n <= EXACT_MAX_CELLS) return exactOrder(cells, start);
   const used = new Uint8Array(n);
   const seq: CellVisit[] = [];
   let cur: XY | null = start;
@@ -133,4 +140,61 @@ export function orderCells(cells: readonly CellEnds[], start: XY | null): CellVi
     k = from[i]![k]!;
   }
   return out;
+}
+
+const WAYS: readonly { path: 0 | 1; reversed: boolean }[] = [
+  { path: 0, reversed: false },
+  { path: 0, reversed: true },
+  { path: 1, reversed: false },
+  { path: 1, reversed: true },
+];
+
+/** Held–Karp over cells: state (visited set, last cell × its way); ties keep the lower index. */
+function exactOrder(cells: readonly CellEnds[], start: XY | null): CellVisit[] {
+  const n = cells.length;
+  const k = 4 * n;
+  const entry: XY[] = [];
+  const exit: XY[] = [];
+  for (let c = 0; c < n; c++) {
+    for (const w of WAYS) {
+      const v = { cell: c, ...w };
+      entry.push(entryOf(cells, v));
+      exit.push(exitOf(cells, v));
+    }
+  }
+  const full = (1 << n) - 1;
+  const cost = new Float64Array((full + 1) * k).fill(Infinity);
+  const parent = new Int32Array((full + 1) * k).fill(-1);
+  for (let s = 0; s < k; s++) cost[(1 << (s >> 2)) * k + s] = start ? dist(start, entry[s]!) : 0;
+  for (let mask = 1; mask <= full; mask++) {
+    for (let s = 0; s < k; s++) {
+      const here = cost[mask * k + s]!;
+      if (here === Infinity) continue;
+      const out = exit[s]!;
+      for (let d = 0; d < n; d++) {
+        if (mask & (1 << d)) continue;
+        const next = mask | (1 << d);
+        for (let w = 0; w < 4; w++) {
+          const t = 4 * d + w;
+          const c = here + dist(out, entry[t]!);
+          if (c < cost[next * k + t]! - 1e-9) {
+            cost[next * k + t] = c;
+            parent[next * k + t] = s;
+          }
+        }
+      }
+    }
+  }
+  let last = 0;
+  for (let s = 1; s < k; s++) if (cost[full * k + s]! < cost[full * k + last]! - 1e-9) last = s;
+  const order: CellVisit[] = [];
+  let mask = full;
+  let s = last;
+  while (s >= 0) {
+    order.push({ cell: s >> 2, ...WAYS[s & 3]! });
+    const p = parent[mask * k + s]!;
+    mask &= ~(1 << (s >> 2));
+    s = p;
+  }
+  return order.reverse();
 }

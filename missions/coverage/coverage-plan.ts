@@ -8,28 +8,19 @@ import {
 } from '../sensor/index';
 import type { WorkPath, XY } from '../types/index';
 import { footprintAt } from './camera-footprint';
-import { clipToBands, type Rect } from './clip-to-bands';
-import {
-  bestCellCostM,
-  decomposeSweep,
-  sweepObjectiveM,
-  type CellLane,
-  type SweepCell,
-} from './boustrophedon-cells';
-import { orderCells, type CellEnds } from './cell-order';
-import { createObstacleRouter, type ObstacleRouter } from './obstacle-router';
+import { routeCells, type PlannedCell } from './coverage-route';
+import { createObstacleRouter } from './obstacle-router';
 import {
   minimumWidth,
   normaliseAngle,
   polygonAreaM2,
-  polylineLengthM,
-  rotateFromSweep,
+  polygonBounds,
   type MultiPolygonXY,
   type PolygonXY,
   type RingXY,
 } from './planar-geometry';
-import { searchSweepAngle } from './sweep-angle-search';
-import { sweepLanes, type SweepLaneOptions } from './sweep-lanes';
+import { planPart, planScanline, type PartContext } from './plan-part';
+import type { SweepLaneOptions } from './sweep-lanes';
 import type { CameraFootprint, CoverageCell, CoverageOptions, CoveragePlan } from './types';
 
 const DEG = Math.PI / 180;
@@ -38,30 +29,6 @@ const DEG = Math.PI / 180;
  * (10 m/s, 2.5 m/s² → 40 m) of cruise per stop.
  */
 const DEFAULT_TURN_COST_M = 40;
-/**
- * A cell is also tried split where consecutive lanes' ends jump by more than this many lane
- * spacings (a boundary within ~18° of the lanes: an arm or a bay that another direction flies better).
- */
-const JUMP_LANE_SPACINGS = 3;
-/** Cells with fewer lanes keep their part's direction. */
-const MIN_LANES_TO_REPLAN = 4;
-
-/** A cell ready to fly: lanes in the rotated frame of its own direction. */
-interface PlannedCell {
-  part: number;
-  angleRad: number;
-  lanes: CellLane[];
-  region: MultiPolygonXY | null;
-}
-
-/** A lane in the local frame, in flight direction. */
-interface LaneXY {
-  from: XY;
-  to: XY;
-  /** Unit vector of the flight direction. */
-  dir: XY;
-}
-
 /** Converts a lane course (degrees clockwise from north) to a sweep angle (radians from +x). */
 export function courseToSweepAngleRad(courseDeg: number): number {
   return normaliseAngle((90 - courseDeg) * DEG);
@@ -125,156 +92,89 @@ export function planCoverage(
   );
   const bridgeGapM = nonNegative(options.bridgeGapM ?? 0, 'options.bridgeGapM');
   const laneOptions: SweepLaneOptions = { alongReachM, obstacles, bridgeGapM };
-  const objective =
-    (region: MultiPolygonXY) =>
-    (angleRad: number): number =>
-      sweepObjectiveM(decomposeSweep(sweepLanes(region, angleRad, spacingM, laneOptions)), costs);
-
-  let angleEvaluations = 0;
+  const router = createObstacleRouter(obstacles);
+  const ctx: PartContext = {
+    spacingM,
+    laneOptions,
+    costs,
+    router,
+    turnaroundM,
+    alongReachM,
+    obstacleNear: (part) => {
+      const [minX, minY, maxX, maxY] = polygonBounds(part);
+      return obstacles.some((o) => {
+        const b = polygonBounds(o);
+        return b[0] <= maxX && b[2] >= minX && b[1] <= maxY && b[3] >= minY;
+      });
+    },
+    evaluations: 0,
+  };
+  const method = options.method ?? 'decomposition';
   const fixedAngle =
     options.sweepCourseDeg === undefined ? null : courseToSweepAngleRad(options.sweepCourseDeg);
-  const planned: PlannedCell[] = [];
-  for (const [partIndex, part] of parts.entries()) {
-    let angleRad: number;
-    if (fixedAngle === null) {
-      const found = searchSweepAngle([part], objective([part]));
-      angleEvaluations += found.evaluations;
-      angleRad = found.angleRad;
-    } else angleRad = fixedAngle;
-    const cells = decomposeSweep(sweepLanes([part], angleRad, spacingM, laneOptions));
-    if (fixedAngle !== null || options.perCellDirections === false) {
-      for (const cell of cells)
-        planned.push({ part: partIndex, angleRad, lanes: cell.lanes, region: null });
-      continue;
-    }
-    const jumpM = JUMP_LANE_SPACINGS * spacingM;
-    for (const cell of cells) {
-      let best: { costM: number; cells: PlannedCell[] } = {
-        costM: bestCellCostM(cell, costs),
-        cells: [{ part: partIndex, angleRad, lanes: cell.lanes, region: null }],
-      };
-      const replan = (pieces: SweepCell[]): { costM: number; cells: PlannedCell[] } => {
-        let costM = 0;
-        const out: PlannedCell[] = [];
-        for (const piece of pieces) {
-          const asIs = bestCellCostM(piece, costs);
-          const region = clipToBands(part, angleRad, cellRects(piece, spacingM, alongReachM));
-          if (region.length === 0) {
-            costM += asIs;
-            out.push({ part: partIndex, angleRad, lanes: piece.lanes, region: null });
-            continue;
-          }
-          const found = searchSweepAngle(region, objective(region));
-          angleEvaluations += found.evaluations;
-          const sub = decomposeSweep(sweepLanes(region, found.angleRad, spacingM, laneOptions));
-          const subCost = sub.length > 0 ? sweepObjectiveM(sub, costs) : Infinity;
-          if (subCost < asIs - 1e-6) {
-            costM += subCost;
-            for (const s of sub)
-              out.push({ part: partIndex, angleRad: found.angleRad, lanes: s.lanes, region });
-          } else {
-            costM += asIs;
-            out.push({ part: partIndex, angleRad, lanes: piece.lanes, region });
-          }
-        }
-        costM += (pieces.length - 1) * 0.5 * meanLaneLengthM(cell);
-        return { costM, cells: out };
-      };
-      // A cell of a few lanes gains little from another direction: not worth ~30 evaluations.
-      if (cell.lanes.length < MIN_LANES_TO_REPLAN) {
-        planned.push(...best.cells);
-        continue;
-      }
-      if (cells.length > 1) {
-        const whole = replan([cell]);
-        if (whole.costM < best.costM - 1e-6) best = whole;
-      }
-      const pieces = splitAtJumps(cell, jumpM);
-      if (pieces.length > 1) {
-        const split = replan(pieces);
-        if (split.costM < best.costM - 1e-6) best = split;
-      }
-      planned.push(...best.cells);
-    }
-  }
-
-  const basePaths = planned.map(
-    (cell) => [cellLanesXY(cell, true), cellLanesXY(cell, false)] as const,
-  );
-  const ends: CellEnds[] = basePaths.map(([a, b]) => ({
-    first: [a[0]!.from, b[0]!.from],
-    last: [a[a.length - 1]!.to, b[b.length - 1]!.to],
-  }));
+  const planned: PlannedCell[] =
+    method === 'scanline'
+      ? planScanline(parts, fixedAngle, ctx)
+      : parts.flatMap((part, i) =>
+          planPart(part, i, fixedAngle, options.perCellDirections ?? true, ctx),
+        );
+  const angleEvaluations = ctx.evaluations;
   const start = options.startLonLat ? frame.toLocal(options.startLonLat) : null;
-  const visits = orderCells(ends, start);
-  const router = createObstacleRouter(obstacles);
+  const route = routeCells(planned, start, router, turnaroundM);
 
-  const local: { kind: WorkPath['kind']; points: XY[]; triggerDistanceM: number | null }[] = [];
   const footprintsXY: { center: XY; dir: XY; alongM: number }[] = [];
   const wantFootprints = options.footprints ?? true;
   let photoCount = 0;
-  let laneCount = 0;
-  let laneLengthM = 0;
-  let transitLengthM = 0;
-  const cellsOut: CoverageCell[] = [];
-  let prevExit: XY | null = null;
-  for (const [order, visit] of visits.entries()) {
-    const cell = planned[visit.cell]!;
-    let lanes = basePaths[visit.cell]![visit.path];
-    if (visit.reversed)
-      lanes = [...lanes].reverse().map((l) => ({ from: l.to, to: l.from, dir: neg(l.dir) }));
-    let cellLaneLengthM = 0;
-    for (const [j, lane] of lanes.entries()) {
-      if (j === 0 && prevExit) {
-        const points = router.route(prevExit, lane.from);
-        transitLengthM += polylineLengthM(points);
-        local.push({ kind: 'transit', points, triggerDistanceM: null });
-      } else if (j > 0) {
-        const prev = lanes[j - 1]!;
-        const points = connection(prev, lane, turnaroundM, router);
-        transitLengthM += polylineLengthM(points);
-        local.push({ kind: 'transit', points, triggerDistanceM: null });
-      }
-      const lengthM = Math.hypot(lane.to[0] - lane.from[0], lane.to[1] - lane.from[1]);
-      laneLengthM += lengthM;
-      cellLaneLengthM += lengthM;
-      laneCount++;
-      let triggerDistanceM: number | null = null;
-      if (sensor.triggerDistanceM !== null && sensor.footprintAlongM !== null) {
-        const shots =
-          lengthM > 1e-6 ? Math.max(1, Math.ceil(lengthM / sensor.triggerDistanceM - 1e-9)) : 0;
-        triggerDistanceM = shots > 0 ? lengthM / shots : sensor.triggerDistanceM;
-        photoCount += shots + 1;
-        if (wantFootprints) {
-          for (let s = 0; s <= shots; s++) {
-            const t = s * triggerDistanceM;
-            footprintsXY.push({
-              center: [lane.from[0] + lane.dir[0] * t, lane.from[1] + lane.dir[1] * t],
-              dir: lane.dir,
-              alongM: sensor.footprintAlongM,
-            });
-          }
-        }
-      } else if (wantFootprints) {
-        footprintsXY.push({
-          center: [(lane.from[0] + lane.to[0]) / 2, (lane.from[1] + lane.to[1]) / 2],
-          dir: lane.dir,
-          alongM: lengthM,
-        });
-      }
-      local.push({ kind: 'lane', points: [lane.from, lane.to], triggerDistanceM });
+  const cellLaneCount = new Array<number>(planned.length).fill(0);
+  const cellLaneLengthM = new Array<number>(planned.length).fill(0);
+  const local: { kind: WorkPath['kind']; points: XY[]; triggerDistanceM: number | null }[] = [];
+  for (const step of route.steps) {
+    if (step.kind === 'transit') {
+      local.push({ kind: 'transit', points: step.points, triggerDistanceM: null });
+      continue;
     }
-    prevExit = lanes[lanes.length - 1]!.to;
-    cellsOut.push({
+    const { lane } = step;
+    const lengthM = Math.hypot(lane.to[0] - lane.from[0], lane.to[1] - lane.from[1]);
+    cellLaneCount[step.cell]!++;
+    cellLaneLengthM[step.cell]! += lengthM;
+    let triggerDistanceM: number | null = null;
+    if (sensor.triggerDistanceM !== null && sensor.footprintAlongM !== null) {
+      const shots =
+        lengthM > 1e-6 ? Math.max(1, Math.ceil(lengthM / sensor.triggerDistanceM - 1e-9)) : 0;
+      triggerDistanceM = shots > 0 ? lengthM / shots : sensor.triggerDistanceM;
+      photoCount += shots + 1;
+      if (wantFootprints) {
+        for (let s = 0; s <= shots; s++) {
+          const t = s * triggerDistanceM;
+          footprintsXY.push({
+            center: [lane.from[0] + lane.dir[0] * t, lane.from[1] + lane.dir[1] * t],
+            dir: lane.dir,
+            alongM: sensor.footprintAlongM,
+          });
+        }
+      }
+    } else if (wantFootprints) {
+      footprintsXY.push({
+        center: [(lane.from[0] + lane.to[0]) / 2, (lane.from[1] + lane.to[1]) / 2],
+        dir: lane.dir,
+        alongM: lengthM,
+      });
+    }
+    local.push({ kind: 'lane', points: step.points, triggerDistanceM });
+  }
+  const cellsOut: CoverageCell[] = route.visits.map((visit, order) => {
+    const cell = planned[visit.cell]!;
+    return {
       order,
       part: cell.part,
       sweepCourseDeg: sweepAngleToCourseDeg(cell.angleRad),
-      laneCount: lanes.length,
-      laneLengthM: cellLaneLengthM,
+      laneCount: cellLaneCount[visit.cell]!,
+      laneLengthM: cellLaneLengthM[visit.cell]!,
       region: cell.region ? toLonLatMulti(cell.region, frame) : null,
-    });
-  }
-
+    };
+  });
+  const { laneLengthM, transitLengthM, turns } = route;
+  const laneCount = route.steps.filter((s) => s.kind === 'lane').length;
   const altitudeAglM = sensor.altitudeAglM;
   const workPaths: WorkPath[] = local.map((p) => ({
     kind: p.kind,
@@ -285,7 +185,6 @@ export function planCoverage(
   const footprints: CameraFootprint[] = footprintsXY.map((f) =>
     footprintAt(frame, f.center, f.dir, sensor.footprintAcrossM, f.alongM),
   );
-  const turns = countTurns(local.map((p) => p.points));
   let areaM2 = 0;
   let lowerBoundM = 0;
   for (const part of parts) {
@@ -477,57 +376,6 @@ function subtract(parts: MultiPolygonXY, holes: MultiPolygonXY): MultiPolygonXY 
   }
 }
 
-/** The rectangles a cell's lanes cover (band × the area's extent the lane's photos reach), rotated frame. */
-function cellRects(cell: SweepCell, spacingM: number, alongReachM: number): Rect[] {
-  const h = spacingM / 2;
-  return cell.lanes.map((l) => {
-    const left = Math.max(l.bandStartM, l.startM - alongReachM);
-    const right = Math.max(left, Math.min(l.bandEndM, l.endM + alongReachM));
-    return [left, l.yM - h, right, l.yM + h];
-  });
-}
-
-function cellLanesXY(cell: PlannedCell, startRight: boolean): LaneXY[] {
-  const cos = Math.cos(cell.angleRad);
-  const sin = Math.sin(cell.angleRad);
-  const out: LaneXY[] = [];
-  let right = startRight;
-  for (const lane of cell.lanes) {
-    const a = rotateFromSweep([lane.startM, lane.yM], cos, sin);
-    const b = rotateFromSweep([lane.endM, lane.yM], cos, sin);
-    out.push(right ? { from: a, to: b, dir: [cos, sin] } : { from: b, to: a, dir: [-cos, -sin] });
-    right = !right;
-  }
-  return out;
-}
-
-function neg(v: XY): XY {
-  return [-v[0], -v[1]];
-}
-
-/** Lane end → overshoot → (around obstacles) → run-up → next lane start. */
-function connection(prev: LaneXY, next: LaneXY, turnaroundM: number, router: ObstacleRouter): XY[] {
-  let out: XY = prev.to;
-  let into: XY = next.from;
-  if (turnaroundM > 0) {
-    const ext1: XY = [
-      prev.to[0] + prev.dir[0] * turnaroundM,
-      prev.to[1] + prev.dir[1] * turnaroundM,
-    ];
-    const ext2: XY = [
-      next.from[0] - next.dir[0] * turnaroundM,
-      next.from[1] - next.dir[1] * turnaroundM,
-    ];
-    if (!router.blocked(prev.to, ext1)) out = ext1;
-    if (!router.blocked(ext2, next.from)) into = ext2;
-  }
-  const middle = router.route(out, into);
-  const points: XY[] = [prev.to, ...middle, next.from];
-  return points.filter(
-    (p, i) => i === 0 || p[0] !== points[i - 1]![0] || p[1] !== points[i - 1]![1],
-  );
-}
-
 function toLonLatMulti(region: MultiPolygonXY, frame: LocalFrame): MultiPolygon {
   return {
     type: 'MultiPolygon',
@@ -535,55 +383,4 @@ function toLonLatMulti(region: MultiPolygonXY, frame: LocalFrame): MultiPolygon 
       poly.map((ring) => closedRing(ring).map((p) => frame.toLonLat(p))),
     ),
   };
-}
-
-/** Turns in 90° units: the accumulated absolute course change along the path, / 90°, rounded. */
-function countTurns(paths: readonly XY[][]): number {
-  let totalRad = 0;
-  let heading: number | null = null;
-  let last: XY | null = null;
-  for (const path of paths) {
-    for (const p of path) {
-      if (last) {
-        const dx = p[0] - last[0];
-        const dy = p[1] - last[1];
-        if (Math.hypot(dx, dy) < 1e-6) continue;
-        const h = Math.atan2(dy, dx);
-        if (heading !== null) {
-          let d = Math.abs(h - heading) % (2 * Math.PI);
-          if (d > Math.PI) d = 2 * Math.PI - d;
-          totalRad += d;
-        }
-        heading = h;
-      }
-      last = p;
-    }
-  }
-  return Math.round(totalRad / (Math.PI / 2));
-}
-
-function meanLaneLengthM(cell: SweepCell): number {
-  let sum = 0;
-  for (const l of cell.lanes) sum += l.bandEndM - l.bandStartM;
-  return cell.lanes.length > 0 ? sum / cell.lanes.length : 0;
-}
-
-/** Splits a cell into runs of lanes whose ends move by at most `jumpM` from one lane to the next. */
-function splitAtJumps(cell: SweepCell, jumpM: number): SweepCell[] {
-  const out: SweepCell[] = [];
-  let run: CellLane[] = [];
-  for (const lane of cell.lanes) {
-    const prev = run[run.length - 1];
-    if (
-      prev &&
-      (Math.abs(prev.bandStartM - lane.bandStartM) > jumpM ||
-        Math.abs(prev.bandEndM - lane.bandEndM) > jumpM)
-    ) {
-      out.push({ lanes: run });
-      run = [];
-    }
-    run.push(lane);
-  }
-  if (run.length > 0) out.push({ lanes: run });
-  return out;
 }

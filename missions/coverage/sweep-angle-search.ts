@@ -9,6 +9,8 @@ export interface AngleSearchResult {
   costM: number;
   /** How many times the objective was evaluated. */
   evaluations: number;
+  /** Every candidate direction with its objective, best first (before refinement). */
+  ranked: { angleRad: number; costM: number }[];
 }
 
 export interface AngleSearchOptions {
@@ -173,7 +175,7 @@ export function searchSweepAngle(
     if (fc < best.costM) best = { angleRad: normaliseAngle(c), costM: fc };
     if (fd < best.costM) best = { angleRad: normaliseAngle(d), costM: fd };
   }
-  return { angleRad: best.angleRad, costM: best.costM, evaluations };
+  return { angleRad: best.angleRad, costM: best.costM, evaluations, ranked: scored };
 }
 
 /**
@@ -193,5 +195,5 @@ export function bruteForceSweepAngle(
     const costM = objective(angleRad);
     if (costM < best.costM) best = { angleRad, costM };
   }
-  return { ...best, evaluations: steps };
+  return { ...best, evaluations: steps, ranked: [best] };
 }

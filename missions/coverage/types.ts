@@ -37,6 +37,14 @@ export interface CoverageOptions {
    * searching the best direction per cell: the single-direction baseline.
    */
   sweepCourseDeg?: number;
+  /**
+   * `'decomposition'` (default): boustrophedon cells, each in its own best direction, ordered to
+   * minimise transit. `'scanline'`: the standard single-direction planner, kept as the baseline —
+   * one sweep direction for the whole input (`sweepCourseDeg`, or the best of the angle search by
+   * its own objective), lanes clipped by holes and no-fly zones, each part flown line after line
+   * in order, the gaps on a line (holes, bays) crossed straight or around no-fly zones.
+   */
+  method?: 'decomposition' | 'scanline';
   /** Re-optimise the direction of each cell of a decomposed part. Default true. */
   perCellDirections?: boolean;
   /** Return the camera footprints (they can be many). Default true. */

@@ -106,3 +106,75 @@ export const CONCAVE: Record<string, [number, number][][]> = {
     ],
   ],
 };
+
+/** An ellipse (polygon of `n` vertices), clockwise so that it reads as a hole, metres. */
+export function ellipseHole(
+  cx: number,
+  cy: number,
+  rx: number,
+  ry: number,
+  rotDeg = 0,
+  n = 16,
+): [number, number][] {
+  const r = (rotDeg * Math.PI) / 180;
+  return Array.from({ length: n }, (_, i) => {
+    const a = (-2 * Math.PI * i) / n;
+    const x = rx * Math.cos(a);
+    const y = ry * Math.sin(a);
+    return [cx + x * Math.cos(r) - y * Math.sin(r), cy + x * Math.sin(r) + y * Math.cos(r)] as [
+      number,
+      number,
+    ];
+  });
+}
+
+/**
+ * Forest-like areas with holes (lakes, clearings, villages cut out), metres; lanes 45 m apart
+ * with the default camera at 100 m, so the holes are 3–15 lanes across.
+ */
+export const HOLED: Record<string, [number, number][][]> = {
+  'square with two holes': CONCAVE['square with two holes']!,
+  'rectangle with four clearings': [
+    rectangle(0, 0, 3200, 2000, 15),
+    ellipseHole(-850, 250, 260, 160, 10),
+    rectangle(550, -450, 300, 300, 30).reverse(),
+    ellipseHole(750, 450, 330, 180, -25, 20),
+    rectangle(-350, -550, 140, 120, 5).reverse(),
+  ],
+  'L shape with a lake': [
+    [
+      [0, 0],
+      [3200, 0],
+      [3200, 1100],
+      [1100, 1100],
+      [1100, 3000],
+      [0, 3000],
+    ],
+    ellipseHole(650, 600, 320, 230, 20),
+  ],
+  'U shape with a lake': [
+    [
+      [0, 0],
+      [3000, 0],
+      [3000, 2400],
+      [2100, 2400],
+      [2100, 800],
+      [900, 800],
+      [900, 2400],
+      [0, 2400],
+    ],
+    ellipseHole(1500, 380, 380, 200),
+    ellipseHole(450, 1700, 180, 320, 5, 12),
+  ],
+  'irregular forest with a lake and a clearing': [
+    regularPolygon(0, 0, 1500, 14, 7).map(
+      (p, i) =>
+        [p[0] * (1 + 0.18 * Math.sin(i * 2.1)), p[1] * (1 + 0.15 * Math.cos(i * 1.3))] as [
+          number,
+          number,
+        ],
+    ),
+    ellipseHole(-300, 250, 420, 260, 35, 18),
+    rectangle(550, -500, 260, 200, -10).reverse(),
+  ],
+};

@@ -1,0 +1,191 @@
+import type { XY } from '../types/index';
+import type { CellLane } from './boustrophedon-cells';
+import { orderCells, type CellEnds, type CellVisit } from './cell-order';
+import type { ObstacleRouter } from './obstacle-router';
+import { rotateFromSweep, type MultiPolygonXY } from './planar-geometry';
+import type { SweepLines } from './sweep-lanes';
+
+/** A lane in the local frame, in flight direction. */
+export interface LaneXY {
+  from: XY;
+  to: XY;
+  /** Unit vector of the flight direction. */
+  dir: XY;
+}
+
+/**
+ * A run of lanes flown as one piece (a boustrophedon cell, or a whole part flown scanline by
+ * scanline): its two base ways (lanes in flight order), each of which may also be flown backwards.
+ */
+export interface PlannedCell {
+  part: number;
+  angleRad: number;
+  /** The region a re-planned cell covers (lane-wide strips, even-odd), or null. */
+  region: MultiPolygonXY | null;
+  paths: [LaneXY[], LaneXY[]];
+}
+
+/** One step of the flown route: a lane (with its geometry) or a transit polyline. */
+export type RouteStep =
+  | { kind: 'lane'; points: [XY, XY]; lane: LaneXY; cell: number }
+  | { kind: 'transit'; points: XY[] };
+
+/** The flown route over planned cells, in the local frame. */
+export interface CellRoute {
+  steps: RouteStep[];
+  visits: CellVisit[];
+  laneLengthM: number;
+  transitLengthM: number;
+  /** Turns in 90° units (see {@link countTurns}). */
+  turns: number;
+}
+
+const dist = (a: XY, b: XY): number => Math.hypot(a[0] - b[0], a[1] - b[1]);
+
+/** Boustrophedon lanes of one cell in the local frame: alternate directions, first towards +x or −x. */
+export function cellLanesXY(
+  lanes: readonly CellLane[],
+  angleRad: number,
+  startRight: boolean,
+): LaneXY[] {
+  const cos = Math.cos(angleRad);
+  const sin = Math.sin(angleRad);
+  const out: LaneXY[] = [];
+  let right = startRight;
+  for (const lane of lanes) {
+    const a = rotateFromSweep([lane.startM, lane.yM], cos, sin);
+    const b = rotateFromSweep([lane.endM, lane.yM], cos, sin);
+    out.push(right ? { from: a, to: b, dir: [cos, sin] } : { from: b, to: a, dir: [-cos, -sin] });
+    right = !right;
+  }
+  return out;
+}
+
+/**
+ * The lanes of a scanline sweep in flight order: line after line, alternating, every interval of a
+ * line flown in turn in the line's direction (the gaps between them are crossed straight, or
+ * around no-fly zones by the router).
+ */
+export function scanlineLanesXY(sweep: SweepLines, startRight: boolean): LaneXY[] {
+  const { cos, sin } = sweep;
+  const out: LaneXY[] = [];
+  let right = startRight;
+  for (const line of sweep.lines) {
+    if (line.intervals.length === 0) continue;
+    const ivs = right ? line.intervals : [...line.intervals].reverse();
+    for (const iv of ivs) {
+      const a = rotateFromSweep([iv.startM, line.yM], cos, sin);
+      const b = rotateFromSweep([iv.endM, line.yM], cos, sin);
+      out.push(right ? { from: a, to: b, dir: [cos, sin] } : { from: b, to: a, dir: [-cos, -sin] });
+    }
+    right = !right;
+  }
+  return out;
+}
+
+function reversedLanes(lanes: readonly LaneXY[]): LaneXY[] {
+  return [...lanes].reverse().map((l) => ({ from: l.to, to: l.from, dir: [-l.dir[0], -l.dir[1]] }));
+}
+
+/** Lane end → overshoot → (around obstacles) → run-up → next lane start. */
+export function connection(
+  prev: LaneXY,
+  next: LaneXY,
+  turnaroundM: number,
+  router: ObstacleRouter,
+): XY[] {
+  let out: XY = prev.to;
+  let into: XY = next.from;
+  if (turnaroundM > 0) {
+    const ext1: XY = [
+      prev.to[0] + prev.dir[0] * turnaroundM,
+      prev.to[1] + prev.dir[1] * turnaroundM,
+    ];
+    const ext2: XY = [
+      next.from[0] - next.dir[0] * turnaroundM,
+      next.from[1] - next.dir[1] * turnaroundM,
+    ];
+    if (!router.blocked(prev.to, ext1)) out = ext1;
+    if (!router.blocked(ext2, next.from)) into = ext2;
+  }
+  const middle = router.route(out, into);
+  const points: XY[] = [prev.to, ...middle, next.from];
+  return points.filter(
+    (p, i) => i === 0 || p[0] !== points[i - 1]![0] || p[1] !== points[i - 1]![1],
+  );
+}
+
+/**
+ * Orders the cells (see {@link orderCells}) and lays out the flown route: lanes, the connections
+ * inside each cell (overshoot and turn) and the transits between cells, both around obstacles.
+ */
+export function routeCells(
+  cells: readonly PlannedCell[],
+  start: XY | null,
+  router: ObstacleRouter,
+  turnaroundM: number,
+): CellRoute {
+  const ends: CellEnds[] = cells.map(({ paths: [a, b] }) => ({
+    first: [a[0]!.from, b[0]!.from],
+    last: [a[a.length - 1]!.to, b[b.length - 1]!.to],
+  }));
+  const visits = orderCells(ends, start);
+  const steps: RouteStep[] = [];
+  let laneLengthM = 0;
+  let transitLengthM = 0;
+  let prevExit: XY | null = null;
+  for (const visit of visits) {
+    let lanes = cells[visit.cell]!.paths[visit.path];
+    if (visit.reversed) lanes = reversedLanes(lanes);
+    for (const [j, lane] of lanes.entries()) {
+      let points: XY[] | null = null;
+      if (j === 0 && prevExit) points = router.route(prevExit, lane.from);
+      else if (j > 0) points = connection(lanes[j - 1]!, lane, turnaroundM, router);
+      if (points) {
+        transitLengthM += polylineLength(points);
+        steps.push({ kind: 'transit', points });
+      }
+      laneLengthM += dist(lane.from, lane.to);
+      steps.push({ kind: 'lane', points: [lane.from, lane.to], lane, cell: visit.cell });
+    }
+    prevExit = lanes[lanes.length - 1]!.to;
+  }
+  return {
+    steps,
+    visits,
+    laneLengthM,
+    transitLengthM,
+    turns: countTurns(steps.map((s) => s.points)),
+  };
+}
+
+function polylineLength(points: readonly XY[]): number {
+  let sum = 0;
+  for (let i = 1; i < points.length; i++) sum += dist(points[i - 1]!, points[i]!);
+  return sum;
+}
+
+/** Turns in 90° units: the accumulated absolute course change along the path, / 90°, rounded. */
+export function countTurns(paths: readonly (readonly XY[])[]): number {
+  let totalRad = 0;
+  let heading: number | null = null;
+  let last: XY | null = null;
+  for (const path of paths) {
+    for (const p of path) {
+      if (last) {
+        const dx = p[0] - last[0];
+        const dy = p[1] - last[1];
+        if (Math.hypot(dx, dy) < 1e-6) continue;
+        const h = Math.atan2(dy, dx);
+        if (heading !== null) {
+          let d = Math.abs(h - heading) % (2 * Math.PI);
+          if (d > Math.PI) d = 2 * Math.PI - d;
+          totalRad += d;
+        }
+        heading = h;
+      }
+      last = p;
+    }
+  }
+  return Math.round(totalRad / (Math.PI / 2));
+}

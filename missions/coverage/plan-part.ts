@@ -1,0 +1,335 @@
+import {
+  bestCellCostM,
+  decomposeSweep,
+  sweepObjectiveM,
+  type CellLane,
+  type SweepCell,
+  type SweepCostOptions,
+} from './boustrophedon-cells';
+import { clipToBands, type Rect } from './clip-to-bands';
+import { cellLanesXY, routeCells, scanlineLanesXY, type PlannedCell } from './coverage-route';
+import type { ObstacleRouter } from './obstacle-router';
+import {
+  convexHull,
+  polygonAreaM2,
+  ringSignedAreaM2,
+  type MultiPolygonXY,
+  type PolygonXY,
+} from './planar-geometry';
+import { scanlineObjectiveM } from './scanline-objective';
+import { searchSweepAngle } from './sweep-angle-search';
+import { sweepLanes, type SweepLaneOptions } from './sweep-lanes';
+
+/** What planning one part needs; `evaluations` counts objective evaluations (mutable). */
+export interface PartContext {
+  spacingM: number;
+  laneOptions: SweepLaneOptions;
+  costs: SweepCostOptions;
+  router: ObstacleRouter;
+  turnaroundM: number;
+  alongReachM: number;
+  /** True when an obstacle (no-fly zone) comes near the part's bounding box. */
+  obstacleNear: (part: PolygonXY) => boolean;
+  evaluations: number;
+}
+
+/**
+ * A cell is also tried split where consecutive lanes' ends jump by more than this many lane
+ * spacings (a boundary within ~18° of the lanes: an arm or a bay that another direction flies better).
+ */
+const JUMP_LANE_SPACINGS = 3;
+/** Cells with fewer lanes keep their part's direction. */
+const MIN_LANES_TO_REPLAN = 4;
+
+/** A cell as lanes in the rotated frame of its own direction. */
+interface CellPlan {
+  angleRad: number;
+  lanes: CellLane[];
+  region: MultiPolygonXY | null;
+}
+
+function toPlanned(part: number, c: CellPlan): PlannedCell {
+  return {
+    part,
+    angleRad: c.angleRad,
+    region: c.region,
+    paths: [cellLanesXY(c.lanes, c.angleRad, true), cellLanesXY(c.lanes, c.angleRad, false)],
+  };
+}
+
+function decompositionObjective(
+  region: MultiPolygonXY,
+  ctx: PartContext,
+): (angleRad: number) => number {
+  return (angleRad) =>
+    sweepObjectiveM(
+      decomposeSweep(sweepLanes(region, angleRad, ctx.spacingM, ctx.laneOptions)),
+      ctx.costs,
+    );
+}
+
+/** Extra sweep directions (after the best) whose decompositions are tried as whole plans. */
+const EXTRA_ANGLES = 2;
+/** Gaps on a lane up to these many lane spacings are also tried flown across (small holes). */
+const BRIDGE_LANE_SPACINGS = [0, 2, 5] as const;
+/** How many of the best whole-part decompositions get their cells re-planned. */
+const REPLANNED_BASES = 1;
+
+/** A lighter direction search for one cell than for a whole part (about 20 evaluations). */
+const CELL_SEARCH = { maxCandidates: 8, refineSteps: 5 } as const;
+
+/** A whole-part candidate plan and its flight cost (length + turn costs of the routed plan). */
+interface Candidate {
+  cells: PlannedCell[];
+  costM: number;
+}
+
+function routedCostM(cells: readonly PlannedCell[], ctx: PartContext): number {
+  if (cells.length === 0) return 0;
+  const r = routeCells(cells, null, ctx.router, ctx.turnaroundM);
+  return r.laneLengthM + r.transitLengthM + ctx.costs.turnCostM * r.turns;
+}
+
+/**
+ * Plans one connected part. Whole-part candidates are built and each is routed (cells ordered,
+ * connections and transits laid out, turns counted), and the cheapest by flight cost (length +
+ * turn costs) is kept:
+ *
+ * - the boustrophedon decomposition at the best direction of the angle search and at the next
+ *   best candidate directions, each also with small gaps (holes, bays up to a few lane spacings
+ *   across) flown straight instead of split into cells;
+ * - for the best two of those, each cell (or each run of lanes between abrupt changes of lane
+ *   ends) re-planned in its own best direction, a change kept only when the routed plan of the
+ *   whole part gets cheaper, so the transit it causes is charged;
+ * - the scanline plan (one direction, lines flown in order), so the result is never worse than
+ *   the single-direction planner.
+ *
+ * With `fixedAngle`, or `perCell` false, the part is decomposed at one direction and not re-planned.
+ */
+export function planPart(
+  part: PolygonXY,
+  partIndex: number,
+  fixedAngle: number | null,
+  perCell: boolean,
+  ctx: PartContext,
+): PlannedCell[] {
+  const { spacingM, laneOptions } = ctx;
+  const decompose = (angleRad: number, bridgeGapM: number): SweepCell[] =>
+    decomposeSweep(
+      sweepLanes([part], angleRad, spacingM, {
+        ...laneOptions,
+        bridgeGapM: Math.max(laneOptions.bridgeGapM ?? 0, bridgeGapM),
+      }),
+    );
+  const asIs = (angleRad: number, cells: readonly SweepCell[]): PlannedCell[] =>
+    cells.map((c) => toPlanned(partIndex, { angleRad, lanes: c.lanes, region: null }));
+  if (fixedAngle !== null) return asIs(fixedAngle, decompose(fixedAngle, 0));
+  const found = searchSweepAngle([part], decompositionObjective([part], ctx));
+  ctx.evaluations += found.evaluations;
+  // A convex part is flown in one cell across its minimum width (the fewest turns); a plan with
+  // more, shorter lanes can score a little lower only by trimming photo reach off more lane ends.
+  if (!perCell || (isConvex(part) && !ctx.obstacleNear(part)))
+    return asIs(found.angleRad, decompose(found.angleRad, 0));
+
+  const angles = [found.angleRad];
+  for (const { angleRad } of found.ranked) {
+    if (angles.length > EXTRA_ANGLES) break;
+    if (angles.every((a) => angleGap(a, angleRad) > 1e-3)) angles.push(angleRad);
+  }
+  const bases: (Candidate & { angleRad: number; sweepCells: SweepCell[] })[] = [];
+  const seen = new Set<string>();
+  for (const angleRad of angles) {
+    for (const k of BRIDGE_LANE_SPACINGS) {
+      const sweepCells = decompose(angleRad, k * spacingM);
+      const key = `${angleRad}:${sweepCells.length}:${sweepCells.reduce((n, c) => n + c.lanes.length, 0)}`;
+      if (seen.has(key) || sweepCells.length === 0) continue;
+      seen.add(key);
+      const cells = asIs(angleRad, sweepCells);
+      bases.push({ angleRad, sweepCells, cells, costM: routedCostM(cells, ctx) });
+    }
+  }
+  bases.sort((a, b) => a.costM - b.costM);
+  let best: Candidate = bases[0] ?? { cells: [], costM: Infinity };
+  const cache = new Map<string, { costM: number; cells: CellPlan[] } | null>();
+  for (const base of bases.slice(0, REPLANNED_BASES)) {
+    const improved = replanCells(
+      part,
+      partIndex,
+      base.angleRad,
+      base.sweepCells,
+      base.costM,
+      ctx,
+      cache,
+    );
+    if (improved.costM < best.costM - 1e-6) best = improved;
+  }
+  const scan = planScanline([part], null, ctx).map((c) => ({ ...c, part: partIndex }));
+  const scanCostM = routedCostM(scan, ctx);
+  if (scanCostM < best.costM - 1e-6) best = { cells: scan, costM: scanCostM };
+  return best.cells;
+}
+
+function isConvex(part: PolygonXY): boolean {
+  if (part.length !== 1) return false;
+  const hullAreaM2 = Math.abs(ringSignedAreaM2(convexHull(part[0]!)));
+  return polygonAreaM2(part) >= (1 - 1e-3) * hullAreaM2;
+}
+
+/** Identifies a cell by its lanes (two cells with the same key are the same cell). */
+function cellKey(cell: SweepCell): string {
+  const a = cell.lanes[0]!;
+  const b = cell.lanes[cell.lanes.length - 1]!;
+  return `${cell.lanes.length}|${a.yM}|${a.startM}|${a.endM}|${b.yM}|${b.startM}|${b.endM}`;
+}
+
+function angleGap(a: number, b: number): number {
+  const d = Math.abs(a - b) % Math.PI;
+  return Math.min(d, Math.PI - d);
+}
+
+/**
+ * Re-plans the cells of one decomposition in their own directions, one cell at a time: the best
+ * alternative by the sweep objective (the cell whole, or split where its lane ends jump) is kept
+ * only when the routed plan of the whole part gets cheaper.
+ */
+function replanCells(
+  part: PolygonXY,
+  partIndex: number,
+  angleRad: number,
+  cells: readonly SweepCell[],
+  costM: number,
+  ctx: PartContext,
+  cache: Map<string, { costM: number; cells: CellPlan[] } | null>,
+): Candidate {
+  const { spacingM, laneOptions, costs, alongReachM } = ctx;
+  const jumpM = JUMP_LANE_SPACINGS * spacingM;
+  const current: PlannedCell[][] = cells.map((c) => [
+    toPlanned(partIndex, { angleRad, lanes: c.lanes, region: null }),
+  ]);
+  let currentCostM = costM;
+  const replan = (pieces: SweepCell[], cell: SweepCell): { costM: number; cells: CellPlan[] } => {
+    let estimateM = 0;
+    const out: CellPlan[] = [];
+    for (const piece of pieces) {
+      const kept = bestCellCostM(piece, costs);
+      const region = clipToBands(part, angleRad, cellRects(piece, spacingM, alongReachM));
+      if (region.length === 0) {
+        estimateM += kept;
+        out.push({ angleRad, lanes: piece.lanes, region: null });
+        continue;
+      }
+      const found = searchSweepAngle(region, decompositionObjective(region, ctx), CELL_SEARCH);
+      ctx.evaluations += found.evaluations;
+      const sub = decomposeSweep(sweepLanes(region, found.angleRad, spacingM, laneOptions));
+      const subCost = sub.length > 0 ? sweepObjectiveM(sub, costs) : Infinity;
+      if (subCost < kept - 1e-6) {
+        estimateM += subCost;
+        for (const s of sub) out.push({ angleRad: found.angleRad, lanes: s.lanes, region });
+      } else {
+        estimateM += kept;
+        out.push({ angleRad, lanes: piece.lanes, region });
+      }
+    }
+    estimateM += (pieces.length - 1) * 0.5 * meanLaneLengthM(cell);
+    return { costM: estimateM, cells: out };
+  };
+  for (const [i, cell] of cells.entries()) {
+    // A cell of a few lanes gains little from another direction: not worth ~30 evaluations.
+    if (cell.lanes.length < MIN_LANES_TO_REPLAN) continue;
+    const key = `${angleRad}|${cellKey(cell)}`;
+    let best = cache.get(key);
+    if (best === undefined) {
+      best = null;
+      const keptM = bestCellCostM(cell, costs);
+      if (cells.length > 1) {
+        const whole = replan([cell], cell);
+        if (whole.costM < keptM - 1e-6) best = whole;
+      }
+      const pieces = splitAtJumps(cell, jumpM);
+      if (pieces.length > 1) {
+        const split = replan(pieces, cell);
+        if (split.costM < (best?.costM ?? keptM) - 1e-6) best = split;
+      }
+      cache.set(key, best);
+    }
+    if (!best) continue;
+    const trial = [...current];
+    trial[i] = best.cells.map((c) => toPlanned(partIndex, c));
+    const trialCostM = routedCostM(trial.flat(), ctx);
+    if (trialCostM < currentCostM - 1e-6) {
+      current[i] = trial[i]!;
+      currentCostM = trialCostM;
+    }
+  }
+  return { cells: current.flat(), costM: currentCostM };
+}
+
+/**
+ * The standard single-direction planner (the baseline): one sweep direction for the whole input
+ * (`fixedAngle`, or the angle search over all parts with the scanline objective), lanes clipped by
+ * holes and no-fly zones, each part flown line after line in order, crossing the gaps of a line
+ * straight (around no-fly zones). Each part is one planned cell.
+ */
+export function planScanline(
+  parts: MultiPolygonXY,
+  fixedAngle: number | null,
+  ctx: PartContext,
+): PlannedCell[] {
+  if (parts.length === 0) return [];
+  let angleRad: number;
+  if (fixedAngle === null) {
+    const objective = (a: number): number => {
+      let cost = 0;
+      for (const part of parts)
+        cost += scanlineObjectiveM(sweepLanes([part], a, ctx.spacingM, ctx.laneOptions), ctx.costs);
+      return cost;
+    };
+    const found = searchSweepAngle(parts, objective);
+    ctx.evaluations += found.evaluations;
+    angleRad = found.angleRad;
+  } else angleRad = fixedAngle;
+  const out: PlannedCell[] = [];
+  for (const [i, part] of parts.entries()) {
+    const sweep = sweepLanes([part], angleRad, ctx.spacingM, ctx.laneOptions);
+    const a = scanlineLanesXY(sweep, true);
+    if (a.length === 0) continue;
+    out.push({ part: i, angleRad, region: null, paths: [a, scanlineLanesXY(sweep, false)] });
+  }
+  return out;
+}
+
+/** The rectangles a cell's lanes cover (band × the area's extent the lane's photos reach), rotated frame. */
+function cellRects(cell: SweepCell, spacingM: number, alongReachM: number): Rect[] {
+  const h = spacingM / 2;
+  return cell.lanes.map((l) => {
+    const left = Math.max(l.bandStartM, l.startM - alongReachM);
+    const right = Math.max(left, Math.min(l.bandEndM, l.endM + alongReachM));
+    return [left, l.yM - h, right, l.yM + h];
+  });
+}
+
+function meanLaneLengthM(cell: SweepCell): number {
+  let sum = 0;
+  for (const l of cell.lanes) sum += l.bandEndM - l.bandStartM;
+  return cell.lanes.length > 0 ? sum / cell.lanes.length : 0;
+}
+
+/** Splits a cell into runs of lanes whose ends move by at most `jumpM` from one lane to the next. */
+function splitAtJumps(cell: SweepCell, jumpM: number): SweepCell[] {
+  const out: SweepCell[] = [];
+  let run: CellLane[] = [];
+  for (const lane of cell.lanes) {
+    const prev = run[run.length - 1];
+    if (
+      prev &&
+      (Math.abs(prev.bandStartM - lane.bandStartM) > jumpM ||
+        Math.abs(prev.bandEndM - lane.bandEndM) > jumpM)
+    ) {
+      out.push({ lanes: run });
+      run = [];
+    }
+    run.push(lane);
+  }
+  if (run.length > 0) out.push({ lanes: run });
+  return out;
+}

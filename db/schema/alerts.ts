@@ -189,7 +189,13 @@ export const detectionBatches = sqliteTable(
     seq: integer('seq').primaryKey(),
     id: text('id').notNull().unique(),
     agencyId: text('agency_id').notNull(),
-    /** Per item of the request, the detection it stands for (an earlier one for a replayed `clientKey`). */
+    /** How many items the request had. */
+    itemCount: integer('item_count').notNull().default(0),
+    /**
+     * Per item, the detection it stands for (an earlier one for a replayed `clientKey`); empty
+     * when every item is the batch's own new detection `det_<batch>_<index>` (the common case,
+     * kept out of the acceptance transaction).
+     */
     detectionIds: text('detection_ids', { mode: 'json' }).$type<string[]>().notNull(),
     receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
     processedAt: integer('processed_at', { mode: 'timestamp_ms' }),

@@ -12,6 +12,7 @@ import {
   AlertsIngestRepository,
   AlertsRepository,
   AlertsWebhooksRepository,
+  batchDetectionId,
   newId,
   type AcceptedDetectionRow,
   type AlertRouteRow,
@@ -188,21 +189,12 @@ function storedAnswer(stored: unknown): IngestResponse {
       status: 'pending',
       results: Array.from({ length: s.size }, (_, index) => ({
         index,
-        detectionId: detectionIdOf(batchId, index),
+        detectionId: batchDetectionId(batchId, index),
         outcome: 'pending' as const,
       })),
     };
   }
   return { batchId: s.batchId, status: 'processed', results: s.results ?? [] };
-}
-
-/**
- * A detection's id: its batch's random part and its index. A batch's detections sit side by
- * side in the primary-key index, so storing a batch dirties a page or two of it, not one per
- * detection (random ids did: the commit wrote ~100 index pages to the WAL).
- */
-function detectionIdOf(batchId: string, index: number): string {
-  return `det_${batchId.slice(batchId.indexOf('_') + 1)}_${index.toString(36).padStart(2, '0')}`;
 }
 
 function resultOf(
@@ -767,7 +759,7 @@ export class AlertsService {
             continue;
           }
         }
-        const detectionId = detectionIdOf(batchId, index);
+        const detectionId = batchDetectionId(batchId, index);
         const result: IngestItemResult = { index, detectionId, outcome: 'pending' };
         results.push(result);
         detectionIds.push(detectionId);
@@ -788,10 +780,13 @@ export class AlertsService {
         }
       }
       this.ingest.insertAccepted(rows);
+      const allOwn = rows.length === detections.length;
       this.ingest.insertBatch({
         id: batchId,
         agencyId: actor.agencyId,
-        detectionIds,
+        itemCount: detections.length,
+        // the common case: every item is new, and its id says which it is
+        detectionIds: allOwn ? [] : detectionIds,
         receivedAtMs: nowMs,
         processedAtMs: rows.length === 0 ? nowMs : null,
       });

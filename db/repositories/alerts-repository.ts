@@ -26,8 +26,19 @@ export type VerificationRow = typeof verificationRequests.$inferSelect;
 
 const OPEN_STATUSES: AlertStatusName[] = ['new', 'dispatched', 'acknowledged', 'in_progress'];
 
-/** The R*Tree's time unit (see migration 0004): days keep its four dimensions comparable. */
-const DAY_MS = 86_400_000;
+/**
+ * The R*Tree's geometry (migration 0010): time in units of 30 days, so that a degree (~100 km)
+ * weighs like a month and a query of a few km over a few days is a compact box; every box is
+ * padded so that it has volume in every dimension (R* insertion and splits compare volumes, and
+ * one flat dimension makes every volume zero); the type is the interval [code, code + 0.5].
+ * These constants must match the migration's SQL.
+ */
+export const ALERT_RTREE = {
+  timeUnitMs: 30 * 86_400_000,
+  padDeg: 1e-5,
+  padMs: 60_000,
+  typeWidth: 0.5,
+} as const;
 
 // Hot-path statements are prepared once with better-sqlite3: building a drizzle query costs
 // hundreds of microseconds per call, which an ingest of thousands of detections cannot pay.
@@ -75,6 +86,85 @@ function alertFromRaw(r: RawRow): AlertRow {
   };
 }
 
+/**
+ * The columns of `alerts` in {@link AlertRow} order. Lists read rows as arrays of these
+ * (better-sqlite3's `raw` mode): building one object per row with 31 named keys, then mapping
+ * it, costs about twice as much as reading the values positionally.
+ */
+export const ALERT_COLUMNS = [
+  'seq',
+  'id',
+  'alert_type',
+  'type_code',
+  'status',
+  'severity',
+  'confidence',
+  'version',
+  'geometry',
+  'lon',
+  'lat',
+  'min_lon',
+  'min_lat',
+  'max_lon',
+  'max_lat',
+  'radius_m',
+  'extent_area_m2',
+  'first_observed_at',
+  'last_observed_at',
+  'observation_count',
+  'primary_kind',
+  'pass_keys',
+  'sensor_ids',
+  'sources',
+  'metrics',
+  'severity_reasons',
+  'outcome_label',
+  'duplicate_of',
+  'closed_at',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** `a.seq, a.id, …` for `SELECT` lists over `alerts a`. */
+export const ALERT_SELECT = ALERT_COLUMNS.map((c) => `a.${c}`).join(', ');
+
+/** One `alerts` row read in {@link ALERT_COLUMNS} order (raw mode) as an {@link AlertRow}. */
+export function alertFromArray(r: unknown[]): AlertRow {
+  return {
+    seq: num(r[0]),
+    id: str(r[1]),
+    alertType: str(r[2]) as AlertRow['alertType'],
+    typeCode: num(r[3]),
+    status: str(r[4]) as AlertRow['status'],
+    severity: str(r[5]) as AlertRow['severity'],
+    confidence: str(r[6]) as AlertRow['confidence'],
+    version: num(r[7]),
+    geometry: json(r[8]),
+    lon: num(r[9]),
+    lat: num(r[10]),
+    minLon: num(r[11]),
+    minLat: num(r[12]),
+    maxLon: num(r[13]),
+    maxLat: num(r[14]),
+    radiusM: num(r[15]),
+    extentAreaM2: num(r[16]),
+    firstObservedAt: date(r[17]),
+    lastObservedAt: date(r[18]),
+    observationCount: num(r[19]),
+    primaryKind: str(r[20]) as AlertRow['primaryKind'],
+    passKeys: json(r[21]),
+    sensorIds: json(r[22]),
+    sources: json(r[23]),
+    metrics: json(r[24]),
+    severityReasons: json(r[25]),
+    outcomeLabel: strOrNull(r[26]),
+    duplicateOf: strOrNull(r[27]),
+    closedAt: dateOrNull(r[28]),
+    createdAt: date(r[29]),
+    updatedAt: date(r[30]),
+  };
+}
+
 function routeFromRaw(r: RawRow): AlertRouteRow {
   return {
     alertId: str(r.alert_id),
@@ -119,12 +209,21 @@ export type AlertGrowth = Pick<
   | 'updatedAt'
 >;
 
+/**
+ * Filters of {@link AlertsRepository.listAlerts}; every bound is inclusive.
+ * - `bbox` `[minLon, minLat, maxLon, maxLat]` (degrees, WGS-84): alerts whose box
+ *   `[minLon, maxLon] × [minLat, maxLat]` meets it, touching included. `minLon > maxLon` (a box
+ *   across the antimeridian) is refused with a RangeError: ask for its two halves.
+ * - `fromMs` / `toMs` (epoch ms): alerts whose observed span `[firstObservedAt, lastObservedAt]`
+ *   meets `[fromMs, toMs]`, i.e. `lastObservedAt >= fromMs` and `firstObservedAt <= toMs`.
+ * - `types`, `statuses`, `severities`: any of the listed values; an empty list matches nothing.
+ */
 export interface AlertFilters {
   /** [minLon, minLat, maxLon, maxLat] */
   bbox?: [number, number, number, number];
   fromMs?: number;
   toMs?: number;
-  /** Type codes (index in ALERT_TYPES) and names, for the R*Tree and the exact filter. */
+  /** Type codes (index in ALERT_TYPES) and names; the R*Tree filters on the codes exactly. */
   types?: { code: number; name: string }[];
   statuses?: AlertStatusName[];
   severities?: SeverityName[];
@@ -144,24 +243,18 @@ export class AlertsRepository {
     routesOf: Database.Statement<[string], RawRow>;
     addRoute: Database.Statement<unknown[]>;
     insertEvent: Database.Statement<unknown[], { seq: number }>;
-    listTree: Database.Statement<[Record<string, unknown>], RawRow>;
-    listAll: Database.Statement<[Record<string, unknown>], RawRow>;
   };
+  /** List statements by filter shape (which filters are present), prepared on first use. */
+  private readonly lists = new Map<
+    string,
+    Database.Statement<[Record<string, unknown>], unknown[]>
+  >();
 
   constructor(
     private readonly db: Db,
     private readonly sqlite: Database.Database,
   ) {
     this.byIdSeq = sqlite.prepare('SELECT seq FROM alerts WHERE id = ?');
-    // every optional filter is a parameter (NULL = off), so one prepared statement serves all
-    const listFilters = `a.max_lon >= @minLon AND a.min_lon <= @maxLon AND a.max_lat >= @minLat AND a.min_lat <= @maxLat
-      AND a.last_observed_at >= @fromMs AND a.first_observed_at <= @toMs
-      AND (@types IS NULL OR a.type_code IN (SELECT value FROM json_each(@types)))
-      AND (@statuses IS NULL OR a.status IN (SELECT value FROM json_each(@statuses)))
-      AND (@severities IS NULL OR a.severity IN (SELECT value FROM json_each(@severities)))
-      AND (@agencyId IS NULL OR EXISTS (SELECT 1 FROM alert_routes f WHERE f.alert_id = a.id AND f.agency_id = @agencyId))
-      AND (@scopeAgencyId IS NULL OR EXISTS (SELECT 1 FROM alert_routes ar WHERE ar.alert_id = a.id AND ar.agency_id = @scopeAgencyId))
-      AND a.seq > @afterSeq`;
     this.hot = {
       byId: sqlite.prepare('SELECT * FROM alerts WHERE id = ?'),
       // CROSS JOIN keeps the R*Tree as the outer loop (SQLite would otherwise scan open alerts by status)
@@ -170,6 +263,7 @@ export class AlertsRepository {
          WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?
            AND r.max_t >= ? AND r.min_t <= ? AND r.min_type <= ? AND r.max_type >= ?
            AND a.status IN ('new', 'dispatched', 'acknowledged', 'in_progress')
+           AND a.last_observed_at >= ? AND a.first_observed_at <= ?
            AND a.max_lon + a.radius_m / ? >= ? AND a.min_lon - a.radius_m / ? <= ?
            AND a.max_lat + a.radius_m / ? >= ? AND a.min_lat - a.radius_m / ? <= ?`,
       ),
@@ -187,17 +281,6 @@ export class AlertsRepository {
       addRoute: sqlite.prepare(
         `INSERT INTO alert_routes (alert_id, agency_id, kind, reason, state, dispatched_at, acknowledged_at, reminder_sent_at, escalated_at, handed_over_to, handover_reason, rating, rating_note)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      ),
-      // the R*Tree drives (CROSS JOIN fixes the join order); the filters re-check exactly
-      listTree: sqlite.prepare(
-        `SELECT a.* FROM alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq
-         WHERE r.max_lon >= @minLon AND r.min_lon <= @maxLon AND r.max_lat >= @minLat AND r.min_lat <= @maxLat
-           AND r.max_t >= @fromDay AND r.min_t <= @toDay AND r.min_type <= @maxType AND r.max_type >= @minType
-           AND ${listFilters}
-         ORDER BY a.seq LIMIT @limit`,
-      ),
-      listAll: sqlite.prepare(
-        `SELECT a.* FROM alerts a WHERE ${listFilters} ORDER BY a.seq LIMIT @limit`,
       ),
       insertEvent: sqlite.prepare(
         'INSERT INTO alert_events (alert_id, version, type, actor, agency_id, from_status, to_status, note, data, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq',
@@ -306,10 +389,9 @@ export class AlertsRepository {
       : sql`EXISTS (SELECT 1 FROM alert_routes ar WHERE ar.alert_id = ${alerts.id} AND ar.agency_id = ${scope.agencyId})`;
   }
 
-  /** Open alerts of one type whose box and time span meet the given ones (R*Tree). */
   /**
    * Open alerts of one type that may absorb an observation: the R*Tree finds those whose box
-   * and time span meet `outer` (the reach plus the largest alert radius); each alert's own
+   * and time span (`[fromMs, toMs]`, re-checked exactly) meet `outer` (the reach plus the largest alert radius); each alert's own
    * radius then trims them to `inner` (the reach) before any row is decoded.
    */
   fusionCandidates(
@@ -326,10 +408,12 @@ export class AlertsRepository {
         outer[2],
         outer[1],
         outer[3],
-        fromMs / DAY_MS,
-        toMs / DAY_MS,
+        fromMs / ALERT_RTREE.timeUnitMs,
+        toMs / ALERT_RTREE.timeUnitMs,
         typeCode,
         typeCode,
+        fromMs,
+        toMs,
         mPerDeg.lon,
         inner[0],
         mPerDeg.lon,
@@ -348,39 +432,68 @@ export class AlertsRepository {
   }
 
   /**
-   * Lists alerts visible to `scope` matching the filters, in creation order. Spatial, time and
-   * type filters go through the R*Tree; the join re-checks them exactly (the R*Tree stores
-   * 32-bit floats rounded outwards).
+   * Lists alerts visible to `scope` matching the filters (see {@link AlertFilters}), in
+   * creation order (`seq`), `limit` at a time after `afterSeq`.
+   *
+   * With a bbox, time or type filter the R*Tree drives: one scan per run of consecutive type
+   * codes (its boxes are exact in type, 32-bit floats rounded outwards and padded elsewhere),
+   * then each hit's row re-checks box and time exactly, then status, severity, agency and the
+   * scope's visibility (one primary-key probe of `alert_routes`), and only the first `limit + 1`
+   * in `seq` order are read out. Without those filters the rows are scanned in `seq` order.
    */
   listAlerts(
     scope: Scope,
     filters: AlertFilters,
     options: { afterSeq: number | null; limit: number },
   ): Page<AlertRow> {
-    const { bbox, fromMs, toMs, types } = filters;
-    const codes = types?.map((t) => t.code) ?? [];
-    const params = {
-      minLon: bbox?.[0] ?? -1e9,
-      minLat: bbox?.[1] ?? -1e9,
-      maxLon: bbox?.[2] ?? 1e9,
-      maxLat: bbox?.[3] ?? 1e9,
-      fromMs: fromMs ?? -8.64e15,
-      toMs: toMs ?? 8.64e15,
-      fromDay: (fromMs ?? -8.64e15) / DAY_MS,
-      toDay: (toMs ?? 8.64e15) / DAY_MS,
-      minType: codes.length > 0 ? Math.min(...codes) : -1e9,
-      maxType: codes.length > 0 ? Math.max(...codes) : 1e9,
-      types: types ? JSON.stringify(codes) : null,
-      statuses: filters.statuses ? JSON.stringify(filters.statuses) : null,
-      severities: filters.severities ? JSON.stringify(filters.severities) : null,
-      agencyId: filters.agencyId ?? null,
-      scopeAgencyId: scope.seesAll ? null : scope.agencyId,
+    const { bbox, fromMs, toMs, types, statuses, severities, agencyId } = filters;
+    if (bbox && !(bbox[0] <= bbox[2] && bbox[1] <= bbox[3]))
+      throw new RangeError(
+        `bbox [${bbox.join(', ')}]: expected minLon <= maxLon and minLat <= maxLat (a box across the antimeridian is two queries)`,
+      );
+    if (types?.length === 0 || statuses?.length === 0 || severities?.length === 0)
+      return { items: [], nextCursor: null };
+    const runs = typeRuns(types);
+    const shape: ListShape = {
+      bbox: bbox !== undefined,
+      from: fromMs !== undefined,
+      to: toMs !== undefined,
+      typeRuns: runs.length,
+      statuses: statuses !== undefined,
+      severities: severities !== undefined,
+      agency: agencyId !== undefined,
+      scoped: !scope.seesAll,
+    };
+    const key = Object.values(shape).join(',');
+    let statement = this.lists.get(key);
+    if (!statement) {
+      statement = this.sqlite
+        .prepare<[Record<string, unknown>], unknown[]>(listSql(shape))
+        .raw(true);
+      this.lists.set(key, statement);
+    }
+    const params: Record<string, unknown> = {
       afterSeq: options.afterSeq ?? -1,
       limit: options.limit + 1,
     };
-    const useTree =
-      bbox !== undefined || fromMs !== undefined || toMs !== undefined || types !== undefined;
-    const rows = (useTree ? this.hot.listTree : this.hot.listAll).all(params).map(alertFromRaw);
+    if (bbox) [params.minLon, params.minLat, params.maxLon, params.maxLat] = bbox;
+    if (fromMs !== undefined) {
+      params.fromMs = fromMs;
+      params.fromT = fromMs / ALERT_RTREE.timeUnitMs;
+    }
+    if (toMs !== undefined) {
+      params.toMs = toMs;
+      params.toT = toMs / ALERT_RTREE.timeUnitMs;
+    }
+    for (const [i, [lo, hi]] of runs.entries()) {
+      params[`typeLo${i}`] = lo;
+      params[`typeHi${i}`] = hi;
+    }
+    if (statuses) params.statuses = JSON.stringify(statuses);
+    if (severities) params.severities = JSON.stringify(severities);
+    if (agencyId !== undefined) params.agencyId = agencyId;
+    if (!scope.seesAll) params.scopeAgencyId = scope.agencyId;
+    const rows = statement.all(params).map(alertFromArray);
     return page(rows, options.limit);
   }
 
@@ -589,4 +702,83 @@ export class AlertsRepository {
       byKind,
     };
   }
+}
+
+/** Which filters a list query has: one prepared statement per shape. */
+interface ListShape {
+  bbox: boolean;
+  from: boolean;
+  to: boolean;
+  /** Runs of consecutive type codes, one R*Tree scan each; 0 = no type filter. */
+  typeRuns: number;
+  statuses: boolean;
+  severities: boolean;
+  agency: boolean;
+  scoped: boolean;
+}
+
+/** `[lo, hi]` runs of consecutive type codes, e.g. codes 3, 0, 1 → [[0, 1], [3, 3]]. */
+function typeRuns(types: { code: number }[] | undefined): [number, number][] {
+  if (!types) return [];
+  const codes = [...new Set(types.map((t) => t.code))].sort((a, b) => a - b);
+  const runs: [number, number][] = [];
+  for (const code of codes) {
+    const last = runs.at(-1);
+    if (last && code === last[1] + 1) last[1] = code;
+    else runs.push([code, code]);
+  }
+  return runs;
+}
+
+function listSql(shape: ListShape): string {
+  const tree: string[] = [];
+  const exact: string[] = ['a.seq > @afterSeq'];
+  if (shape.bbox) {
+    tree.push(
+      'r.max_lon >= @minLon',
+      'r.min_lon <= @maxLon',
+      'r.max_lat >= @minLat',
+      'r.min_lat <= @maxLat',
+    );
+    exact.push(
+      'a.max_lon >= @minLon',
+      'a.min_lon <= @maxLon',
+      'a.max_lat >= @minLat',
+      'a.min_lat <= @maxLat',
+    );
+  }
+  if (shape.from) {
+    tree.push('r.max_t >= @fromT');
+    exact.push('a.last_observed_at >= @fromMs');
+  }
+  if (shape.to) {
+    tree.push('r.min_t <= @toT');
+    exact.push('a.first_observed_at <= @toMs');
+  }
+  if (shape.statuses) exact.push('a.status IN (SELECT value FROM json_each(@statuses))');
+  if (shape.severities) exact.push('a.severity IN (SELECT value FROM json_each(@severities))');
+  if (shape.agency)
+    exact.push(
+      'EXISTS (SELECT 1 FROM alert_routes f WHERE f.alert_id = a.id AND f.agency_id = @agencyId)',
+    );
+  // visibility last: it is the one filter that probes another table
+  if (shape.scoped)
+    exact.push(
+      'EXISTS (SELECT 1 FROM alert_routes v WHERE v.alert_id = a.id AND v.agency_id = @scopeAgencyId)',
+    );
+  const where = exact.join(' AND ');
+  const order = `ORDER BY a.seq LIMIT @limit`;
+  const useTree = shape.bbox || shape.from || shape.to || shape.typeRuns > 0;
+  if (!useTree) return `SELECT ${ALERT_SELECT} FROM alerts a WHERE ${where} ${order}`;
+  const scans = (
+    shape.typeRuns === 0
+      ? [tree]
+      : Array.from({ length: shape.typeRuns }, (_, i) => [
+          ...tree,
+          `r.min_type <= @typeHi${i}`,
+          `r.max_type >= @typeLo${i}`,
+        ])
+  ).map((terms) => `SELECT r.seq FROM alerts_rtree r WHERE ${terms.join(' AND ')}`);
+  // CROSS JOIN keeps the R*Tree as the outer loop; the sorter keeps only the first `limit` rows
+  return `SELECT ${ALERT_SELECT} FROM (${scans.join(' UNION ALL ')}) r CROSS JOIN alerts a ON a.seq = r.seq WHERE ${where} ${order}`;
 }

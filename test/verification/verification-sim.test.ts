@@ -5,7 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSimFleet, type SimFleet } from '../../firmware-bridge/index';
-import { BridgeDispatcher, fleetServiceFor } from '../../src/services/fleet/index';
+import {
+  BridgeDispatcher,
+  fleetServiceFor,
+  type DispatchTarget,
+} from '../../src/services/fleet/index';
 import { alertsServiceFor } from '../../src/routes/alerts/alerts-context';
 import { verificationServiceFor } from '../../src/services/verification/index';
 import { call, createTestApp, type TestApp } from '../support/test-app';
@@ -92,6 +96,24 @@ describe('a verification sortie over real UDP with the simulator', () => {
     fleet.useDispatcher(dispatcher);
     expect(fleet.observeFleet()).toBe(1);
     cleanups.push(() => fleet.release());
+    // The link is up and both systems heard before anything flies (a launch gate would
+    // otherwise hold the first attempt for the fleet's hold-retry minute).
+    const target: DispatchTarget = {
+      sortieId: 'warm-up',
+      dockId: dock.body.id,
+      droneId: drone.body.id,
+      linkUrl: simDock.url,
+      dockSystemId: simDock.systemId,
+      droneSystemId: simDock.drone!.systemId,
+    };
+    await waitFor(
+      async () => {
+        const s = await dispatcher.dockStatus(target, new AbortController().signal);
+        return s.ok && s.value.linkHealthy ? s.value : undefined;
+      },
+      10_000,
+      'dock and drone heard',
+    );
     const verification = verificationServiceFor(t.deps, alertsServiceFor(t.deps));
     cleanups.push(() => verification.detach());
     cleanups.push(() => alertsServiceFor(t.deps).stop());

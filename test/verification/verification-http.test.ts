@@ -195,6 +195,58 @@ describe('verification flights: happy paths', () => {
   });
 });
 
+describe('verification flights: the fleet’s rules still apply', () => {
+  it('fails with QUOTA_EXCEEDED, not a 500, when the requesting agency has no sortie left today', async () => {
+    w.t.deps.repos.missions.putQuota({
+      agencyId: w.ids.forestry,
+      period: 'day',
+      maxSorties: 0,
+      maxFlightMin: null,
+      updatedBy: 'test',
+      updatedAt: new Date(w.clock.ms),
+    });
+    const alertId = await alertFrom(w, highFire());
+    const posted = await requestVerification(alertId);
+    expect(posted.status).toBe(201);
+    const [v] = (await verificationsOf(alertId)).body.items;
+    expect(v).toMatchObject({ status: 'failed', reasonCode: 'QUOTA_EXCEEDED', missionId: null });
+    expect(v.planId).not.toBeNull();
+    const events = (
+      await call(w.t, 'GET', `/v1/alerts/${alertId}/events`, { key: w.keys.forestry })
+    ).body.items as { type: string; data: Record<string, unknown> }[];
+    expect(events.find((e) => e.type === 'alert.verification_failed')?.data).toMatchObject({
+      verificationId: v.id,
+      reasonCode: 'QUOTA_EXCEEDED',
+      trackUrl: null,
+    });
+  });
+});
+
+describe('verification flights: the contract', () => {
+  it('documents the verification with its statuses in the OpenAPI document', async () => {
+    const res = await w.t.app.request('/openapi.json');
+    const spec = (await res.json()) as {
+      components: { schemas: Record<string, { properties: Record<string, { enum?: string[] }> }> };
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(Object.keys(spec.paths['/v1/alerts/{id}/verification'] ?? {}).sort()).toEqual([
+      'get',
+      'post',
+    ]);
+    expect(spec.components.schemas['Verification']?.properties['status']?.enum).toEqual([
+      'requested',
+      'planned',
+      'mission_created',
+      'scheduled',
+      'flying',
+      'done',
+      'failed',
+      'no_capable_dock',
+      'cancelled',
+    ]);
+  });
+});
+
 describe('verification flights: no capable dock', () => {
   it('marks a logging alert beyond the only lidar drone’s range as no_capable_dock with the energy model’s reason, not a 500', async () => {
     const alertId = await alertFrom(w, loggingPatch());

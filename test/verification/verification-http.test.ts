@@ -51,9 +51,12 @@ describe('verification flights: happy paths', () => {
     expect(posted.status).toBe(201);
     expect(posted.headers.get('location')).toBe(`/v1/alerts/${alertId}/verification`);
     expect(posted.body).toMatchObject({ alertId, status: 'requested', agencyId: w.ids.forestry });
+    // The utility's unshared dock is not named to forestry, not even as the nearest one.
+    expect(posted.text).not.toContain(w.docks.irPrivate);
 
     const list = await verificationsOf(alertId);
     expect(list.status).toBe(200);
+    expect(list.text).not.toContain(w.docks.irPrivate);
     const [v] = list.body.items;
     // The utility's unshared dock is nearer (300 m) but forestry may not fly from it.
     expect(v).toMatchObject({

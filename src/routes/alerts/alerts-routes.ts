@@ -731,14 +731,16 @@ export function createAlertsRoutes(deps: AppDeps) {
     request: r,
     flight: f,
   }: VerificationRecord): z.infer<typeof verificationOut> => {
-    const dockId = f?.dockId ?? r.dockId;
+    // The dock that flies it, once chosen among the caller's own and shared docks (the request's
+    // nearest dock may be another agency's unshared one, which the caller must not learn of).
+    const dockId = f?.dockId ?? null;
     return {
       id: r.id,
       alertId: r.alertId,
       agencyId: r.agencyId,
       status: r.status,
       dockId,
-      dockDistanceM: f?.dockId && f.dockId !== r.dockId ? null : r.dockDistanceM,
+      dockDistanceM: dockId !== null && dockId === r.dockId ? r.dockDistanceM : null,
       note: r.note,
       payload: f?.payload ?? null,
       purpose: f?.purpose ?? null,

@@ -94,6 +94,10 @@ export class SimDrone {
   readonly missions: MissionServer;
   /** Every command received, in order (tests read confirmations here). */
   readonly commandsReceived: CommandIn[] = [];
+  /** Every MISSION_ITEM_REACHED sent (vehicle seq, home = 0) with the arming it belongs to. */
+  readonly itemsReached: { seq: number; flight: number }[] = [];
+  /** Armings since boot: a flight is the time between an arming and the next. */
+  flights = 0;
   mode: number = M.STABILIZE;
   armed = false;
   landed = true;
@@ -269,6 +273,10 @@ export class SimDrone {
       });
     } else if (m instanceof common.SetMode && m.targetSystem === this.systemId) {
       this.setMode(m.customMode);
+    } else if (m instanceof common.MissionSetCurrent && isAddressedTo(m, this.opts.endpoint)) {
+      // The deprecated message form: no ACK; ArduPilot answers a valid seq with MISSION_CURRENT
+      // and an invalid one with nothing.
+      this.setMissionCurrent(m.seq);
     }
   }
 
@@ -333,6 +341,8 @@ export class SimDrone {
         this.holdUntilMs = undefined;
         this.sendMissionCurrent();
         return MAV_RESULT.ACCEPTED;
+      case 224: // DO_SET_MISSION_CURRENT
+        return this.setMissionCurrent(p1) ? MAV_RESULT.ACCEPTED : MAV_RESULT.FAILED;
       case 193: // DO_PAUSE_CONTINUE
         if (this.mode !== M.AUTO && this.mode !== M.GUIDED) return MAV_RESULT.FAILED;
         this.paused = p1 === 0;
@@ -388,6 +398,7 @@ export class SimDrone {
       }
     }
     this.armed = true;
+    this.flights++;
     this.failsafe = 'none';
     this.homePosition = [...this.position];
     this.landedArmedSinceMs = this.now;
@@ -405,8 +416,28 @@ export class SimDrone {
     return MAV_RESULT.ACCEPTED;
   }
 
+  /**
+   * DO_SET_MISSION_CURRENT / MISSION_SET_CURRENT, as ArduPilot's `AP_Mission::set_current_cmd`:
+   * a seq past the last item (or a mission holding only home) is refused; seq 0 (home) means the
+   * first item. In AUTO the vehicle heads for the new item at once (skipping the ones between);
+   * otherwise the next AUTO starts there. (param2 "reset" only matters for jump counters, which
+   * the simulator does not keep.) A valid seq is announced with MISSION_CURRENT.
+   */
+  setMissionCurrent(seqRaw: number): boolean {
+    const total = this.missions.stored('mission').items.length;
+    const seq = Math.round(seqRaw);
+    if (!Number.isFinite(seq) || seq < 0 || seq >= total || total < 2) return false;
+    this.missionCurrent = Math.max(1, seq);
+    this.holdUntilMs = undefined;
+    this.sendMissionCurrent();
+    return true;
+  }
+
   private doDisarm(): void {
     this.armed = false;
+    // ArduCopter resets its mission on disarm: the next AUTO starts from the first item unless
+    // DO_SET_MISSION_CURRENT points it elsewhere after arming.
+    this.missionCurrent = 0;
     this.landedArmedSinceMs = undefined;
     this.guidedTargetAltM = undefined;
     this.text(6, 'Disarming motors');
@@ -527,6 +558,7 @@ export class SimDrone {
     const reached = (): void => {
       const r = new common.MissionItemReached();
       r.seq = this.missionCurrent;
+      this.itemsReached.push({ seq: r.seq, flight: this.flights });
       this.send(r);
       this.missionCurrent++;
       this.holdUntilMs = undefined;
@@ -549,15 +581,19 @@ export class SimDrone {
         if (this.now >= this.holdUntilMs) reached();
         break;
       }
-      case 21: // NAV_LAND
+      case 21: {
+        // NAV_LAND (touch-down disarms, which resets the mission: keep the seq first)
+        const seq = this.missionCurrent;
         if (item.position && !this.flyTo(item.position, dtS)) return;
         this.descend(dtS);
         if (this.landed) {
           const r = new common.MissionItemReached();
-          r.seq = this.missionCurrent;
+          r.seq = seq;
+          this.itemsReached.push({ seq: r.seq, flight: this.flights });
           this.send(r);
         }
         break;
+      }
       case 20: // NAV_RETURN_TO_LAUNCH
         reached();
         this.setMode(M.RTL);

@@ -5,7 +5,8 @@ const services = new WeakMap<AppDeps, FleetService>();
 
 /**
  * The one FleetService of an app (its routes, the scheduler loop and the dispatcher share it).
- * Created on first use from the app's dependencies.
+ * Created on first use from the app's dependencies; settings given on a later call are applied
+ * to the existing service (routes may create it before `main.ts` configures it).
  *
  * @example
  * const fleet = fleetServiceFor(deps);
@@ -23,6 +24,8 @@ export function fleetServiceFor(deps: AppDeps, options: FleetServiceOptions = {}
       options,
     });
     services.set(deps, service);
+  } else if (Object.keys(options).length > 0) {
+    service.configure(options);
   }
   return service;
 }

@@ -124,8 +124,8 @@ export class FleetService {
   private readonly logger: Logger;
   private clock: Clock;
   private readonly nowDate: () => Date;
-  private readonly options: Required<Omit<FleetServiceOptions, 'timeouts'>>;
-  private readonly timeouts: DispatchTimeouts;
+  private options: Required<Omit<FleetServiceOptions, 'timeouts'>>;
+  private timeouts: DispatchTimeouts;
   private dispatcher: Dispatcher | undefined;
   private readonly running = new Map<
     string,
@@ -144,7 +144,7 @@ export class FleetService {
   private flushTimer: ReturnType<Clock['setTimeout']> | null = null;
   private timer: ReturnType<Clock['setTimeout']> | null = null;
   /** An explicit longest flight, ms; otherwise 1.5 × the planned time + 5 min per sortie. */
-  private readonly flightMaxMs: number | undefined;
+  private flightMaxMs: number | undefined;
   private ticking = false;
 
   constructor(deps: FleetServiceDeps) {
@@ -153,12 +153,25 @@ export class FleetService {
     this.clock = deps.clock ?? systemClock;
     this.nowDate = deps.now ?? (() => new Date(this.clock.now()));
     this.dispatcher = deps.dispatcher;
-    this.options = { ...DEFAULTS, ...deps.options };
-    this.timeouts = { ...DEFAULT_DISPATCH_TIMEOUTS, ...deps.options?.timeouts };
-    this.flightMaxMs = deps.options?.timeouts?.flightMaxMs;
+    this.options = { ...DEFAULTS };
+    this.timeouts = { ...DEFAULT_DISPATCH_TIMEOUTS };
+    this.configure(deps.options ?? {});
     this.bus = new FleetEventBus((err) =>
       this.logger.error({ err }, 'fleet stream listener failed; message dropped for it'),
     );
+  }
+
+  /**
+   * Changes settings (those given; the others keep their value). Dispatches already running keep
+   * the timeouts they started with; the scheduler period applies from its next start.
+   */
+  configure(options: FleetServiceOptions): void {
+    const { timeouts, ...rest } = options;
+    this.options = { ...this.options, ...rest };
+    if (timeouts) {
+      this.timeouts = { ...this.timeouts, ...timeouts };
+      if (timeouts.flightMaxMs !== undefined) this.flightMaxMs = timeouts.flightMaxMs;
+    }
   }
 
   /**

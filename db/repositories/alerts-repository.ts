@@ -446,13 +446,38 @@ export class AlertsRepository {
     filters: AlertFilters,
     options: { afterSeq: number | null; limit: number },
   ): Page<AlertRow> {
+    const query = this.listQuery(scope, filters);
+    if (!query) return { items: [], nextCursor: null };
+    query.params.afterSeq = options.afterSeq ?? -1;
+    query.params.limit = options.limit + 1;
+    return page(query.statement.all(query.params).map(alertFromArray), options.limit);
+  }
+
+  /** The query plan `listAlerts` runs for these filters (EXPLAIN QUERY PLAN details). */
+  listPlan(scope: Scope, filters: AlertFilters): string[] {
+    const query = this.listQuery(scope, filters);
+    if (!query) return [];
+    return (
+      this.sqlite
+        .prepare(`EXPLAIN QUERY PLAN ${query.statement.source}`)
+        .all({ ...query.params, afterSeq: -1, limit: 1 }) as { detail: string }[]
+    ).map((r) => r.detail);
+  }
+
+  /** The prepared statement for the filters' shape and its parameters; null when nothing can match. */
+  private listQuery(
+    scope: Scope,
+    filters: AlertFilters,
+  ): {
+    statement: Database.Statement<[Record<string, unknown>], unknown[]>;
+    params: Record<string, unknown>;
+  } | null {
     const { bbox, fromMs, toMs, types, statuses, severities, agencyId } = filters;
     if (bbox && !(bbox[0] <= bbox[2] && bbox[1] <= bbox[3]))
       throw new RangeError(
         `bbox [${bbox.join(', ')}]: expected minLon <= maxLon and minLat <= maxLat (a box across the antimeridian is two queries)`,
       );
-    if (types?.length === 0 || statuses?.length === 0 || severities?.length === 0)
-      return { items: [], nextCursor: null };
+    if (types?.length === 0 || statuses?.length === 0 || severities?.length === 0) return null;
     const runs = typeRuns(types);
     const shape: ListShape = {
       bbox: bbox !== undefined,
@@ -472,10 +497,7 @@ export class AlertsRepository {
         .raw(true);
       this.lists.set(key, statement);
     }
-    const params: Record<string, unknown> = {
-      afterSeq: options.afterSeq ?? -1,
-      limit: options.limit + 1,
-    };
+    const params: Record<string, unknown> = {};
     if (bbox) [params.minLon, params.minLat, params.maxLon, params.maxLat] = bbox;
     if (fromMs !== undefined) {
       params.fromMs = fromMs;
@@ -493,8 +515,7 @@ export class AlertsRepository {
     if (severities) params.severities = JSON.stringify(severities);
     if (agencyId !== undefined) params.agencyId = agencyId;
     if (!scope.seesAll) params.scopeAgencyId = scope.agencyId;
-    const rows = statement.all(params).map(alertFromArray);
-    return page(rows, options.limit);
+    return { statement, params };
   }
 
   routesOf(alertId: string): AlertRouteRow[] {

@@ -225,6 +225,49 @@ describe('verification flights: the fleet’s rules still apply', () => {
   });
 });
 
+describe('verification flights: a closed alert', () => {
+  it('cancels a verification not yet in the air when the alert is closed as a false alarm, aborting its sortie before launch', async () => {
+    const alertId = await alertFrom(w, mediumFire());
+    await requestVerification(alertId);
+    const [v] = (await verificationsOf(alertId)).body.items;
+    expect(v.status).toBe('mission_created');
+    const closed = await call(w.t, 'POST', `/v1/alerts/${alertId}/false-alarm`, {
+      key: w.keys.forestry,
+      json: { note: 'a barbecue' },
+    });
+    expect(closed.status, closed.text).toBe(200);
+    await w.verification.idle();
+    const [after] = (await verificationsOf(alertId)).body.items;
+    expect(after).toMatchObject({ status: 'cancelled', reasonCode: 'ALERT_CLOSED' });
+    expect(after.reason).toContain('false_alarm');
+    const sortie = w.t.deps.repos.missions.getSortie(v.sortieId)!;
+    expect(sortie.state).toBe('aborted');
+    const events = (
+      await call(w.t, 'GET', `/v1/alerts/${alertId}/events`, { key: w.keys.forestry })
+    ).body.items as { type: string }[];
+    expect(events.map((e) => e.type)).toContain('alert.verification_cancelled');
+  });
+
+  it('leaves a verification already flying alone: it flies on and reports done', async () => {
+    const alertId = await alertFrom(w, highFire());
+    await requestVerification(alertId);
+    const [v] = (await verificationsOf(alertId)).body.items;
+    const fleet = fleetServiceFor(w.t.deps);
+    const step = (
+      to: 'queued' | 'preflight' | 'launching' | 'in_flight' | 'returning' | 'landed' | 'done',
+    ) => fleet.transition(v.sortieId, to, { actor: 'dispatch', reasonCode: null, reason: null });
+    for (const to of ['queued', 'preflight', 'launching', 'in_flight'] as const) step(to);
+    await call(w.t, 'POST', `/v1/alerts/${alertId}/false-alarm`, {
+      key: w.keys.forestry,
+      json: {},
+    });
+    await w.verification.idle();
+    expect((await verificationsOf(alertId)).body.items[0].status).toBe('flying');
+    for (const to of ['returning', 'landed', 'done'] as const) step(to);
+    expect((await verificationsOf(alertId)).body.items[0].status).toBe('done');
+  });
+});
+
 describe('verification flights: the contract', () => {
   it('documents the verification with its statuses in the OpenAPI document', async () => {
     const res = await w.t.app.request('/openapi.json');

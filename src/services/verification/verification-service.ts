@@ -71,6 +71,14 @@ interface PlannedVerification {
 
 const EARTH_RADIUS_M = 6_371_008.8;
 
+/** Statuses a closed alert cancels (not yet in the air). */
+const CANCELLABLE_STATUSES: readonly VerificationStatus[] = [
+  'requested',
+  'planned',
+  'mission_created',
+  'scheduled',
+];
+
 function haversineM(a: [number, number], b: [number, number]): number {
   const rad = Math.PI / 180;
   const dLat = (b[1] - a[1]) * rad;
@@ -111,6 +119,11 @@ export class VerificationService {
   attach(): () => void {
     if (this.detachers.length === 0) {
       const onAlert = (e: AlertStreamEvent) => {
+        if (e.type === 'alert.closed') {
+          const status = typeof e.data['status'] === 'string' ? e.data['status'] : 'closed';
+          this.later(() => this.cancelForClosedAlert(e.alertId, status));
+          return;
+        }
         if (e.type !== 'alert.verification_requested') return;
         const id = e.data['verificationId'];
         if (typeof id === 'string') this.enqueue(id);
@@ -139,19 +152,80 @@ export class VerificationService {
 
   /** Queues a request to be taken up after the current event has been handled. */
   enqueue(id: string): void {
+    this.later(() => this.take(id), { verificationId: id });
+  }
+
+  /** Runs `work` after the current event, in order with the rest; failures are logged. */
+  private later(work: () => unknown, context: Record<string, unknown> = {}): void {
     this.pending = this.pending.then(
       () =>
         new Promise<void>((resolve) =>
           setImmediate(() => {
             try {
-              this.take(id);
+              work();
             } catch (err) {
-              this.deps.logger.error({ err, verificationId: id }, 'verification not taken up');
+              this.deps.logger.error({ err, ...context }, 'verification work failed');
             }
             resolve();
           }),
         ),
     );
+  }
+
+  /**
+   * A closed alert (resolved, false alarm, duplicate) needs no close-up: its verifications that
+   * have not taken off yet are cancelled and their sorties aborted before launch. One already in
+   * the air flies on (sending it home is an operator's call) and reports as usual.
+   */
+  cancelForClosedAlert(alertId: string, alertStatus: string): number {
+    let cancelled = 0;
+    for (const rec of this.records.ofAlert(alertId)) {
+      if (!CANCELLABLE_STATUSES.includes(rec.request.status)) continue;
+      const alert = this.records.alertOf(alertId);
+      if (!alert) return cancelled;
+      const id = rec.request.id;
+      if (!rec.flight) {
+        const payload = VERIFICATION_PAYLOAD[alert.alertType];
+        this.records.claim(
+          id,
+          {
+            payload,
+            purpose: VERIFICATION_PURPOSE[alert.alertType],
+            actor: `agency:${rec.request.agencyId}`,
+            detail: null,
+          },
+          this.deps.now(),
+        );
+      }
+      const reason = `the alert was closed (${alertStatus}) before the flight`;
+      const ended = this.advance(id, 'cancelled', reason, {
+        reasonCode: 'ALERT_CLOSED',
+        reason,
+        completedAt: this.deps.now(),
+      });
+      if (!ended?.flight) continue;
+      cancelled++;
+      const f = ended.flight;
+      if (f.missionId && f.sortieId) {
+        const system: FleetActor = {
+          keyId: VERIFICATION_ACTOR,
+          agencyId: rec.request.agencyId,
+          role: 'operator',
+          seesAll: false,
+        };
+        try {
+          this.deps.fleet.abortSortie(f.missionId, f.sortieId, reason, system);
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          this.deps.logger.warn(
+            { verificationId: id, sortieId: f.sortieId, code: err.code, reason: err.message },
+            'sortie of a cancelled verification not aborted',
+          );
+        }
+      }
+      this.tellAlert(alertId, 'alert.verification_cancelled', ended);
+    }
+    return cancelled;
   }
 
   /**
@@ -534,31 +608,39 @@ export class VerificationService {
       actor,
     );
     if (!rec?.flight) return rec;
+    this.tellAlert(
+      alertId,
+      status === 'done' ? 'alert.verification_done' : 'alert.verification_failed',
+      rec,
+    );
+    return rec;
+  }
+
+  /** Puts a verification's outcome on the alert (timeline, audit chain, SSE, webhooks). */
+  private tellAlert(alertId: string, type: string, rec: VerificationRecord): void {
     const f = rec.flight;
-    const track = f.missionId && f.sortieId ? trackUrlOf(f.missionId, f.sortieId) : null;
+    if (!f) return;
+    const track =
+      rec.request.status === 'done' && f.missionId && f.sortieId
+        ? trackUrlOf(f.missionId, f.sortieId)
+        : null;
     try {
-      this.deps.alerts.recordSystemEvent(
-        alertId,
-        status === 'done' ? 'alert.verification_done' : 'alert.verification_failed',
-        VERIFICATION_ACTOR,
-        {
-          verificationId: id,
-          dockId: f.dockId,
-          planId: f.planId,
-          missionId: f.missionId,
-          sortieId: f.sortieId,
-          trackUrl: status === 'done' ? track : null,
-          reasonCode: f.reasonCode,
-          reason: f.reason,
-        },
-      );
+      this.deps.alerts.recordSystemEvent(alertId, type, VERIFICATION_ACTOR, {
+        verificationId: rec.request.id,
+        dockId: f.dockId,
+        planId: f.planId,
+        missionId: f.missionId,
+        sortieId: f.sortieId,
+        trackUrl: track,
+        reasonCode: f.reasonCode,
+        reason: f.reason,
+      });
     } catch (err) {
       this.deps.logger.error(
-        { err, verificationId: id, alertId },
+        { err, verificationId: rec.request.id, alertId },
         'verification outcome not recorded on the alert',
       );
     }
-    return rec;
   }
 
   private advance(

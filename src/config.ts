@@ -29,6 +29,14 @@ export const configSchema = z.object({
   BOOTSTRAP_AGENCY: z.string().trim().min(1).max(120).default('utility'),
   /** Milliseconds to wait for in-flight requests on SIGINT/SIGTERM before closing anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /**
+   * 32 random bytes in base64 (`openssl rand -base64 32`) that seal webhook secrets at rest
+   * (AES-256-GCM); unset: `secrets.key` beside the database, created on first use (mode 0600).
+   */
+  SECRETS_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,4 +1,4 @@
-import { and, asc, eq, lte } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, lte } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db } from '../open-database';
 import type { Cursor, Page } from '../pagination';
@@ -6,40 +6,99 @@ import { webhookDeliveries, webhookEndpoints } from '../schema/index';
 import { page } from './agencies-repository';
 import { afterCursor, scopeFilter, type Scope } from './scope';
 
+/** An endpoint as stored, its `secret` sealed (see {@link SecretSealer}). */
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+/** An endpoint as read: never with its secret (shown once, at creation). */
+export type WebhookEndpoint = Omit<WebhookEndpointRow, 'secret'>;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 
-/** Webhook endpoints per agency and the delivery queue (pending → delivered / dead_letter). */
+/**
+ * Seals secrets for storage and opens them for use (AES-256-GCM in the alerts service). The
+ * context binds a sealed text to its row.
+ */
+export interface SecretSealer {
+  seal(plaintext: string, context: string): string;
+  open(sealed: string, context: string): string;
+  isSealed(stored: string): boolean;
+}
+
+const { secret: _secret, ...endpointColumns } = getTableColumns(webhookEndpoints);
+
+/**
+ * Webhook endpoints per agency and the delivery queue (pending → delivered / dead_letter).
+ * Signing secrets are sealed on the way in and opened only for signing a delivery.
+ */
 export class AlertsWebhooksRepository {
   private readonly enabledOf: Database.Statement<[string], Record<string, unknown>>;
 
   constructor(
     private readonly db: Db,
     sqlite: Database.Database,
+    private readonly sealer: SecretSealer,
   ) {
     this.enabledOf = sqlite.prepare(
-      'SELECT * FROM webhook_endpoints WHERE enabled = 1 AND agency_id IN (SELECT value FROM json_each(?))',
+      'SELECT id, agency_id, url, event_types, enabled, disabled_reason, created_at, updated_at FROM webhook_endpoints WHERE enabled = 1 AND agency_id IN (SELECT value FROM json_each(?))',
     );
   }
 
+  /** Stores an endpoint with its plaintext `secret`, sealed for row `id`. */
   insertEndpoint(row: WebhookEndpointRow): void {
-    this.db.insert(webhookEndpoints).values(row).run();
+    this.db
+      .insert(webhookEndpoints)
+      .values({ ...row, secret: this.sealer.seal(row.secret, row.id) })
+      .run();
   }
 
-  getEndpoint(id: string, scope: Scope): WebhookEndpointRow | undefined {
+  getEndpoint(id: string, scope: Scope): WebhookEndpoint | undefined {
     return this.db
-      .select()
+      .select(endpointColumns)
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.id, id), scopeFilter(webhookEndpoints.agencyId, scope)))
       .get();
   }
 
+  /** The plaintext signing secret of an endpoint (throws when it cannot be opened). */
+  signingSecret(id: string): string {
+    const row = this.db
+      .select({ secret: webhookEndpoints.secret })
+      .from(webhookEndpoints)
+      .where(eq(webhookEndpoints.id, id))
+      .get();
+    if (!row) throw new Error(`no webhook endpoint ${id}`);
+    return this.sealer.isSealed(row.secret) ? this.sealer.open(row.secret, id) : row.secret;
+  }
+
+  /** Seals every secret still stored in plaintext (rows of older versions); returns how many. */
+  sealPlaintextSecrets(): number {
+    const rows = this.db
+      .select({ id: webhookEndpoints.id, secret: webhookEndpoints.secret })
+      .from(webhookEndpoints)
+      .all()
+      .filter((r) => !this.sealer.isSealed(r.secret));
+    for (const r of rows) {
+      this.db
+        .update(webhookEndpoints)
+        .set({ secret: this.sealer.seal(r.secret, r.id) })
+        .where(eq(webhookEndpoints.id, r.id))
+        .run();
+    }
+    return rows.length;
+  }
+
+  /** The stored (sealed or plaintext) secrets with their endpoint ids, for start-up checks. */
+  storedSecrets(): { id: string; secret: string }[] {
+    return this.db
+      .select({ id: webhookEndpoints.id, secret: webhookEndpoints.secret })
+      .from(webhookEndpoints)
+      .all();
+  }
+
   listEndpoints(
     scope: Scope,
     options: { cursor: Cursor | null; limit: number },
-  ): Page<WebhookEndpointRow> {
+  ): Page<WebhookEndpoint> {
     const rows = this.db
-      .select()
+      .select(endpointColumns)
       .from(webhookEndpoints)
       .where(
         and(
@@ -53,7 +112,7 @@ export class AlertsWebhooksRepository {
     return page(rows, options.limit);
   }
 
-  updateEndpoint(id: string, patch: Partial<WebhookEndpointRow>): void {
+  updateEndpoint(id: string, patch: Partial<WebhookEndpoint>): void {
     this.db.update(webhookEndpoints).set(patch).where(eq(webhookEndpoints.id, id)).run();
   }
 
@@ -67,13 +126,12 @@ export class AlertsWebhooksRepository {
   }
 
   /** Enabled endpoints of these agencies (a prepared statement: it runs for every alert event). */
-  enabledEndpointsOf(agencyIds: string[]): WebhookEndpointRow[] {
+  enabledEndpointsOf(agencyIds: string[]): WebhookEndpoint[] {
     if (agencyIds.length === 0) return [];
     return this.enabledOf.all(JSON.stringify(agencyIds)).map((r) => ({
       id: r.id as string,
       agencyId: r.agency_id as string,
       url: r.url as string,
-      secret: r.secret as string,
       eventTypes: JSON.parse(r.event_types as string) as string[],
       enabled: r.enabled === 1,
       disabledReason: (r.disabled_reason as string | null) ?? null,
@@ -87,9 +145,9 @@ export class AlertsWebhooksRepository {
   }
 
   /** Pending deliveries due at `now`, oldest first, with their endpoint. */
-  due(now: Date, limit: number): { delivery: WebhookDeliveryRow; endpoint: WebhookEndpointRow }[] {
+  due(now: Date, limit: number): { delivery: WebhookDeliveryRow; endpoint: WebhookEndpoint }[] {
     return this.db
-      .select({ delivery: webhookDeliveries, endpoint: webhookEndpoints })
+      .select({ delivery: webhookDeliveries, endpoint: endpointColumns })
       .from(webhookDeliveries)
       .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
       .where(and(eq(webhookDeliveries.state, 'pending'), lte(webhookDeliveries.nextAttemptAt, now)))

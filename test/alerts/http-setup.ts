@@ -20,9 +20,12 @@ export interface AlertsWorld {
   service: ReturnType<typeof alertsServiceFor>;
 }
 
-export function createAlertsWorld(startMs = Date.parse('2026-04-02T03:05:00Z')): AlertsWorld {
+export function createAlertsWorld(
+  startMs = Date.parse('2026-04-02T03:05:00Z'),
+  env: Record<string, string> = {},
+): AlertsWorld {
   const clock = { ms: startMs };
-  const t = createTestApp({ now: () => new Date(clock.ms) });
+  const t = createTestApp({ env, now: () => new Date(clock.ms) });
   const keys = {
     utilityAdmin: t.key('State Grid Yuhang', 'utility', 'admin'),
     operator: t.key('State Grid Yuhang', 'utility', 'operator'),

@@ -3,6 +3,7 @@ import {
   newId,
   type AlertRuleRow,
   type SuppressionRow,
+  type WebhookEndpoint,
   type WebhookEndpointRow,
 } from '../../../db/index';
 import { ALERT_TYPES } from '../../../db/index';
@@ -424,7 +425,7 @@ const webhookIn = z.object({
     .openapi({ description: 'Empty = every event' }),
 });
 
-function endpointJson(e: WebhookEndpointRow) {
+function endpointJson(e: WebhookEndpoint) {
   return {
     id: e.id,
     agencyId: e.agencyId,
@@ -480,6 +481,7 @@ export function createWebhooksRoutes(deps: AppDeps) {
         createdAt: now,
         updatedAt: now,
       };
+      // stored sealed (AES-256-GCM); this answer is the only time the secret is shown
       repo.insertEndpoint(row);
       return c.json({ ...endpointJson(row), secret: row.secret }, 201);
     },

@@ -10,7 +10,12 @@ const services = new WeakMap<AppDeps, AlertsService>();
 export function alertsServiceFor(deps: AppDeps): AlertsService {
   let service = services.get(deps);
   if (!service) {
-    service = new AlertsService({ store: deps.store, now: () => deps.now(), logger: deps.logger });
+    service = new AlertsService({
+      store: deps.store,
+      now: () => deps.now(),
+      logger: deps.logger,
+      secretsKey: deps.config.SECRETS_KEY,
+    });
     services.set(deps, service);
   }
   return service;

@@ -73,8 +73,16 @@ import {
   type Suppression,
   type SuppressionKind,
 } from './suppression-registry';
-import { nextDeliveryStep } from './webhook-retry';
+import { nextDeliveryStep, type AttemptResult } from './webhook-retry';
 import { sendWebhook } from './webhook-sender';
+import {
+  createSecretBox,
+  isSealed,
+  loadSecretsKey,
+  SecretKeyError,
+  sealedKeyId,
+  type SecretBox,
+} from './secret-box';
 
 /** The caller, as the HTTP layer established it. */
 export interface Actor {
@@ -92,8 +100,17 @@ export interface AlertsServiceOptions {
   /** CAP `sender`. */
   capSender?: string;
   fetchFn?: typeof fetch;
-  /** Run the webhook worker and deadline sweeps on timers (off in tests that drive them). */
+  /**
+   * Run the webhook worker and deadline sweeps on timers, check and seal the stored webhook
+   * secrets at start, and process batches left by a previous run (off in tests that drive
+   * them, and in CLIs).
+   */
   background?: boolean;
+  /**
+   * The key (32 bytes, base64) that seals webhook secrets at rest; when absent, `secrets.key`
+   * beside the database (created on first use).
+   */
+  secretsKey?: string | undefined;
   webhookPollMs?: number;
   deadlineSweepMs?: number;
 }
@@ -312,6 +329,7 @@ export class AlertsService {
   private processingScheduled = false;
   private processingPaused = false;
   private processingError: unknown;
+  private box: SecretBox | undefined;
   private delivering: Promise<void> | undefined;
   private deliverAgain = false;
   private readonly [PENDING_EVENTS]: AlertStreamEvent[] = [];
@@ -322,9 +340,14 @@ export class AlertsService {
     this.audit = new AlertsAuditRepository(db, sqlite);
     this.ingest = new AlertsIngestRepository(db, sqlite);
     this.config = new AlertsConfigRepository(db);
-    this.webhooks = new AlertsWebhooksRepository(db, sqlite);
+    this.webhooks = new AlertsWebhooksRepository(db, sqlite, {
+      seal: (plaintext, context) => this.secretBox().seal(plaintext, context),
+      open: (sealed, context) => this.secretBox().open(sealed, context),
+      isSealed,
+    });
     this.stream.setMaxListeners(0);
     if (options.background ?? true) {
+      this.prepareSecrets();
       const every = (ms: number, fn: () => unknown) => {
         const t = setInterval(() => {
           if (!options.store.sqlite.open) return this.stop();
@@ -348,6 +371,38 @@ export class AlertsService {
         this.scheduleProcessing();
       }
     }
+  }
+
+  private secretBox(): SecretBox {
+    if (!this.box) {
+      const { key, source, path } = loadSecretsKey({
+        configured: this.options.secretsKey,
+        databasePath: this.options.store.sqlite.name,
+      });
+      this.box = createSecretBox(key);
+      if (source === 'generated')
+        this.options.logger.info({ file: path }, 'created the key that seals webhook secrets');
+    }
+    return this.box;
+  }
+
+  /**
+   * Fails fast when the stored webhook secrets were sealed with another key (a lost or changed
+   * SECRETS_KEY would otherwise show as failed deliveries only), and seals those an older
+   * version stored in plaintext.
+   */
+  private prepareSecrets(): void {
+    const stored = this.webhooks.storedSecrets();
+    if (stored.length === 0) return;
+    const box = this.secretBox();
+    const other = stored.find((r) => isSealed(r.secret) && sealedKeyId(r.secret) !== box.keyId);
+    if (other) {
+      // names the key ids only, never a secret
+      box.open(other.secret, other.id);
+    }
+    const sealed = this.alerts.inTransaction(() => this.webhooks.sealPlaintextSecrets());
+    if (sealed > 0)
+      this.options.logger.info({ endpoints: sealed }, 'sealed webhook secrets stored in plaintext');
   }
 
   /** Stops the background timers and the processing of accepted batches (they stay stored). */
@@ -1530,17 +1585,30 @@ export class AlertsService {
               const sendOpts = this.options.fetchFn
                 ? { fetchFn: this.options.fetchFn, nowMs: this.nowMs() }
                 : { nowMs: this.nowMs() };
-              const result = await sendWebhook(
-                endpoint.url,
-                endpoint.secret,
-                {
-                  id: delivery.messageId,
-                  type: delivery.eventType,
-                  timestampMs: delivery.createdAt.getTime(),
-                  data: delivery.payload,
-                },
-                sendOpts,
-              );
+              let secret: string | undefined;
+              try {
+                secret = this.webhooks.signingSecret(endpoint.id);
+              } catch (err) {
+                if (!(err instanceof SecretKeyError)) throw err;
+                this.options.logger.error(
+                  { err, endpointId: endpoint.id },
+                  'cannot open the webhook secret; the delivery waits for a retry',
+                );
+              }
+              const result: AttemptResult =
+                secret === undefined
+                  ? { kind: 'network_error', message: 'the endpoint secret cannot be opened' }
+                  : await sendWebhook(
+                      endpoint.url,
+                      secret,
+                      {
+                        id: delivery.messageId,
+                        type: delivery.eventType,
+                        timestampMs: delivery.createdAt.getTime(),
+                        data: delivery.payload,
+                      },
+                      sendOpts,
+                    );
               if (!this.options.store.sqlite.open) return;
               const attempts = delivery.attempts + 1;
               const step = nextDeliveryStep(attempts, result);

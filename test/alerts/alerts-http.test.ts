@@ -339,6 +339,8 @@ describe('alerts over HTTP: happy paths', () => {
     const spec = (await res.json()) as { paths: Record<string, unknown> };
     for (const p of [
       '/v1/detections',
+      '/v1/detections/batches/{id}',
+      '/v1/detections/{id}',
       '/v1/alerts',
       '/v1/alerts/{id}',
       '/v1/alerts/{id}/acknowledge',

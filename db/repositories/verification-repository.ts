@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, inArray, lte, or } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNotNull, lte, or } from 'drizzle-orm';
 import type { Db } from '../open-database';
 import {
   alerts,
@@ -119,6 +119,28 @@ export class VerificationRepository {
       .where(inArray(verificationRequests.status, [...open]))
       .orderBy(asc(verificationRequests.createdAt), asc(verificationRequests.id))
       .all();
+  }
+
+  /** Whether some verification not yet final has a sortie (the fleet bus is then followed). */
+  hasOpenSortie(): boolean {
+    const open = ['mission_created', 'scheduled', 'flying'] as const;
+    return (
+      this.db
+        .select({ id: verificationFlights.verificationId })
+        .from(verificationFlights)
+        .innerJoin(
+          verificationRequests,
+          eq(verificationRequests.id, verificationFlights.verificationId),
+        )
+        .where(
+          and(
+            isNotNull(verificationFlights.sortieId),
+            inArray(verificationRequests.status, [...open]),
+          ),
+        )
+        .limit(1)
+        .get() !== undefined
+    );
   }
 
   /**

@@ -132,9 +132,11 @@ describe('verification flights: happy paths', () => {
 
   it('follows the sortie to done and puts the outcome with the flown track on the alert timeline and audit chain', async () => {
     const alertId = await alertFrom(w, highFire());
+    const fleet = fleetServiceFor(w.t.deps);
+    expect(fleet.bus.size).toBe(0); // nothing to follow, no listener on the fleet bus
     await requestVerification(alertId);
     const [v] = (await verificationsOf(alertId)).body.items;
-    const fleet = fleetServiceFor(w.t.deps);
+    expect(fleet.bus.size).toBe(1);
     // The fleet's own transitions, as a dispatch would make them (the flight itself is flown
     // over UDP in verification-sim.test.ts).
     for (const to of [
@@ -151,6 +153,7 @@ describe('verification flights: happy paths', () => {
     }
     fleet.transition(v.sortieId, 'done', { actor: 'dispatch', reasonCode: null, reason: null });
     const done = (await verificationsOf(alertId)).body.items[0];
+    expect(fleet.bus.size).toBe(0);
     const track = `/v1/missions/${v.missionId}/sorties/${v.sortieId}/track`;
     expect(done).toMatchObject({ status: 'done', trackUrl: track });
     expect(done.completedAt).not.toBeNull();

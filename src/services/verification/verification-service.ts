@@ -100,6 +100,7 @@ export class VerificationService {
   private readonly inProgress = new Set<string>();
   private pending: Promise<void> = Promise.resolve();
   private detachers: (() => void)[] = [];
+  private busStop: (() => void) | null = null;
 
   constructor(private readonly deps: VerificationServiceDeps) {
     this.records = new VerificationRepository(deps.store.db);
@@ -130,7 +131,7 @@ export class VerificationService {
       };
       this.deps.alerts.stream.on('event', onAlert);
       this.detachers.push(() => this.deps.alerts.stream.off('event', onAlert));
-      this.detachers.push(this.deps.fleet.bus.subscribe((m) => this.onFleetMessage(m)));
+      this.detachers.push(() => this.unfollow());
       this.reconcile();
     }
     return () => this.detach();
@@ -138,6 +139,24 @@ export class VerificationService {
 
   detach(): void {
     for (const stop of this.detachers.splice(0)) stop();
+  }
+
+  /**
+   * Listens to the fleet bus while some verification has a sortie to follow, and only then: a
+   * fleet with no verification in progress carries no listener of ours.
+   */
+  private follow(): void {
+    if (this.busStop || this.detachers.length === 0) return;
+    this.busStop = this.deps.fleet.bus.subscribe((m) => this.onFleetMessage(m));
+  }
+
+  private unfollow(): void {
+    this.busStop?.();
+    this.busStop = null;
+  }
+
+  private unfollowIfIdle(): void {
+    if (this.busStop && !this.records.hasOpenSortie()) this.unfollow();
   }
 
   /** Resolves when every queued request has been taken up (tests, graceful stop). */
@@ -238,6 +257,7 @@ export class VerificationService {
     for (const rec of this.records.unfinished()) {
       const sortieId = rec.flight?.sortieId;
       if (sortieId) {
+        this.follow();
         const sortie = this.deps.repos.missions.getSortie(sortieId);
         if (sortie) {
           this.syncSortie(
@@ -345,6 +365,7 @@ export class VerificationService {
       const made = this.missionFor(rec, alert, flight.planId, flight.dockId, flight.purpose);
       if (!made.ok) return this.finish(id, alert.id, 'failed', made.code, made.reason);
       const { mission, sortieId } = made;
+      if (sortieId) this.follow();
       this.advance(
         id,
         'mission_created',
@@ -652,6 +673,7 @@ export class VerificationService {
   ): VerificationRecord | undefined {
     const rec = this.records.advance(id, status, { actor, detail }, patch, this.deps.now());
     if (rec) this.deps.logger.info({ verificationId: id, status, detail }, 'verification');
+    if (rec && FINAL_VERIFICATION_STATUSES.includes(status)) this.unfollowIfIdle();
     return rec;
   }
 

@@ -753,7 +753,7 @@ function typeRuns(types: { code: number }[] | undefined): [number, number][] {
 
 function listSql(shape: ListShape): string {
   const tree: string[] = [];
-  const exact: string[] = ['a.seq > @afterSeq'];
+  const exact: string[] = [];
   if (shape.bbox) {
     tree.push(
       'r.max_lon >= @minLon',
@@ -787,10 +787,9 @@ function listSql(shape: ListShape): string {
     exact.push(
       'EXISTS (SELECT 1 FROM alert_routes v WHERE v.alert_id = a.id AND v.agency_id = @scopeAgencyId)',
     );
-  const where = exact.join(' AND ');
-  const order = `ORDER BY a.seq LIMIT @limit`;
   const useTree = shape.bbox || shape.from || shape.to || shape.typeRuns > 0;
-  if (!useTree) return `SELECT ${ALERT_SELECT} FROM alerts a WHERE ${where} ${order}`;
+  if (!useTree)
+    return `SELECT ${ALERT_SELECT} FROM alerts a WHERE ${['a.seq > @afterSeq', ...exact].join(' AND ')} ORDER BY a.seq LIMIT @limit`;
   const scans = (
     shape.typeRuns === 0
       ? [tree]
@@ -799,7 +798,15 @@ function listSql(shape: ListShape): string {
           `r.min_type <= @typeHi${i}`,
           `r.max_type >= @typeLo${i}`,
         ])
-  ).map((terms) => `SELECT r.seq FROM alerts_rtree r WHERE ${terms.join(' AND ')}`);
-  // CROSS JOIN keeps the R*Tree as the outer loop; the sorter keeps only the first `limit` rows
-  return `SELECT ${ALERT_SELECT} FROM (${scans.join(' UNION ALL ')}) r CROSS JOIN alerts a ON a.seq = r.seq WHERE ${where} ${order}`;
+  ).map(
+    (terms) =>
+      `SELECT r.seq FROM alerts_rtree r WHERE ${[...terms, 'r.seq > @afterSeq'].join(' AND ')}`,
+  );
+  // The R*Tree's hits are sorted by seq first (integers only, a merge across the type runs), then
+  // joined in that order, so the rows are read and re-checked only until the page is full: the
+  // limit stops the join. `LIMIT -1 OFFSET 0` keeps SQLite from flattening the subquery into the
+  // join (it would then join every hit and sort whole rows); the outer ORDER BY needs no sort.
+  const hits = `SELECT seq FROM (${scans.join(' UNION ALL ')}) ORDER BY seq LIMIT -1 OFFSET 0`;
+  const where = exact.length > 0 ? `WHERE ${exact.join(' AND ')}` : '';
+  return `SELECT ${ALERT_SELECT} FROM (${hits}) r CROSS JOIN alerts a ON a.seq = r.seq ${where} ORDER BY r.seq LIMIT @limit`;
 }

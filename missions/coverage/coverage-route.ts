@@ -133,14 +133,14 @@ export function routeCells(
   const steps: RouteStep[] = [];
   let laneLengthM = 0;
   let transitLengthM = 0;
-  let prevExit: XY | null = null;
+  let prevLane: LaneXY | null = null;
   for (const visit of visits) {
     let lanes = cells[visit.cell]!.paths[visit.path];
     if (visit.reversed) lanes = reversedLanes(lanes);
-    for (const [j, lane] of lanes.entries()) {
-      let points: XY[] | null = null;
-      if (j === 0 && prevExit) points = router.route(prevExit, lane.from);
-      else if (j > 0) points = connection(lanes[j - 1]!, lane, turnaroundM, router);
+    for (const lane of lanes) {
+      // Between cells too: overshoot, turn and run-up, as between the lanes of a cell.
+      const points = prevLane ? connection(prevLane, lane, turnaroundM, router) : null;
+      prevLane = lane;
       if (points) {
         transitLengthM += polylineLength(points);
         steps.push({ kind: 'transit', points });
@@ -148,7 +148,6 @@ export function routeCells(
       laneLengthM += dist(lane.from, lane.to);
       steps.push({ kind: 'lane', points: [lane.from, lane.to], lane, cell: visit.cell });
     }
-    prevExit = lanes[lanes.length - 1]!.to;
   }
   return {
     steps,

@@ -4,8 +4,9 @@
  *
  * - `planCoverage(area, options?): CoveragePlan` — `plan.workPaths: WorkPath[]` in flight order,
  *   `plan.cells`, `plan.footprints`, `plan.stats`.
+ * - `planCoverage(area, { method: 'scanline' })`: the standard single-direction planner (baseline).
  * - Building blocks (for benchmarks and other planners): `sweepLanes`, `decomposeSweep`,
- *   `sweepObjectiveM`, `searchSweepAngle`, `bruteForceSweepAngle`, `sweepAngleCandidates`,
+ *   `mergeCells`, `sweepObjectiveM`, `scanlineObjectiveM`, `searchSweepAngle`, `bruteForceSweepAngle`, `sweepAngleCandidates`,
  *   `createObstacleRouter`, `orderCells`, `minimumWidth`, `convexHull`.
  */
 export { planCoverage, courseToSweepAngleRad, sweepAngleToCourseDeg } from './coverage-plan';
@@ -26,6 +27,8 @@ export {
   sweepObjectiveM,
 } from './boustrophedon-cells';
 export type { CellLane, SweepCell, SweepCostOptions } from './boustrophedon-cells';
+export { mergeCells } from './plan-part';
+export { scanlineObjectiveM } from './scanline-objective';
 export { bruteForceSweepAngle, searchSweepAngle, sweepAngleCandidates } from './sweep-angle-search';
 export type { AngleSearchOptions, AngleSearchResult } from './sweep-angle-search';
 export { createObstacleRouter } from './obstacle-router';

@@ -18,7 +18,7 @@ import {
 } from './planar-geometry';
 import { scanlineObjectiveM } from './scanline-objective';
 import { searchSweepAngle } from './sweep-angle-search';
-import { sweepLanes, type SweepLaneOptions } from './sweep-lanes';
+import { sweepLanes, type SweepLaneOptions, type SweepLines } from './sweep-lanes';
 
 /** What planning one part needs; `evaluations` counts objective evaluations (mutable). */
 export interface PartContext {
@@ -69,9 +69,9 @@ function decompositionObjective(
 }
 
 /** Extra sweep directions (after the best) whose decompositions are tried as whole plans. */
-const EXTRA_ANGLES = 2;
+const EXTRA_ANGLES = 3;
 /** Gaps on a lane up to these many lane spacings are also tried flown across (small holes). */
-const BRIDGE_LANE_SPACINGS = [0, 2, 5] as const;
+const BRIDGE_LANE_SPACINGS = [0, 1, 2, 3, 5, 8] as const;
 /** How many of the best whole-part decompositions get their cells re-planned. */
 const REPLANNED_BASES = 1;
 
@@ -114,13 +114,13 @@ export function planPart(
   ctx: PartContext,
 ): PlannedCell[] {
   const { spacingM, laneOptions } = ctx;
+  const sweepAt = (angleRad: number, bridgeGapM: number): SweepLines =>
+    sweepLanes([part], angleRad, spacingM, {
+      ...laneOptions,
+      bridgeGapM: Math.max(laneOptions.bridgeGapM ?? 0, bridgeGapM),
+    });
   const decompose = (angleRad: number, bridgeGapM: number): SweepCell[] =>
-    decomposeSweep(
-      sweepLanes([part], angleRad, spacingM, {
-        ...laneOptions,
-        bridgeGapM: Math.max(laneOptions.bridgeGapM ?? 0, bridgeGapM),
-      }),
-    );
+    decomposeSweep(sweepAt(angleRad, bridgeGapM));
   const asIs = (angleRad: number, cells: readonly SweepCell[]): PlannedCell[] =>
     cells.map((c) => toPlanned(partIndex, { angleRad, lanes: c.lanes, region: null }));
   if (fixedAngle !== null) return asIs(fixedAngle, decompose(fixedAngle, 0));
@@ -139,13 +139,22 @@ export function planPart(
   const bases: (Candidate & { angleRad: number; sweepCells: SweepCell[] })[] = [];
   const seen = new Set<string>();
   for (const angleRad of angles) {
+    const unbridged = sweepAt(angleRad, 0);
+    const gapsM = lineGapsM(unbridged);
+    let previousM = -1;
     for (const k of BRIDGE_LANE_SPACINGS) {
-      const sweepCells = decompose(angleRad, k * spacingM);
-      const key = `${angleRad}:${sweepCells.length}:${sweepCells.reduce((n, c) => n + c.lanes.length, 0)}`;
-      if (seen.has(key) || sweepCells.length === 0) continue;
-      seen.add(key);
-      const cells = asIs(angleRad, sweepCells);
-      bases.push({ angleRad, sweepCells, cells, costM: routedCostM(cells, ctx) });
+      // A wider bridge changes the lanes only when some gap lies between it and the last one.
+      const bridgeM = k * spacingM;
+      if (k > 0 && !gapsM.some((g) => g > previousM && g <= bridgeM)) continue;
+      previousM = bridgeM;
+      const split = decomposeSweep(k === 0 ? unbridged : sweepAt(angleRad, bridgeM));
+      for (const sweepCells of [mergeCells(split, spacingM), split]) {
+        const key = `${angleRad}:${sweepCells.length}:${sweepCells.reduce((n, c) => n + c.lanes.length, 0)}`;
+        if (seen.has(key) || sweepCells.length === 0) continue;
+        seen.add(key);
+        const cells = asIs(angleRad, sweepCells);
+        bases.push({ angleRad, sweepCells, cells, costM: routedCostM(cells, ctx) });
+      }
     }
   }
   bases.sort((a, b) => a.costM - b.costM);
@@ -163,6 +172,8 @@ export function planPart(
     );
     if (improved.costM < best.costM - 1e-6) best = improved;
   }
+  // A part flown as one cell has no gap to cross: the scanline would be the same lanes.
+  if (best.cells.length <= 1) return best.cells;
   const scan = planScanline([part], null, ctx).map((c) => ({ ...c, part: partIndex }));
   const scanCostM = routedCostM(scan, ctx);
   if (scanCostM < best.costM - 1e-6) best = { cells: scan, costM: scanCostM };
@@ -173,6 +184,60 @@ function isConvex(part: PolygonXY): boolean {
   if (part.length !== 1) return false;
   const hullAreaM2 = Math.abs(ringSignedAreaM2(convexHull(part[0]!)));
   return polygonAreaM2(part) >= (1 - 1e-3) * hullAreaM2;
+}
+
+/**
+ * Joins cells into longer boustrophedon runs: a cell ending on one sweep line continues into a
+ * cell that starts on the next line with an overlapping lane (after a split, into the neighbour
+ * it overlaps most), so that the two are flown as one back-and-forth run. The decomposition's
+ * cells are monotone runs between events; many of them (jagged boundaries, slivers) are then one.
+ */
+export function mergeCells(cells: readonly SweepCell[], spacingM: number): SweepCell[] {
+  const runs = cells.map((c) => ({ lanes: [...c.lanes], merged: false }));
+  const byFirstLine = new Map<number, number[]>();
+  const line = (yM: number): number => Math.round(yM / spacingM);
+  for (const [i, r] of runs.entries()) {
+    const k = line(r.lanes[0]!.yM);
+    const list = byFirstLine.get(k);
+    if (list) list.push(i);
+    else byFirstLine.set(k, [i]);
+  }
+  const order = runs
+    .map((_, i) => i)
+    .sort((a, b) => runs[a]!.lanes[0]!.yM - runs[b]!.lanes[0]!.yM || a - b);
+  for (const i of order) {
+    const run = runs[i]!;
+    if (run.merged) continue;
+    for (;;) {
+      const last = run.lanes[run.lanes.length - 1]!;
+      let best = -1;
+      let bestOverlapM = 0;
+      for (const j of byFirstLine.get(line(last.yM) + 1) ?? []) {
+        const next = runs[j]!;
+        if (next.merged || j === i) continue;
+        const first = next.lanes[0]!;
+        const overlapM = Math.min(last.endM, first.endM) - Math.max(last.startM, first.startM);
+        if (overlapM > bestOverlapM + 1e-9) {
+          bestOverlapM = overlapM;
+          best = j;
+        }
+      }
+      if (best < 0) break;
+      const next = runs[best]!;
+      next.merged = true;
+      run.lanes.push(...next.lanes);
+    }
+  }
+  return runs.filter((r) => !r.merged).map((r) => ({ lanes: r.lanes }));
+}
+
+/** The gaps between consecutive band extents on each sweep line (holes, bays), metres. */
+function lineGapsM(sweep: SweepLines): number[] {
+  const out: number[] = [];
+  for (const line of sweep.lines)
+    for (let i = 1; i < line.intervals.length; i++)
+      out.push(line.intervals[i]!.bandStartM - line.intervals[i - 1]!.bandEndM);
+  return out;
 }
 
 /** Identifies a cell by its lanes (two cells with the same key are the same cell). */

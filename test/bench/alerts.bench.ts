@@ -539,7 +539,7 @@ async function webhookBench() {
         notDelivered: failed.n,
       },
       notes: [
-        'latency = from the ingest call (one detection, one durable transaction) to the receiver holding the signed alert.dispatched request; first 20 are warm-up',
+        'latency = from the ingest call (one detection: its acceptance, then the rules, each one durable transaction) to the receiver holding the signed alert.dispatched request; first 20 are warm-up',
       ],
     };
   } finally {

@@ -172,6 +172,8 @@ const HASH_VERSION = 'v2:';
 /** Batches and detections processed per transaction (one fsync, one read of the rule world). */
 const MAX_BATCHES_PER_CHUNK = 50;
 const MAX_DETECTIONS_PER_CHUNK = 1000;
+/** Detections processed before the rules, once caught up, checkpoint the WAL themselves. */
+const CHECKPOINT_AFTER_DETECTIONS = 500;
 /** Wait before retrying after processing failed as a whole (e.g. the disk was full). */
 const PROCESSING_RETRY_MS = 1000;
 
@@ -330,6 +332,7 @@ export class AlertsService {
   private processingPaused = false;
   private processingError: unknown;
   private box: SecretBox | undefined;
+  private detectionsSinceCheckpoint = 0;
   private delivering: Promise<void> | undefined;
   private deliverAgain = false;
   private readonly [PENDING_EVENTS]: AlertStreamEvent[] = [];
@@ -975,9 +978,7 @@ export class AlertsService {
             return;
           }
           if (processed === 0) {
-            // caught up: copy the WAL back now, so that the next request's commit does not
-            // pay for checkpointing what the rules wrote
-            this.options.store.sqlite.pragma('wal_checkpoint(PASSIVE)');
+            this.checkpointSoon();
             return;
           }
           // let requests in between chunks
@@ -988,6 +989,20 @@ export class AlertsService {
       }
     })();
     return this.processing;
+  }
+
+  /**
+   * Caught up after a good amount of work: copy the WAL back into the database now (after the
+   * webhook sends just kicked), so that the next request's commit does not pay for
+   * checkpointing what the rules wrote.
+   */
+  private checkpointSoon(): void {
+    if (this.detectionsSinceCheckpoint < CHECKPOINT_AFTER_DETECTIONS) return;
+    this.detectionsSinceCheckpoint = 0;
+    setImmediate(() => {
+      if (this.options.store.sqlite.open)
+        this.options.store.sqlite.pragma('wal_checkpoint(PASSIVE)');
+    });
   }
 
   /** Runs the rules over the oldest pending batches in one transaction; returns how many. */
@@ -1032,6 +1047,7 @@ export class AlertsService {
       },
       pending.size > 0,
     );
+    this.detectionsSinceCheckpoint += detectionCount;
     for (const b of done) this.batches.emit('processed', b);
     return chunk.length;
   }

@@ -1,17 +1,19 @@
 import type { LocalFrame } from '../frame/index';
 import { MAV_CMD, MAV_FRAME, type LonLat, type MissionItem, type XY } from '../types/index';
+import type { NoFlyRules } from './no-fly-rules';
 import { convexHullXY } from './planar';
 
 /**
  * A fence zone: a polygon (outer ring first, then holes; `[lon, lat]`, rings not closed or
- * closed) or a circle.
+ * closed) or a circle. A no-fly zone may carry `rules` (altitude band, active windows), which
+ * the pre-flight check honours; MAVLink fence items cannot express them.
  *
  * @example
  * const school: FenceZone = { kind: 'circle', name: 'school', center: [119.95, 30.4], radiusM: 150 };
  */
 export type FenceZone =
-  | { kind: 'polygon'; name: string; rings: LonLat[][] }
-  | { kind: 'circle'; name: string; center: LonLat; radiusM: number };
+  | { kind: 'polygon'; name: string; rings: LonLat[][]; rules?: NoFlyRules }
+  | { kind: 'circle'; name: string; center: LonLat; radiusM: number; rules?: NoFlyRules };
 
 /** Vertices of the margin ring drawn around every route vertex before taking the hull. */
 const MARGIN_DIRECTIONS = 12;

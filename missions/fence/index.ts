@@ -2,6 +2,15 @@
 export { inclusionRing, fenceItems, rallyItems, zonesFromFenceItems } from './fence-items';
 export type { FenceZone } from './fence-items';
 export { preflightCheck } from './preflight-check';
+export {
+  noFlyRules,
+  parseDateTimeMs,
+  hasNoFlyLimits,
+  zoneActiveDuring,
+  bandMeets,
+  describeNoFlyRules,
+} from './no-fly-rules';
+export type { NoFlyRules, FlightWindow } from './no-fly-rules';
 export type {
   PreflightSortie,
   PreflightOptions,

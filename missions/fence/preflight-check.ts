@@ -8,6 +8,13 @@ import {
 } from '../sortie/index';
 import { MAV_CMD, type DroneProfile, type LonLat, type MissionItem, type XY } from '../types/index';
 import type { FenceZone } from './fence-items';
+import {
+  bandMeets,
+  describeNoFlyRules,
+  hasNoFlyLimits,
+  zoneActiveDuring,
+  type FlightWindow,
+} from './no-fly-rules';
 import { pointSegmentDistanceM, segmentPolygonDistanceM, type RingXY } from './planar';
 
 /** One mission as flown from its dock. */
@@ -34,6 +41,13 @@ export interface PreflightOptions {
    * without it, above the dock.
    */
   groundAmslM?: (position: LonLat) => number | null;
+  /**
+   * When the sorties fly. Zones whose active windows (`rules.windows`) all miss it are not
+   * checked; without it every zone counts as active (the safe reading).
+   */
+  flightWindow?: FlightWindow | null;
+  /** Height added above and below a zone's altitude band (barometric error), metres. Default 10. */
+  verticalMarginM?: number;
 }
 
 export type PreflightCode =
@@ -93,13 +107,17 @@ export function preflightCheck(
   const { drone, frame } = options;
   const ceilingM = options.ceilingM ?? 120;
   const marginM = Math.max(options.safetyMarginM ?? 0, stoppingDistanceM(drone));
-  const zones = (options.noFlyZones ?? []).map((z) => ({
-    zone: z,
-    polygon:
-      z.kind === 'polygon' ? z.rings.map((r): RingXY => r.map((p) => frame.toLocal(p))) : null,
-    center: z.kind === 'circle' ? frame.toLocal(z.center) : null,
-    radiusM: z.kind === 'circle' ? z.radiusM : 0,
-  }));
+  const flightWindow = options.flightWindow ?? null;
+  const verticalMarginM = options.verticalMarginM ?? 10;
+  const zones = (options.noFlyZones ?? [])
+    .filter((z) => zoneActiveDuring(z.rules, flightWindow))
+    .map((z) => ({
+      zone: z,
+      polygon:
+        z.kind === 'polygon' ? z.rings.map((r): RingXY => r.map((p) => frame.toLocal(p))) : null,
+      center: z.kind === 'circle' ? frame.toLocal(z.center) : null,
+      radiusM: z.kind === 'circle' ? z.radiusM : 0,
+    }));
   const violations: PreflightViolation[] = [];
   const sortieTimesS: number[] = [];
   const usableS = usableTimeS(drone);
@@ -146,6 +164,11 @@ export function preflightCheck(
       const v = path[k]!;
       const prev = k > 0 ? path[k - 1]! : v;
       for (const z of zones) {
+        if (z.zone.rules && hasNoFlyLimits(z.zone.rules)) {
+          // The leg's heights in the band's reference; unknown references count as inside.
+          const [low, high] = legHeightsM(prev, v, z.zone.rules.reference, sortie, options);
+          if (!bandMeets(z.zone.rules, low, high, verticalMarginM)) continue;
+        }
         const d = z.polygon
           ? segmentPolygonDistanceM(prev.xy, v.xy, z.polygon)
           : Math.max(0, pointSegmentDistanceM(z.center!, prev.xy, v.xy) - z.radiusM);
@@ -159,6 +182,17 @@ export function preflightCheck(
               ? `item ${v.itemIndex}`
               : `leg to item ${v.itemIndex}`;
         const enters = d === 0;
+        const band = hasNoFlyLimits(z.zone.rules)
+          ? ` (closed ${describeNoFlyRules(z.zone.rules)}; the leg flies ${legHeightsM(
+              prev,
+              v,
+              z.zone.rules!.reference,
+              sortie,
+              options,
+            )
+              .map((h) => h.toFixed(0))
+              .join('–')} m ${z.zone.rules!.reference.toUpperCase()})`
+          : '';
         violations.push({
           code: enters ? 'NO_FLY_ENTERED' : 'NO_FLY_TOO_CLOSE',
           sortie: s,
@@ -166,8 +200,8 @@ export function preflightCheck(
           position: v.lonLat,
           zone: z.zone.name,
           message: enters
-            ? `sortie ${s + 1} ${what} at ${fmt(v.lonLat)} enters no-fly zone '${z.zone.name}'`
-            : `sortie ${s + 1} ${what} at ${fmt(v.lonLat)} passes ${d.toFixed(1)} m from no-fly zone '${z.zone.name}' (safety margin ${marginM.toFixed(1)} m)`,
+            ? `sortie ${s + 1} ${what} at ${fmt(v.lonLat)} enters no-fly zone '${z.zone.name}'${band}`
+            : `sortie ${s + 1} ${what} at ${fmt(v.lonLat)} passes ${d.toFixed(1)} m from no-fly zone '${z.zone.name}' (safety margin ${marginM.toFixed(1)} m)${band}`,
         });
       }
     }
@@ -194,6 +228,36 @@ export function preflightCheck(
     violations,
     message: `${violations[0]!.message}${more}`,
   };
+}
+
+/**
+ * Lowest and highest height of the leg a → b in `reference`: above the dock's ground (or above
+ * the DEM's ground at both ends) for `agl`, above sea level for `amsl`. Without the dock's
+ * elevation an AMSL height is unknown: the whole range counts (the zone applies).
+ */
+function legHeightsM(
+  a: Vertex,
+  b: Vertex,
+  reference: 'agl' | 'amsl',
+  sortie: PreflightSortie,
+  options: PreflightOptions,
+): [number, number] {
+  const homeAmslM = sortie.homeAmslM;
+  let ha: number;
+  let hb: number;
+  if (reference === 'amsl') {
+    if (homeAmslM === undefined) return [-Infinity, Infinity];
+    ha = a.altM + homeAmslM;
+    hb = b.altM + homeAmslM;
+  } else if (options.groundAmslM) {
+    const home = homeAmslM ?? 0;
+    ha = a.altM + home - (options.groundAmslM(a.lonLat) ?? home);
+    hb = b.altM + home - (options.groundAmslM(b.lonLat) ?? home);
+  } else {
+    ha = a.altM;
+    hb = b.altM;
+  }
+  return [Math.min(ha, hb), Math.max(ha, hb)];
 }
 
 /** Flight time along the mission's positional items with the sortie energy model. */

@@ -51,6 +51,14 @@ export interface PatrolOptions {
   coverageSamples?: number;
   /** With a DEM: allowed deviation from the target height above ground along legs. Default 5 m. */
   terrainToleranceM?: number;
+  /**
+   * When the sorties will fly, RFC 3339 date-times with an offset. A no-fly zone whose active
+   * windows (`validFrom` / `validTo`, `activeWindows`) all miss it does not apply. Without it,
+   * every zone is treated as always active, and a warning says so for zones with windows.
+   */
+  flightWindow?: { from: string; to: string };
+  /** Height added above and below a no-fly zone's altitude band (barometric error). Default 10 m. */
+  noFlyVerticalMarginM?: number;
   /** Called with the fraction done, 0…1, as planning proceeds (synchronously). */
   onProgress?: (fraction: number) => void;
 }

@@ -1,4 +1,4 @@
-import { area as area_, buffer } from '@turf/turf';
+import { area as area_, bbox, buffer } from '@turf/turf';
 import type { Feature, LineString, MultiLineString, MultiPolygon, Polygon } from 'geojson';
 import {
   createObstacleRouter,
@@ -9,12 +9,20 @@ import {
 import { planCorridor } from '../corridor/index';
 import { followTerrain } from '../terrain/index';
 import {
+  bandMeets,
+  describeNoFlyRules,
   fenceItems,
+  hasNoFlyLimits,
   inclusionRing,
+  noFlyRules,
+  parseDateTimeMs,
   preflightCheck,
   rallyItems,
   segmentPolygonDistanceM,
+  zoneActiveDuring,
   type FenceZone,
+  type FlightWindow,
+  type NoFlyRules,
 } from '../fence/index';
 import { frameForCoordinates, MissionInputError, type LocalFrame } from '../frame/index';
 import { validateArea, type AreaGeometry } from '../geojson/index';
@@ -161,6 +169,19 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       });
     seenIds.add(d.id);
   });
+  let flightWindow: FlightWindow | null = null;
+  if (options.flightWindow !== undefined) {
+    const fromMs = parseDateTimeMs(options.flightWindow.from);
+    const toMs = parseDateTimeMs(options.flightWindow.to);
+    if (fromMs === null || toMs === null || fromMs >= toMs) {
+      inputIssues.push({
+        path: 'options.flightWindow',
+        message: `expected { from, to } RFC 3339 date-times with an offset, to after from, got ${JSON.stringify(options.flightWindow)}`,
+      });
+    } else {
+      flightWindow = { fromMs, toMs };
+    }
+  }
   if (inputIssues.length > 0) return fail('INPUT_INVALID', inputIssues);
 
   // Areas through the shared validation library (rings rewound, GCJ-02 converted, properties checked).
@@ -219,28 +240,96 @@ export function planPatrol(input: PatrolInput): PatrolResult {
     });
   }
 
-  // No-fly zones: exclusion fences, coverage obstacles, and routing obstacles grown by the margin.
+  // No-fly zones: exclusion fences, coverage obstacles, and routing obstacles grown by the margin
+  // — each only when it applies to this flight (its altitude band meets the heights flown, its
+  // active windows meet the flight window); the pre-flight check sees every zone with its rules.
   const noFlyZones: FenceZone[] = [];
+  const allNoFlyZones: FenceZone[] = [];
   const noFlyGeometries: (Polygon | MultiPolygon)[] = [];
   const obstacles: XY[][][] = [];
-  for (const area of areas.filter((a) => a.kind === 'no_fly')) {
+  const ruleIssues: { path: string; message: string }[] = [];
+  const cruiseLowM = Math.min(altitudeAglM, pointAltitudeAglM) - (dem ? terrainToleranceM : 0);
+  const cruiseHighM = Math.max(altitudeAglM, pointAltitudeAglM) + (dem ? terrainToleranceM : 0);
+  const dockGround = input.docks.map((d) => (dem && dem.elevationAt(d.position)) ?? d.groundAltM);
+  const verticalMarginM = options.noFlyVerticalMarginM ?? 10;
+  /** Ground elevations (AMSL) under a zone: the DEM sampled over its box, or the docks' grounds. */
+  const groundRange = (geometry: Polygon | MultiPolygon): [number, number] => {
+    const samples: number[] = [];
+    if (dem) {
+      const [x0, y0, x1, y1] = bbox(geometry);
+      for (let i = 0; i <= 8; i++)
+        for (let j = 0; j <= 8; j++) {
+          const e = dem.elevationAt([x0 + ((x1 - x0) * i) / 8, y0 + ((y1 - y0) * j) / 8]);
+          if (e !== null) samples.push(e);
+        }
+    }
+    // Without a DEM the drone holds its height above the dock, so the docks' grounds are exact.
+    if (samples.length === 0) samples.push(...dockGround);
+    return [Math.min(...samples), Math.max(...samples)];
+  };
+  const flightAt = (
+    rules: NoFlyRules,
+    geometry: Polygon | MultiPolygon,
+    lowAglM: number,
+    highAglM: number,
+  ): [number, number] => {
+    if (rules.reference === 'agl') return [lowAglM, highAglM];
+    const [gLow, gHigh] = groundRange(geometry);
+    return [gLow + lowAglM, gHigh + highAglM];
+  };
+  const describeFlight = (rules: NoFlyRules, geometry: Polygon | MultiPolygon): string =>
+    `${flightAt(rules, geometry, cruiseLowM, cruiseHighM)
+      .map((h) => h.toFixed(0))
+      .join('–')} m ${rules.reference.toUpperCase()}`;
+  /** Zones closed at the dock's climb and descent (heights 0 … cruise): checked against docks. */
+  const climbZones: { zone: FenceZone; rings: XY[][] }[] = [];
+  areas.forEach((area, i) => {
+    if (area.kind !== 'no_fly') return;
     area.features.forEach((f, k) => {
       const g = f.geometry;
       if (g.type !== 'Polygon' && g.type !== 'MultiPolygon') return;
       const geometry = g as Polygon | MultiPolygon;
-      noFlyGeometries.push(geometry);
+      const parsed = noFlyRules(f.properties, `areas[${i}].geojson/features/${k}/properties`);
+      ruleIssues.push(...parsed.issues);
+      const rules = parsed.rules;
+      const featureName = area.features.length > 1 ? `${area.name}#${k + 1}` : area.name;
+      const active = zoneActiveDuring(rules, flightWindow);
+      const [low, high] = flightAt(rules, geometry, cruiseLowM, cruiseHighM);
+      const applies = active && bandMeets(rules, low, high, verticalMarginM);
+      const [cLow, cHigh] = flightAt(rules, geometry, 0, cruiseHighM);
+      const atClimb = active && bandMeets(rules, cLow, cHigh, verticalMarginM);
+      if (rules.windows !== null && flightWindow === null) {
+        warnings.push(
+          `no-fly zone '${featureName}' is ${describeNoFlyRules(rules)}; without a flight window (options.flightWindow) it is treated as always active`,
+        );
+      } else if (!active) {
+        warnings.push(
+          `no-fly zone '${featureName}' does not apply: ${describeNoFlyRules(rules)}, outside the flight window; it is neither avoided nor written as a fence`,
+        );
+      } else if (!applies) {
+        warnings.push(
+          `no-fly zone '${featureName}' does not apply at the planned heights: closed ${describeNoFlyRules(rules)}, the flight holds ${describeFlight(rules, geometry)} (±${verticalMarginM} m); it is crossed, not written as a fence, and the climb and descent at the docks stay outside it`,
+        );
+      }
       const polys = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
       polys.forEach((rings, p) => {
         const name =
           polys.length > 1 || area.features.length > 1
             ? `${area.name}#${k + 1}.${p + 1}`
             : area.name;
-        noFlyZones.push({
+        const zone: FenceZone = {
           kind: 'polygon',
           name,
           rings: rings.map((r) => r.map((q): LonLat => [q[0]!, q[1]!])),
-        });
+          ...(hasNoFlyLimits(rules) && { rules }),
+        };
+        allNoFlyZones.push(zone);
+        if (applies) noFlyZones.push(zone);
+        if (atClimb)
+          climbZones.push({ zone, rings: zone.rings.map((r) => r.map((q) => frame.toLocal(q))) });
       });
+      if (!applies) return;
+      noFlyGeometries.push(geometry);
       const grown = buffer(geometry, marginM + 2, { units: 'meters' });
       const gg = grown?.geometry;
       if (gg?.type === 'Polygon')
@@ -249,24 +338,23 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         for (const poly of gg.coordinates)
           obstacles.push(poly.map((r) => r.map((q) => frame.toLocal(q))));
     });
-  }
+  });
+  if (ruleIssues.length > 0) return fail('AREA_INVALID', ruleIssues);
   const dockIssues: { path: string; message: string }[] = [];
   input.docks.forEach((d, i) => {
     const xy = frame.toLocal(d.position);
-    for (const z of noFlyZones) {
-      if (z.kind !== 'polygon') continue;
-      const distM = segmentPolygonDistanceM(
-        xy,
-        xy,
-        z.rings.map((r) => r.map((q) => frame.toLocal(q))),
-      );
+    for (const { zone: z, rings } of climbZones) {
+      const distM = segmentPolygonDistanceM(xy, xy, rings);
       if (distM < marginM) {
+        const band = z.rules
+          ? ` (closed ${describeNoFlyRules(z.rules)}, met by the climb from the dock)`
+          : '';
         dockIssues.push({
           path: `docks[${i}]`,
           message:
             distM === 0
-              ? `dock ${d.id} lies inside no-fly zone '${z.name}'`
-              : `dock ${d.id} is ${distM.toFixed(1)} m from no-fly zone '${z.name}', closer than the safety margin ${marginM.toFixed(1)} m`,
+              ? `dock ${d.id} lies inside no-fly zone '${z.name}'${band}`
+              : `dock ${d.id} is ${distM.toFixed(1)} m from no-fly zone '${z.name}', closer than the safety margin ${marginM.toFixed(1)} m${band}`,
         });
       }
     }
@@ -891,12 +979,14 @@ export function planPatrol(input: PatrolInput): PatrolResult {
     sorties.map((s) => ({
       home: s.home,
       mission: s.mission,
-      ...(dem && { homeAmslM: dem.elevationAt(s.home) ?? s.homeAltAmslM }),
+      homeAmslM: (dem && dem.elevationAt(s.home)) ?? s.homeAltAmslM,
     })),
     {
       drone,
       frame,
-      noFlyZones,
+      noFlyZones: allNoFlyZones,
+      flightWindow,
+      verticalMarginM,
       ceilingM,
       safetyMarginM: marginM,
       ...(dem && { groundAmslM: (p: LonLat) => dem.elevationAt(p) }),

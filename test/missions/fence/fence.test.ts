@@ -3,6 +3,7 @@ import { createLocalFrame } from '../../../missions/frame/index';
 import {
   fenceItems,
   inclusionRing,
+  noFlyRules,
   pointInRing,
   pointSegmentDistanceM,
   preflightCheck,
@@ -188,5 +189,146 @@ describe('preflightCheck', () => {
     expect(check.violations[1]!.message).toMatch(
       /^sortie 1 needs [\d.]+ min, endurance after reserve is 15\.0 min$/,
     );
+  });
+});
+
+describe('preflightCheck with no-fly rules', () => {
+  const drone = { ...DEFAULT_DRONE, cruiseSpeedMps: 10, accelerationMps2: 2 };
+  const home = at(0, 0);
+  const band = (floorM: number | null, ceilingM: number | null): FenceZone => ({
+    ...square('school', 300, -50, 100),
+    rules: { floorM, ceilingM, reference: 'agl', windows: null },
+  });
+  // Flies straight through the zone at 60 m above the dock.
+  const through = [takeoff(), wp(250, 0), wp(450, 0), rtl];
+
+  it('lets a leg cross a zone closed only below or above the heights it flies', () => {
+    for (const zone of [band(0, 40), band(80, null)]) {
+      const check = preflightCheck([{ home, mission: through }], {
+        drone,
+        frame,
+        noFlyZones: [zone],
+      });
+      expect(check.ok).toBe(true);
+    }
+  });
+
+  it('names the item and the band when the leg flies inside the band (margin included)', () => {
+    const check = preflightCheck([{ home, mission: through }], {
+      drone,
+      frame,
+      noFlyZones: [band(0, 55)],
+      verticalMarginM: 10,
+    });
+    expect(check.ok).toBe(false);
+    if (check.ok) return;
+    expect(check.violations[0]).toMatchObject({
+      code: 'NO_FLY_ENTERED',
+      itemIndex: 2,
+      zone: 'school',
+    });
+    expect(check.message).toMatch(
+      /^sortie 1 leg to item 2 at .* enters no-fly zone 'school' \(closed 0–55 m AGL, always active; the leg flies 60–60 m AGL\)/,
+    );
+  });
+
+  it('checks the climb at the dock against a low band around the dock', () => {
+    const atDock: FenceZone = {
+      ...square('yard', -50, -50, 100),
+      rules: { floorM: 0, ceilingM: 30, reference: 'agl', windows: null },
+    };
+    const check = preflightCheck([{ home, mission: [takeoff(), wp(400, 400), rtl] }], {
+      drone,
+      frame,
+      noFlyZones: [atDock],
+    });
+    expect(check.ok).toBe(false);
+    if (check.ok) return;
+    expect(check.violations.map((v) => v.itemIndex)).toContain(0);
+  });
+
+  it('skips a zone whose windows miss the flight window, and checks it without one', () => {
+    const zone: FenceZone = {
+      ...square('school', 300, -50, 100),
+      rules: {
+        floorM: null,
+        ceilingM: null,
+        reference: 'agl',
+        windows: [
+          { fromMs: Date.parse('2026-05-01T08:00:00Z'), toMs: Date.parse('2026-05-01T12:00:00Z') },
+        ],
+      },
+    };
+    const later = {
+      fromMs: Date.parse('2026-05-01T12:00:00Z'),
+      toMs: Date.parse('2026-05-01T13:00:00Z'),
+    };
+    const during = {
+      fromMs: Date.parse('2026-05-01T11:59:00Z'),
+      toMs: Date.parse('2026-05-01T13:00:00Z'),
+    };
+    const check = (flightWindow: typeof later | null) =>
+      preflightCheck([{ home, mission: through }], {
+        drone,
+        frame,
+        noFlyZones: [zone],
+        flightWindow,
+      });
+    expect(check(later).ok).toBe(true);
+    expect(check(during).ok).toBe(false);
+    expect(check(null).ok).toBe(false);
+  });
+
+  it('reads an AMSL band from the dock elevation, and counts it as met without one', () => {
+    const zone: FenceZone = {
+      ...square('school', 300, -50, 100),
+      rules: { floorM: 0, ceilingM: 100, reference: 'amsl', windows: null },
+    };
+    const run = (homeAmslM?: number) =>
+      preflightCheck([{ home, mission: through, ...(homeAmslM !== undefined && { homeAmslM }) }], {
+        drone,
+        frame,
+        noFlyZones: [zone],
+      }).ok;
+    expect(run(60)).toBe(true); // 120 m AMSL over a band up to 100 (+10)
+    expect(run(30)).toBe(false); // 90 m AMSL
+    expect(run()).toBe(false);
+  });
+});
+
+describe('noFlyRules', () => {
+  it('reads bands, references and windows, and names every malformed value', () => {
+    expect(
+      noFlyRules({
+        floorM: 10,
+        ceilingM: 90,
+        altitudeReference: 'amsl',
+        validTo: '2026-05-01T12:00:00Z',
+        activeWindows: [
+          '2026-05-02T08:00:00+08:00/2026-05-02T09:00:00+08:00',
+          { from: '2026-05-03T08:00:00Z', to: '2026-05-03T09:00:00Z' },
+        ],
+      }).rules,
+    ).toEqual({
+      floorM: 10,
+      ceilingM: 90,
+      reference: 'amsl',
+      windows: [
+        { fromMs: -Infinity, toMs: Date.parse('2026-05-01T12:00:00Z') },
+        { fromMs: Date.parse('2026-05-02T00:00:00Z'), toMs: Date.parse('2026-05-02T01:00:00Z') },
+        { fromMs: Date.parse('2026-05-03T08:00:00Z'), toMs: Date.parse('2026-05-03T09:00:00Z') },
+      ],
+    });
+    const bad = noFlyRules(
+      { floorM: 90, ceilingM: 10, activeWindows: ['2026-05-02T08:00:00/2026-05-02T09:00:00Z', 7] },
+      '/p',
+    );
+    expect(bad.issues.map((i) => i.path)).toEqual([
+      '/p/ceilingM',
+      '/p/activeWindows/0',
+      '/p/activeWindows/1',
+    ]);
+    // Unreadable rules fall back to the safe reading.
+    expect(bad.rules).toEqual({ floorM: null, ceilingM: null, reference: 'agl', windows: null });
   });
 });

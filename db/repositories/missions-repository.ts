@@ -138,6 +138,37 @@ export class MissionsRepository {
     this.db.update(missions).set(patch).where(eq(missions.id, id)).run();
   }
 
+  /**
+   * What the scheduler needs to decide whether an approved mission has occurrences to
+   * materialise, without reading its route: one light row per approved mission.
+   */
+  approvedMissionHeads(): Pick<
+    Mission,
+    'id' | 'schedule' | 'windowMin' | 'createdAt' | 'materialisedUntil'
+  >[] {
+    return this.db
+      .select({
+        id: missions.id,
+        schedule: missions.schedule,
+        windowMin: missions.windowMin,
+        createdAt: missions.createdAt,
+        materialisedUntil: missions.materialisedUntil,
+      })
+      .from(missions)
+      .where(eq(missions.status, 'approved'))
+      .all();
+  }
+
+  /** Scheduled or queued sorties whose launch window closed at or before `at`. */
+  windowClosedSorties(at: Date): Sortie[] {
+    return this.db
+      .select()
+      .from(sorties)
+      .where(and(inArray(sorties.state, ['scheduled', 'queued']), lte(sorties.windowEndsAt, at)))
+      .orderBy(asc(sorties.windowEndsAt), asc(sorties.id))
+      .all();
+  }
+
   /** Approved recurring missions: what the scheduler expands. */
   approvedMissions(): Mission[] {
     return this.db.select().from(missions).where(eq(missions.status, 'approved')).all();

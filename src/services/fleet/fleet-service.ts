@@ -108,6 +108,9 @@ const DEFAULTS = {
   telemetryRetentionMs: 30 * 86_400_000,
 };
 
+/** Work done in one go by the running scheduler before it yields to the event loop, ms. */
+const SCHEDULER_SLICE_MS = 10;
+
 /** Buffered telemetry is written at least this often, ms, and at most this many rows at once. */
 const TELEMETRY_FLUSH_MS = 1_000;
 const TELEMETRY_BATCH_MAX = 1_000;
@@ -146,6 +149,10 @@ export class FleetService {
   /** An explicit longest flight, ms; otherwise 1.5 × the planned time + 5 min per sortie. */
   private flightMaxMs: number | undefined;
   private ticking = false;
+  /** The scheduler pass the loop is running, if any (release waits for it). */
+  private pass: Promise<void> | null = null;
+  /** Per recurring mission: its first occurrence at or after `key`'s base (see materialise). */
+  private readonly nextOccurrence = new Map<string, { key: string; atMs: number }>();
 
   constructor(deps: FleetServiceDeps) {
     this.repos = deps.repos;
@@ -712,13 +719,18 @@ export class FleetService {
     if (this.timer) return;
     const loop = () => {
       this.timer = this.clock.setTimeout(() => {
-        try {
+        const pass = async () => {
           if (this.observing) this.reconcileObservers();
-          this.tick();
-        } catch (err) {
-          this.logger.error({ err }, 'fleet scheduler tick failed; trying again next tick');
-        }
-        loop();
+          await this.tickInSlices();
+        };
+        this.pass = pass()
+          .catch((err: unknown) =>
+            this.logger.error({ err }, 'fleet scheduler pass failed; trying again next tick'),
+          )
+          .finally(() => {
+            this.pass = null;
+            if (this.timer !== null) loop();
+          });
       }, this.options.tickMs);
     };
     loop();
@@ -736,6 +748,7 @@ export class FleetService {
    */
   async release(): Promise<void> {
     this.stop();
+    await this.pass;
     this.observing = false;
     for (const watched of this.observers.values()) watched.stop();
     this.observers.clear();
@@ -750,44 +763,117 @@ export class FleetService {
   }
 
   /**
-   * One scheduler pass: materialise upcoming occurrences of approved recurring missions,
-   * expire sorties whose window passed, queue due sorties (preempting lower priorities on the
-   * same dock), start a dispatch on each idle dock, prune old telemetry. Idempotent.
+   * One whole scheduler pass at once (tests, tools): materialise upcoming occurrences of approved
+   * recurring missions, expire sorties whose window passed, queue due sorties (preempting lower
+   * priorities on the same dock), start a dispatch on each idle dock, prune old telemetry.
+   * Idempotent. The running service uses {@link tickInSlices}, which yields between slices.
    */
   tick(): void {
     if (this.ticking) return;
     this.ticking = true;
     try {
       const now = this.nowDate();
-      // One durable commit per phase instead of one per sortie (synchronous=FULL fsyncs each).
+      // One durable commit for the pass instead of one per sortie (synchronous=FULL fsyncs each).
       this.repos.missions.inTransaction(() => {
-        this.materialise(now);
-        this.expire(now);
-        this.queueDue(now);
+        const steps = this.passSteps(now);
+        let step = steps.next();
+        while (!step.done) step = steps.next();
       });
-      this.dispatchIdleDocks(now);
-      this.flushTelemetry();
-      const pruned = this.repos.fleetOps.pruneSamples(
-        Math.floor((now.getTime() - this.options.telemetryRetentionMs) / 1000),
-      );
-      if (pruned > 0) this.logger.debug({ pruned }, 'telemetry pruned');
+      this.afterPass(now);
     } finally {
       this.ticking = false;
     }
   }
 
-  private materialise(now: Date): void {
+  /**
+   * The same pass as {@link tick}, cut into slices of at most about `sliceMs` of work, each in
+   * its own transaction, yielding to the event loop between slices: requests, telemetry and
+   * dispatch timers keep running while hundreds of missions are scheduled.
+   */
+  async tickInSlices(sliceMs = SCHEDULER_SLICE_MS): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const now = this.nowDate();
+      const steps = this.passSteps(now);
+      for (let done = false; !done;) {
+        const sliceStart = performance.now();
+        this.repos.missions.inTransaction(() => {
+          // At least one unit per slice, however small the slice.
+          do {
+            if (steps.next().done) {
+              done = true;
+              return;
+            }
+          } while (performance.now() - sliceStart < sliceMs);
+        });
+        if (!done) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      this.afterPass(now);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /**
+   * The pass as steps: each `next()` does one unit of work (one mission materialised, one sortie
+   * expired or queued). Between slices other code may have changed a sortie: a unit whose move
+   * became illegal is skipped (the next pass sees the new state).
+   */
+  private *passSteps(now: Date): Generator<void, void, undefined> {
+    yield* this.materialise(now);
+    yield* this.expire(now);
+    yield* this.queueDue(now);
+  }
+
+  private afterPass(now: Date): void {
+    this.dispatchIdleDocks(now);
+    this.flushTelemetry();
+    const pruned = this.repos.fleetOps.pruneSamples(
+      Math.floor((now.getTime() - this.options.telemetryRetentionMs) / 1000),
+    );
+    if (pruned > 0) this.logger.debug({ pruned }, 'telemetry pruned');
+  }
+
+  /** Runs one unit of a pass; a move made illegal by a change between slices is skipped. */
+  private unit(what: string, id: string, run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'SORTIE_TRANSITION_INVALID') {
+        this.logger.debug({ err, id }, `scheduler: ${what} skipped; the sortie changed meanwhile`);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Materialises occurrences up to now + lookahead. Only missions whose next occurrence (kept
+   * per mission, computed once per materialisation) falls before that horizon are read in full
+   * and expanded; the others cost one light row and a comparison.
+   */
+  private *materialise(now: Date): Generator<void, void, undefined> {
     const nowMs = now.getTime();
     const until = nowMs + this.options.lookaheadMs;
-    for (const mission of this.repos.missions.approvedMissions()) {
-      if (mission.schedule.kind !== 'recurring') continue;
+    const seen = new Set<string>();
+    for (const head of this.repos.missions.approvedMissionHeads()) {
+      seen.add(head.id);
+      if (head.schedule.kind !== 'recurring') continue;
       // Occurrences whose window already closed while the service was down are not created.
-      const from = Math.max(
-        mission.materialisedUntil?.getTime() ?? 0,
-        mission.createdAt.getTime(),
-        nowMs - mission.windowMin * 60_000,
-      );
+      const base = Math.max(head.materialisedUntil?.getTime() ?? 0, head.createdAt.getTime());
+      const from = Math.max(base, nowMs - head.windowMin * 60_000);
       if (from >= until) continue;
+      const key = `${base}|${JSON.stringify(head.schedule)}`;
+      let next = this.nextOccurrence.get(head.id);
+      if (next?.key !== key) {
+        next = { key, atMs: nextOccurrenceMs(head.schedule, base, head.createdAt.getTime()) };
+        this.nextOccurrence.set(head.id, next);
+        yield; // a rule expanded from its season's start: a unit of work of its own
+      }
+      if (next.atMs >= until) continue;
+      const mission = this.repos.missions.findMission(head.id);
+      if (!mission || mission.status !== 'approved') continue;
       for (const at of scheduleOccurrences(
         mission.schedule,
         from,
@@ -809,32 +895,39 @@ export class FleetService {
           );
       }
       this.repos.missions.updateMission(mission.id, { materialisedUntil: new Date(until) });
+      yield;
+    }
+    for (const id of this.nextOccurrence.keys()) if (!seen.has(id)) this.nextOccurrence.delete(id);
+  }
+
+  private *expire(now: Date): Generator<void, void, undefined> {
+    for (const s of this.repos.missions.windowClosedSorties(now)) {
+      this.unit('expiry', s.id, () =>
+        this.transition(s.id, 'failed', {
+          actor: 'scheduler',
+          reasonCode: 'WINDOW_MISSED',
+          reason: s.reasonCode
+            ? `window closed; last held by ${s.reasonCode}: ${s.reasonDetail ?? ''}`
+            : 'the launch window closed before the sortie could fly',
+        }),
+      );
+      yield;
     }
   }
 
-  private expire(now: Date): void {
-    for (const s of this.repos.missions.sortiesInStates(['scheduled', 'queued'])) {
-      if (s.windowEndsAt.getTime() > now.getTime()) continue;
-      this.transition(s.id, 'failed', {
-        actor: 'scheduler',
-        reasonCode: 'WINDOW_MISSED',
-        reason: s.reasonCode
-          ? `window closed; last held by ${s.reasonCode}: ${s.reasonDetail ?? ''}`
-          : 'the launch window closed before the sortie could fly',
-      });
-    }
-  }
-
-  private queueDue(now: Date): void {
+  private *queueDue(now: Date): Generator<void, void, undefined> {
     const due = this.repos.missions.dueSorties('scheduled', now);
     due.sort((a, b) => compareQueued(toQueued(a), toQueued(b)));
     for (const s of due) {
-      const queued = this.transition(s.id, 'queued', {
-        actor: 'scheduler',
-        reasonCode: null,
-        reason: null,
+      this.unit('queueing', s.id, () => {
+        const queued = this.transition(s.id, 'queued', {
+          actor: 'scheduler',
+          reasonCode: null,
+          reason: null,
+        });
+        this.preempt(queued, now);
       });
-      this.preempt(queued, now);
+      yield;
     }
   }
 
@@ -1345,6 +1438,18 @@ export class FleetService {
   isTerminal(state: SortieState): boolean {
     return TERMINAL_SORTIE_STATES.includes(state);
   }
+}
+
+/**
+ * The first occurrence at or after `fromMs`, ms; +Infinity when none within about a year (the
+ * season is over): searched in growing windows, so a daily rule costs a day's expansion.
+ */
+function nextOccurrenceMs(schedule: MissionSchedule, fromMs: number, createdAtMs: number): number {
+  for (const days of [2, 40, 400]) {
+    const found = scheduleOccurrences(schedule, fromMs, fromMs + days * 86_400_000, createdAtMs);
+    if (found.length > 0) return found[0]!;
+  }
+  return Number.POSITIVE_INFINITY;
 }
 
 function observerKey(r: ObservedDockRow): string {

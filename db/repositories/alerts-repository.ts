@@ -250,10 +250,20 @@ export class AlertsRepository {
     Database.Statement<[Record<string, unknown>], unknown[]>
   >();
 
+  /** Above this many R*Tree hits a list scans rows in `seq` order instead (see listAlerts). */
+  private readonly treeHitCap: number;
+  /** Statements counting R*Tree hits up to the cap, by filter shape. */
+  private readonly probes = new Map<
+    string,
+    Database.Statement<[Record<string, unknown>], number>
+  >();
+
   constructor(
     private readonly db: Db,
     private readonly sqlite: Database.Database,
+    options: { treeHitCap?: number } = {},
   ) {
+    this.treeHitCap = options.treeHitCap ?? 20_000;
     this.byIdSeq = sqlite.prepare('SELECT seq FROM alerts WHERE id = ?');
     this.hot = {
       byId: sqlite.prepare('SELECT * FROM alerts WHERE id = ?'),
@@ -435,32 +445,33 @@ export class AlertsRepository {
    * Lists alerts visible to `scope` matching the filters (see {@link AlertFilters}), in
    * creation order (`seq`), `limit` at a time after `afterSeq`.
    *
-   * With a bbox, time or type filter the R*Tree drives: one scan per run of consecutive type
-   * codes (its boxes are exact in type, 32-bit floats rounded outwards and padded elsewhere),
-   * then each hit's row re-checks box and time exactly, then status, severity, agency and the
-   * scope's visibility (one primary-key probe of `alert_routes`), and only the first `limit + 1`
-   * in `seq` order are read out. Without those filters the rows are scanned in `seq` order.
+   * With a bbox or a time bound the R*Tree drives: one scan per run of consecutive type codes
+   * (its boxes are exact in type, 32-bit floats rounded outwards and padded elsewhere), its hits
+   * sorted by `seq`, then joined in that order: each row re-checks box and time exactly, then
+   * status, severity, agency and the scope's visibility (a primary-key probe of `alert_routes`),
+   * until `limit + 1` rows pass. Filters that select much (more than `treeHitCap` R*Tree hits,
+   * counted first) or have no bbox and no time bound scan the rows in `seq` order instead, where
+   * the page fills quickly.
    */
   listAlerts(
     scope: Scope,
     filters: AlertFilters,
     options: { afterSeq: number | null; limit: number },
   ): Page<AlertRow> {
-    const query = this.listQuery(scope, filters);
+    const query = this.listQuery(scope, filters, options.afterSeq);
     if (!query) return { items: [], nextCursor: null };
-    query.params.afterSeq = options.afterSeq ?? -1;
     query.params.limit = options.limit + 1;
     return page(query.statement.all(query.params).map(alertFromArray), options.limit);
   }
 
   /** The query plan `listAlerts` runs for these filters (EXPLAIN QUERY PLAN details). */
   listPlan(scope: Scope, filters: AlertFilters): string[] {
-    const query = this.listQuery(scope, filters);
+    const query = this.listQuery(scope, filters, null);
     if (!query) return [];
     return (
       this.sqlite
         .prepare(`EXPLAIN QUERY PLAN ${query.statement.source}`)
-        .all({ ...query.params, afterSeq: -1, limit: 1 }) as { detail: string }[]
+        .all({ ...query.params, limit: 1 }) as { detail: string }[]
     ).map((r) => r.detail);
   }
 
@@ -468,6 +479,7 @@ export class AlertsRepository {
   private listQuery(
     scope: Scope,
     filters: AlertFilters,
+    afterSeq: number | null,
   ): {
     statement: Database.Statement<[Record<string, unknown>], unknown[]>;
     params: Record<string, unknown>;
@@ -480,6 +492,7 @@ export class AlertsRepository {
     if (types?.length === 0 || statuses?.length === 0 || severities?.length === 0) return null;
     const runs = typeRuns(types);
     const shape: ListShape = {
+      tree: bbox !== undefined || fromMs !== undefined || toMs !== undefined,
       bbox: bbox !== undefined,
       from: fromMs !== undefined,
       to: toMs !== undefined,
@@ -489,14 +502,6 @@ export class AlertsRepository {
       agency: agencyId !== undefined,
       scoped: !scope.seesAll,
     };
-    const key = Object.values(shape).join(',');
-    let statement = this.lists.get(key);
-    if (!statement) {
-      statement = this.sqlite
-        .prepare<[Record<string, unknown>], unknown[]>(listSql(shape))
-        .raw(true);
-      this.lists.set(key, statement);
-    }
     const params: Record<string, unknown> = {};
     if (bbox) [params.minLon, params.minLat, params.maxLon, params.maxLat] = bbox;
     if (fromMs !== undefined) {
@@ -515,6 +520,28 @@ export class AlertsRepository {
     if (severities) params.severities = JSON.stringify(severities);
     if (agencyId !== undefined) params.agencyId = agencyId;
     if (!scope.seesAll) params.scopeAgencyId = scope.agencyId;
+    params.afterSeq = afterSeq ?? -1;
+    if (shape.tree) {
+      const key = Object.values(shape).join(',');
+      let probe = this.probes.get(key);
+      if (!probe) {
+        probe = this.sqlite
+          .prepare<[Record<string, unknown>], number>(
+            `SELECT COUNT(*) FROM (${treeScans(shape).join(' UNION ALL ')} LIMIT @cap)`,
+          )
+          .pluck();
+        this.probes.set(key, probe);
+      }
+      if (probe.get({ ...params, cap: this.treeHitCap })! >= this.treeHitCap) shape.tree = false;
+    }
+    const key = Object.values(shape).join(',');
+    let statement = this.lists.get(key);
+    if (!statement) {
+      statement = this.sqlite
+        .prepare<[Record<string, unknown>], unknown[]>(listSql(shape))
+        .raw(true);
+      this.lists.set(key, statement);
+    }
     return { statement, params };
   }
 
@@ -727,6 +754,8 @@ export class AlertsRepository {
 
 /** Which filters a list query has: one prepared statement per shape. */
 interface ListShape {
+  /** The R*Tree drives (else rows are scanned in `seq` order). */
+  tree: boolean;
   bbox: boolean;
   from: boolean;
   to: boolean;
@@ -751,31 +780,42 @@ function typeRuns(types: { code: number }[] | undefined): [number, number][] {
   return runs;
 }
 
-function listSql(shape: ListShape): string {
-  const tree: string[] = [];
-  const exact: string[] = [];
-  if (shape.bbox) {
-    tree.push(
+/** The R*Tree scans of a shape, one per run of type codes, each answering `seq`. */
+function treeScans(shape: ListShape): string[] {
+  const terms: string[] = ['r.seq > @afterSeq'];
+  if (shape.bbox)
+    terms.push(
       'r.max_lon >= @minLon',
       'r.min_lon <= @maxLon',
       'r.max_lat >= @minLat',
       'r.min_lat <= @maxLat',
     );
+  if (shape.from) terms.push('r.max_t >= @fromT');
+  if (shape.to) terms.push('r.min_t <= @toT');
+  const runs = Array.from({ length: shape.typeRuns }, (_, i) => [
+    `r.min_type <= @typeHi${i}`,
+    `r.max_type >= @typeLo${i}`,
+  ]);
+  return (runs.length === 0 ? [[]] : runs).map(
+    (run) => `SELECT r.seq FROM alerts_rtree r WHERE ${[...terms, ...run].join(' AND ')}`,
+  );
+}
+
+function listSql(shape: ListShape): string {
+  const exact: string[] = [];
+  if (shape.bbox)
     exact.push(
       'a.max_lon >= @minLon',
       'a.min_lon <= @maxLon',
       'a.max_lat >= @minLat',
       'a.min_lat <= @maxLat',
     );
-  }
-  if (shape.from) {
-    tree.push('r.max_t >= @fromT');
-    exact.push('a.last_observed_at >= @fromMs');
-  }
-  if (shape.to) {
-    tree.push('r.min_t <= @toT');
-    exact.push('a.first_observed_at <= @toMs');
-  }
+  if (shape.from) exact.push('a.last_observed_at >= @fromMs');
+  if (shape.to) exact.push('a.first_observed_at <= @toMs');
+  if (!shape.tree && shape.typeRuns > 0)
+    exact.push(
+      `(${Array.from({ length: shape.typeRuns }, (_, i) => `a.type_code BETWEEN @typeLo${i} AND @typeHi${i}`).join(' OR ')})`,
+    );
   if (shape.statuses) exact.push('a.status IN (SELECT value FROM json_each(@statuses))');
   if (shape.severities) exact.push('a.severity IN (SELECT value FROM json_each(@severities))');
   if (shape.agency)
@@ -787,26 +827,13 @@ function listSql(shape: ListShape): string {
     exact.push(
       'EXISTS (SELECT 1 FROM alert_routes v WHERE v.alert_id = a.id AND v.agency_id = @scopeAgencyId)',
     );
-  const useTree = shape.bbox || shape.from || shape.to || shape.typeRuns > 0;
-  if (!useTree)
+  if (!shape.tree)
     return `SELECT ${ALERT_SELECT} FROM alerts a WHERE ${['a.seq > @afterSeq', ...exact].join(' AND ')} ORDER BY a.seq LIMIT @limit`;
-  const scans = (
-    shape.typeRuns === 0
-      ? [tree]
-      : Array.from({ length: shape.typeRuns }, (_, i) => [
-          ...tree,
-          `r.min_type <= @typeHi${i}`,
-          `r.max_type >= @typeLo${i}`,
-        ])
-  ).map(
-    (terms) =>
-      `SELECT r.seq FROM alerts_rtree r WHERE ${[...terms, 'r.seq > @afterSeq'].join(' AND ')}`,
-  );
   // The R*Tree's hits are sorted by seq first (integers only, a merge across the type runs), then
   // joined in that order, so the rows are read and re-checked only until the page is full: the
   // limit stops the join. `LIMIT -1 OFFSET 0` keeps SQLite from flattening the subquery into the
   // join (it would then join every hit and sort whole rows); the outer ORDER BY needs no sort.
-  const hits = `SELECT seq FROM (${scans.join(' UNION ALL ')}) ORDER BY seq LIMIT -1 OFFSET 0`;
+  const hits = `SELECT seq FROM (${treeScans(shape).join(' UNION ALL ')}) ORDER BY seq LIMIT -1 OFFSET 0`;
   const where = exact.length > 0 ? `WHERE ${exact.join(' AND ')}` : '';
   return `SELECT ${ALERT_SELECT} FROM (${hits}) r CROSS JOIN alerts a ON a.seq = r.seq ${where} ORDER BY r.seq LIMIT @limit`;
 }

@@ -204,11 +204,11 @@ function bruteForce(scope: Scope, f: AlertFilters): string[] {
 }
 
 /** Every page of the list, following `afterSeq` from the last item of each page. */
-function allPages(scope: Scope, f: AlertFilters, limit: number): string[] {
+function allPages(scope: Scope, f: AlertFilters, limit: number, repo = w.repo): string[] {
   const ids: string[] = [];
   let afterSeq: number | null = null;
   for (let n = 0; n < 1000; n++) {
-    const page = w.repo.listAlerts(scope, f, { afterSeq, limit });
+    const page = repo.listAlerts(scope, f, { afterSeq, limit });
     expect(page.items.length).toBeLessThanOrEqual(limit);
     ids.push(...page.items.map((a) => a.id));
     if (page.nextCursor === null) return ids;
@@ -272,6 +272,8 @@ describe('the alert list against a brute-force filter', () => {
       for (let i = 0; i < 500; i++) addAlert(i);
       churn();
     });
+    // a cap of 5 R*Tree hits sends most queries to the scan in seq order: both plans are checked
+    const capped = new AlertsRepository(w.store.db, w.store.sqlite, { treeHitCap: 5 });
     let nonEmpty = 0;
     for (let q = 0; q < 150; q++) {
       const scope = randomScope();
@@ -279,7 +281,9 @@ describe('the alert list against a brute-force filter', () => {
       const expected = bruteForce(scope, f);
       if (expected.length > 0) nonEmpty++;
       const limit = 1 + Math.floor(w.random() * 9);
-      expect(allPages(scope, f, limit), JSON.stringify({ scope, f, limit })).toEqual(expected);
+      const what = JSON.stringify({ scope, f, limit });
+      expect(allPages(scope, f, limit), what).toEqual(expected);
+      expect(allPages(scope, f, limit, capped), `capped ${what}`).toEqual(expected);
     }
     // the check means something only if many queries find alerts
     expect(nonEmpty).toBeGreaterThan(60);
@@ -397,6 +401,17 @@ describe('the alert R*Tree', () => {
       expect(b.max_t!).toBeGreaterThan(b.last_observed_at! / unit);
       expect([b.min_type, b.max_type]).toEqual([b.type_code, b.type_code! + ALERT_RTREE.typeWidth]);
     }
+  });
+
+  it('scans rows in seq order when there is no bbox and no time bound, or when the R*Tree would answer too much', () => {
+    addAlert(0);
+    const scope: Scope = { agencyId: w.agencies[0]!, seesAll: true };
+    const typeOnly = w.repo.listPlan(scope, { types: [{ code: 1, name: 'flood' }] });
+    expect(typeOnly.some((d) => d.includes('VIRTUAL TABLE'))).toBe(false);
+    const f: AlertFilters = { bbox: [100, 20, 130, 40] };
+    expect(w.repo.listPlan(scope, f).some((d) => d.includes('VIRTUAL TABLE'))).toBe(true);
+    const capped = new AlertsRepository(w.store.db, w.store.sqlite, { treeHitCap: 1 });
+    expect(capped.listPlan(scope, f).some((d) => d.includes('VIRTUAL TABLE'))).toBe(false);
   });
 
   it('drives the list: the plan scans the R*Tree and reaches alerts by primary key', () => {

@@ -159,6 +159,78 @@ describe('plans: happy paths', () => {
   });
 });
 
+describe('plans: no-fly zones with time windows', () => {
+  it('crosses a zone closed only outside the flight window, and keeps the safe reading without one', async () => {
+    const { areaId, dockId } = await setup();
+    const school = await call(t, 'POST', '/v1/areas?kind=no_fly&name=school', {
+      key: planner,
+      json: {
+        type: 'Feature',
+        properties: {
+          validFrom: '2026-05-01T07:00:00+08:00',
+          validTo: '2026-05-01T12:00:00+08:00',
+        },
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [119.805, 30.3485],
+              [119.806, 30.3485],
+              [119.806, 30.3595],
+              [119.805, 30.3595],
+              [119.805, 30.3485],
+            ],
+          ],
+        },
+      },
+    });
+    expect(school.status).toBe(201);
+    const plan = async (options: Record<string, unknown>) =>
+      call(t, 'POST', '/v1/plans', {
+        key: planner,
+        json: { areaIds: [areaId, school.body.id], dockIds: [dockId], options },
+      });
+    const afternoon = await plan({
+      altitudeAglM: 100,
+      flightWindow: { from: '2026-05-01T14:00:00+08:00', to: '2026-05-01T16:00:00+08:00' },
+    });
+    expect([afternoon.status, afternoon.body.status]).toEqual([201, 'ready']);
+    expect(afternoon.body.warnings.join('\n')).toMatch(
+      /no-fly zone '.*' does not apply: .*outside the flight window/,
+    );
+    const unknown = await plan({ altitudeAglM: 100 });
+    expect([unknown.status, unknown.body.status]).toEqual([201, 'ready']);
+    expect(unknown.body.warnings.join('\n')).toMatch(
+      /without a flight window \(options\.flightWindow\) it is treated as always active/,
+    );
+    // Avoided, the zone is an exclusion fence (MAV_CMD_NAV_FENCE_POLYGON_VERTEX_EXCLUSION 5002).
+    const exclusionVertices = async (id: string) => {
+      const mav = await call(t, 'GET', `/v1/plans/${id}/export?format=mavlink-json`, {
+        key: planner,
+      });
+      return (mav.text.match(/"command":\s*5002\b/g) ?? []).length;
+    };
+    expect(await exclusionVertices(afternoon.body.id)).toBe(0);
+    expect(await exclusionVertices(unknown.body.id)).toBeGreaterThan(0);
+  });
+
+  it('answers 400 naming a flight window that ends before it starts', async () => {
+    const { areaId, dockId } = await setup();
+    const res = await call(t, 'POST', '/v1/plans', {
+      key: planner,
+      json: {
+        areaIds: [areaId],
+        dockIds: [dockId],
+        options: { flightWindow: { from: '2026-05-01T14:00:00Z', to: '2026-05-01T13:00:00Z' } },
+      },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.errors.map((e: { path: string }) => e.path)).toContain(
+      '/body/options/flightWindow/to',
+    );
+  });
+});
+
 describe('plans become missions', () => {
   it('creates a mission that flies the plan’s sortie from its dock', async () => {
     const { areaId, dockId } = await setup();

@@ -84,6 +84,21 @@ const planInput = z
           .min(0)
           .max(2 ** 31),
         gimbalCommand: z.enum(['gimbal-manager', 'mount-control']),
+        flightWindow: z
+          .object({
+            from: z.iso.datetime({ offset: true }),
+            to: z.iso.datetime({ offset: true }),
+          })
+          .strict()
+          .refine((w) => Date.parse(w.to) > Date.parse(w.from), {
+            message: 'expected `to` after `from`',
+            path: ['to'],
+          })
+          .openapi({
+            description:
+              'When the sorties fly (RFC 3339 with offset). No-fly zones whose validFrom/validTo or activeWindows all miss it do not apply; without it every zone counts as always active.',
+          }),
+        noFlyVerticalMarginM: z.number().min(0).max(500),
       })
       .partial()
       .strict()

@@ -379,16 +379,20 @@ class LocalSearch {
           const forward = this.succ(t1) === t2;
           const t4 = forward ? this.pred(t3) : this.succ(t3);
           if (t4 === t1 || t4 === t2) break;
+          const g = g1 + dist(t3, t4);
+          const closed = g - dist(t4, t1);
+          // The chain can go on only if t4's nearest neighbour is closer than the gain so far;
+          // otherwise the flip is worth doing only when it closes the best tour (saves most flips).
+          const extend = depth < maxDepth && dist(t4, nb[t4 * k]!) < g;
+          if (!extend && closed <= bestGain) break;
           if (forward) this.flip(t1, t2, t4, t3);
           else this.flip(t2, t1, t3, t4);
           this.added.push(t2, t3);
-          const g = g1 + dist(t3, t4);
-          const closed = g - dist(t4, t1);
           if (closed > bestGain) {
             bestGain = closed;
             bestDepth = depth;
           }
-          if (depth === maxDepth) break;
+          if (!extend) break;
           // Next level: t4 is now t1's neighbour; pick the t5 maximising the next removal.
           const fwd = this.succ(t1) === t4;
           let next = -1;

@@ -6,9 +6,7 @@
  *   JSON), as a ratio to SQLite inserting the same detections as plain JSON rows in the same
  *   batches with the same durability (WAL, synchronous=FULL), interleaved; also through
  *   app.request, and the time from the answer until the rules have processed the batch.
- * - query: 1,000,000 alerts over 100 km × 100 km and a year; bbox (5 km) + 7 days + type through
- *   the R*Tree (lon, lat, time, type), as a ratio to the best plain-index plan: the (type, time)
- *   index with both time bounds, then the bbox checked row by row.
+ * - query: in alerts-query.bench.ts (alerts/query-1m).
  * - webhooks: latency from the commit of a detection to a local HTTP receiver on loopback getting
  *   the signed `alert.dispatched` delivery.
  */
@@ -30,7 +28,7 @@ import {
   generateWebhookSecret,
   type Detection,
 } from '../../src/services/alerts/index';
-import { at, canopyChange, hotspot, plume, square, T0 } from '../alerts/fixtures';
+import { canopyChange, hotspot, plume, square, T0 } from '../alerts/fixtures';
 import { median, percentile, type Benchmark } from './harness';
 
 const silent = createLogger({
@@ -334,143 +332,6 @@ async function ingestBench() {
   }
 }
 
-const ALERT_COUNT = 1_000_000;
-const YEAR_MS = 365 * 86_400_000;
-
-function queryBench() {
-  const w = world(() => new Date(T0));
-  try {
-    const random = seeded(11);
-    const insert = w.store.sqlite.prepare(
-      `INSERT INTO alerts (id, alert_type, type_code, status, severity, confidence, version, geometry, lon, lat, min_lon, min_lat, max_lon, max_lat, radius_m, extent_area_m2, first_observed_at, last_observed_at, observation_count, primary_kind, pass_keys, sensor_ids, sources, metrics, severity_reasons, created_at, updated_at)
-       VALUES (?, ?, ?, 'dispatched', 'medium', 'low', 1, ?, ?, ?, ?, ?, ?, ?, 5, 100, ?, ?, 1, 'ir_hotspot', '[]', '[]', '["drone"]', '{}', '[]', ?, ?)`,
-    );
-    const types = ['fire', 'flood', 'illegal_logging', 'pollution'] as const;
-    const t0 = process.hrtime.bigint();
-    w.store.sqlite.pragma('synchronous = OFF');
-    w.store.sqlite.pragma('cache_size = -400000'); // 400 MB: the fill is setup, not the figure
-    // alerts are created as they are observed: the store receives them in time order
-    const synthetic = Array.from({ length: ALERT_COUNT }, () => {
-      const [lon, lat] = at(random() * 100_000 - 50_000, random() * 100_000 - 50_000);
-      const first = T0 + Math.floor(random() * YEAR_MS);
-      return { lon, lat, first, last: first + Math.floor(random() * 86_400_000) };
-    }).sort((a, b) => a.first - b.first);
-    const fill = w.store.sqlite.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const { lon, lat, first, last } = synthetic[i]!;
-        const d = 0.0002;
-        const type = types[i % 4]!;
-        insert.run(
-          `alr_${i.toString(36).padStart(8, '0')}`,
-          type,
-          i % 4,
-          `{"type":"Point","coordinates":[${lon},${lat}]}`,
-          lon,
-          lat,
-          lon - d,
-          lat - d,
-          lon + d,
-          lat + d,
-          first,
-          last,
-          first,
-          first,
-        );
-      }
-    });
-    for (let i = 0; i < ALERT_COUNT; i += 50_000) fill(i, i + 50_000);
-    w.store.sqlite.pragma('synchronous = FULL');
-    w.store.sqlite.exec('ANALYZE');
-    const fillS = Number(process.hrtime.bigint() - t0) / 1e9;
-
-    const baseline = w.store.sqlite.prepare(
-      `SELECT * FROM alerts INDEXED BY alerts_type_time_idx
-       WHERE alert_type = ? AND last_observed_at BETWEEN ? AND ? AND first_observed_at <= ?
-         AND max_lon >= ? AND min_lon <= ? AND max_lat >= ? AND min_lat <= ?
-       ORDER BY seq LIMIT 501`,
-    );
-    const queries = Array.from({ length: 64 }, () => {
-      const [minLon, minLat] = at(random() * 90_000 - 45_000, random() * 90_000 - 45_000);
-      const [maxLon, maxLat] = [minLon + 5000 / 96_000, minLat + 5000 / 111_000];
-      const fromMs = T0 + Math.floor(random() * (YEAR_MS - 7 * 86_400_000));
-      return {
-        bbox: [minLon, minLat, maxLon, maxLat] as [number, number, number, number],
-        fromMs,
-        toMs: fromMs + 7 * 86_400_000,
-      };
-    });
-    const scope = { agencyId: w.actor.agencyId, seesAll: true };
-    let qi = 0;
-    let candidateHits = 0;
-    let baselineHits = 0;
-    const candidate = () => {
-      const q = queries[qi++ % queries.length]!;
-      candidateHits += w.service.alerts.listAlerts(
-        scope,
-        { bbox: q.bbox, fromMs: q.fromMs, toMs: q.toMs, types: [{ code: 0, name: 'fire' }] },
-        { afterSeq: null, limit: 500 },
-      ).items.length;
-    };
-    const plain = () => {
-      const q = queries[qi++ % queries.length]!;
-      // alerts last at most a day here, so last_observed_at ≤ to + 1 day bounds the index scan
-      baselineHits += baseline.all(
-        'fire',
-        q.fromMs,
-        q.toMs + 86_400_000,
-        q.toMs,
-        q.bbox[0],
-        q.bbox[2],
-        q.bbox[1],
-        q.bbox[3],
-      ).length;
-    };
-    // same answers on the same queries (the check can fail)
-    qi = 0;
-    for (let i = 0; i < queries.length; i++) candidate();
-    qi = 0;
-    for (let i = 0; i < queries.length; i++) plain();
-    const hitsPerQuery = candidateHits / queries.length;
-    if (candidateHits !== baselineHits)
-      throw new Error(`R*Tree found ${candidateHits} alerts, the index plan ${baselineHits}`);
-    const ratios: number[] = [];
-    const cand: number[] = [];
-    const base: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      const time = (fn: () => void, reps: number) => {
-        const s = process.hrtime.bigint();
-        for (let i = 0; i < reps; i++) fn();
-        return reps / (Number(process.hrtime.bigint() - s) / 1e9);
-      };
-      const b = time(plain, 64);
-      const c = time(candidate, 640);
-      base.push(b);
-      cand.push(c);
-      ratios.push(c / b);
-    }
-    const plan = (
-      w.store.sqlite
-        .prepare(
-          `EXPLAIN QUERY PLAN SELECT seq FROM alerts_rtree WHERE max_lon >= 0 AND min_lon <= 1 AND max_lat >= 0 AND min_lat <= 1 AND max_t >= 0 AND min_t <= 1 AND min_type <= 0 AND max_type >= 0`,
-        )
-        .all() as { detail: string }[]
-    ).map((r) => r.detail);
-    return {
-      figures: {
-        ratioVsTypeTimeIndex: median(ratios),
-        rtreeQueriesPerS: Math.round(median(cand)),
-        indexQueriesPerS: Math.round(median(base)),
-        alerts: ALERT_COUNT,
-        meanHitsPerQuery: hitsPerQuery,
-        fillS: Math.round(fillS * 10) / 10,
-      },
-      notes: [`R*Tree plan: ${plan.join(' | ')}`],
-    };
-  } finally {
-    close(w);
-  }
-}
-
 async function webhookBench() {
   const w = world(() => new Date());
   const arrivals = new Map<string, number>();
@@ -552,7 +413,6 @@ async function webhookBench() {
 
 const benchmarks: Benchmark[] = [
   { group: 'alerts', name: 'ingest', run: ingestBench },
-  { group: 'alerts', name: 'query-1m', run: queryBench },
   { group: 'alerts', name: 'webhook-latency', run: webhookBench },
 ];
 

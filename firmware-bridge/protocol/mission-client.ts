@@ -15,7 +15,7 @@ import { MissionUpload } from './mission-upload';
 import type { UploadProgress, UploadReport } from './mission-upload';
 import { firstMismatch } from './mission-wire';
 import { fail, succeed } from './outcome';
-import type { Outcome } from './outcome';
+import type { Failure, FailureKind, Outcome } from './outcome';
 import type { Target } from './target';
 import type { MissionTiming } from './timing';
 import { waitForMessage } from './wait-for-message';
@@ -52,6 +52,37 @@ export interface VerifiedUpload extends UploadReport {
   verifiedBy: 'plan-id' | 'download' | 'none';
 }
 
+/**
+ * What to do with the parts of a plan already replaced when a later part fails: `restore` the
+ * vehicle's previous fence / rally (backed up by download before the upload; cleared when no
+ * backup could be made), `clear` them, or `keep` the new ones.
+ */
+export type PlanFailurePolicy = 'restore' | 'clear' | 'keep';
+
+export interface UploadPlanOptions extends UploadOptions {
+  /** Default `restore`. */
+  onFailure?: PlanFailurePolicy;
+}
+
+/**
+ * What the vehicle holds of one part of the plan after `uploadPlan`: `new` (this plan's),
+ * `unchanged` (what it held before; never replaced), `restored` (replaced, then put back),
+ * `cleared` (replaced, then emptied), `unknown` (the link could not tell).
+ */
+export type PlanPartState = 'new' | 'unchanged' | 'restored' | 'cleared' | 'unknown';
+
+/** A failed `uploadPlan`: which part failed and what the vehicle now holds of each part. */
+export interface PlanUploadFailure extends Failure {
+  failedPart: MissionType;
+  holds: Partial<Record<MissionType, PlanPartState>>;
+}
+
+/** Fence first, then rally, the mission last: a vehicle never flies a new mission under an old fence. */
+export const PLAN_UPLOAD_ORDER: readonly MissionType[] = ['fence', 'rally', 'mission'];
+
+/** Failures after which the vehicle has said no: it keeps what it held (replace only when accepted). */
+const DEFINITIVE: ReadonlySet<FailureKind> = new Set(['rejected', 'denied', 'unsupported', 'busy']);
+
 const HOME_PLACEHOLDER_CMD = 16; // MAV_CMD_NAV_WAYPOINT, frame GLOBAL: what QGC sends for home
 
 /**
@@ -73,12 +104,29 @@ export class MissionClient {
     return type === 'mission' && this.autopilot === 'ardupilot';
   }
 
-  /** Uploads one mission type (replacing it on the vehicle when accepted) and verifies it. */
+  /**
+   * Uploads one mission type (replacing it on the vehicle when accepted) and verifies it. When
+   * the final ACK was lost and only a count read-back confirmed the transfer, the contents are
+   * verified by download (whatever `verify` says, except `none`), and a mismatch (the vehicle
+   * held an older list of the same length) uploads once more.
+   */
   async upload(
     missionType: MissionType,
     items: readonly MissionItem[],
     options: UploadOptions = {},
   ): Promise<Outcome<VerifiedUpload>> {
+    const first = await this.uploadOnce(missionType, items, options);
+    if (!first.ok && first.kind === 'mismatch' && 'readBack' in first && first.readBack) {
+      return this.uploadOnce(missionType, items, options);
+    }
+    return first;
+  }
+
+  private async uploadOnce(
+    missionType: MissionType,
+    items: readonly MissionItem[],
+    options: UploadOptions,
+  ): Promise<Outcome<VerifiedUpload> | (Failure & { readBack?: boolean })> {
     let wire = items;
     const slot = this.hasHomeSlot(missionType) && items.length > 0 ? 1 : 0;
     if (slot) {
@@ -122,6 +170,13 @@ export class MissionClient {
     const report = { ...upload.value, count: items.length };
     const mode = options.verify ?? 'auto';
     if (mode === 'none') return succeed({ ...report, verifiedBy: 'none' });
+    if (upload.value.acceptedBy === 'read-back') {
+      // The read-back proved the count, not the contents, and its plan id (if any) is whatever
+      // the vehicle holds: only a download tells whether that is this upload.
+      const check = await this.verifyByDownload(missionType, items);
+      if (!check.ok) return { ...check, readBack: true };
+      return succeed({ ...report, verifiedBy: 'download' });
+    }
     if ((mode === 'auto' || mode === 'plan-id') && upload.value.opaqueId !== 0) {
       const byId = await this.verifyPlanId(missionType, upload.value.opaqueId);
       if (byId.ok) return succeed({ ...report, verifiedBy: 'plan-id' });
@@ -137,20 +192,120 @@ export class MissionClient {
     return succeed({ ...report, verifiedBy: 'download' });
   }
 
-  /** Uploads mission, fence and rally in that order; stops at the first failure. */
+  /**
+   * Uploads a plan's parts in {@link PLAN_UPLOAD_ORDER} (fence, rally, mission last), so a
+   * vehicle never holds a new mission with an old fence. With `onFailure: 'restore'` (default)
+   * the vehicle's fence and rally are downloaded first when a later part follows them; if a part
+   * fails, the parts already replaced are put back (or cleared, per the policy), unless the
+   * failed part is the mission and the vehicle may hold it (never an old fence under a new
+   * mission). A failed part whose failure leaves doubt (timeout, link down, protocol error,
+   * mismatch) is read back: if the vehicle holds it after all, the upload carries on. The
+   * failure says exactly what the vehicle now holds (`holds`, and in `reason`).
+   */
   async uploadPlan(
     plan: MissionPlan,
-    options: UploadOptions = {},
-  ): Promise<Outcome<VerifiedUpload[]>> {
+    options: UploadPlanOptions = {},
+  ): Promise<Outcome<VerifiedUpload[]> | PlanUploadFailure> {
+    const policy = options.onFailure ?? 'restore';
+    const order = PLAN_UPLOAD_ORDER.filter((t) => plan[t] !== undefined);
+    const holds: Partial<Record<MissionType, PlanPartState>> = {};
+    for (const t of order) holds[t] = 'unchanged';
+    const backups: Partial<Record<MissionType, readonly MissionItem[]>> = {};
+    if (policy === 'restore') {
+      // Only parts that a later part follows can need putting back.
+      for (const t of order.slice(0, -1)) {
+        const d = await this.download(t, options.signal ? { signal: options.signal } : {});
+        if (d.ok) backups[t] = d.value.items;
+        else if (d.kind === 'cancelled') return this.planFailure(d, t, holds);
+        // Without a backup this part is cleared instead of restored if a later part fails.
+      }
+    }
     const reports: VerifiedUpload[] = [];
-    for (const type of ['mission', 'fence', 'rally'] as const) {
-      const items = plan[type];
-      if (!items) continue;
+    for (const type of order) {
+      const items = plan[type]!;
       const o = await this.upload(type, items, options);
-      if (!o.ok) return fail(o.kind, o.reason, o.code);
-      reports.push(o.value);
+      if (o.ok) {
+        holds[type] = 'new';
+        reports.push(o.value);
+        continue;
+      }
+      const state = await this.stateAfterFailure(type, o, items, backups[type]);
+      if (state === 'new') {
+        // The vehicle took it after all (e.g. every ACK lost): verified by download just now.
+        holds[type] = 'new';
+        reports.push({
+          missionType: type,
+          count: items.length,
+          opaqueId: 0,
+          acceptedBy: 'read-back',
+          itemSends: 0,
+          duplicateItemSends: 0,
+          duplicateRequestsIgnored: 0,
+          invalidSequenceAcks: 0,
+          retries: 0,
+          restarts: 0,
+          elapsedMs: 0,
+          verifiedBy: 'download',
+        });
+        continue;
+      }
+      holds[type] = state;
+      const mayHoldNewMission = type === 'mission' && state === 'unknown';
+      if (policy !== 'keep' && !mayHoldNewMission) {
+        const replaced = order.slice(0, order.indexOf(type)).reverse();
+        for (const t of replaced) holds[t] = await this.undo(t, policy, backups[t]);
+      }
+      return this.planFailure(o, type, holds);
     }
     return succeed(reports);
+  }
+
+  /** What the vehicle holds of `type` after its upload failed with `failure`. */
+  private async stateAfterFailure(
+    type: MissionType,
+    failure: Failure,
+    items: readonly MissionItem[],
+    backup: readonly MissionItem[] | undefined,
+  ): Promise<PlanPartState> {
+    if (DEFINITIVE.has(failure.kind)) return 'unchanged';
+    const got = await this.download(type);
+    if (!got.ok) return 'unknown';
+    if (firstMismatch(items, got.value.items) < 0) return 'new';
+    if (backup && firstMismatch(backup, got.value.items) < 0) return 'unchanged';
+    // A conforming vehicle replaces only on its final ACCEPTED: after a timeout it holds its old
+    // list. A protocol error or a mismatch means it accepted something that is not this upload.
+    return failure.kind === 'protocol-error' || failure.kind === 'mismatch'
+      ? 'unknown'
+      : 'unchanged';
+  }
+
+  /** Puts back (or clears) one part already replaced by this plan. */
+  private async undo(
+    type: MissionType,
+    policy: Exclude<PlanFailurePolicy, 'keep'>,
+    backup: readonly MissionItem[] | undefined,
+  ): Promise<PlanPartState> {
+    if (policy === 'restore' && backup) {
+      const back = await this.upload(type, backup);
+      if (back.ok) return 'restored';
+    }
+    const cleared = await this.clear(type);
+    return cleared.ok ? 'cleared' : 'unknown';
+  }
+
+  private planFailure(
+    failure: Failure,
+    failedPart: MissionType,
+    holds: Partial<Record<MissionType, PlanPartState>>,
+  ): PlanUploadFailure {
+    const said = PLAN_UPLOAD_ORDER.filter((t) => holds[t] !== undefined)
+      .map((t) => `${t} ${holds[t]}`)
+      .join(', ');
+    return {
+      ...fail(failure.kind, `${failure.reason}; the vehicle now holds: ${said}`, failure.code),
+      failedPart,
+      holds: { ...holds },
+    };
   }
 
   /** Downloads one mission type (ArduPilot's home slot removed from the mission). */

@@ -3,7 +3,11 @@
  *
  * ```
  * idle ──start──▶ awaiting-first-request ──REQUEST(0)──▶ sending-items ──REQUEST(last)──▶ awaiting-ack ──ACK──▶ done
- *                  │ timeout: resend COUNT            │ timeout: resend last item       │ timeout: resend last item
+ *                  │ timeout: resend COUNT            │ timeout: resend last item       │ 1st timeout: resend last item
+ *                  │                                  │                                 │ ERROR to that resend, or 2nd timeout
+ *                  │                                  │                                 ▼
+ *                  │                                  │                      confirming: REQUEST_LIST ──COUNT = ours──▶ done (read-back)
+ *                  │                                  │                                 └── COUNT ≠ ours: restart
  *                  └── after maxRetries: restart (send COUNT again) … after maxRestarts: done(timeout)
  * ```
  * - MISSION_REQUEST (float, what ArduPilot sends) and MISSION_REQUEST_INT are both answered with
@@ -15,6 +19,14 @@
  *   from an idle vehicle) and ignored; an error ack at any point ends the transfer.
  * - An ACCEPTED ack before every item was requested is a protocol error (the vehicle may hold a
  *   partial mission; verify by download).
+ * - Lost final ACK (as QGroundControl resolves it): the last item is sent once more. A textbook
+ *   vehicle acknowledges again; a vehicle that never got the item requests it again; ArduPilot,
+ *   which has already finished, answers MISSION_ACK ERROR ("not receiving", GCS_Common.cpp) or
+ *   nothing. That ERROR, or a second silent timeout, starts a read-back: MISSION_REQUEST_LIST,
+ *   and a MISSION_COUNT equal to ours (with its plan id, when the vehicle has them) confirms the
+ *   transfer was accepted — it is not restarted. A different count means the vehicle did not
+ *   take it: the transfer restarts. `acceptedBy: 'read-back'` tells the caller to verify (the
+ *   `MissionClient` downloads and compares, since ArduPilot has no plan id).
  */
 import { common } from 'node-mavlink';
 import type { Clock, MavEndpoint, ReceivedFrame } from '../link/types';
@@ -29,13 +41,18 @@ import type { MissionTiming } from './timing';
 import { missionResultFailure } from './mission-result';
 
 export type UploadStateName =
-  'idle' | 'awaiting-first-request' | 'sending-items' | 'awaiting-ack' | 'done';
+  'idle' | 'awaiting-first-request' | 'sending-items' | 'awaiting-ack' | 'confirming' | 'done';
 
 export interface UploadReport {
   missionType: MissionType;
   count: number;
-  /** Plan id from the final MISSION_ACK; 0 when the vehicle has none (ArduPilot). */
+  /** Plan id from the final MISSION_ACK (or the read-back COUNT); 0 when the vehicle has none (ArduPilot). */
   opaqueId: number;
+  /**
+   * `ack`: the final MISSION_ACK arrived. `read-back`: it was lost, and MISSION_COUNT read back
+   * from the vehicle equals ours (count only: verify the contents).
+   */
+  acceptedBy: 'ack' | 'read-back';
   /** MISSION_ITEM_INT frames sent, retries included. */
   itemSends: number;
   /** Item sends beyond the first per sequence number (retries after loss). */
@@ -84,6 +101,10 @@ export class MissionUpload {
   /** Not cleared on restart: counts every re-send of a sequence number over the whole upload. */
   private readonly sentOnce = new Set<number>();
   private lastSentSeq = -1;
+  /** The last item went out again while waiting for the final ACK (a lost ACK is suspected). */
+  private finalItemResent = false;
+  /** Timeouts in awaiting-ack since the last item was first sent. */
+  private ackTimeouts = 0;
   private countSentAtMs = 0;
   private srttMs: number | undefined;
   private retries = 0;
@@ -162,7 +183,20 @@ export class MissionUpload {
     this.send(msg);
   }
 
-  private send(msg: common.MissionCount | common.MissionItemInt | common.MissionAck): void {
+  private sendRequestList(): void {
+    const msg = new common.MissionRequestList();
+    msg.targetSystem = this.options.target.systemId;
+    msg.targetComponent = this.options.target.componentId;
+    msg.missionType = MISSION_TYPE_ID[this.options.missionType];
+    this.stateName = 'confirming';
+    this.send(msg);
+    this.armTimer();
+  }
+
+  private send(
+    msg:
+      common.MissionCount | common.MissionItemInt | common.MissionAck | common.MissionRequestList,
+  ): void {
     this.options.endpoint.send(msg).catch((err: unknown) => {
       const reason = err instanceof Error ? err.message : String(err);
       this.finish(fail('link-down', `sending ${msg.constructor.name} failed: ${reason}`));
@@ -184,7 +218,25 @@ export class MissionUpload {
     } else if (m instanceof common.MissionAck) {
       if (!isAddressedTo(m, this.options.endpoint) || (m.missionType ?? 0) !== type) return;
       this.onAck(m.type, m.opaqueId ?? 0);
+    } else if (m instanceof common.MissionCount && this.stateName === 'confirming') {
+      if (!isAddressedTo(m, this.options.endpoint) || (m.missionType ?? 0) !== type) return;
+      this.onReadBackCount(m.count, m.opaqueId ?? 0);
     }
+  }
+
+  /** Everything was requested and sent: only the final ACK is missing. */
+  private get allItemsSent(): boolean {
+    return this.everSent.size === this.options.items.length && this.options.items.length > 0;
+  }
+
+  private onReadBackCount(count: number, opaqueId: number): void {
+    const expected = this.options.items.length;
+    if (count === expected) {
+      this.succeed(opaqueId, 'read-back');
+      return;
+    }
+    // The vehicle holds something else: it did not take this transfer. Start it again.
+    this.restart(`read-back found ${count} items, not ${expected}`);
   }
 
   private onRequest(seq: number): void {
@@ -220,6 +272,12 @@ export class MissionUpload {
     this.retries = 0;
     this.sendItem(seq);
     this.stateName = seq === count - 1 ? 'awaiting-ack' : 'sending-items';
+    if (this.stateName === 'awaiting-ack') {
+      // A request means the vehicle is still receiving: whatever we suspected about the ACK,
+      // the final one is still to come.
+      this.ackTimeouts = 0;
+      this.finalItemResent = false;
+    }
     this.armTimer();
   }
 
@@ -229,6 +287,26 @@ export class MissionUpload {
     // request) with INVALID_SEQUENCE and carries on receiving: not the end of the transfer.
     if (type === common.MavMissionResult.INVALID_SEQUENCE) {
       this.invalidSequenceAcks++;
+      return;
+    }
+    // ArduPilot answers an item that arrives after it completed the upload with a plain ERROR
+    // (it is no longer receiving). After our resend of the last item, that is the sign of a lost
+    // final ACK, not a rejection: read the count back to tell which.
+    if (
+      type === common.MavMissionResult.ERROR &&
+      this.finalItemResent &&
+      this.allItemsSent &&
+      this.stateName === 'awaiting-ack'
+    ) {
+      this.sendRequestList();
+      return;
+    }
+    // While reading back, ArduPilot denies REQUEST_LIST if it is still receiving: the upload is
+    // still open on the vehicle, so the last item goes out again and the final ACK is awaited.
+    if (type === common.MavMissionResult.DENIED && this.stateName === 'confirming') {
+      this.stateName = 'awaiting-ack';
+      this.sendItem(this.lastSentSeq);
+      this.armTimer();
       return;
     }
     if (type !== common.MavMissionResult.ACCEPTED) {
@@ -249,11 +327,16 @@ export class MissionUpload {
       );
       return;
     }
+    this.succeed(opaqueId, 'ack');
+  }
+
+  private succeed(opaqueId: number, acceptedBy: UploadReport['acceptedBy']): void {
     this.finish(
       succeed({
         missionType: this.options.missionType,
-        count,
+        count: this.options.items.length,
         opaqueId,
+        acceptedBy,
         itemSends: this.itemSends,
         duplicateItemSends: this.duplicateItemSends,
         duplicateRequestsIgnored: this.duplicateRequestsIgnored,
@@ -271,15 +354,33 @@ export class MissionUpload {
       this.retries++;
       this.totalRetries++;
       if (this.stateName === 'awaiting-first-request' || this.lastSentSeq < 0) this.sendCount();
-      else {
+      else if (this.stateName === 'confirming') this.sendRequestList();
+      else if (this.stateName === 'awaiting-ack' && this.allItemsSent) {
+        // First silence: the item or the ACK was lost; send the item again (a textbook vehicle
+        // acknowledges again). Second silence: the vehicle says nothing to a late item (as
+        // ArduPilot may not), so ask it what it holds.
+        this.ackTimeouts++;
+        if (this.ackTimeouts >= 2) this.sendRequestList();
+        else {
+          this.finalItemResent = true;
+          this.sendItem(this.lastSentSeq);
+          this.armTimer();
+        }
+      } else {
         this.sendItem(this.lastSentSeq);
         this.armTimer();
       }
       return;
     }
+    this.restart();
+  }
+
+  private restart(why?: string): void {
     if (this.restarts < this.timing.maxRestarts) {
       this.restarts++;
       this.retries = 0;
+      this.ackTimeouts = 0;
+      this.finalItemResent = false;
       this.sentAtMs.clear();
       this.everSent.clear();
       this.lastSentSeq = -1;
@@ -287,11 +388,15 @@ export class MissionUpload {
       return;
     }
     const where =
-      this.stateName === 'awaiting-first-request'
+      why ??
+      (this.stateName === 'awaiting-first-request'
         ? 'no MISSION_REQUEST after MISSION_COUNT'
-        : this.stateName === 'awaiting-ack'
-          ? 'no final MISSION_ACK'
-          : `vehicle stopped requesting after item ${this.lastSentSeq}`;
+        : this.stateName === 'awaiting-ack' || this.stateName === 'confirming'
+          ? 'no final MISSION_ACK and no read-back confirming it'
+          : `vehicle stopped requesting after item ${this.lastSentSeq}`);
+    // Tell the vehicle we gave up (the spec's cancel), so it stops waiting for items and answers
+    // a download at once instead of after its own upload timeout.
+    this.sendAck(common.MavMissionResult.OPERATION_CANCELLED);
     this.finish(
       fail(
         'timeout',

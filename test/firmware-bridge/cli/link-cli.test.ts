@@ -119,7 +119,10 @@ describe('npm run link against the simulator over UDP', { timeout: 240_000 }, ()
     expect(watch.code).toBe(0);
     // The watch may start mid-mission (process start-up), so only the end is certain.
     expect(watch.stdout).toMatch(/mission item \d|reached item \d/);
-    expect(fleet.vehicles[0]!.drone!.missionCurrent).toBe(5); // every item reached (0 is home)
+    // Every item of this flight reached, in order (0 is home; disarming resets missionCurrent).
+    const drone = fleet.vehicles[0]!.drone!;
+    const reached = drone.itemsReached.filter((r) => r.flight === drone.flights).map((r) => r.seq);
+    expect(reached).toEqual([1, 2, 3, 4]);
     expect(watch.stdout).toContain('landed and disarmed');
     expect(fleet.vehicles[0]!.drone!.landed).toBe(true);
   });
@@ -185,7 +188,8 @@ describe('npm run link against a misbehaving vehicle', { timeout: 120_000 }, () 
     const r = await link([fleet.vehicles[0]!.url, 'upload', fixture]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /upload failed \(rejected\): mission upload: vehicle answered MAV_MISSION_ERROR/,
+      // fence goes first (a new mission never flies under an old fence); nothing was replaced
+      /upload failed \(rejected\): fence upload: vehicle answered MAV_MISSION_ERROR; the vehicle now holds: fence unchanged, rally unchanged, mission unchanged/,
     );
     expect(fleet.vehicles[0]!.drone!.missions.stored('mission').items).toHaveLength(0);
   });

@@ -15,6 +15,8 @@ export interface MemoryLinkOptions {
   dropRate?: number;
   seed?: number;
   extra?: readonly MessageClass[];
+  /** Loses the frames this returns true for (`from`: index of the sending side, 0 or 1). */
+  drop?: (message: MavLinkData, from: 0 | 1) => boolean;
 }
 
 export interface MemoryEndpoint extends MavEndpoint {
@@ -74,6 +76,7 @@ export function createMemoryLink(
         ep.sentBytes += bytes.length;
         if ((options.dropRate ?? 0) > 0 && random() < (options.dropRate ?? 0))
           return Promise.resolve();
+        if (options.drop?.(message, i as 0 | 1)) return Promise.resolve();
         options.clock.setTimeout(
           () => other.parser.push(bytes, options.clock.now()),
           options.latencyMs ?? 1,

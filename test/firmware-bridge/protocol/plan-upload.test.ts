@@ -1,0 +1,215 @@
+/**
+ * uploadPlan's order (fence, rally, mission last) and what it does when a later part fails:
+ * restore (default), clear or keep what it already replaced, and report exactly what the vehicle
+ * holds. Virtual time, in-memory link through the real codec, the simulator's mission server.
+ */
+import { common } from 'node-mavlink';
+import type { MavLinkData } from 'node-mavlink';
+import { describe, expect, it } from 'vitest';
+import {
+  MissionClient,
+  PLAN_UPLOAD_ORDER,
+  firstMismatch,
+} from '../../../firmware-bridge/protocol/index';
+import type { PlanFailurePolicy, PlanUploadFailure } from '../../../firmware-bridge/protocol/index';
+import { ManualClock, MissionServer } from '../../../firmware-bridge/sim/index';
+import type { MavEndpoint, MissionItem, ReceivedFrame } from '../../../firmware-bridge/index';
+import { createMemoryLink } from './memory-link';
+import { sampleFence, sampleMission, sampleRally } from './fixtures';
+
+const GCS = { systemId: 255, componentId: 190 };
+const VEHICLE = { systemId: 1, componentId: 1 };
+const TYPE = { mission: 0, fence: 1, rally: 2 } as const;
+
+const shifted = (items: MissionItem[], d: number): MissionItem[] =>
+  items.map((i) => ({ ...i, position: i.position ? [i.position[0] + d, i.position[1]] : null }));
+
+/** Hides MISSION_COUNT of one type from the server and answers it with an error ACK instead. */
+function rejectUploadsOf(vehicle: MavEndpoint, typeId: number, result: number): MavEndpoint {
+  const listeners = new Set<(f: ReceivedFrame) => void>();
+  vehicle.subscribe((f) => {
+    const m = f.message;
+    if (m instanceof common.MissionCount && (m.missionType ?? 0) === typeId) {
+      const ack = new common.MissionAck();
+      Object.assign(ack, {
+        targetSystem: f.systemId,
+        targetComponent: f.componentId,
+        type: result,
+        missionType: typeId,
+      });
+      void vehicle.send(ack);
+      return;
+    }
+    for (const l of listeners) l(f);
+  });
+  return {
+    systemId: vehicle.systemId,
+    componentId: vehicle.componentId,
+    send: (m) => vehicle.send(m),
+    subscribe: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+}
+
+function setup(
+  options: {
+    drop?: (m: MavLinkData, from: 0 | 1) => boolean;
+    rejectType?: keyof typeof TYPE;
+  } = {},
+) {
+  const clock = new ManualClock();
+  const [gcs, vehicle] = createMemoryLink(GCS, VEHICLE, {
+    clock,
+    latencyMs: 10,
+    ...(options.drop ? { drop: options.drop } : {}),
+  });
+  const endpoint = options.rejectType
+    ? rejectUploadsOf(vehicle, TYPE[options.rejectType], common.MavMissionResult.NO_SPACE)
+    : vehicle;
+  const server = new MissionServer({ endpoint, clock, requestNotInt: true });
+  const old = {
+    mission: sampleMission(3, 0.01),
+    fence: shifted(sampleFence(), 0.02),
+    rally: shifted(sampleRally(), 0.02),
+  };
+  server.preload('mission', [old.mission[0]!, ...old.mission]); // ArduPilot's home slot
+  server.preload('fence', old.fence);
+  server.preload('rally', old.rally);
+  const plan = { mission: sampleMission(5), fence: sampleFence(), rally: sampleRally() };
+  const client = new MissionClient({ endpoint: gcs, target: VEHICLE, clock });
+  const holds = (type: keyof typeof TYPE): 'old' | 'new' | 'empty' | 'other' => {
+    const got = server.stored(type).items;
+    const items = type === 'mission' ? got.slice(1) : got;
+    if (got.length === 0) return 'empty';
+    if (firstMismatch(plan[type], items) < 0) return 'new';
+    if (firstMismatch(old[type], items) < 0) return 'old';
+    return 'other';
+  };
+  return { clock, gcs, server, client, plan, old, holds };
+}
+
+function uploadCountsOrder(sent: MavLinkData[]): string[] {
+  return sent
+    .filter((m): m is common.MissionCount => m instanceof common.MissionCount)
+    .map((m) => PLAN_UPLOAD_ORDER[[1, 2, 0].indexOf(m.missionType ?? 0)]!);
+}
+
+describe('uploadPlan: fence first, mission last, and no mixed plan left behind', () => {
+  it('uploads fence, then rally, then the mission, after backing up fence and rally', async () => {
+    const { clock, gcs, client, plan, holds } = setup();
+    const o = await clock.run(client.uploadPlan(plan));
+    if (!o.ok) throw new Error(o.reason);
+    expect(o.value.map((r) => r.missionType)).toEqual(['fence', 'rally', 'mission']);
+    expect(uploadCountsOrder(gcs.sentMessages)).toEqual(['fence', 'rally', 'mission']);
+    const lists = gcs.sentMessages.filter(
+      (m): m is common.MissionRequestList => m instanceof common.MissionRequestList,
+    );
+    // Two backups before anything changed, then one verification download per part.
+    expect(lists.slice(0, 2).map((m) => m.missionType)).toEqual([1, 2]);
+    expect([holds('fence'), holds('rally'), holds('mission')]).toEqual(['new', 'new', 'new']);
+  });
+
+  it('restores the previous fence when the rally upload times out, and says what the vehicle holds', async () => {
+    const rallyRequests = (m: MavLinkData, from: 0 | 1): boolean =>
+      from === 1 &&
+      (m instanceof common.MissionRequest || m instanceof common.MissionRequestInt) &&
+      m.missionType === TYPE.rally;
+    const { clock, client, plan, holds } = setup({ drop: rallyRequests });
+    const o = (await clock.run(client.uploadPlan(plan))) as PlanUploadFailure;
+    expect(o.ok).toBe(false);
+    expect(o.kind).toBe('timeout');
+    expect(o.failedPart).toBe('rally');
+    expect(o.holds).toEqual({ fence: 'restored', rally: 'unchanged', mission: 'unchanged' });
+    expect(o.reason).toMatch(
+      /the vehicle now holds: fence restored, rally unchanged, mission unchanged$/,
+    );
+    expect([holds('fence'), holds('rally'), holds('mission')]).toEqual(['old', 'old', 'old']);
+  });
+
+  it('restores fence and rally when the vehicle rejects the mission (no space)', async () => {
+    const { clock, client, plan, holds } = setup({ rejectType: 'mission' });
+    const o = (await clock.run(client.uploadPlan(plan))) as PlanUploadFailure;
+    expect(o.ok).toBe(false);
+    expect(o.kind).toBe('rejected');
+    expect(o.code).toBe(common.MavMissionResult.NO_SPACE);
+    expect(o.holds).toEqual({ fence: 'restored', rally: 'restored', mission: 'unchanged' });
+    expect([holds('fence'), holds('rally'), holds('mission')]).toEqual(['old', 'old', 'old']);
+  });
+
+  it.each<[PlanFailurePolicy, string, 'old' | 'new' | 'empty']>([
+    ['clear', 'cleared', 'empty'],
+    ['keep', 'new', 'new'],
+  ])('with onFailure %s, a failed mission leaves the fence %s', async (policy, state, fence) => {
+    const { clock, gcs, client, plan, holds } = setup({ rejectType: 'mission' });
+    const o = (await clock.run(
+      client.uploadPlan(plan, { onFailure: policy }),
+    )) as PlanUploadFailure;
+    expect(o.ok).toBe(false);
+    expect(o.holds.fence).toBe(state);
+    expect(o.holds.mission).toBe('unchanged');
+    expect(holds('fence')).toBe(fence);
+    // No backups are downloaded when nothing will be restored.
+    const first = gcs.sentMessages.find(
+      (m) => m instanceof common.MissionRequestList || m instanceof common.MissionCount,
+    );
+    expect(first).toBeInstanceOf(common.MissionCount);
+  });
+
+  it('keeps the new fence when the link dies during the mission: the vehicle may hold the new mission', async () => {
+    let dead = false;
+    const { clock, client, plan, server, holds } = setup({
+      drop: (m, from) => {
+        // Everything from the vehicle is lost once it has asked for the mission's item 2.
+        if (from === 1 && m instanceof common.MissionRequest && m.missionType === 0 && m.seq === 2)
+          dead = true;
+        return dead && from === 1;
+      },
+    });
+    const o = (await clock.run(client.uploadPlan(plan))) as PlanUploadFailure;
+    expect(o.ok).toBe(false);
+    expect(o.kind).toBe('timeout');
+    expect(o.holds).toEqual({ fence: 'new', rally: 'new', mission: 'unknown' });
+    expect(server.transferInProgress || holds('mission') === 'old').toBe(true);
+    expect(holds('fence')).toBe('new');
+  });
+
+  it('carries on when a part that failed is found on the vehicle after all', async () => {
+    // Until the service gives up on the fence (its OPERATION_CANCELLED), the vehicle's ACCEPTED
+    // acks and the MISSION_COUNTs it reads back for the fence are all lost: the upload cannot
+    // confirm and times out, yet the vehicle stored the fence. The download that decides what
+    // the vehicle holds then finds it, and the plan carries on. (`keep`: no backup download.)
+    let gaveUp = false;
+    let lost = 0;
+    const { clock, client, plan, holds } = setup({
+      drop: (m, from) => {
+        if (!('missionType' in m) || m.missionType !== TYPE.fence) return false;
+        if (from === 0) {
+          if (
+            m instanceof common.MissionAck &&
+            m.type === common.MavMissionResult.OPERATION_CANCELLED
+          )
+            gaveUp = true;
+          return false;
+        }
+        const hide =
+          !gaveUp &&
+          ((m instanceof common.MissionAck && m.type === common.MavMissionResult.ACCEPTED) ||
+            m instanceof common.MissionCount);
+        if (hide) lost++;
+        return hide;
+      },
+    });
+    const o = await clock.run(client.uploadPlan(plan, { onFailure: 'keep' }));
+    if (!o.ok) throw new Error(o.reason);
+    expect(gaveUp).toBe(true);
+    expect(lost).toBeGreaterThan(3);
+    expect(o.value.map((r) => [r.missionType, r.acceptedBy, r.verifiedBy])).toEqual([
+      ['fence', 'read-back', 'download'],
+      ['rally', 'ack', 'download'],
+      ['mission', 'ack', 'download'],
+    ]);
+    expect([holds('fence'), holds('rally'), holds('mission')]).toEqual(['new', 'new', 'new']);
+  });
+});

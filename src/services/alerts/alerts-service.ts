@@ -178,6 +178,8 @@ const MAX_BATCHES_PER_CHUNK = 20;
 const MAX_DETECTIONS_PER_CHUNK = 200;
 /** Detections processed before the rules, once caught up, checkpoint the WAL themselves. */
 const CHECKPOINT_AFTER_DETECTIONS = 500;
+/** Suppressions valid this long around a chunk's capture times are read for it. */
+const WORLD_WINDOW_MS = 31 * 86_400_000;
 /** Wait before retrying after processing failed as a whole (e.g. the disk was full). */
 const PROCESSING_RETRY_MS = 1000;
 
@@ -1011,32 +1013,34 @@ export class AlertsService {
 
   /** Runs the rules over the oldest pending batches in one transaction; returns how many. */
   private processChunk(): number {
-    const batches = this.ingest.pendingBatches(MAX_BATCHES_PER_CHUNK);
-    if (batches.length === 0) return 0;
-    let taken = 0;
-    let detectionCount = 0;
-    while (taken < batches.length && (taken === 0 || detectionCount < MAX_DETECTIONS_PER_CHUNK))
-      detectionCount += batches[taken++]!.detectionIds.length;
-    const chunk = batches.slice(0, taken);
-    const pending = new Map(
-      this.ingest.pendingDetections(chunk.flatMap((b) => b.detectionIds)).map((r) => [r.id, r]),
-    );
-    const parsed = new Map<string, Detection>();
-    let fromMs = Infinity;
-    let toMs = -Infinity;
-    for (const [id, row] of pending) {
-      const d = JSON.parse(row.payloadJson) as Detection;
-      parsed.set(id, d);
-      const t = Date.parse(d.capturedAt);
-      if (t < fromMs) fromMs = t;
-      if (t > toMs) toMs = t;
-    }
     const done: { batchId: string; receivedAtMs: number }[] = [];
-    const windowMs = 31 * 86_400_000;
+    let detectionCount = 0;
+    // read and processed in one IMMEDIATE transaction: another connection on the same file
+    // cannot take the same batches
     this.write(
-      Number.isFinite(fromMs) ? fromMs - windowMs : 0,
-      Number.isFinite(toMs) ? toMs + windowMs : 0,
+      0,
+      0,
       (ctx) => {
+        const batches = this.ingest.pendingBatches(MAX_BATCHES_PER_CHUNK);
+        let taken = 0;
+        while (taken < batches.length && (taken === 0 || detectionCount < MAX_DETECTIONS_PER_CHUNK))
+          detectionCount += batches[taken++]!.detectionIds.length;
+        const chunk = batches.slice(0, taken);
+        const pending = new Map(
+          this.ingest.pendingDetections(chunk.flatMap((b) => b.detectionIds)).map((r) => [r.id, r]),
+        );
+        const parsed = new Map<string, Detection>();
+        let fromMs = Infinity;
+        let toMs = -Infinity;
+        for (const [id, row] of pending) {
+          const d = JSON.parse(row.payloadJson) as Detection;
+          parsed.set(id, d);
+          const t = Date.parse(d.capturedAt);
+          if (t < fromMs) fromMs = t;
+          if (t > toMs) toMs = t;
+        }
+        if (pending.size > 0)
+          ctx.world = this.loadWorld(fromMs - WORLD_WINDOW_MS, toMs + WORLD_WINDOW_MS);
         for (const batch of chunk) {
           batch.detectionIds.forEach((id, index) => {
             const row = pending.get(id);
@@ -1049,11 +1053,11 @@ export class AlertsService {
           done.push({ batchId: batch.id, receivedAtMs: batch.receivedAtMs });
         }
       },
-      pending.size > 0,
+      false,
     );
     this.detectionsSinceCheckpoint += detectionCount;
     for (const b of done) this.batches.emit('processed', b);
-    return chunk.length;
+    return done.length;
   }
 
   /** One detection through the rules, in a savepoint: a failure marks it `failed`, not the batch. */

@@ -49,8 +49,10 @@ export async function startService(
   const app = createApp(deps);
   // The fleet: the same service the routes use, flying over the MAVLink bridge.
   const fleet = fleetServiceFor(deps);
-  if (config.FLEET_DISPATCH === 'bridge') {
-    fleet.useDispatcher(new BridgeDispatcher({ positionRateHz: 10 }));
+  const dispatcher =
+    config.FLEET_DISPATCH === 'bridge' ? new BridgeDispatcher({ positionRateHz: 10 }) : null;
+  if (dispatcher) {
+    fleet.useDispatcher(dispatcher);
     const recovered = fleet.recover();
     log.info(recovered, 'fleet state recovered from the store');
     const observed = fleet.observeFleet();
@@ -84,8 +86,11 @@ export async function startService(
       if ('closeIdleConnections' in server) server.closeIdleConnections();
       server.close(() => {
         clearTimeout(force);
+        // Let go of the sorties first (nothing is commanded), then close the links, then the
+        // store: no write meets a closed link or database on the way out.
         void fleet
           .release()
+          .then(() => dispatcher?.close())
           .catch((err: unknown) => log.error({ err }, 'fleet release failed'))
           .finally(() => {
             store.close();

@@ -114,6 +114,7 @@ export async function startSimFleet(options: SimFleetOptions = {}): Promise<SimF
   const vehicles: SimVehicle[] = [];
   const drones: SimDrone[] = [];
   let lineIndex = 0;
+  const state = { closing: false };
   let seed = options.seed ?? 1;
 
   const droneOptions = (systemId: number, position: [number, number]) => ({
@@ -209,17 +210,23 @@ export async function startSimFleet(options: SimFleetOptions = {}): Promise<SimF
       drones.push(drone);
       bootText(droneLink);
       // Forwarding: drone → line unchanged; line → drone when addressed to it or broadcast.
+      // While the fleet closes, frames still in the radio meet closed links: expected, not
+      // worth a warning (a frame lost as on a radio that is switched off).
       dockRadio.onData((chunk) => {
+        if (state.closing) return;
         dockLink.sendRaw(chunk).catch((err: unknown) => {
+          if (state.closing) return;
           process.emitWarning(
             `dock ${dockSystemId}: forward to line failed: ${err instanceof Error ? err.message : String(err)}`,
           );
         });
       });
       dockLink.subscribe((frame: ReceivedFrame) => {
+        if (state.closing) return;
         const target = (frame.message as { targetSystem?: number }).targetSystem ?? 0;
         if (target !== 0 && target !== droneSystemId) return;
         dockRadio.write(frame.raw).catch((err: unknown) => {
+          if (state.closing) return;
           process.emitWarning(
             `dock ${dockSystemId}: forward to drone failed: ${err instanceof Error ? err.message : String(err)}`,
           );
@@ -254,7 +261,10 @@ export async function startSimFleet(options: SimFleetOptions = {}): Promise<SimF
     preloadMission: (items) => {
       for (const d of drones) d.missions.preload('mission', items);
     },
-    close: () => closeAll(closers),
+    close: () => {
+      state.closing = true;
+      return closeAll(closers);
+    },
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * `npm run demo [-- --exit-when-done] [-- --speed-up N]`: the service on its embedded SQLite
  * store together with a simulated fleet on real sockets — two docks on UDP and one on a serial
- * pseudo-terminal at the edge of the Yuhang hills — then agencies, keys, patrol areas, a plan and a
- * forest-fire patrol flown at a speed-up, with a progress bar. It keeps running (and keeps the
- * database under ./data/demo/) until Ctrl-C; with --exit-when-done it exits 0 once the first
- * patrol has landed and its record is stored, or non-zero with the reason.
+ * pseudo-terminal at the edge of the Yuhang hills — then agencies, keys, patrol areas, plans and two
+ * patrols flown at once at a speed-up, each with its progress bar: the utility's forest-fire patrol
+ * from the first dock, and the water bureau's stream patrol from the serial dock, requested on the
+ * shared dock and approved by the utility. It keeps running (and keeps the database under
+ * ./data/demo/) until Ctrl-C; with --exit-when-done it exits 0 once every demo patrol has landed
+ * and its record is stored, or non-zero with the reason.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,6 +101,60 @@ function bar(fraction: number, width = 30): string {
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%`;
 }
 
+/**
+ * Shows one progress bar per patrol until every sortie is done (redrawn in place on a terminal,
+ * one line per change otherwise); throws with the reason when one fails, aborts or is held by a
+ * vehicle failsafe, or the time runs out. Returns each patrol's final sortie.
+ */
+async function watchPatrols(
+  patrols: { label: string; missionId: string }[],
+  key: string,
+): Promise<Answer[]> {
+  const started = Date.now();
+  const tty = process.stdout.isTTY;
+  const last = new Map<string, string>();
+  let drawn = 0;
+  for (;;) {
+    const sorties: Answer[] = [];
+    for (const p of patrols) {
+      const s = ((await api('GET', `/v1/missions/${p.missionId}`, key)).sorties as Answer[])[0];
+      if (!s) throw new DemoError(`mission ${p.missionId} has no sortie`);
+      sorties.push(s);
+    }
+    const lines = sorties.map(
+      (s, i) =>
+        `  ${patrols[i]!.label.padEnd(7)} ${String(s.state).padEnd(10)} ${bar(s.progress.progressPct / 100)} item ${s.progress.lastReachedItem}/${s.progress.totalItems}`,
+    );
+    if (tty) {
+      if (lines.some((l, i) => l !== last.get(patrols[i]!.label))) {
+        if (drawn > 0) process.stdout.write(`\x1b[${drawn}F`);
+        process.stdout.write(lines.map((l) => `\x1b[2K${l}\n`).join(''));
+        drawn = lines.length;
+      }
+    } else {
+      for (const [i, l] of lines.entries()) {
+        if (l !== last.get(patrols[i]!.label)) say(l);
+      }
+    }
+    lines.forEach((l, i) => last.set(patrols[i]!.label, l));
+    for (const [i, s] of sorties.entries()) {
+      const label = patrols[i]!.label;
+      if (s.failsafeHold)
+        throw new DemoError(
+          `${label}: the vehicle entered its own failsafe (${s.reasonCode ?? 'failsafe'} ${s.reasonDetail ?? ''}); an operator must decide`,
+        );
+      if (s.state === 'failed' || s.state === 'aborted')
+        throw new DemoError(
+          `${label}: the sortie ${s.state}: ${s.reasonCode} ${s.reasonDetail ?? ''}`,
+        );
+    }
+    if (sorties.every((s) => s.state === 'done')) return sorties;
+    if (Date.now() - started > timeoutS * 1000)
+      throw new DemoError(`the patrols did not finish within ${timeoutS} s`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 async function main(): Promise<number> {
   const dir = values['data-dir'];
   rmSync(dir, { recursive: true, force: true });
@@ -188,6 +244,8 @@ async function main(): Promise<number> {
       groundAltM: 40 + 20 * i,
       linkUrl: d.url,
       systemId: d.systemId,
+      // Shared flights: every agency may plan from the utility's docks and request sorties there.
+      shared: true,
     });
     await api('POST', '/v1/drones', admin, {
       dockId: dock.id,
@@ -218,67 +276,79 @@ async function main(): Promise<number> {
     body: JSON.stringify(FOREST_BLOCK),
   }).then((r) => r.json() as Promise<Answer>);
   if (!forest.id) throw new DemoError(`forest upload failed: ${JSON.stringify(forest)}`);
-  await fetch(`${service.url}/v1/areas?kind=river&corridorWidthM=60&name=Jingshan%20stream`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${waterKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(STREAM),
-  });
+  const stream = await fetch(
+    `${service.url}/v1/areas?kind=river&corridorWidthM=60&name=Jingshan%20stream`,
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${waterKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(STREAM),
+    },
+  ).then((r) => r.json() as Promise<Answer>);
+  if (!stream.id) throw new DemoError(`stream upload failed: ${JSON.stringify(stream)}`);
   say(
     `uploaded areas: ${forest.name} (${(forest.areaM2 / 10_000).toFixed(1)} ha) and the Jingshan stream`,
   );
 
-  const plan = await api('POST', '/v1/plans', admin, {
+  const describe = (what: string, plan: Answer) => {
+    const stats = plan.statistics;
+    say(
+      `planned the ${what}: ${stats.sorties} sortie(s), ${(stats.lengthM / 1000).toFixed(2)} km, ${(stats.flightTimeS / 60).toFixed(1)} min, coverage ${stats.coveragePct?.toFixed(1)} %, lower bound ratio ${(stats.lengthM / stats.lowerBoundM).toFixed(3)}`,
+    );
+  };
+  const forestPlan = await api('POST', '/v1/plans', admin, {
     areaIds: [forest.id],
     dockIds: [docks[0]!.id],
     options: { altitudeAglM: 80 },
   });
-  const stats = plan.statistics;
-  say(
-    `planned ${stats.sorties} sortie(s): ${(stats.lengthM / 1000).toFixed(2)} km, ${(stats.flightTimeS / 60).toFixed(1)} min, coverage ${stats.coveragePct?.toFixed(1)} %, lower bound ratio ${(stats.lengthM / stats.lowerBoundM).toFixed(3)}`,
-  );
+  describe('forest patrol', forestPlan);
+  // The water bureau plans its stream from the utility's shared serial dock.
+  const riverDock = docks[docks.length - 1]!;
+  const streamPlan = await api('POST', '/v1/plans', waterKey, {
+    areaIds: [stream.id],
+    dockIds: [riverDock.id],
+    options: { altitudeAglM: 80 },
+  });
+  describe('stream patrol', streamPlan);
 
-  const mission = await api('POST', '/v1/missions', admin, {
+  const forestMission = await api('POST', '/v1/missions', admin, {
     name: 'Changle forest-fire patrol',
     purpose: 'forest_fire_patrol',
     areaIds: [forest.id],
     dockId: docks[0]!.id,
-    planId: plan.id,
+    planId: forestPlan.id,
     schedule: { kind: 'immediate' },
   });
-  say(`mission ${mission.id} approved; flying…`);
-
-  const started = Date.now();
-  let last = '';
-  for (;;) {
-    const sorties = (await api('GET', `/v1/missions/${mission.id}`, admin)).sorties as Answer[];
-    const s = sorties[0];
-    if (s) {
-      const line = `  sortie ${s.state.padEnd(10)} ${bar(s.progress.progressPct / 100)} item ${s.progress.lastReachedItem}/${s.progress.totalItems}`;
-      if (line !== last) {
-        process.stdout.write(process.stdout.isTTY ? `\r${line}   ` : `${line}\n`);
-        last = line;
-      }
-      if (s.state === 'done') break;
-      if (s.failsafeHold)
-        throw new DemoError(
-          `the vehicle entered its own failsafe (${s.reasonCode ?? 'failsafe'} ${s.reasonDetail ?? ''}); an operator must decide`,
-        );
-      if (s.state === 'failed' || s.state === 'aborted')
-        throw new DemoError(`the sortie ${s.state}: ${s.reasonCode} ${s.reasonDetail ?? ''}`);
-    }
-    if (Date.now() - started > timeoutS * 1000)
-      throw new DemoError(`the patrol did not finish within ${timeoutS} s`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  if (process.stdout.isTTY) process.stdout.write('\n');
-  const track = await fetch(
-    `${service.url}/v1/missions/${mission.id}/sorties/${(await api('GET', `/v1/missions/${mission.id}`, admin)).sorties[0].id}/track`,
-    { headers: { authorization: `Bearer ${admin}` } },
-  ).then((r) => r.json() as Promise<Answer>);
-  const points = track.geometry?.coordinates?.length ?? 0;
+  say(`mission ${forestMission.id} (utility, ${docks[0]!.name}) approved at once`);
+  const riverRequest = await api('POST', '/v1/missions', waterKey, {
+    name: 'Jingshan stream flood patrol',
+    purpose: 'river_flood',
+    areaIds: [stream.id],
+    dockId: riverDock.id,
+    planId: streamPlan.id,
+    schedule: { kind: 'immediate' },
+  });
+  await api('POST', `/v1/missions/${riverRequest.id}/approve`, admin, {});
   say(
-    `patrol landed, the dock closed and is charging; flight recorded with ${points} track points`,
+    `mission ${riverRequest.id} requested by the water bureau on ${riverDock.name}, approved by the utility`,
   );
+  say('flying…');
+
+  const patrols = [
+    { label: 'forest', missionId: forestMission.id as string },
+    { label: 'stream', missionId: riverRequest.id as string },
+  ];
+  const finals = await watchPatrols(patrols, admin);
+  for (const [i, p] of patrols.entries()) {
+    const sortieId = finals[i]!.id as string;
+    const track = await fetch(
+      `${service.url}/v1/missions/${p.missionId}/sorties/${sortieId}/track`,
+      { headers: { authorization: `Bearer ${admin}` } },
+    ).then((r) => r.json() as Promise<Answer>);
+    const points = track.geometry?.coordinates?.length ?? 0;
+    say(
+      `${p.label} patrol landed, its dock closed and is charging; flight recorded with ${points} track points`,
+    );
+  }
 
   say('');
   say(`explore:  ${service.url}/docs   (API page; Authorize with a key below)`);

@@ -6,6 +6,15 @@ export interface CellEnds {
   last: [XY, XY];
 }
 
+/** Options of {@link orderCells}. */
+export interface OrderOptions {
+  /**
+   * Most rounds of 2-opt (each followed by Or-opt) on more than nine cells. Default 50; a few
+   * rounds give a quick estimate (e.g. to compare candidate plans).
+   */
+  maxPasses?: number;
+}
+
 /** A cell visit: which cell, which of its two boustrophedon paths, and whether it is flown backwards. */
 export interface CellVisit {
   cell: number;
@@ -41,7 +50,12 @@ const EXACT_MAX_CELLS = 9;
  * @example
  * const visits = orderCells(cells.map(ends), dockXY);
  */
-export function orderCells(cells: readonly CellEnds[], start: XY | null): CellVisit[] {
+export function orderCells(
+  cells: readonly CellEnds[],
+  start: XY | null,
+  options: OrderOptions = {},
+): CellVisit[] {
+  const maxPasses = options.maxPasses ?? 50;
   const n = cells.length;
   if (n === 0) return [];
   if (n <= EXACT_MAX_CELLS) return exactOrder(cells, start);
@@ -73,8 +87,8 @@ export function orderCells(cells: readonly CellEnds[], start: XY | null): CellVi
   }
 
   const before = (i: number): XY | null => (i === 0 ? start : exitOf(cells, seq[i - 1]!));
-  for (let pass = 0; pass < 50; pass++) {
-    let improved = false;
+  for (let pass = 0; pass < maxPasses; pass++) {
+    let improved = orOpt(cells, seq, start, maxPasses > 5 ? 5 : 1);
     for (let i = 0; i < n - 1; i++) {
       const p = before(i);
       for (let j = i + 1; j < n; j++) {
@@ -140,6 +154,73 @@ export function orderCells(cells: readonly CellEnds[], start: XY | null): CellVi
     k = from[i]![k]!;
   }
   return out;
+}
+
+/** Distance where a missing end (no start, or after the last cell) costs nothing. */
+const gap = (a: XY | null, b: XY | null): number => (a && b ? dist(a, b) : 0);
+
+/** Or-opt is tried up to this many cells (each pass is quadratic). */
+const OR_OPT_MAX_CELLS = 400;
+
+/**
+ * Or-opt: moves a run of 1–3 consecutive cells to the best other place in the order, either way
+ * round (flown backwards, each cell reversed), while that shortens the transit (at most 5 passes).
+ * Returns whether it moved any.
+ */
+function orOpt(
+  cells: readonly CellEnds[],
+  seq: CellVisit[],
+  start: XY | null,
+  passes: number,
+): boolean {
+  const n = seq.length;
+  if (n > OR_OPT_MAX_CELLS) return false;
+  let moved = false;
+  for (let pass = 0; pass < passes; pass++) {
+    let improved = false;
+    for (let len = 1; len <= 3; len++) {
+      for (let i = 0; i + len <= n; i++) {
+        const k = i + len - 1;
+        const head = seq[i]!;
+        const tail = seq[k]!;
+        const prev = i > 0 ? exitOf(cells, seq[i - 1]!) : start;
+        const next = k + 1 < n ? entryOf(cells, seq[k + 1]!) : null;
+        const removeGain =
+          gap(prev, entryOf(cells, head)) + gap(exitOf(cells, tail), next) - gap(prev, next);
+        if (removeGain <= 1e-9) continue;
+        let bestAdd = removeGain - 1e-9;
+        let bestP = -2;
+        let bestBackward = false;
+        // Insert on the edge seq[p] → seq[p + 1] (p = −1: before the first, p = n − 1: after the last).
+        for (let p = -1; p < n; p++) {
+          if (p >= i - 1 && p <= k) continue;
+          const a = p >= 0 ? exitOf(cells, seq[p]!) : start;
+          const b = p + 1 < n ? entryOf(cells, seq[p + 1]!) : null;
+          const base = gap(a, b);
+          const forward = gap(a, entryOf(cells, head)) + gap(exitOf(cells, tail), b) - base;
+          const backward = gap(a, exitOf(cells, tail)) + gap(entryOf(cells, head), b) - base;
+          if (forward < bestAdd) {
+            bestAdd = forward;
+            bestP = p;
+            bestBackward = false;
+          }
+          if (backward < bestAdd) {
+            bestAdd = backward;
+            bestP = p;
+            bestBackward = true;
+          }
+        }
+        if (bestP === -2) continue;
+        let run = seq.splice(i, len);
+        if (bestBackward) run = run.reverse().map((v) => ({ ...v, reversed: !v.reversed }));
+        seq.splice(bestP < i ? bestP + 1 : bestP + 1 - len, 0, ...run);
+        improved = true;
+        moved = true;
+      }
+    }
+    if (!improved) break;
+  }
+  return moved;
 }
 
 const WAYS: readonly { path: 0 | 1; reversed: boolean }[] = [

@@ -1,6 +1,6 @@
 import type { XY } from '../types/index';
 import type { CellLane } from './boustrophedon-cells';
-import { orderCells, type CellEnds, type CellVisit } from './cell-order';
+import { orderCells, type CellEnds, type CellVisit, type OrderOptions } from './cell-order';
 import type { ObstacleRouter } from './obstacle-router';
 import { rotateFromSweep, type MultiPolygonXY } from './planar-geometry';
 import type { SweepLines } from './sweep-lanes';
@@ -124,12 +124,13 @@ export function routeCells(
   start: XY | null,
   router: ObstacleRouter,
   turnaroundM: number,
+  order: OrderOptions = {},
 ): CellRoute {
   const ends: CellEnds[] = cells.map(({ paths: [a, b] }) => ({
     first: [a[0]!.from, b[0]!.from],
     last: [a[a.length - 1]!.to, b[b.length - 1]!.to],
   }));
-  const visits = orderCells(ends, start);
+  const visits = orderCells(ends, start, order);
   const steps: RouteStep[] = [];
   let laneLengthM = 0;
   let transitLengthM = 0;

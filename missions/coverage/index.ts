@@ -34,6 +34,6 @@ export type { AngleSearchOptions, AngleSearchResult } from './sweep-angle-search
 export { createObstacleRouter } from './obstacle-router';
 export type { ObstacleRouter } from './obstacle-router';
 export { orderCells } from './cell-order';
-export type { CellEnds, CellVisit } from './cell-order';
+export type { CellEnds, CellVisit, OrderOptions } from './cell-order';
 export { convexHull, minimumWidth, polygonAreaM2, ringSignedAreaM2 } from './planar-geometry';
 export type { MultiPolygonXY, PolygonXY, RingXY } from './planar-geometry';

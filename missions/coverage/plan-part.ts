@@ -78,6 +78,9 @@ const REPLANNED_BASES = 1;
 /** A lighter direction search for one cell than for a whole part (about 20 evaluations). */
 const CELL_SEARCH = { maxCandidates: 8, refineSteps: 5 } as const;
 
+/** Rounds of 2-opt / Or-opt when a candidate's cells are ordered only to compare candidates. */
+const ESTIMATE_PASSES = 3;
+
 /** A whole-part candidate plan and its flight cost (length + turn costs of the routed plan). */
 interface Candidate {
   cells: PlannedCell[];
@@ -86,7 +89,7 @@ interface Candidate {
 
 function routedCostM(cells: readonly PlannedCell[], ctx: PartContext): number {
   if (cells.length === 0) return 0;
-  const r = routeCells(cells, null, ctx.router, ctx.turnaroundM);
+  const r = routeCells(cells, null, ctx.router, ctx.turnaroundM, { maxPasses: ESTIMATE_PASSES });
   return r.laneLengthM + r.transitLengthM + ctx.costs.turnCostM * r.turns;
 }
 
@@ -130,6 +133,10 @@ export function planPart(
   // more, shorter lanes can score a little lower only by trimming photo reach off more lane ends.
   if (!perCell || (isConvex(part) && !ctx.obstacleNear(part)))
     return asIs(found.angleRad, decompose(found.angleRad, 0));
+  const first = decompose(found.angleRad, 0);
+  // A part of a few lanes (an islet) has little to gain from candidates: fly it as found.
+  if (first.reduce((n, c) => n + c.lanes.length, 0) < 2 * MIN_LANES_TO_REPLAN)
+    return asIs(found.angleRad, first);
 
   const angles = [found.angleRad];
   for (const { angleRad } of found.ranked) {

@@ -186,6 +186,14 @@ export function holedCases(): HoledCase[] {
     })),
     options: WIDE_CAMERA,
   });
+  const admiraltyMain = largestPart(readForest('admiralty_national_monument.geojson')[0]!);
+  cases.push({
+    name: 'admiralty main island + 6 seeded lakes 1.2–3 km',
+    group: 'holes',
+    area: withHoles(admiraltyMain, seededClearings(admiraltyMain, 3, 6, 600, 1500, 1500)),
+    noFlyZones: [],
+    options: WIDE_CAMERA,
+  });
   cases.push({
     name: 'U shape',
     group: 'concave',

@@ -272,8 +272,12 @@ describe('the alert list against a brute-force filter', () => {
       for (let i = 0; i < 500; i++) addAlert(i);
       churn();
     });
-    // a cap of 5 R*Tree hits sends most queries to the scan in seq order: both plans are checked
-    const capped = new AlertsRepository(w.store.db, w.store.sqlite, { treeHitCap: 5 });
+    // a cap of 5 R*Tree hits, always counted, sends most queries to the scan in seq order: both
+    // plans are checked
+    const capped = new AlertsRepository(w.store.db, w.store.sqlite, {
+      treeHitCap: 5,
+      smallBoxDeg2Days: -1,
+    });
     let nonEmpty = 0;
     for (let q = 0; q < 150; q++) {
       const scope = randomScope();
@@ -410,8 +414,22 @@ describe('the alert R*Tree', () => {
     expect(typeOnly.some((d) => d.includes('VIRTUAL TABLE'))).toBe(false);
     const f: AlertFilters = { bbox: [100, 20, 130, 40] };
     expect(w.repo.listPlan(scope, f).some((d) => d.includes('VIRTUAL TABLE'))).toBe(true);
-    const capped = new AlertsRepository(w.store.db, w.store.sqlite, { treeHitCap: 1 });
+    const capped = new AlertsRepository(w.store.db, w.store.sqlite, {
+      treeHitCap: 1,
+      smallBoxDeg2Days: -1,
+    });
     expect(capped.listPlan(scope, f).some((d) => d.includes('VIRTUAL TABLE'))).toBe(false);
+    // a small box (area × days) is not counted first: the R*Tree drives whatever the cap
+    const small: AlertFilters = {
+      bbox: [119.7, 30.3, 119.8, 30.4],
+      fromMs: T0,
+      toMs: T0 + 86_400_000,
+    };
+    const cappedCounting = new AlertsRepository(w.store.db, w.store.sqlite, { treeHitCap: 1 });
+    expect(cappedCounting.listPlan(scope, small).some((d) => d.includes('VIRTUAL TABLE'))).toBe(
+      true,
+    );
+    expect(cappedCounting.listPlan(scope, f).some((d) => d.includes('VIRTUAL TABLE'))).toBe(false);
   });
 
   it('drives the list: the plan scans the R*Tree and reaches alerts by primary key', () => {

@@ -45,6 +45,7 @@ export {
   type TransportOptions,
   type TransportState,
   type TransportStats,
+  type WriteOptions,
 } from './transport/transport';
 export { backoffDelayMs, type BackoffOptions } from './transport/backoff';
 export {
@@ -54,7 +55,7 @@ export {
 } from './transport/transport-url';
 export { createTransport } from './transport/create-transport';
 export { SerialTransport } from './transport/serial-transport';
-export { UdpTransport } from './transport/udp-transport';
+export { senderSystemId, UdpTransport, type UdpPeer } from './transport/udp-transport';
 export { TcpTransport } from './transport/tcp-transport';
 export { openPtyPair, type PtyPair, type PtyPairOptions } from './transport/pty-pair';
 

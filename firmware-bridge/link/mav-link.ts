@@ -11,7 +11,12 @@ import { FrameParser, type ParserStats } from '../codec/frame-parser';
 import { createMessageRegistry, type MessageRegistry } from '../codec/message-registry';
 import type { LinkSigning, SignatureCheck } from '../signing/link-signing';
 import { createTransport } from '../transport/create-transport';
-import type { Transport, TransportOptions, TransportStats } from '../transport/transport';
+import type {
+  Transport,
+  TransportOptions,
+  TransportStats,
+  WriteOptions,
+} from '../transport/transport';
 import { systemClock, type Clock, type MavEndpoint, type ReceivedFrame } from './types';
 
 /** Ground-station defaults: system 255, component 190 (MAV_COMP_ID_MISSIONPLANNER). */
@@ -183,13 +188,13 @@ export class MavLink {
    * Sends an already-encoded frame unchanged (a dock forwarding its drone's traffic, a replay).
    * Resolves when the transport took it.
    */
-  async sendRaw(frame: Buffer): Promise<void> {
+  async sendRaw(frame: Buffer, options?: WriteOptions): Promise<void> {
     const now = this.clock.now();
     if (this.#recorder) this.#record(frame, now, undefined);
     const id = this.#writeId++;
     this.#pendingSince.set(id, now);
     try {
-      await this.transport.write(frame);
+      await this.transport.write(frame, options);
       this.#counters.framesOut++;
     } catch (err) {
       this.#counters.sendErrors++;
@@ -296,9 +301,16 @@ export class LinkEndpoint implements MavEndpoint {
     });
   }
 
-  /** Encodes (and signs) the message and writes it; resolves when the transport took it. */
+  /**
+   * Encodes (and signs) the message and writes it; resolves when the transport took it. The
+   * message's `targetSystem` (when it has one) tells a `udpin://` transport whom to send it to.
+   */
   send(message: MavLinkData): Promise<void> {
-    return this.link.sendRaw(this.#encoder.encode(message));
+    const target = (message as { targetSystem?: unknown }).targetSystem;
+    return this.link.sendRaw(
+      this.#encoder.encode(message),
+      typeof target === 'number' && target > 0 ? { toSystemId: target } : undefined,
+    );
   }
 
   /** Frames from `remoteSystemId` (or all, when unset), except our own echoes. */

@@ -54,6 +54,15 @@ export interface StateChange {
   error?: Error;
 }
 
+/** Per-write hints; transports that have one peer ignore them. */
+export interface WriteOptions {
+  /**
+   * The MAVLink system the frame is addressed to (its `target_system`; absent or 0 = broadcast).
+   * A `udpin://` transport sends it to the address that system was last heard from.
+   */
+  toSystemId?: number;
+}
+
 /** A byte pipe to one peer or device: what `MavLink` runs on. */
 export interface Transport {
   /** The URL it was created from (keys and secrets never appear in transport URLs). */
@@ -66,7 +75,7 @@ export interface Transport {
    */
   open(): Promise<void>;
   /** Resolves when the bytes were handed to the OS; rejects with a {@link TransportError}. */
-  write(data: Buffer): Promise<void>;
+  write(data: Buffer, options?: WriteOptions): Promise<void>;
   /** Returns the unsubscribe function. */
   onData(listener: (chunk: Buffer) => void): () => void;
   onStateChange(listener: (change: StateChange) => void): () => void;
@@ -129,7 +138,7 @@ export abstract class ConnectingTransport implements Transport {
   /** Tears the current connection down (idempotent). */
   protected abstract disconnect(): Promise<void>;
   /** Resolves with the number of bytes actually sent (0 when dropped). */
-  protected abstract writeRaw(data: Buffer): Promise<number>;
+  protected abstract writeRaw(data: Buffer, options?: WriteOptions): Promise<number>;
 
   open(): Promise<void> {
     if (this.#state === 'open') return Promise.resolve();
@@ -157,14 +166,14 @@ export abstract class ConnectingTransport implements Transport {
     return waiter;
   }
 
-  async write(data: Buffer): Promise<void> {
+  async write(data: Buffer, options?: WriteOptions): Promise<void> {
     if (this.#state !== 'open') {
       this.stats.writeErrors++;
       throw new TransportError('TRANSPORT_NOT_OPEN', `${this.url} is ${this.#state}`);
     }
     this.stats.writes++;
     try {
-      this.stats.bytesOut += await this.writeRaw(data);
+      this.stats.bytesOut += await this.writeRaw(data, options);
     } catch (err) {
       this.stats.writeErrors++;
       if (err instanceof TransportError) throw err;

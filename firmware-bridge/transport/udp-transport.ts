@@ -1,11 +1,43 @@
 /**
- * UDP: `udpin` binds and replies to the last sender (MAVSDK's behaviour for one vehicle per port);
- * `udpout` sends to a fixed peer from an ephemeral port and accepts replies.
+ * UDP: `udpin` binds and answers every vehicle at its own address — it learns which address each
+ * MAVLink system id speaks from (the sender id sits at a fixed offset of a frame's header), sends
+ * a frame addressed to one system there, and a broadcast frame (HEARTBEAT, or target 0) to every
+ * address heard; `udpout` sends to a fixed peer from an ephemeral port and accepts replies.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { systemClock } from '../link/types';
-import { ConnectingTransport, TransportError, type TransportOptions } from './transport';
+import {
+  ConnectingTransport,
+  TransportError,
+  type TransportOptions,
+  type WriteOptions,
+} from './transport';
+
+/** An address a peer speaks from. */
+export interface UdpPeer {
+  address: string;
+  port: number;
+}
+
+const MAGIC_V2 = 0xfd;
+const MAGIC_V1 = 0xfe;
+
+/**
+ * The sender's system id of the first MAVLink frame in a datagram, if it starts with one
+ * (MAVLink 2: byte 5; MAVLink 1: byte 3).
+ *
+ * @example
+ * senderSystemId(Buffer.from([0xfd, 9, 0, 0, 0, 42, 1, 0, 0, 0])); // 42
+ */
+export function senderSystemId(datagram: Buffer): number | undefined {
+  if (datagram[0] === MAGIC_V2 && datagram.length >= 10) return datagram[5];
+  if (datagram[0] === MAGIC_V1 && datagram.length >= 6) return datagram[3];
+  return undefined;
+}
+
+const sameAddress = (a: UdpPeer, b: UdpPeer): boolean =>
+  a.port === b.port && a.address === b.address;
 
 /**
  * @example
@@ -18,7 +50,9 @@ export class UdpTransport extends ConnectingTransport {
   readonly host: string;
   readonly port: number;
   #socket: Socket | undefined;
-  #peer: { address: string; port: number } | undefined;
+  #peer: UdpPeer | undefined;
+  /** udpin: where each system id was last heard from. */
+  readonly #bySystem = new Map<number, UdpPeer>();
   /** Settles a bind that `disconnect()` interrupts. */
   #abortBind: (() => void) | undefined;
 
@@ -44,9 +78,30 @@ export class UdpTransport extends ConnectingTransport {
     return { address: a.address, port: a.port };
   }
 
-  /** Where writes go: the fixed peer (`udpout`) or the last sender (`udpin`). */
-  get peer(): { address: string; port: number } | undefined {
+  /** The fixed peer (`udpout`) or the last sender (`udpin`). */
+  get peer(): UdpPeer | undefined {
     return this.#peer;
+  }
+
+  /** udpin: the address each MAVLink system id was last heard from. */
+  get peersBySystem(): ReadonlyMap<number, UdpPeer> {
+    return this.#bySystem;
+  }
+
+  /** Where one write goes: the addressed system's own address, else every address heard. */
+  #destinations(options: WriteOptions | undefined): UdpPeer[] {
+    if (this.mode === 'udpout') return this.#peer ? [this.#peer] : [];
+    const to = options?.toSystemId;
+    if (to) {
+      const known = this.#bySystem.get(to);
+      if (known) return [known];
+    }
+    const all: UdpPeer[] = [];
+    for (const p of this.#bySystem.values()) if (!all.some((a) => sameAddress(a, p))) all.push(p);
+    // Senders whose datagrams did not start with a frame (a router batching bytes, noise) are
+    // still answered: the last one is kept as before.
+    if (this.#peer && !all.some((a) => sameAddress(a, this.#peer!))) all.push(this.#peer);
+    return all;
   }
 
   protected connectOnce(): Promise<void> {
@@ -67,7 +122,12 @@ export class UdpTransport extends ConnectingTransport {
         this.#abortBind = undefined;
         socket.off('error', onError);
         socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-          if (this.mode === 'udpin') this.#peer = { address: rinfo.address, port: rinfo.port };
+          if (this.mode === 'udpin') {
+            const from = { address: rinfo.address, port: rinfo.port };
+            this.#peer = from;
+            const systemId = senderSystemId(msg);
+            if (systemId !== undefined) this.#bySystem.set(systemId, from);
+          }
           this.emitData(msg);
         });
         socket.on('error', (err) => this.connectionLost(err));
@@ -98,20 +158,23 @@ export class UdpTransport extends ConnectingTransport {
     });
   }
 
-  protected writeRaw(data: Buffer): Promise<number> {
+  protected async writeRaw(data: Buffer, options?: WriteOptions): Promise<number> {
     const socket = this.#socket;
-    if (!socket)
-      return Promise.reject(new TransportError('TRANSPORT_NOT_OPEN', `${this.url} is not bound`));
-    const peer = this.#peer;
-    if (!peer) {
+    if (!socket) throw new TransportError('TRANSPORT_NOT_OPEN', `${this.url} is not bound`);
+    const peers = this.#destinations(options);
+    if (peers.length === 0) {
       // udpin before any peer spoke: nowhere to send. Counted, not an error (MAVSDK drops too).
       this.stats.writesWithoutPeer++;
-      return Promise.resolve(0);
+      return 0;
     }
-    return new Promise((resolve, reject) => {
-      socket.send(data, peer.port, peer.address, (err) =>
-        err ? reject(err) : resolve(data.length),
-      );
-    });
+    let bytes = 0;
+    for (const peer of peers) {
+      bytes += await new Promise<number>((resolve, reject) => {
+        socket.send(data, peer.port, peer.address, (err) =>
+          err ? reject(err) : resolve(data.length),
+        );
+      });
+    }
+    return bytes;
   }
 }

@@ -52,21 +52,58 @@ export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = 
   deg.fill(0);
   const mstParent = new Int32Array(n);
   densePrim(n, dist, pi, deg, mstParent, 0);
-  const graph = sparseGraph(n, neighbourLists(points, k), k, dist, mstParent);
+  const extra: [number, number][] = [];
+  let graph = sparseGraph(n, neighbourLists(points, k), k, dist, mstParent, extra);
 
+  // The sparse 1-tree is heavier than the dense one wherever the graph lacks an edge the dense
+  // tree wants (between clusters, typically), and the ascent would then climb the wrong
+  // function: every few steps the dense 1-tree is computed, its missing edges join the graph,
+  // and only dense values (valid bounds) choose the best penalties.
+  const denseEvery = 20;
+  const denseDeg = new Int32Array(n);
+  const denseParent = new Int32Array(n);
   const bestPi = new Float64Array(n);
+  const bestSparsePi = new Float64Array(n);
   const prevG = new Float64Array(n);
   let best = -Infinity;
+  let bestDense = -Infinity;
   let lambda = 1;
   let sinceImprove = 0;
   // A short period (halve λ after 10 idle steps) converged fastest on random uniform inputs.
   const period = 10;
   let iterations = 0;
+  /** Dense 1-tree at the current penalties; true when it added edges to the sparse graph. */
+  const checkDense = (w: number): boolean => {
+    const wd = oneTree(n, dist, pi, denseDeg, null, denseParent);
+    if (wd > bestDense) {
+      bestDense = wd;
+      bestPi.set(pi);
+    }
+    if (wd < w - 1e-9 * Math.abs(w)) {
+      const before = extra.length;
+      const has = (a: number, b: number): boolean => {
+        for (let e = graph.start[a]!; e < graph.start[a + 1]!; e++)
+          if (graph.to[e] === b) return true;
+        return false;
+      };
+      for (let v = 1; v < n; v++) {
+        const u = denseParent[v]!;
+        if (u > 0 && !has(u, v)) extra.push([u, v]);
+      }
+      if (extra.length > before) {
+        graph = sparseGraph(n, neighbourLists(points, k), k, dist, mstParent, extra);
+        best = -Infinity; // sparse values before and after the new edges are not comparable
+        return true;
+      }
+    }
+    return false;
+  };
   for (; iterations < maxIterations; iterations++) {
     const w = oneTree(n, dist, pi, deg, graph);
+    if (iterations % denseEvery === 0 && checkDense(w)) continue;
     if (w > best + 1e-12 * Math.abs(w)) {
       best = w;
-      bestPi.set(pi);
+      bestSparsePi.set(pi);
       sinceImprove = 0;
     } else if (++sinceImprove >= period) {
       lambda /= 2;
@@ -76,7 +113,11 @@ export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = 
     for (let v = 0; v < n; v++) norm += (deg[v]! - 2) ** 2;
     if (norm === 0 || lambda < 1e-4) break;
     const ub = options.upperBoundM ?? 1.02 * w;
-    if (ub <= w) break;
+    // A sparse 1-tree above the tour lacks edges the dense one has: add them and go on.
+    if (ub <= w) {
+      if (checkDense(w)) continue;
+      break;
+    }
     const t = (lambda * (ub - w)) / norm;
     for (let v = 0; v < n; v++) {
       const g = deg[v]! - 2;
@@ -84,8 +125,12 @@ export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = 
       prevG[v] = g;
     }
   }
+  checkDense(Infinity);
+  // Both candidates are evaluated densely, so whichever is larger is a valid bound.
+  pi.set(bestSparsePi);
+  const atSparseBest = dense();
   pi.set(bestPi);
-  return { lowerBoundM: Math.max(0, dense()), iterations };
+  return { lowerBoundM: Math.max(0, bestDense, dense(), atSparseBest), iterations };
 }
 
 interface SparseGraph {
@@ -108,8 +153,13 @@ function sparseGraph(
   k: number,
   dist: (a: number, b: number) => number,
   mstParent: Int32Array,
+  extra: readonly [number, number][] = [],
 ): SparseGraph {
   const adj: Set<number>[] = Array.from({ length: n }, () => new Set<number>());
+  for (const [a, b] of extra) {
+    adj[a]!.add(b);
+    adj[b]!.add(a);
+  }
   for (let a = 0; a < n; a++) {
     const b = mstParent[a]!;
     if (b >= 0) {
@@ -158,9 +208,10 @@ function oneTree(
   pi: Float64Array,
   deg: Int32Array,
   graph: SparseGraph | null,
+  parent?: Int32Array,
 ): number {
   deg.fill(0);
-  const tree = graph ? sparsePrim(n, pi, deg, graph) : densePrim(n, dist, pi, deg);
+  const tree = graph ? sparsePrim(n, pi, deg, graph) : densePrim(n, dist, pi, deg, parent);
   // A sparse graph keeps nodes 1..n−1 connected unless node 0 was an articulation point of it.
   if (tree === null) return oneTree(n, dist, pi, deg, null);
   let m1 = Infinity;

@@ -30,6 +30,11 @@ export const configSchema = z.object({
   /** Milliseconds to wait for in-flight requests on SIGINT/SIGTERM before closing anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /**
+   * Detections accepted but not yet through the rules beyond which POST /v1/detections answers
+   * 503 INGEST_BACKLOGGED with Retry-After instead of accepting more (nothing is lost either way).
+   */
+  INGEST_MAX_PENDING: z.coerce.number().int().min(100).max(100_000_000).default(100_000),
+  /**
    * 32 random bytes in base64 (`openssl rand -base64 32`) that seal webhook secrets at rest
    * (AES-256-GCM); unset: `secrets.key` beside the database, created on first use (mode 0600).
    */

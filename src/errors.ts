@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   ALERT_REFERENCE_INVALID: 422,
   AGENCY_REFERENCE_INVALID: 422,
   INTERNAL: 500,
+  INGEST_BACKLOGGED: 503,
   SORTIE_COMMAND_FAILED: 502,
 } as const satisfies Record<string, number>;
 
@@ -72,6 +73,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   BODY_TOO_LARGE: 'The request body is too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   INTERNAL: 'Internal error',
+  INGEST_BACKLOGGED: 'Too many detections are waiting for the rules; retry later',
 };
 
 /** One offending input: where it is (a JSON pointer into the request) and what is wrong. */

@@ -224,6 +224,16 @@ export class AlertsIngestRepository {
     }));
   }
 
+  /** How many items the batches not yet processed hold (for back-pressure; read once at start). */
+  pendingItemCount(): number {
+    const row = this.sqlite
+      .prepare(
+        'SELECT COALESCE(SUM(item_count), 0) AS n FROM detection_batches WHERE processed_at IS NULL',
+      )
+      .get() as { n: number };
+    return row.n;
+  }
+
   /** The pending detections among `ids` (in no particular order). */
   pendingDetections(ids: string[]): PendingDetection[] {
     if (ids.length === 0) return [];

@@ -118,6 +118,7 @@ export function errorResponses(...statuses: number[]) {
     413: 'Body too large',
     415: 'Unsupported media type',
     422: 'Refers to something that cannot be used',
+    503: 'Busy: retry after the Retry-After seconds',
   };
   return Object.fromEntries(
     [401, ...statuses].map((s) => [

@@ -15,6 +15,7 @@ export function alertsServiceFor(deps: AppDeps): AlertsService {
       now: () => deps.now(),
       logger: deps.logger,
       secretsKey: deps.config.SECRETS_KEY,
+      maxPendingDetections: deps.config.INGEST_MAX_PENDING,
     });
     services.set(deps, service);
   }

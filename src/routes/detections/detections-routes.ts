@@ -108,7 +108,7 @@ export function createDetectionsRoutes(deps: AppDeps) {
             'Stored durably; processing follows (`Location` = `statusUrl`). A replay answers the same, with `Idempotent-Replayed: true`.',
           content: { 'application/json': { schema: acceptedSchema } },
         },
-        ...errorResponses(400, 403, 413, 415, 422),
+        ...errorResponses(400, 403, 413, 415, 422, 503),
       },
     }),
     (c) => {

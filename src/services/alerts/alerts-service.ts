@@ -113,6 +113,12 @@ export interface AlertsServiceOptions {
   secretsKey?: string | undefined;
   webhookPollMs?: number;
   deadlineSweepMs?: number;
+  /**
+   * Back-pressure: with more detections than this accepted but not yet through the rules, new
+   * batches are refused with 503 INGEST_BACKLOGGED and Retry-After (replays are still answered).
+   * Default 100,000.
+   */
+  maxPendingDetections?: number;
 }
 
 /** What SSE listeners receive. */
@@ -175,6 +181,8 @@ const HASH_VERSION = 'v2:';
  * visible at the commit), large enough that the fsync stays a few % of the rules' time.
  */
 const MAX_BATCHES_PER_CHUNK = 20;
+/** Retry-After of a 503 INGEST_BACKLOGGED, seconds. */
+const BACKLOG_RETRY_AFTER_S = 5;
 const MAX_DETECTIONS_PER_CHUNK = 200;
 /** Detections processed before the rules, once caught up, checkpoint the WAL themselves. */
 const CHECKPOINT_AFTER_DETECTIONS = 500;
@@ -339,6 +347,7 @@ export class AlertsService {
   private processingError: unknown;
   private box: SecretBox | undefined;
   private detectionsSinceCheckpoint = 0;
+  private pendingItemCount: number | undefined;
   private delivering: Promise<void> | undefined;
   private deliverAgain = false;
   private readonly [PENDING_EVENTS]: AlertStreamEvent[] = [];
@@ -777,6 +786,14 @@ export class AlertsService {
           return { response: storedAnswer(prior.response), replayed: true };
         }
       }
+      const waiting = this.pendingItems();
+      if (waiting + detections.length > (this.options.maxPendingDetections ?? 100_000)) {
+        throw new AppError(
+          'INGEST_BACKLOGGED',
+          `${waiting} detections are waiting for the rules; this batch of ${detections.length} was not accepted. Retry after ${BACKLOG_RETRY_AFTER_S} s.`,
+          { headers: { 'Retry-After': String(BACKLOG_RETRY_AFTER_S) } },
+        );
+      }
       const batchId = newId('batch');
       const results: IngestItemResult[] = [];
       const detectionIds: string[] = [];
@@ -875,6 +892,7 @@ export class AlertsService {
       }
       return { response, replayed: false };
     });
+    if (!answer.replayed) this.pendingItemCount = this.pendingItems() + detections.length;
     if (!answer.replayed && answer.response.status === 'pending') this.scheduleProcessing();
     return answer;
   }
@@ -1011,6 +1029,12 @@ export class AlertsService {
     });
   }
 
+  /** Items of the batches accepted but not yet processed (counted once from the store). */
+  private pendingItems(): number {
+    this.pendingItemCount ??= this.ingest.pendingItemCount();
+    return this.pendingItemCount;
+  }
+
   /** Runs the rules over the oldest pending batches in one transaction; returns how many. */
   private processChunk(): number {
     const done: { batchId: string; receivedAtMs: number }[] = [];
@@ -1056,6 +1080,8 @@ export class AlertsService {
       false,
     );
     this.detectionsSinceCheckpoint += detectionCount;
+    if (this.pendingItemCount !== undefined)
+      this.pendingItemCount = Math.max(0, this.pendingItemCount - detectionCount);
     for (const b of done) this.batches.emit('processed', b);
     return done.length;
   }

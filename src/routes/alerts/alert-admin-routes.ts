@@ -415,6 +415,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'alert.reminder',
   'alert.escalated',
   'alert.verification_requested',
+  'alert.verification_done',
+  'alert.verification_failed',
+  'alert.verification_cancelled',
 ] as const;
 
 const webhookIn = z.object({

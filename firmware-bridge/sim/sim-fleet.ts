@@ -66,6 +66,11 @@ export interface SimFleetOptions {
   roofTravelMs?: number;
   /** Clock for the vehicles (overrides `timeScale`). */
   clock?: Clock;
+  /**
+   * Added to every system id (drones from 1 + offset, docks from 101 + offset), so that two
+   * fleets seen by one service keep distinct ids. Default 0.
+   */
+  systemIdOffset?: number;
 }
 
 export interface SimVehicle {
@@ -115,6 +120,7 @@ export async function startSimFleet(options: SimFleetOptions = {}): Promise<SimF
   const drones: SimDrone[] = [];
   let lineIndex = 0;
   const state = { closing: false };
+  const idOffset = options.systemIdOffset ?? 0;
   let seed = options.seed ?? 1;
 
   const droneOptions = (systemId: number, position: [number, number]) => ({
@@ -175,7 +181,7 @@ export async function startSimFleet(options: SimFleetOptions = {}): Promise<SimF
 
   try {
     for (let i = 0; i < loneDrones; i++) {
-      const systemId = i + 1;
+      const systemId = idOffset + i + 1;
       const line = await openLine();
       const link = new MavLink({ transport: line.transport, registry, clock });
       closers.push(() => link.close());
@@ -190,8 +196,8 @@ export async function startSimFleet(options: SimFleetOptions = {}): Promise<SimF
       vehicles.push({ kind: 'drone', systemId, url: line.url, drone, loss: line.loss });
     }
     for (let i = 0; i < docks; i++) {
-      const droneSystemId = loneDrones + i + 1;
-      const dockSystemId = DOCK_SYSTEM_BASE + i + 1;
+      const droneSystemId = idOffset + loneDrones + i + 1;
+      const dockSystemId = DOCK_SYSTEM_BASE + idOffset + i + 1;
       const line = await openLine();
       const dockLink = new MavLink({ transport: line.transport, registry, clock });
       closers.push(() => dockLink.close());

@@ -175,6 +175,7 @@ async function main(): Promise<number> {
   const serialFleet: SimFleet = await startSimFleet({
     docks: 1,
     serial: true,
+    systemIdOffset: 2, // dock 103 with drone 3, after the UDP fleet's 101 / 1 and 102 / 2
     timeScale: speedUp,
     home: SERIAL_DOCK_HOME,
     roofTravelMs: 20_000,
@@ -349,6 +350,18 @@ async function main(): Promise<number> {
       `${p.label} patrol landed, its dock closed and is charging; flight recorded with ${points} track points`,
     );
   }
+
+  // The live fleet picture: every dock registered after start is watched (roof, charger, weather).
+  const picture = await api('GET', '/v1/fleet', admin);
+  const live = (picture.docks as Answer[]).filter((d) => d.state?.live === true);
+  say(
+    `fleet: ${live.length} of ${picture.docks.length} docks live — ${(picture.docks as Answer[])
+      .map(
+        (d) =>
+          `${d.name}: ${d.state ? `roof ${d.state.roof}, charger ${d.state.charger}, wind ${d.state.windMps} m/s` : 'not heard'}`,
+      )
+      .join('; ')}`,
+  );
 
   say('');
   say(`explore:  ${service.url}/docs   (API page; Authorize with a key below)`);

@@ -24,6 +24,9 @@ describe('npm run demo -- --exit-when-done', () => {
       expect(out.stdout).toMatch(/forest patrol landed.*\d+ track points/);
       expect(out.stdout).toMatch(/stream patrol landed.*\d+ track points/);
       expect(out.stdout).toMatch(/keys: +utility admin +sf_/);
+      // Docks registered after the service started are watched live.
+      expect(out.stdout).toMatch(/fleet: 3 of 3 docks live/);
+      expect(out.stdout).toMatch(/simulated dock 103 with drone 3: serial:/);
       // A quiet shutdown: no warnings from links closed under a write.
       expect(out.stderr).not.toMatch(/Warning|failed/);
 

@@ -47,7 +47,12 @@ const USAGE = `usage: npm run plan -- --area FILE --dock LON,LAT[,ALT] [--dock â
   --kind KIND          force the kind of every --area feature (forest|river|points)
   --dock LON,LAT[,ALT] a dock (ALT = its ground altitude above sea level, default 0 m); repeatable;
                        write --dock=LON,LAT when the longitude is negative
-  --no-fly FILE        GeoJSON no-fly zones; repeatable
+  --no-fly FILE        GeoJSON no-fly zones; repeatable. A zone's properties may limit it to a band
+                       (floorM/ceilingM, "altitudeReference": agl|amsl) and to times (validFrom/validTo
+                       or activeWindows); see missions/README.md
+  --flight-window FROM/TO  when the sorties fly (RFC 3339 with offset, e.g.
+                       2026-04-02T10:00:00+08:00/2026-04-02T12:00:00+08:00): zones not active then
+                       are crossed (default: none, every zone counts as always active)
   --dem FILE           GeoTIFF ground model: heights are then kept above the ground (default: none,
                        altitudes relative to the dock)
   --format FORMAT      export format (default mavlink-json); also dji-wpml (KMZ, needs --out).
@@ -232,6 +237,7 @@ async function main(argv: string[]): Promise<number> {
       kind: { type: 'string' },
       dock: { type: 'string', multiple: true },
       'no-fly': { type: 'string', multiple: true },
+      'flight-window': { type: 'string' },
       dem: { type: 'string' },
       format: { type: 'string' },
       out: { type: 'string' },
@@ -323,6 +329,16 @@ async function main(argv: string[]): Promise<number> {
   );
   const docks = values.dock.map(parseDock);
 
+  let flightWindow: { from: string; to: string } | undefined;
+  if (values['flight-window'] !== undefined) {
+    const [from, to, ...rest] = values['flight-window'].split('/');
+    if (!from || !to || rest.length > 0)
+      throw new UsageError(
+        `--flight-window must be FROM/TO (two RFC 3339 date-times), got ${JSON.stringify(values['flight-window'])}`,
+      );
+    flightWindow = { from, to };
+  }
+
   const areas: PatrolArea[] = [];
   for (const file of values.area) areas.push(...areasOf(await readAreaFile(file), file, forced));
   for (const file of values['no-fly'] ?? []) {
@@ -367,6 +383,7 @@ async function main(argv: string[]): Promise<number> {
       ...(ceiling !== undefined && { ceilingM: ceiling }),
       ...(margin !== undefined && { safetyMarginM: margin }),
       ...(seed !== undefined && { seed }),
+      ...(flightWindow && { flightWindow }),
       ...(side !== undefined && { sideOverlapPct: side }),
       ...(front !== undefined && { frontOverlapPct: front }),
       ...(onProgress && { onProgress }),

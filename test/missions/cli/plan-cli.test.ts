@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +144,41 @@ describe('npm run plan', () => {
       /^plan: DOCK_UNREACHABLE: point \d+ \(tower-\d+\) of inspection-points is \d+\.\d km from the nearest dock \(dock-1\)/,
     );
   }, 60_000);
+
+  it('crosses a no-fly zone outside --flight-window and avoids it inside', async () => {
+    const zones = JSON.parse(readFileSync(join(ROOT, FIX, 'no-fly.geojson'), 'utf8'));
+    for (const f of zones.features) {
+      f.properties.validFrom = '2026-04-02T08:00:00+08:00';
+      f.properties.validTo = '2026-04-02T12:00:00+08:00';
+    }
+    const file = join(tmp(), 'windowed.geojson');
+    writeFileSync(file, JSON.stringify(zones));
+    const base = ['--area', `${FIX}/inspection-points.geojson`, '--no-fly', file, ...DOCKS];
+    const exclusions = (stdout: string) =>
+      parseMavlinkJson(stdout)
+        .flatMap((s) => s.fence)
+        .filter((i) => i.command === 5002 || i.command === 5004).length;
+    const inside = await runPlan([
+      ...base,
+      '--flight-window',
+      '2026-04-02T10:00:00+08:00/2026-04-02T11:00:00+08:00',
+    ]);
+    expect(inside.code).toBe(0);
+    expect(exclusions(inside.stdout)).toBeGreaterThan(0);
+    const outside = await runPlan([
+      ...base,
+      '--flight-window',
+      '2026-04-02T14:00:00+08:00/2026-04-02T15:00:00+08:00',
+    ]);
+    expect(outside.code).toBe(0);
+    expect(exclusions(outside.stdout)).toBe(0);
+    expect(outside.stderr).toMatch(/no-fly zone '.*' does not apply: .*outside the flight window/);
+    const bad = await runPlan([...base, '--flight-window', '2026-04-02T14:00:00+08:00']);
+    expect([bad.code, bad.stderr.split('\n')[0]]).toEqual([
+      2,
+      'plan: --flight-window must be FROM/TO (two RFC 3339 date-times), got "2026-04-02T14:00:00+08:00"',
+    ]);
+  }, 90_000);
 
   it('fails on a missing file and on a bad command line', async () => {
     const missing = await runPlan(['--area', `${FIX}/nope.geojson`, '--dock', '1,2']);

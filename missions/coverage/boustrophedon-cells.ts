@@ -7,6 +7,8 @@ export interface CellLane {
   endM: number;
   bandStartM: number;
   bandEndM: number;
+  /** Bridged gaps flown straight with the camera off (see `LaneInterval.gapsM`). */
+  gapsM?: [number, number][];
 }
 
 /** A boustrophedon cell: lanes on consecutive sweep lines, each overlapping the next along track. */

@@ -11,6 +11,8 @@ export interface LaneXY {
   to: XY;
   /** Unit vector of the flight direction. */
   dir: XY;
+  /** Flown straight on from the previous lane (same line, across a gap), without a turn. */
+  joined?: boolean;
 }
 
 /**
@@ -42,6 +44,43 @@ export interface CellRoute {
 
 const dist = (a: XY, b: XY): number => Math.hypot(a[0] - b[0], a[1] - b[1]);
 
+/**
+ * The pieces of a lane interval outside its bridged gaps, in flight order: `[fromM, toM]` along x.
+ * A lane of zero length (one photo) is one piece.
+ */
+function lanePieces(
+  startM: number,
+  endM: number,
+  gapsM: readonly [number, number][] | undefined,
+  right: boolean,
+): [number, number][] {
+  const out: [number, number][] = [];
+  let at = startM;
+  for (const [a, b] of gapsM ?? []) {
+    if (b <= at || a >= endM) continue;
+    if (a > at) out.push([at, a]);
+    at = Math.max(at, b);
+  }
+  if (endM > at || out.length === 0) out.push([Math.min(at, endM), endM]);
+  return right ? out : out.reverse().map(([a, b]) => [b, a]);
+}
+
+function pushPieces(
+  out: LaneXY[],
+  pieces: readonly [number, number][],
+  yM: number,
+  cos: number,
+  sin: number,
+  joinFirst: boolean,
+): void {
+  for (const [k, [a, b]] of pieces.entries()) {
+    const from = rotateFromSweep([a, yM], cos, sin);
+    const to = rotateFromSweep([b, yM], cos, sin);
+    const dir: XY = b >= a ? [cos, sin] : [-cos, -sin];
+    out.push(k > 0 || joinFirst ? { from, to, dir, joined: true } : { from, to, dir });
+  }
+}
+
 /** Boustrophedon lanes of one cell in the local frame: alternate directions, first towards +x or −x. */
 export function cellLanesXY(
   lanes: readonly CellLane[],
@@ -53,9 +92,14 @@ export function cellLanesXY(
   const out: LaneXY[] = [];
   let right = startRight;
   for (const lane of lanes) {
-    const a = rotateFromSweep([lane.startM, lane.yM], cos, sin);
-    const b = rotateFromSweep([lane.endM, lane.yM], cos, sin);
-    out.push(right ? { from: a, to: b, dir: [cos, sin] } : { from: b, to: a, dir: [-cos, -sin] });
+    pushPieces(
+      out,
+      lanePieces(lane.startM, lane.endM, lane.gapsM, right),
+      lane.yM,
+      cos,
+      sin,
+      false,
+    );
     right = !right;
   }
   return out;
@@ -73,18 +117,22 @@ export function scanlineLanesXY(sweep: SweepLines, startRight: boolean): LaneXY[
   for (const line of sweep.lines) {
     if (line.intervals.length === 0) continue;
     const ivs = right ? line.intervals : [...line.intervals].reverse();
-    for (const iv of ivs) {
-      const a = rotateFromSweep([iv.startM, line.yM], cos, sin);
-      const b = rotateFromSweep([iv.endM, line.yM], cos, sin);
-      out.push(right ? { from: a, to: b, dir: [cos, sin] } : { from: b, to: a, dir: [-cos, -sin] });
-    }
+    for (const [k, iv] of ivs.entries())
+      pushPieces(out, lanePieces(iv.startM, iv.endM, iv.gapsM, right), line.yM, cos, sin, k > 0);
     right = !right;
   }
   return out;
 }
 
 function reversedLanes(lanes: readonly LaneXY[]): LaneXY[] {
-  return [...lanes].reverse().map((l) => ({ from: l.to, to: l.from, dir: [-l.dir[0], -l.dir[1]] }));
+  const n = lanes.length;
+  return lanes.map((_, j) => {
+    const l = lanes[n - 1 - j]!;
+    const lane: LaneXY = { from: l.to, to: l.from, dir: [-l.dir[0], -l.dir[1]] };
+    // The pair (n − 1 − j, n − j) was joined when lane n − j was.
+    if (j > 0 && lanes[n - j]!.joined) lane.joined = true;
+    return lane;
+  });
 }
 
 /** Lane end → overshoot → (around obstacles) → run-up → next lane start. */
@@ -140,7 +188,11 @@ export function routeCells(
     if (visit.reversed) lanes = reversedLanes(lanes);
     for (const lane of lanes) {
       // Between cells too: overshoot, turn and run-up, as between the lanes of a cell.
-      const points = prevLane ? connection(prevLane, lane, turnaroundM, router) : null;
+      const points = !prevLane
+        ? null
+        : lane.joined
+          ? router.route(prevLane.to, lane.from)
+          : connection(prevLane, lane, turnaroundM, router);
       prevLane = lane;
       if (points) {
         transitLengthM += polylineLength(points);

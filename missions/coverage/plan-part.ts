@@ -78,9 +78,6 @@ const REPLANNED_BASES = 1;
 /** A lighter direction search for one cell than for a whole part (about 20 evaluations). */
 const CELL_SEARCH = { maxCandidates: 8, refineSteps: 5 } as const;
 
-/** Parts with up to this many holes also try each hole flown over (filled). */
-const MAX_FILLED_HOLES = 8;
-
 /** Rounds of 2-opt / Or-opt when a candidate's cells are ordered only to compare candidates. */
 const ESTIMATE_PASSES = 3;
 
@@ -146,8 +143,7 @@ export function planPart(
     if (angles.length > EXTRA_ANGLES) break;
     if (angles.every((a) => angleGap(a, angleRad) > 1e-3)) angles.push(angleRad);
   }
-  const bases: (Candidate & { angleRad: number; sweepCells: SweepCell[]; shape?: PolygonXY })[] =
-    [];
+  const bases: (Candidate & { angleRad: number; sweepCells: SweepCell[] })[] = [];
   const seen = new Set<string>();
   for (const angleRad of angles) {
     const unbridged = sweepAt(angleRad, 0);
@@ -168,25 +164,12 @@ export function planPart(
       }
     }
   }
-  // Flying over one hole (a pond, a clearing) instead of around it: the part with that hole filled,
-  // at the best direction (a no-fly zone is never filled: its lanes would still be cut).
-  const holes = part.length - 1;
-  for (let h = 1; holes <= MAX_FILLED_HOLES && h <= holes; h++) {
-    const filled: PolygonXY = part.filter((_, r) => r !== h);
-    if (ctx.obstacleNear([part[h]!])) continue;
-    const angleRad = angles[0]!;
-    const split = decomposeSweep(sweepLanes([filled], angleRad, spacingM, laneOptions));
-    for (const sweepCells of [mergeCells(split, spacingM), split]) {
-      const cells = asIs(angleRad, sweepCells);
-      bases.push({ angleRad, sweepCells, cells, costM: routedCostM(cells, ctx), shape: filled });
-    }
-  }
   bases.sort((a, b) => a.costM - b.costM);
   let best: Candidate = bases[0] ?? { cells: [], costM: Infinity };
   const cache = new Map<string, { costM: number; cells: CellPlan[] } | null>();
   for (const base of bases.slice(0, REPLANNED_BASES)) {
     const improved = replanCells(
-      base.shape ?? part,
+      part,
       partIndex,
       base.angleRad,
       base.sweepCells,

@@ -7,6 +7,11 @@ export interface LaneInterval {
   /** Extent of the area inside this lane's band, which the lane's swath covers. */
   bandStartM: number;
   bandEndM: number;
+  /**
+   * Gaps of the band flown straight across (`bridgeGapM`: a pond, a bay), `[startM, endM]` in
+   * order: the lane's camera is off over them, so lanes stay over the area.
+   */
+  gapsM?: [number, number][];
 }
 
 interface Span {
@@ -199,7 +204,9 @@ export function sweepLanes(
     }
     chordsAt(edges, ids, yl, spans);
     chordsAt(edges, ids, yh, spans);
-    const bands = mergeIntervals(spans, Math.max(tolM, options.bridgeGapM ?? 0));
+    const fine = mergeIntervals(spans, tolM);
+    const bridgeM = options.bridgeGapM ?? 0;
+    const bands = bridgeM > tolM ? mergeIntervals([...fine], bridgeM) : fine;
     let lanes: LaneInterval[] = [];
     for (const band of bands) {
       let start = band.startM + reach;
@@ -208,7 +215,22 @@ export function sweepLanes(
         start = (band.startM + band.endM) / 2;
         end = start;
       }
-      lanes.push({ startM: start, endM: end, bandStartM: band.startM, bandEndM: band.endM });
+      const lane: LaneInterval = {
+        startM: start,
+        endM: end,
+        bandStartM: band.startM,
+        bandEndM: band.endM,
+      };
+      if (bands !== fine) {
+        const gapsM: [number, number][] = [];
+        for (let i = 1; i < fine.length; i++) {
+          const a = fine[i - 1]!.endM;
+          const b = fine[i]!.startM;
+          if (a >= band.startM && b <= band.endM) gapsM.push([a, b]);
+        }
+        if (gapsM.length > 0) lane.gapsM = gapsM;
+      }
+      lanes.push(lane);
     }
     if (obstacleEdges) {
       const cuts: Span[] = [];

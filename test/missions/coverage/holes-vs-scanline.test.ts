@@ -34,6 +34,18 @@ describe('planCoverage against the single-direction (scanline) baseline on areas
       const base = planCoverage(c.area, { ...options, method: 'scanline' });
       expect(mine.stats.flightCostM).toBeLessThanOrEqual(base.stats.flightCostM + 1e-6);
       expect(mine.stats.lengthM / base.stats.lengthM).toBeLessThan(0.97);
+      // Lanes (camera on) stay over the area: within half a lane spacing of it, holes included.
+      const near = buffer(c.area, mine.stats.laneSpacingM / 2 + 1, { units: 'meters' })!;
+      for (const [a, b] of laneSegments(mine)) {
+        const n = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) / 10));
+        for (let k = 0; k <= n; k++) {
+          const p = frame.toLonLat([
+            a[0] + ((b[0] - a[0]) * k) / n,
+            a[1] + ((b[1] - a[1]) * k) / n,
+          ]);
+          expect(booleanPointInPolygon(p, near)).toBe(true);
+        }
+      }
       const sampling = { samples: 12_000, noFlyZones: c.noFlyZones };
       expect(footprintCoverage(c.area, mine.footprints, sampling).fraction).toBeGreaterThanOrEqual(
         0.995,

@@ -45,7 +45,11 @@ export interface CoverageOptions {
    * in order, the gaps on a line (holes, bays) crossed straight or around no-fly zones.
    */
   method?: 'decomposition' | 'scanline';
-  /** Re-optimise the direction of each cell of a decomposed part. Default true. */
+  /**
+   * Compare whole-part candidates (several directions, bridged gaps, merged cells, cells
+   * re-planned in their own directions, the scanline). Default true; false decomposes each part
+   * at its one best direction.
+   */
   perCellDirections?: boolean;
   /** Return the camera footprints (they can be many). Default true. */
   footprints?: boolean;

@@ -23,7 +23,8 @@ export interface CoverageOptions {
   marginM?: number;
   /**
    * Fly straight across gaps of up to this length on a lane (bays, clearings) instead of splitting
-   * the lane into cells. Default 0 (never).
+   * the lane into cells, the camera off over the gap. Default 0 (the planner still tries a few
+   * widths as candidates and keeps them when the routed plan is cheaper).
    */
   bridgeGapM?: number;
   /** No-fly zones: never covered, never entered by lanes or transits. */

@@ -270,8 +270,8 @@ export class MissionClient {
     if (DEFINITIVE.has(failure.kind)) return 'unchanged';
     const got = await this.download(type);
     if (!got.ok) return 'unknown';
-    if (firstMismatch(items, got.value.items) < 0) return 'new';
-    if (backup && firstMismatch(backup, got.value.items) < 0) return 'unchanged';
+    if (this.mismatchAt(items, got.value.items) < 0) return 'new';
+    if (backup && this.mismatchAt(backup, got.value.items) < 0) return 'unchanged';
     // A conforming vehicle replaces only on its final ACCEPTED: after a timeout it holds its old
     // list. A protocol error or a mismatch means it accepted something that is not this upload.
     return failure.kind === 'protocol-error' || failure.kind === 'mismatch'
@@ -358,7 +358,7 @@ export class MissionClient {
   ): Promise<Outcome<null>> {
     const got = await this.download(missionType);
     if (!got.ok) return got;
-    const at = firstMismatch(expected, got.value.items);
+    const at = this.mismatchAt(expected, got.value.items);
     if (at >= 0) {
       return fail(
         'mismatch',
@@ -366,6 +366,15 @@ export class MissionClient {
       );
     }
     return succeed(null);
+  }
+
+  /** First item where `stored` is not what the vehicle keeps of `sent` (-1: none). */
+  private mismatchAt(sent: readonly MissionItem[], stored: readonly MissionItem[]): number {
+    return firstMismatch(
+      sent,
+      stored,
+      this.autopilot === 'ardupilot' ? { storedBy: 'ardupilot' } : {},
+    );
   }
 
   /** Waits for MISSION_CURRENT reporting `opaqueId` for `missionType` (one ack timeout × 2). */

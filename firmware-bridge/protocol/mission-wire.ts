@@ -127,18 +127,60 @@ export function sameMissionItem(a: MissionItem, b: MissionItem): boolean {
   );
 }
 
+/** Frames that mean the same altitude reference (the _INT variants are the same frame). */
+const FRAME_CLASS: Readonly<Record<number, number>> = { 5: 0, 6: 3, 11: 10 };
+const frameClass = (frame: number): number => FRAME_CLASS[frame] ?? frame;
+
 /**
- * Index of the first differing item between two lists, or -1 when they are equal on the wire.
+ * True when `stored` (downloaded from an ArduPilot vehicle) is what ArduPilot keeps of `sent`.
+ * ArduPilot stores per command only the parameters it uses and answers 0 for the others (a
+ * copter waypoint's acceptance radius, a NaN yaw), keeps altitudes in centimetres, does not keep
+ * `autocontinue` (1 for mission items, 0 for fence and rally points, as ArduCopter SITL answers),
+ * and reports frames GLOBAL / GLOBAL_RELATIVE_ALT / TERRAIN
+ * (AP_Mission::mission_cmd_to_mavlink_int). Commands, positions and altitudes must match; a
+ * parameter must match unless the vehicle answers 0 for it.
+ *
+ * @example
+ * sameAsStoredByArduPilot({ ...wp, param2: 2, param4: NaN }, { ...wp, param2: 0, param4: 0 }); // true
+ */
+export function sameAsStoredByArduPilot(sent: MissionItem, stored: MissionItem): boolean {
+  if (sent.command !== stored.command) return false;
+  const param = (x: number, y: number): boolean =>
+    y === 0 || (Number.isNaN(x) && Number.isNaN(y)) || Math.fround(x) === Math.fround(y);
+  if (!param(sent.param1, stored.param1) || !param(sent.param2, stored.param2)) return false;
+  if (!param(sent.param3, stored.param3) || !param(sent.param4, stored.param4)) return false;
+  if (sent.position === null || stored.position === null) {
+    if (sent.position !== stored.position) return false;
+    // No position: the frame means nothing, and z is a parameter like the others.
+    return param(sent.altM, stored.altM);
+  }
+  if (frameClass(sent.frame) !== frameClass(stored.frame)) return false;
+  return (
+    Math.abs(sent.position[0] - stored.position[0]) <= POSITION_TOLERANCE_DEG &&
+    Math.abs(sent.position[1] - stored.position[1]) <= POSITION_TOLERANCE_DEG &&
+    Math.abs(sent.altM - stored.altM) <= 0.005 + 1e-6
+  );
+}
+
+/**
+ * Index of the first differing item between two lists, or -1 when they are equal on the wire
+ * (`storedBy: 'ardupilot'`: when `b` is what an ArduPilot vehicle keeps of `a`, see
+ * {@link sameAsStoredByArduPilot}).
  *
  * @example
  * firstMismatch(sent, downloaded); // -1
  */
-export function firstMismatch(a: readonly MissionItem[], b: readonly MissionItem[]): number {
+export function firstMismatch(
+  a: readonly MissionItem[],
+  b: readonly MissionItem[],
+  options: { storedBy?: 'ardupilot' } = {},
+): number {
+  const same = options.storedBy === 'ardupilot' ? sameAsStoredByArduPilot : sameMissionItem;
   const n = Math.max(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const x = a[i];
     const y = b[i];
-    if (!x || !y || !sameMissionItem(x, y)) return i;
+    if (!x || !y || !same(x, y)) return i;
   }
   return -1;
 }

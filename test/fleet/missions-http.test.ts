@@ -316,6 +316,40 @@ describe('missions: errors', () => {
     expect(res.text).not.toContain('water');
   });
 
+  it('takes requests at shared docks only: another agency’s unshared dock is unknown', async () => {
+    const kept = await call(w.t, 'POST', '/v1/docks', {
+      key: w.keys.utilityOperator,
+      json: {
+        name: 'kept',
+        position: [119.82, 30.38],
+        groundAltM: 140,
+        linkUrl: 'udpin://0.0.0.0:14551',
+        systemId: 201,
+      },
+    });
+    expect([kept.status, kept.body.shared]).toEqual([201, false]);
+    const res = await call(w.t, 'POST', '/v1/missions', {
+      key: w.keys.forestPlanner,
+      json: missionBody(w, { dockId: kept.body.id }),
+    });
+    expect([res.status, res.body.code, res.body.errors[0].path]).toEqual([
+      422,
+      'DOCK_REFERENCE_INVALID',
+      '/body/dockId',
+    ]);
+    const own = await call(w.t, 'POST', '/v1/missions', {
+      key: w.keys.utilityOperator,
+      json: missionBody(w, { dockId: kept.body.id }),
+    });
+    // the owner passes the dock check (the dock is checked first) and is stopped at the
+    // forestry area, which is not its own
+    expect([own.status, own.body.code, own.body.errors[0].path]).toEqual([
+      422,
+      'AREA_REFERENCE_INVALID',
+      '/body/areaIds/0',
+    ]);
+  });
+
   it('lets no analyst request and no requester approve', async () => {
     const analyst = await call(w.t, 'POST', '/v1/missions', {
       key: w.keys.forestAnalyst,
@@ -375,7 +409,9 @@ describe('missions: security', () => {
     const snapshot = await call(w.t, 'GET', '/v1/fleet', { key: w.keys.waterAdmin });
     expect(snapshot.status).toBe(200);
     expect(snapshot.body.sorties).toEqual([]);
-    expect(snapshot.body.docks).toEqual([]);
+    // the utility's shared dock is visible (to request sorties there), its drones are not
+    expect(snapshot.body.docks.map((d: { id: string }) => d.id)).toEqual([w.ids.dock]);
+    expect(snapshot.body.docks[0].drones).toEqual([]);
     for (const [path, json] of [
       [`/v1/missions/${mission.id}/sorties/${sortie}/abort`, {}],
       [`/v1/missions/${mission.id}/approve`, {}],

@@ -203,13 +203,27 @@ export class FleetService {
   ): { mission: Mission; sorties: Sortie[] } {
     requireRole(actor, REQUESTER_ROLES, 'request missions');
     const now = this.nowDate();
-    const dock = this.repos.missions.findDock(input.dockId);
+    const found = this.repos.missions.findDock(input.dockId);
+    // shared flights: an agency requests sorties at its own docks and at the docks their owners
+    // share; another agency's unshared dock answers as unknown
+    const dock =
+      found && (actor.seesAll || found.agencyId === actor.agencyId || found.shared)
+        ? found
+        : undefined;
     if (!dock) {
-      throw new AppError('DOCK_REFERENCE_INVALID', `Dock ${input.dockId} does not exist.`, {
-        issues: [
-          { path: '/body/dockId', code: 'UNKNOWN_DOCK', message: `no dock ${input.dockId}` },
-        ],
-      });
+      throw new AppError(
+        'DOCK_REFERENCE_INVALID',
+        `Dock ${input.dockId} does not exist or is not shared with your agency.`,
+        {
+          issues: [
+            {
+              path: '/body/dockId',
+              code: 'UNKNOWN_DOCK',
+              message: `no dock ${input.dockId} visible to this agency`,
+            },
+          ],
+        },
+      );
     }
     const scope = { agencyId: actor.agencyId, seesAll: actor.seesAll };
     input.areaIds.forEach((areaId, i) => {

@@ -61,6 +61,8 @@ export async function createFleetWorld(
       groundAltM: 142,
       linkUrl: 'udpin://0.0.0.0:14550',
       systemId: 200,
+      // lent to the other agencies: they request sorties here
+      shared: true,
     },
   });
   const drone = await call(t, 'POST', '/v1/drones', {

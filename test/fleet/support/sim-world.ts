@@ -163,6 +163,7 @@ export async function simWorld(
       groundAltM: 100,
       linkUrl,
       systemId: simDock.systemId,
+      shared: true,
     },
   });
   expect(dock.status, JSON.stringify(dock.body)).toBe(201);

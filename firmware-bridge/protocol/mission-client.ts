@@ -80,6 +80,10 @@ export interface PlanUploadFailure extends Failure {
 /** Fence first, then rally, the mission last: a vehicle never flies a new mission under an old fence. */
 export const PLAN_UPLOAD_ORDER: readonly MissionType[] = ['fence', 'rally', 'mission'];
 
+/** Waits, and how many, for a vehicle that still receives an abandoned upload (ArduPilot: 8 s). */
+const STILL_RECEIVING_WAIT_MS = 3000;
+const STILL_RECEIVING_RETRIES = 4;
+
 /** Failures after which the vehicle has said no: it keeps what it held (replace only when accepted). */
 const DEFINITIVE: ReadonlySet<FailureKind> = new Set(['rejected', 'denied', 'unsupported', 'busy']);
 
@@ -126,7 +130,9 @@ export class MissionClient {
     missionType: MissionType,
     items: readonly MissionItem[],
     options: UploadOptions,
-  ): Promise<Outcome<VerifiedUpload> | (Failure & { readBack?: boolean })> {
+  ): Promise<
+    Outcome<VerifiedUpload> | (Failure & { readBack?: boolean; inVerification?: boolean })
+  > {
     let wire = items;
     const slot = this.hasHomeSlot(missionType) && items.length > 0 ? 1 : 0;
     if (slot) {
@@ -174,13 +180,13 @@ export class MissionClient {
       // The read-back proved the count, not the contents, and its plan id (if any) is whatever
       // the vehicle holds: only a download tells whether that is this upload.
       const check = await this.verifyByDownload(missionType, items);
-      if (!check.ok) return { ...check, readBack: true };
+      if (!check.ok) return { ...check, readBack: true, inVerification: true };
       return succeed({ ...report, verifiedBy: 'download' });
     }
     if ((mode === 'auto' || mode === 'plan-id') && upload.value.opaqueId !== 0) {
       const byId = await this.verifyPlanId(missionType, upload.value.opaqueId);
       if (byId.ok) return succeed({ ...report, verifiedBy: 'plan-id' });
-      if (mode === 'plan-id') return byId;
+      if (mode === 'plan-id') return { ...byId, inVerification: true };
     } else if (mode === 'plan-id') {
       return fail(
         'unsupported',
@@ -188,7 +194,7 @@ export class MissionClient {
       );
     }
     const check = await this.verifyByDownload(missionType, items);
-    if (!check.ok) return check;
+    if (!check.ok) return { ...check, inVerification: true };
     return succeed({ ...report, verifiedBy: 'download' });
   }
 
@@ -267,8 +273,17 @@ export class MissionClient {
     items: readonly MissionItem[],
     backup: readonly MissionItem[] | undefined,
   ): Promise<PlanPartState> {
-    if (DEFINITIVE.has(failure.kind)) return 'unchanged';
-    const got = await this.download(type);
+    // A vehicle's no to the transfer itself is final; a failed verification (its download denied,
+    // say) says nothing about what the vehicle took, so it is read back like any doubt.
+    const inVerification = 'inVerification' in failure && failure.inVerification === true;
+    if (DEFINITIVE.has(failure.kind) && !inVerification) return 'unchanged';
+    let got = await this.download(type);
+    // ArduPilot ignores our cancel and denies a download while it still waits for items, until
+    // its own upload timeout (8 s, MissionItemProtocol): ask again past it.
+    for (let i = 0; i < STILL_RECEIVING_RETRIES && !got.ok && got.kind === 'denied'; i++) {
+      await new Promise<void>((r) => this.clock.setTimeout(r, STILL_RECEIVING_WAIT_MS));
+      got = await this.download(type);
+    }
     if (!got.ok) return 'unknown';
     if (this.mismatchAt(items, got.value.items) < 0) return 'new';
     if (backup && this.mismatchAt(backup, got.value.items) < 0) return 'unchanged';

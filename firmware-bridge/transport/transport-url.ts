@@ -4,7 +4,7 @@
  * | URL | meaning |
  * | --- | --- |
  * | `serial:///dev/ttyUSB0:57600` | serial device at any baud (default 57600) |
- * | `udpin://0.0.0.0:14550` | listen; reply to the last sender (`udp://` is an alias) |
+ * | `udpin://0.0.0.0:14550` | listen; reply to each system at its own address (`udp://` alias) |
  * | `udpout://10.0.0.5:14550` | send to a fixed peer; accept replies |
  * | `tcp://127.0.0.1:5760` | TCP client (ArduPilot SITL's port), reconnecting |
  */

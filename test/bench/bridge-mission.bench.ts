@@ -101,7 +101,7 @@ async function uploadOverRadio(n: number): Promise<BenchResult> {
   const gcs = gcsLink.endpoint();
   try {
     const items = missionOf(n);
-    // udpin answers the last sender: say hello once so the vehicle's side knows where we are.
+    // udpin answers a system where it was heard: say hello once so the vehicle's side knows where we are.
     await gcs.send(
       Object.assign(new common.MissionRequestList(), {
         targetSystem: 99,

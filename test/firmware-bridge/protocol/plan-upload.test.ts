@@ -53,10 +53,50 @@ function rejectUploadsOf(vehicle: MavEndpoint, typeId: number, result: number): 
   };
 }
 
+/**
+ * Denies MISSION_REQUEST_LIST from the first rally MISSION_COUNT until `untilMs`: ArduPilot while
+ * it still receives an upload that the service abandoned.
+ */
+function denyListsUntil(
+  vehicle: MavEndpoint,
+  clock: { now(): number },
+  untilMs: number,
+): MavEndpoint {
+  const listeners = new Set<(f: ReceivedFrame) => void>();
+  let receiving = false;
+  vehicle.subscribe((f) => {
+    const m = f.message;
+    if (m instanceof common.MissionCount && m.missionType === TYPE.rally) receiving = true;
+    if (m instanceof common.MissionRequestList && receiving && clock.now() < untilMs) {
+      const ack = new common.MissionAck();
+      Object.assign(ack, {
+        targetSystem: f.systemId,
+        targetComponent: f.componentId,
+        type: common.MavMissionResult.DENIED,
+        missionType: m.missionType,
+      });
+      void vehicle.send(ack);
+      return;
+    }
+    for (const l of listeners) l(f);
+  });
+  return {
+    systemId: vehicle.systemId,
+    componentId: vehicle.componentId,
+    send: (m) => vehicle.send(m),
+    subscribe: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+}
+
 function setup(
   options: {
     drop?: (m: MavLinkData, from: 0 | 1) => boolean;
     rejectType?: keyof typeof TYPE;
+    /** Deny downloads until this virtual time. */
+    denyListsUntilMs?: number;
   } = {},
 ) {
   const clock = new ManualClock();
@@ -65,9 +105,13 @@ function setup(
     latencyMs: 10,
     ...(options.drop ? { drop: options.drop } : {}),
   });
-  const endpoint = options.rejectType
+  const rejecting = options.rejectType
     ? rejectUploadsOf(vehicle, TYPE[options.rejectType], common.MavMissionResult.NO_SPACE)
     : vehicle;
+  const endpoint =
+    options.denyListsUntilMs === undefined
+      ? rejecting
+      : denyListsUntil(rejecting, clock, options.denyListsUntilMs);
   const server = new MissionServer({ endpoint, clock, requestNotInt: true });
   const old = {
     mission: sampleMission(3, 0.01),
@@ -126,6 +170,21 @@ describe('uploadPlan: fence first, mission last, and no mixed plan left behind',
       /the vehicle now holds: fence restored, rally unchanged, mission unchanged$/,
     );
     expect([holds('fence'), holds('rally'), holds('mission')]).toEqual(['old', 'old', 'old']);
+  });
+
+  it('asks again while the vehicle denies downloads (still receiving the abandoned upload)', async () => {
+    const rallyRequests = (m: MavLinkData, from: 0 | 1): boolean =>
+      from === 1 &&
+      (m instanceof common.MissionRequest || m instanceof common.MissionRequestInt) &&
+      m.missionType === TYPE.rally;
+    // Backups at t≈0 pass; the rally upload gives up after ~27 s of virtual time; downloads are
+    // denied until 35 s, as ArduPilot does for 8 s after the last item it received.
+    const { clock, client, plan, holds } = setup({ drop: rallyRequests, denyListsUntilMs: 35_000 });
+    const o = (await clock.run(client.uploadPlan(plan))) as PlanUploadFailure;
+    expect(o.ok).toBe(false);
+    expect(clock.now()).toBeGreaterThan(35_000);
+    expect(o.holds).toEqual({ fence: 'restored', rally: 'unchanged', mission: 'unchanged' });
+    expect([holds('fence'), holds('rally')]).toEqual(['old', 'old']);
   });
 
   it('restores fence and rally when the vehicle rejects the mission (no space)', async () => {

@@ -145,7 +145,7 @@ describe('backoff', () => {
 });
 
 describe('UDP over loopback', () => {
-  it('udpout reaches udpin, which replies to the last sender', async () => {
+  it('udpout reaches udpin, which replies to the sender', async () => {
     const server = track(new UdpTransport('udpin://127.0.0.1:0', 'udpin', '127.0.0.1', 0));
     await server.open();
     const port = server.localAddress!.port;

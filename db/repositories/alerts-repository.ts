@@ -232,6 +232,15 @@ export interface AlertFilters {
 }
 
 /** Alerts, their routes and events, verification requests; the R*Tree queries. */
+export interface DockWithPayloads {
+  id: string;
+  agencyId: string;
+  shared: boolean;
+  lon: number;
+  lat: number;
+  payloadKinds: string[];
+}
+
 export class AlertsRepository {
   private readonly byIdSeq: Database.Statement<[string], { seq: number }>;
   private readonly hot: {
@@ -666,17 +675,13 @@ export class AlertsRepository {
   }
 
   /** Docks with the payload kinds of the drones they house (verification sorties). */
-  docksWithPayloads(): {
-    id: string;
-    agencyId: string;
-    lon: number;
-    lat: number;
-    payloadKinds: string[];
-  }[] {
+  /** Docks with the payload kinds of their drones, and whether their owners share them. */
+  docksWithPayloads(): DockWithPayloads[] {
     const rows = this.db
       .select({
         id: docks.id,
         agencyId: docks.agencyId,
+        shared: docks.shared,
         lon: docks.lon,
         lat: docks.lat,
         payloads: drones.payloads,
@@ -684,14 +689,12 @@ export class AlertsRepository {
       .from(docks)
       .leftJoin(drones, eq(drones.dockId, docks.id))
       .all();
-    const byDock = new Map<
-      string,
-      { id: string; agencyId: string; lon: number; lat: number; payloadKinds: string[] }
-    >();
+    const byDock = new Map<string, DockWithPayloads>();
     for (const r of rows) {
       const d = byDock.get(r.id) ?? {
         id: r.id,
         agencyId: r.agencyId,
+        shared: r.shared,
         lon: r.lon,
         lat: r.lat,
         payloadKinds: [],

@@ -57,6 +57,12 @@ describe('verification flights: happy paths', () => {
     const list = await verificationsOf(alertId);
     expect(list.status).toBe(200);
     expect(list.text).not.toContain(w.docks.irPrivate);
+    // nor in the alert's history, which every agency that sees the alert reads
+    const events = await call(w.t, 'GET', `/v1/alerts/${alertId}/events`, { key: w.keys.forestry });
+    expect(events.status).toBe(200);
+    expect(events.text).toContain('alert.verification_requested');
+    expect(events.text).toContain(w.docks.irShared);
+    expect(events.text).not.toContain(w.docks.irPrivate);
     const [v] = list.body.items;
     // The utility's unshared dock is nearer (300 m) but forestry may not fly from it.
     expect(v).toMatchObject({

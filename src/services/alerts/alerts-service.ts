@@ -1489,6 +1489,9 @@ export class AlertsService {
         let best: { id: string; distanceM: number } | undefined;
         for (const dock of this.alerts.docksWithPayloads()) {
           if (!dock.payloadKinds.includes(needs)) continue;
+          // only docks the requester may fly from: its own and the shared ones (never name
+          // another agency's unshared dock)
+          if (!actor.seesAll && dock.agencyId !== actor.agencyId && !dock.shared) continue;
           const d = distanceM([dock.lon, dock.lat], [alert.lon, alert.lat]);
           if (!best || d < best.distanceM) best = { id: dock.id, distanceM: d };
         }

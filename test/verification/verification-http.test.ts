@@ -132,7 +132,7 @@ describe('verification flights: happy paths', () => {
       key: w.keys.forestry,
     });
     const approval = sortie.body.transitions.find((t: { to: string }) => t.to === 'approved');
-    expect(approval.actor).toContain(VERIFICATION_POLICY_ACTOR);
+    expect(approval.actor).toBe(VERIFICATION_POLICY_ACTOR);
     expect(approval.reason).toContain('standing approval');
   });
 

@@ -61,7 +61,15 @@ export interface FleetActor {
   agencyId: string;
   role: 'admin' | 'planner' | 'operator' | 'analyst';
   seesAll: boolean;
+  /**
+   * How transitions and decisions name this actor when it is not a person's key, e.g.
+   * `policy:verification-auto-approve` or `system:verification` (default `key:<keyId>`).
+   */
+  recordAs?: string;
 }
+
+/** The name stored with a transition or decision made by `actor`. */
+export const actorRef = (actor: FleetActor): string => actor.recordAs ?? `key:${actor.keyId}`;
 
 export interface FleetServiceOptions {
   /** How far ahead recurring occurrences are materialised as `scheduled` sorties, ms. */
@@ -324,10 +332,10 @@ export class FleetService {
       route,
       status: ownerApproves ? 'approved' : 'requested',
       statusReason: ownerApproves ? 'requested by the dock owner' : null,
-      decidedBy: ownerApproves ? `key:${actor.keyId}` : null,
+      decidedBy: ownerApproves ? actorRef(actor) : null,
       decidedAt: ownerApproves ? now : null,
       materialisedUntil: null,
-      createdBy: `key:${actor.keyId}`,
+      createdBy: actorRef(actor),
       createdAt: now,
       updatedAt: now,
     };
@@ -382,7 +390,7 @@ export class FleetService {
       );
     }
     const now = this.nowDate();
-    const who = `key:${actor.keyId}`;
+    const who = actorRef(actor);
     const pending = this.repos.missions.sortiesOfMission(id).filter((s) => s.state === 'requested');
     if (decision === 'approve') {
       for (const s of pending) {
@@ -443,14 +451,14 @@ export class FleetService {
     const sortie = this.newSortie(mission, now.getTime(), now, 'scheduled');
     const inserted = this.repos.missions.insertSortieOnce(
       sortie,
-      this.openingTransitions('scheduled', now, `key:${actor.keyId}`),
+      this.openingTransitions('scheduled', now, actorRef(actor)),
     );
     if (!inserted)
       throw new AppError(
         'SORTIE_TRANSITION_INVALID',
         'A sortie of this mission already starts at this instant; try again.',
       );
-    this.publishSortie(inserted, null, `key:${actor.keyId}`, null, null);
+    this.publishSortie(inserted, null, actorRef(actor), null, null);
     return inserted;
   }
 
@@ -540,7 +548,7 @@ export class FleetService {
   ): Sortie {
     const { sortie } = this.getSortie(missionId, sortieId, actor);
     requireRole(actor, OPERATOR_ROLES, 'abort sorties');
-    const who = `key:${actor.keyId}`;
+    const who = actorRef(actor);
     const why = reason ?? 'aborted by an operator';
     const target = abortTarget(sortie.state);
     if (target === null) {
@@ -643,7 +651,7 @@ export class FleetService {
   ): Sortie {
     const { mission, sortie } = this.getSortie(missionId, sortieId, actor);
     this.requireOwnerOperator(mission, actor, 'act on failsafes');
-    const who = `key:${actor.keyId}`;
+    const who = actorRef(actor);
     if (action === 'acknowledge_failsafe') {
       if (!sortie.failsafeHold) {
         throw new AppError(

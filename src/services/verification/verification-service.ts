@@ -231,6 +231,7 @@ export class VerificationService {
           agencyId: rec.request.agencyId,
           role: 'operator',
           seesAll: false,
+          recordAs: VERIFICATION_ACTOR,
         };
         try {
           this.deps.fleet.abortSortie(f.missionId, f.sortieId, reason, system);
@@ -461,6 +462,7 @@ export class VerificationService {
       agencyId: mission.ownerAgencyId,
       role: 'operator',
       seesAll: false,
+      recordAs: VERIFICATION_POLICY_ACTOR,
     };
     try {
       this.deps.fleet.decideMission(mission.id, 'approve', rule.reason, policy);

@@ -6,6 +6,7 @@ import {
   missionBody,
   type FleetWorld,
 } from './support/fleet-world';
+import { openFleetStream } from './support/sse-stream';
 
 let w: FleetWorld;
 beforeEach(async () => {
@@ -13,65 +14,8 @@ beforeEach(async () => {
 });
 afterEach(() => w.t.close());
 
-interface SseEvent {
-  event: string;
-  id: string | null;
-  data: Record<string, unknown>;
-}
-
-/** Opens the SSE stream through app.request and parses events as they arrive. */
-async function openStream(key: string) {
-  const res = await w.t.app.request('/v1/fleet/stream', {
-    headers: { authorization: `Bearer ${key}` },
-  });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toContain('text/event-stream');
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const events: SseEvent[] = [];
-  const pump = async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += decoder.decode(value, { stream: true });
-      let cut = buffer.indexOf('\n\n');
-      while (cut >= 0) {
-        const block = buffer.slice(0, cut);
-        buffer = buffer.slice(cut + 2);
-        const field = (name: string) =>
-          block
-            .split('\n')
-            .find((l) => l.startsWith(`${name}:`))
-            ?.slice(name.length + 1)
-            .trim() ?? null;
-        const data = field('data');
-        if (data)
-          events.push({
-            event: field('event') ?? 'message',
-            id: field('id'),
-            data: JSON.parse(data),
-          });
-        cut = buffer.indexOf('\n\n');
-      }
-    }
-  };
-  const pumping = pump().catch((err: unknown) => {
-    if (!(err instanceof Error && /cancel|abort/i.test(err.message))) throw err;
-  });
-  return {
-    events,
-    async until(predicate: (e: SseEvent[]) => boolean) {
-      for (let i = 0; i < 200 && !predicate(events); i++)
-        await new Promise((r) => setTimeout(r, 5));
-      expect(predicate(events)).toBe(true);
-    },
-    async close() {
-      await reader.cancel();
-      await pumping;
-    },
-  };
-}
+/** The fleet stream of `key`, parsed as events arrive (see support/sse-stream). */
+const openStream = (key: string) => openFleetStream(w.t, key);
 
 describe('the live fleet stream (SSE)', () => {
   it('starts with a snapshot and carries sortie changes to the requester and the dock owner only', async () => {

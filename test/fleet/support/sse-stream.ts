@@ -15,6 +15,8 @@ export async function openFleetStream(t: TestApp, key: string) {
     headers: { authorization: `Bearer ${key}` },
   });
   if (res.status !== 200 || !res.body) throw new Error(`stream answered ${res.status}`);
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.includes('text/event-stream')) throw new Error(`stream answered ${type}`);
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -50,7 +52,11 @@ export async function openFleetStream(t: TestApp, key: string) {
   });
   return {
     events,
-    async until(predicate: (e: SseEvent[]) => boolean, timeoutMs: number, what: string) {
+    async until(
+      predicate: (e: SseEvent[]) => boolean,
+      timeoutMs = 2000,
+      what = 'the awaited stream events',
+    ) {
       const start = Date.now();
       while (!predicate(events)) {
         if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);

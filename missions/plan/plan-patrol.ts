@@ -85,6 +85,43 @@ interface WorkGroup {
 const DETOUR_SLACK_PCT = 2;
 /** Sorties are tried merged only when their times add up to at most this many batteries. */
 const MERGE_LIMIT = 1.3;
+
+/** A sortie over inspection points, with the indices of the points it visits. */
+interface PointSortie {
+  group: WorkGroup;
+  sortie: PlannedSortie;
+  pis: number[];
+}
+
+/**
+ * Merges neighbouring sorties (cyclically) from the same dock into one while `optimise` finds a
+ * feasible tour over both; pairs whose times add up to more than `limitS` are not tried.
+ */
+function mergeNeighbourSorties(
+  list: PointSortie[],
+  optimise: (dockId: string, pis: number[]) => { group: WorkGroup; sortie: PlannedSortie } | null,
+  limitS: number,
+): PointSortie[] {
+  let out = list;
+  for (let merged = true; merged && out.length > 1;) {
+    merged = false;
+    for (let k = 0; k < out.length && !merged; k++) {
+      const a = out[k]!;
+      const b = out[(k + 1) % out.length]!;
+      if (a === b || a.sortie.dockId !== b.sortie.dockId) continue;
+      // Two sorties whose times add up to far more than one battery cannot merge.
+      if (a.sortie.timeS + b.sortie.timeS > limitS) continue;
+      const both = optimise(a.sortie.dockId, [...a.pis, ...b.pis]);
+      if (!both) continue;
+      const next = (k + 1) % out.length;
+      out = out.flatMap((x, i) =>
+        i === k ? [{ ...both, pis: [...a.pis, ...b.pis] }] : i === next ? [] : [x],
+      );
+      merged = true;
+    }
+  }
+  return out;
+}
 /** Slack kept for the climbs of terrain following, which the sortie split does not see. */
 const TERRAIN_SLACK_PCT = 5;
 
@@ -703,23 +740,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         const better = optimise(p.sortie.dockId, pis);
         return better && better.sortie.timeS < p.sortie.timeS ? { ...better, pis } : { ...p, pis };
       });
-    for (let merged = true; merged && tourSorties.length > 1;) {
-      merged = false;
-      for (let k = 0; k < tourSorties.length && !merged; k++) {
-        const a = tourSorties[k]!;
-        const b = tourSorties[(k + 1) % tourSorties.length]!;
-        if (a === b || a.sortie.dockId !== b.sortie.dockId) continue;
-        // Two sorties whose times add up to far more than one battery cannot merge.
-        if (a.sortie.timeS + b.sortie.timeS > MERGE_LIMIT * usableTimeS(drone)) continue;
-        const both = optimise(a.sortie.dockId, [...a.pis, ...b.pis]);
-        if (!both) continue;
-        const next = (k + 1) % tourSorties.length;
-        tourSorties = tourSorties.flatMap((x, i) =>
-          i === k ? [{ ...both, pis: [...a.pis, ...b.pis] }] : i === next ? [] : [x],
-        );
-        merged = true;
-      }
-    }
+    tourSorties = mergeNeighbourSorties(tourSorties, optimise, MERGE_LIMIT * usableTimeS(drone));
     // Alternative: sweep petals around each dock (points by angle, each petal grown while its own
     // tour from the dock fits one battery), then the same merges; kept when it needs fewer sorties.
     const single = (dockId: string, order: number[]): PlannedSortie | null => {
@@ -817,23 +838,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
     });
     // A petal no battery holds (a point reachable only from a farther dock) keeps the tour split.
     let swept = sweptOrNull.every((x) => x !== null) ? sweptOrNull.filter((x) => x !== null) : [];
-    for (let merged = true; merged && swept.length > 1;) {
-      merged = false;
-      for (let k = 0; k < swept.length && !merged; k++) {
-        const a = swept[k]!;
-        const b = swept[(k + 1) % swept.length]!;
-        if (a === b || a.sortie.dockId !== b.sortie.dockId) continue;
-        // Two sorties whose times add up to far more than one battery cannot merge.
-        if (a.sortie.timeS + b.sortie.timeS > MERGE_LIMIT * usableTimeS(drone)) continue;
-        const both = optimise(a.sortie.dockId, [...a.pis, ...b.pis]);
-        if (!both) continue;
-        const next = (k + 1) % swept.length;
-        swept = swept.flatMap((x, i) =>
-          i === k ? [{ ...both, pis: [...a.pis, ...b.pis] }] : i === next ? [] : [x],
-        );
-        merged = true;
-      }
-    }
+    swept = mergeNeighbourSorties(swept, optimise, MERGE_LIMIT * usableTimeS(drone));
     const totalS = (list: { sortie: PlannedSortie }[]): number =>
       sum(list.map((x) => x.sortie.timeS));
     if (

@@ -35,6 +35,13 @@ export interface MissionServerOptions {
   requestNotInt?: boolean;
   /** Report plan ids (opaque_id). Default false (ArduPilot has none). */
   planIds?: boolean;
+  /**
+   * Answer an item that arrives while no upload of its type is running (e.g. the last item
+   * resent after a lost final ACK) with MISSION_ACK MAV_MISSION_ERROR, as ArduPilot does
+   * (GCS_Common.cpp handle_mission_item: `if (!prot->receiving) send_mission_ack(…ERROR)`).
+   * Default: true with `requestNotInt` (the ArduPilot profile); false stays silent.
+   */
+  lateItemError?: boolean;
   /** ArduPilot keeps home in mission item 0: returned on download as the current home. */
   homeItem?: () => MissionItem | undefined;
   /** Seed for plan ids. */
@@ -207,7 +214,7 @@ export class MissionServer {
     if (!r || r.type !== type) {
       // The GCS resends the last item when our final ACK was lost: ACK again.
       const done = this.lastCompleted;
-      // ArduPilot stays silent here; a textbook vehicle acknowledges again.
+      // A textbook vehicle acknowledges again; ArduPilot answers ERROR (not receiving).
       if (
         this.options.requestNotInt === false &&
         done &&
@@ -215,6 +222,8 @@ export class MissionServer {
         got.seq === done.count - 1
       ) {
         this.ack(gcs, type, common.MavMissionResult.ACCEPTED, this.stores[type].opaqueId);
+      } else if (this.options.lateItemError ?? this.options.requestNotInt !== false) {
+        this.ack(gcs, type, common.MavMissionResult.ERROR);
       }
       return;
     }

@@ -10,7 +10,6 @@ import { common } from 'node-mavlink';
 import type { MavLinkData } from 'node-mavlink';
 import { ManualClock, MissionServer, MissionUpload } from '../../firmware-bridge/index';
 import type { MissionItem } from '../../firmware-bridge/index';
-import { answerLateItemsWithError } from '../firmware-bridge/protocol/ardupilot-late-item';
 import { sampleMission } from '../firmware-bridge/protocol/fixtures';
 import { createMemoryLink } from '../firmware-bridge/protocol/memory-link';
 import type { Benchmark, BenchResult } from './harness';
@@ -35,15 +34,13 @@ async function upload(
     { systemId: 1, componentId: 1 },
     { clock, latencyMs: 20, drop },
   );
-  const ref: { server?: MissionServer } = {};
-  if (vehicle === 'ardupilot') answerLateItemsWithError(ep, () => ref.server);
   const server = new MissionServer({
     endpoint: ep,
     clock,
     requestNotInt: vehicle !== 'textbook',
+    lateItemError: vehicle === 'ardupilot',
     planIds: vehicle === 'textbook',
   });
-  ref.server = server;
   const o = await clock.run(
     new MissionUpload({
       endpoint: gcs,

@@ -22,7 +22,6 @@ import type {
   ReceivedFrame,
   UdpTransport,
 } from '../../../firmware-bridge/index';
-import { answerLateItemsWithError } from './ardupilot-late-item';
 import { sampleMission } from './fixtures';
 import { startUdpRelay } from './udp-relay';
 
@@ -48,12 +47,11 @@ async function start(options: {
   const vehicleLink = new MavLink({ transport: 'udpin://127.0.0.1:0', clock, registry });
   await vehicleLink.open();
   const vehicle = vehicleLink.endpoint({ systemId: 1, componentId: 1 });
-  const ref: { server?: MissionServer } = {};
-  if (options.vehicle === 'ardupilot') answerLateItemsWithError(vehicle, () => ref.server);
   const server = new MissionServer({
     endpoint: vehicle,
     clock,
     requestNotInt: options.vehicle !== 'textbook',
+    lateItemError: options.vehicle === 'ardupilot',
     planIds: options.vehicle === 'textbook',
     ...(options.failureMode ? { failureMode: options.failureMode } : {}),
   });
@@ -73,7 +71,11 @@ async function start(options: {
     sent.push(m.constructor.name);
     return origSend(m);
   };
-  ref.server = server;
+  // MISSION_ACK results that reached the service
+  const acks: number[] = [];
+  gcs.subscribe((f) => {
+    if (f.message instanceof common.MissionAck) acks.push(f.message.type);
+  });
   const s = server;
   return {
     clock,
@@ -81,6 +83,7 @@ async function start(options: {
     server: s,
     relay,
     sent,
+    acks,
     target: { systemId: 1, componentId: 1 },
     close: async () => {
       s.close();
@@ -198,6 +201,11 @@ describe('lost final MISSION_ACK over real UDP (simulated time ×10)', () => {
         expect(o.value.itemSends).toBeLessThanOrEqual(N + 1);
         if (c.vehicle === 'textbook') expect(o.value.opaqueId).not.toBe(0);
         if (c.expected === 'read-back') expect(env.sent).toContain('MissionRequestList');
+        // the ArduPilot profile answers the resent last item with ERROR; the silent one does not
+        if (c.vehicle === 'ardupilot' && c.drop === 'first-accepted-ack')
+          expect(env.acks).toContain(common.MavMissionResult.ERROR);
+        if (c.vehicle === 'ardupilot-silent')
+          expect(env.acks).not.toContain(common.MavMissionResult.ERROR);
         if (c.drop !== 'nothing' && c.drop !== 'last-item-once')
           expect(env.relay.dropped[0]).toBe('→service MISSION_ACK');
       } else {

@@ -16,6 +16,34 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
+/** A migrated store in a temporary folder with the utility agency and one API key of `role`. */
+function freshStore(role: 'operator' | 'admin') {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-crash-'));
+  dirs.push(dir);
+  const dbPath = join(dir, 'sf.db');
+  const setup = openDatabase(dbPath);
+  const repos = createRepositories(setup.db);
+  const agency = repos.agencies.create(
+    { name: 'State Grid Yuhang', kind: 'utility', jurisdiction: null, alertTypes: [] },
+    new Date(),
+  );
+  if (agency === 'name_taken') throw new Error('fresh database expected');
+  const secret = generateApiKey();
+  repos.agencies.createKey(
+    {
+      agencyId: agency.id,
+      role,
+      hash: secret.hash,
+      prefix: secret.prefix,
+      name: null,
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
+    new Date(),
+  );
+  setup.close();
+  return { dbPath, agency, secret };
+}
+
 function batch(worker: number, n: number): unknown[] {
   const e = (worker * 1000 + n * 37) % 5000;
   return [
@@ -28,29 +56,7 @@ function batch(worker: number, n: number): unknown[] {
 
 describe('ingest durability', () => {
   it('keeps every acknowledged batch after the process is SIGKILLed mid-stream', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sf-crash-'));
-    dirs.push(dir);
-    const dbPath = join(dir, 'sf.db');
-    const setup = openDatabase(dbPath);
-    const repos = createRepositories(setup.db);
-    const agency = repos.agencies.create(
-      { name: 'State Grid Yuhang', kind: 'utility', jurisdiction: null, alertTypes: [] },
-      new Date(),
-    );
-    if (agency === 'name_taken') throw new Error('fresh database expected');
-    const secret = generateApiKey();
-    repos.agencies.createKey(
-      {
-        agencyId: agency.id,
-        role: 'operator',
-        hash: secret.hash,
-        prefix: secret.prefix,
-        name: null,
-        expiresAt: new Date(Date.now() + 86_400_000),
-      },
-      new Date(),
-    );
-    setup.close();
+    const { dbPath, agency, secret } = freshStore('operator');
 
     const child = spawnTsx('src/main.ts', [], {
       PORT: '0',
@@ -135,29 +141,7 @@ describe('ingest durability', () => {
   }, 60_000);
 
   it('processes after a restart what was acknowledged before a SIGKILL cut the rules off', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sf-crash-'));
-    dirs.push(dir);
-    const dbPath = join(dir, 'sf.db');
-    const setup = openDatabase(dbPath);
-    const repos = createRepositories(setup.db);
-    const agency = repos.agencies.create(
-      { name: 'State Grid Yuhang', kind: 'utility', jurisdiction: null, alertTypes: [] },
-      new Date(),
-    );
-    if (agency === 'name_taken') throw new Error('fresh database expected');
-    const secret = generateApiKey();
-    repos.agencies.createKey(
-      {
-        agencyId: agency.id,
-        role: 'admin',
-        hash: secret.hash,
-        prefix: secret.prefix,
-        name: null,
-        expiresAt: new Date(Date.now() + 86_400_000),
-      },
-      new Date(),
-    );
-    setup.close();
+    const { dbPath, secret } = freshStore('admin');
     const env = { HOST: '127.0.0.1', PORT: '0', DATABASE_PATH: dbPath, LOG_LEVEL: 'info' };
     const headers = { authorization: `Bearer ${secret.key}`, 'content-type': 'application/json' };
     const start = async (entry: string) => {

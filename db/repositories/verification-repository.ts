@@ -65,28 +65,25 @@ export const FINAL_VERIFICATION_STATUSES: readonly VerificationStatus[] = [
 export class VerificationRepository {
   constructor(private readonly db: Db) {}
 
-  get(id: string): VerificationRecord | undefined {
-    const row = this.db
-      .select({ request: verificationRequests, flight: verificationFlights })
-      .from(verificationRequests)
-      .leftJoin(
-        verificationFlights,
-        eq(verificationFlights.verificationId, verificationRequests.id),
-      )
-      .where(eq(verificationRequests.id, id))
-      .get();
-    return row ? { request: row.request, flight: row.flight } : undefined;
-  }
-
-  /** Every verification of an alert, oldest first. */
-  ofAlert(alertId: string): VerificationRecord[] {
+  /** Requests joined with their flight (none until the flight is planned). */
+  private withFlight() {
     return this.db
       .select({ request: verificationRequests, flight: verificationFlights })
       .from(verificationRequests)
       .leftJoin(
         verificationFlights,
         eq(verificationFlights.verificationId, verificationRequests.id),
-      )
+      );
+  }
+
+  get(id: string): VerificationRecord | undefined {
+    const row = this.withFlight().where(eq(verificationRequests.id, id)).get();
+    return row ? { request: row.request, flight: row.flight } : undefined;
+  }
+
+  /** Every verification of an alert, oldest first. */
+  ofAlert(alertId: string): VerificationRecord[] {
+    return this.withFlight()
       .where(eq(verificationRequests.alertId, alertId))
       .orderBy(asc(verificationRequests.createdAt), asc(verificationRequests.id))
       .all();
@@ -109,13 +106,7 @@ export class VerificationRepository {
   /** Verifications not yet final, oldest first (to pick up after a restart). */
   unfinished(): VerificationRecord[] {
     const open = ['requested', 'planned', 'mission_created', 'scheduled', 'flying'] as const;
-    return this.db
-      .select({ request: verificationRequests, flight: verificationFlights })
-      .from(verificationRequests)
-      .leftJoin(
-        verificationFlights,
-        eq(verificationFlights.verificationId, verificationRequests.id),
-      )
+    return this.withFlight()
       .where(inArray(verificationRequests.status, [...open]))
       .orderBy(asc(verificationRequests.createdAt), asc(verificationRequests.id))
       .all();

@@ -14,10 +14,11 @@
 import { common } from 'node-mavlink';
 import type { Clock, MavEndpoint, ReceivedFrame } from '../link/types';
 import { fail, succeed } from './outcome';
-import type { Failure, Outcome } from './outcome';
+import type { Outcome } from './outcome';
+import { ProtocolExchange } from './protocol-exchange';
 import { isAddressedTo, isFrom } from './target';
 import type { Target } from './target';
-import { DEFAULT_COMMAND_TIMING, OneShotTimer } from './timing';
+import { DEFAULT_COMMAND_TIMING } from './timing';
 import type { CommandTiming } from './timing';
 
 /** MAV_RESULT values, including those newer than mavlink-mappings 1.0.0. */
@@ -114,27 +115,18 @@ export function mavResultOutcome(result: number, what: string): Outcome<null> {
  * @example
  * const outcome = await new CommandExchange({ endpoint, clock, target, request: { command: 400, params: { 1: 1 } } }).run();
  */
-export class CommandExchange {
-  private stateName: CommandStateName = 'idle';
+export class CommandExchange extends ProtocolExchange<CommandStateName, CommandReport> {
   private readonly timing: CommandTiming;
-  private readonly timer: OneShotTimer;
   private kind: 'long' | 'int';
   private attempts = 0;
   private confirmation = 0;
   private switchedKind = false;
   private readonly progress: number[] = [];
-  private startedAtMs = 0;
-  private unsubscribe: (() => void) | undefined;
-  private resolve: ((o: Outcome<CommandReport>) => void) | undefined;
 
   constructor(private readonly options: CommandOptions) {
+    super(options);
     this.timing = { ...DEFAULT_COMMAND_TIMING, ...options.timing };
-    this.timer = new OneShotTimer(options.clock);
     this.kind = options.request.kind ?? 'long';
-  }
-
-  get state(): CommandStateName {
-    return this.stateName;
   }
 
   private get label(): string {
@@ -142,24 +134,15 @@ export class CommandExchange {
   }
 
   run(): Promise<Outcome<CommandReport>> {
-    if (this.stateName !== 'idle')
-      throw new Error(`CommandExchange.run called in state ${this.stateName}, expected idle`);
-    return new Promise((resolve) => {
-      this.resolve = resolve;
-      this.startedAtMs = this.options.clock.now();
-      const { signal } = this.options;
-      if (signal?.aborted)
-        return this.finish(fail('cancelled', `${this.label} cancelled before sending`));
-      signal?.addEventListener('abort', this.onAbort, { once: true });
-      this.unsubscribe = this.options.endpoint.subscribe((f) => this.onFrame(f));
+    return this.start(`${this.label} cancelled before sending`, () => {
       this.stateName = 'awaiting-ack';
       this.sendCommand();
     });
   }
 
-  private readonly onAbort = (): void => {
+  protected onCancel(): void {
     this.finish(fail('cancelled', `${this.label} cancelled`));
-  };
+  }
 
   private sendCommand(): void {
     const { target, request } = this.options;
@@ -197,14 +180,11 @@ export class CommandExchange {
       msg = m;
     }
     this.attempts++;
-    this.options.endpoint.send(msg).catch((err: unknown) => {
-      const reason = err instanceof Error ? err.message : String(err);
-      this.finish(fail('link-down', `sending ${this.label} failed: ${reason}`));
-    });
+    this.send(msg, this.label);
     this.timer.arm(this.timing.ackTimeoutMs, () => this.onTimeout());
   }
 
-  private onFrame(frame: ReceivedFrame): void {
+  protected onFrame(frame: ReceivedFrame): void {
     if (this.stateName !== 'awaiting-ack' && this.stateName !== 'in-progress') return;
     if (!isFrom(frame, this.options.target)) return;
     const m = frame.message;
@@ -240,7 +220,7 @@ export class CommandExchange {
         lastConfirmation: this.confirmation,
         progress: this.progress,
         resultParam2: m.resultParam2 ?? 0,
-        elapsedMs: this.options.clock.now() - this.startedAtMs,
+        elapsedMs: this.elapsedMs,
       }),
     );
   }
@@ -262,15 +242,6 @@ export class CommandExchange {
       return;
     }
     this.finish(fail('timeout', `${this.label}: no COMMAND_ACK after ${this.attempts} sends`));
-  }
-
-  private finish(outcome: Outcome<CommandReport> | Failure): void {
-    if (this.stateName === 'done') return;
-    this.stateName = 'done';
-    this.timer.cancel();
-    this.unsubscribe?.();
-    this.options.signal?.removeEventListener('abort', this.onAbort);
-    this.resolve?.(outcome);
   }
 }
 

@@ -14,12 +14,19 @@ import { common } from 'node-mavlink';
 import type { Clock, MavEndpoint, ReceivedFrame } from '../link/types';
 import type { MissionItem, MissionType } from '../mission-item';
 import { missionResultFailure } from './mission-result';
-import { MISSION_TYPE_ID, fromMissionItem } from './mission-wire';
+import {
+  MISSION_TYPE_ID,
+  fromMissionItem,
+  isMissionReplyTo,
+  missionAck,
+  missionRequestList,
+} from './mission-wire';
 import { fail, succeed } from './outcome';
-import type { Failure, Outcome } from './outcome';
-import { isAddressedTo, isFrom } from './target';
+import type { Outcome } from './outcome';
+import { ProtocolExchange } from './protocol-exchange';
+import { isFrom } from './target';
 import type { Target } from './target';
-import { DEFAULT_MISSION_TIMING, OneShotTimer } from './timing';
+import { DEFAULT_MISSION_TIMING, RetryBudget } from './timing';
 import type { MissionTiming } from './timing';
 
 export type DownloadStateName = 'idle' | 'awaiting-count' | 'receiving-items' | 'done';
@@ -50,57 +57,32 @@ export interface MissionDownloadOptions {
  * @example
  * const outcome = await new MissionDownload({ endpoint, clock, target, missionType: 'fence' }).run();
  */
-export class MissionDownload {
-  private stateName: DownloadStateName = 'idle';
+export class MissionDownload extends ProtocolExchange<DownloadStateName, DownloadReport> {
   private readonly timing: MissionTiming;
-  private readonly timer: OneShotTimer;
+  private readonly budget: RetryBudget;
   private items: MissionItem[] = [];
   private count = 0;
   private opaqueId = 0;
-  private retries = 0;
-  private totalRetries = 0;
-  private restarts = 0;
-  private startedAtMs = 0;
-  private unsubscribe: (() => void) | undefined;
-  private resolve: ((o: Outcome<DownloadReport>) => void) | undefined;
 
   constructor(private readonly options: MissionDownloadOptions) {
+    super(options);
     this.timing = { ...DEFAULT_MISSION_TIMING, ...options.timing };
-    this.timer = new OneShotTimer(options.clock);
-  }
-
-  get state(): DownloadStateName {
-    return this.stateName;
+    this.budget = new RetryBudget(this.timing);
   }
 
   run(): Promise<Outcome<DownloadReport>> {
-    if (this.stateName !== 'idle')
-      throw new Error(`MissionDownload.run called in state ${this.stateName}, expected idle`);
-    return new Promise((resolve) => {
-      this.resolve = resolve;
-      this.startedAtMs = this.options.clock.now();
-      const { signal } = this.options;
-      if (signal?.aborted) return this.finish(fail('cancelled', 'download cancelled before start'));
-      signal?.addEventListener('abort', this.onAbort, { once: true });
-      this.unsubscribe = this.options.endpoint.subscribe((f) => this.onFrame(f));
-      this.requestList();
-    });
+    return this.start('download cancelled before start', () => this.requestList());
   }
 
-  private readonly onAbort = (): void => {
-    if (this.stateName === 'done') return;
+  protected onCancel(): void {
     if (this.stateName === 'receiving-items')
       this.sendAck(common.MavMissionResult.OPERATION_CANCELLED);
     this.finish(fail('cancelled', 'download cancelled'));
-  };
+  }
 
   private requestList(): void {
-    const msg = new common.MissionRequestList();
-    msg.targetSystem = this.options.target.systemId;
-    msg.targetComponent = this.options.target.componentId;
-    msg.missionType = MISSION_TYPE_ID[this.options.missionType];
     this.stateName = 'awaiting-count';
-    this.send(msg);
+    this.send(missionRequestList(this.options.target, this.options.missionType));
     this.timer.arm(this.timing.ackTimeoutMs, () => this.onTimeout());
   }
 
@@ -114,37 +96,22 @@ export class MissionDownload {
     this.timer.arm(this.timing.itemTimeoutMs, () => this.onTimeout());
   }
 
-  private sendAck(type: number): void {
-    const msg = new common.MissionAck();
-    msg.targetSystem = this.options.target.systemId;
-    msg.targetComponent = this.options.target.componentId;
-    msg.type = type;
-    msg.missionType = MISSION_TYPE_ID[this.options.missionType];
-    msg.opaqueId = 0;
-    this.send(msg);
+  private sendAck(result: number): void {
+    this.send(missionAck(this.options.target, this.options.missionType, result));
   }
 
-  private send(
-    msg: common.MissionRequestList | common.MissionRequestInt | common.MissionAck,
-  ): void {
-    this.options.endpoint.send(msg).catch((err: unknown) => {
-      const reason = err instanceof Error ? err.message : String(err);
-      this.finish(fail('link-down', `sending ${msg.constructor.name} failed: ${reason}`));
-    });
-  }
-
-  private onFrame(frame: ReceivedFrame): void {
+  protected onFrame(frame: ReceivedFrame): void {
     if (this.stateName === 'done' || this.stateName === 'idle') return;
     if (!isFrom(frame, this.options.target)) return;
     const m = frame.message;
-    const type = MISSION_TYPE_ID[this.options.missionType];
+    const { endpoint, missionType } = this.options;
     if (m instanceof common.MissionCount) {
-      if (!isAddressedTo(m, this.options.endpoint) || (m.missionType ?? 0) !== type) return;
+      if (!isMissionReplyTo(m, endpoint, missionType)) return;
       if (this.stateName !== 'awaiting-count') return; // duplicate COUNT
       this.count = m.count;
       this.opaqueId = m.opaqueId ?? 0;
       this.items = [];
-      this.retries = 0;
+      this.budget.answered();
       if (m.count === 0) {
         this.sendAck(common.MavMissionResult.ACCEPTED);
         this.finishSuccess();
@@ -156,7 +123,8 @@ export class MissionDownload {
     }
     const got = fromMissionItem(m);
     if (got) {
-      if (got.missionType !== type || this.stateName !== 'receiving-items') return;
+      if (got.missionType !== MISSION_TYPE_ID[missionType] || this.stateName !== 'receiving-items')
+        return;
       const expected = this.items.length;
       if (got.seq < expected) return; // duplicate of an item we hold
       if (got.seq > expected) {
@@ -170,7 +138,7 @@ export class MissionDownload {
         return;
       }
       this.items.push(got.item);
-      this.retries = 0;
+      this.budget.answered();
       this.options.onProgress?.({ received: this.items.length, total: this.count });
       if (this.items.length === this.count) {
         this.sendAck(common.MavMissionResult.ACCEPTED);
@@ -179,24 +147,20 @@ export class MissionDownload {
       return;
     }
     if (m instanceof common.MissionAck) {
-      if (!isAddressedTo(m, this.options.endpoint) || (m.missionType ?? 0) !== type) return;
+      if (!isMissionReplyTo(m, endpoint, missionType)) return;
       if (m.type === common.MavMissionResult.ACCEPTED) return; // not meaningful while downloading
-      this.finish(missionResultFailure(m.type, `${this.options.missionType} download`));
+      this.finish(missionResultFailure(m.type, `${missionType} download`));
     }
   }
 
   private onTimeout(): void {
     if (this.stateName === 'done') return;
-    if (this.retries < this.timing.maxRetries) {
-      this.retries++;
-      this.totalRetries++;
+    if (this.budget.retry()) {
       if (this.stateName === 'awaiting-count') this.requestList();
       else this.requestItem(this.items.length);
       return;
     }
-    if (this.restarts < this.timing.maxRestarts) {
-      this.restarts++;
-      this.retries = 0;
+    if (this.budget.restart()) {
       this.requestList();
       return;
     }
@@ -205,10 +169,7 @@ export class MissionDownload {
         ? 'no MISSION_COUNT after MISSION_REQUEST_LIST'
         : `no item ${this.items.length} of ${this.count}`;
     this.finish(
-      fail(
-        'timeout',
-        `${this.options.missionType} download: ${where} (${this.timing.maxRetries} retries, ${this.timing.maxRestarts} restarts)`,
-      ),
+      fail('timeout', `${this.options.missionType} download: ${where} ${this.budget.limits}`),
     );
   }
 
@@ -218,19 +179,10 @@ export class MissionDownload {
         missionType: this.options.missionType,
         items: this.items,
         opaqueId: this.opaqueId,
-        retries: this.totalRetries,
-        restarts: this.restarts,
-        elapsedMs: this.options.clock.now() - this.startedAtMs,
+        retries: this.budget.retries,
+        restarts: this.budget.restarts,
+        elapsedMs: this.elapsedMs,
       }),
     );
-  }
-
-  private finish(outcome: Outcome<DownloadReport> | Failure): void {
-    if (this.stateName === 'done') return;
-    this.stateName = 'done';
-    this.timer.cancel();
-    this.unsubscribe?.();
-    this.options.signal?.removeEventListener('abort', this.onAbort);
-    this.resolve?.(outcome);
   }
 }

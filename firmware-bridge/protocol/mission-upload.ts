@@ -31,12 +31,19 @@
 import { common } from 'node-mavlink';
 import type { Clock, MavEndpoint, ReceivedFrame } from '../link/types';
 import type { MissionItem, MissionType } from '../mission-item';
-import { MISSION_TYPE_ID, toMissionItemInt } from './mission-wire';
+import {
+  MISSION_TYPE_ID,
+  isMissionReplyTo,
+  missionAck,
+  missionRequestList,
+  toMissionItemInt,
+} from './mission-wire';
 import { fail, succeed } from './outcome';
-import type { Failure, Outcome } from './outcome';
-import { isAddressedTo, isFrom } from './target';
+import type { Outcome } from './outcome';
+import { ProtocolExchange } from './protocol-exchange';
+import { isFrom } from './target';
 import type { Target } from './target';
-import { DEFAULT_MISSION_TIMING, OneShotTimer } from './timing';
+import { DEFAULT_MISSION_TIMING, RetryBudget } from './timing';
 import type { MissionTiming } from './timing';
 import { missionResultFailure } from './mission-result';
 
@@ -92,10 +99,9 @@ const DUPLICATE_WINDOW_FACTOR = 1.0;
  * @example
  * const outcome = await new MissionUpload({ endpoint, clock, target, missionType: 'mission', items }).run();
  */
-export class MissionUpload {
-  private stateName: UploadStateName = 'idle';
+export class MissionUpload extends ProtocolExchange<UploadStateName, UploadReport> {
   private readonly timing: MissionTiming;
-  private readonly timer: OneShotTimer;
+  private readonly budget: RetryBudget;
   private readonly sentAtMs = new Map<number, number>();
   private readonly everSent = new Set<number>();
   /** Not cleared on restart: counts every re-send of a sequence number over the whole upload. */
@@ -107,45 +113,25 @@ export class MissionUpload {
   private ackTimeouts = 0;
   private countSentAtMs = 0;
   private srttMs: number | undefined;
-  private retries = 0;
-  private totalRetries = 0;
-  private restarts = 0;
   private itemSends = 0;
   private duplicateItemSends = 0;
   private duplicateRequestsIgnored = 0;
   private invalidSequenceAcks = 0;
-  private startedAtMs = 0;
-  private unsubscribe: (() => void) | undefined;
-  private resolve: ((o: Outcome<UploadReport>) => void) | undefined;
 
   constructor(private readonly options: MissionUploadOptions) {
+    super(options);
     this.timing = { ...DEFAULT_MISSION_TIMING, ...options.timing };
-    this.timer = new OneShotTimer(options.clock);
-  }
-
-  get state(): UploadStateName {
-    return this.stateName;
+    this.budget = new RetryBudget(this.timing);
   }
 
   run(): Promise<Outcome<UploadReport>> {
-    if (this.stateName !== 'idle')
-      throw new Error(`MissionUpload.run called in state ${this.stateName}, expected idle`);
-    return new Promise((resolve) => {
-      this.resolve = resolve;
-      this.startedAtMs = this.options.clock.now();
-      const { signal } = this.options;
-      if (signal?.aborted) return this.finish(fail('cancelled', 'upload cancelled before start'));
-      signal?.addEventListener('abort', this.onAbort, { once: true });
-      this.unsubscribe = this.options.endpoint.subscribe((f) => this.onFrame(f));
-      this.sendCount();
-    });
+    return this.start('upload cancelled before start', () => this.sendCount());
   }
 
-  private readonly onAbort = (): void => {
-    if (this.stateName === 'done') return;
+  protected onCancel(): void {
     this.sendAck(common.MavMissionResult.OPERATION_CANCELLED);
     this.finish(fail('cancelled', 'upload cancelled'));
-  };
+  }
 
   private sendCount(): void {
     const { items, target, missionType } = this.options;
@@ -173,54 +159,32 @@ export class MissionUpload {
     this.send(toMissionItemInt(item, seq, missionType, target));
   }
 
-  private sendAck(type: number): void {
-    const msg = new common.MissionAck();
-    msg.targetSystem = this.options.target.systemId;
-    msg.targetComponent = this.options.target.componentId;
-    msg.type = type;
-    msg.missionType = MISSION_TYPE_ID[this.options.missionType];
-    msg.opaqueId = 0;
-    this.send(msg);
+  private sendAck(result: number): void {
+    this.send(missionAck(this.options.target, this.options.missionType, result));
   }
 
   private sendRequestList(): void {
-    const msg = new common.MissionRequestList();
-    msg.targetSystem = this.options.target.systemId;
-    msg.targetComponent = this.options.target.componentId;
-    msg.missionType = MISSION_TYPE_ID[this.options.missionType];
     this.stateName = 'confirming';
-    this.send(msg);
+    this.send(missionRequestList(this.options.target, this.options.missionType));
     this.armTimer();
-  }
-
-  private send(
-    msg:
-      common.MissionCount | common.MissionItemInt | common.MissionAck | common.MissionRequestList,
-  ): void {
-    this.options.endpoint.send(msg).catch((err: unknown) => {
-      const reason = err instanceof Error ? err.message : String(err);
-      this.finish(fail('link-down', `sending ${msg.constructor.name} failed: ${reason}`));
-    });
   }
 
   private armTimer(): void {
     this.timer.arm(this.timing.ackTimeoutMs, () => this.onTimeout());
   }
 
-  private onFrame(frame: ReceivedFrame): void {
+  protected onFrame(frame: ReceivedFrame): void {
     if (this.stateName === 'done' || this.stateName === 'idle') return;
     if (!isFrom(frame, this.options.target)) return;
     const m = frame.message;
-    const type = MISSION_TYPE_ID[this.options.missionType];
+    const { endpoint, missionType } = this.options;
     if (m instanceof common.MissionRequestInt || m instanceof common.MissionRequest) {
-      if (!isAddressedTo(m, this.options.endpoint) || (m.missionType ?? 0) !== type) return;
-      this.onRequest(m.seq);
+      if (isMissionReplyTo(m, endpoint, missionType)) this.onRequest(m.seq);
     } else if (m instanceof common.MissionAck) {
-      if (!isAddressedTo(m, this.options.endpoint) || (m.missionType ?? 0) !== type) return;
-      this.onAck(m.type, m.opaqueId ?? 0);
+      if (isMissionReplyTo(m, endpoint, missionType)) this.onAck(m.type, m.opaqueId ?? 0);
     } else if (m instanceof common.MissionCount && this.stateName === 'confirming') {
-      if (!isAddressedTo(m, this.options.endpoint) || (m.missionType ?? 0) !== type) return;
-      this.onReadBackCount(m.count, m.opaqueId ?? 0);
+      if (isMissionReplyTo(m, endpoint, missionType))
+        this.onReadBackCount(m.count, m.opaqueId ?? 0);
     }
   }
 
@@ -269,7 +233,7 @@ export class MissionUpload {
     }
     if (!this.everSent.has(seq))
       this.options.onProgress?.({ sent: this.everSent.size + 1, total: count });
-    this.retries = 0;
+    this.budget.answered();
     this.sendItem(seq);
     this.stateName = seq === count - 1 ? 'awaiting-ack' : 'sending-items';
     if (this.stateName === 'awaiting-ack') {
@@ -341,18 +305,16 @@ export class MissionUpload {
         duplicateItemSends: this.duplicateItemSends,
         duplicateRequestsIgnored: this.duplicateRequestsIgnored,
         invalidSequenceAcks: this.invalidSequenceAcks,
-        retries: this.totalRetries,
-        restarts: this.restarts,
-        elapsedMs: this.options.clock.now() - this.startedAtMs,
+        retries: this.budget.retries,
+        restarts: this.budget.restarts,
+        elapsedMs: this.elapsedMs,
       }),
     );
   }
 
   private onTimeout(): void {
     if (this.stateName === 'done') return;
-    if (this.retries < this.timing.maxRetries) {
-      this.retries++;
-      this.totalRetries++;
+    if (this.budget.retry()) {
       if (this.stateName === 'awaiting-first-request' || this.lastSentSeq < 0) this.sendCount();
       else if (this.stateName === 'confirming') this.sendRequestList();
       else if (this.stateName === 'awaiting-ack' && this.allItemsSent) {
@@ -376,9 +338,7 @@ export class MissionUpload {
   }
 
   private restart(why?: string): void {
-    if (this.restarts < this.timing.maxRestarts) {
-      this.restarts++;
-      this.retries = 0;
+    if (this.budget.restart()) {
       this.ackTimeouts = 0;
       this.finalItemResent = false;
       this.sentAtMs.clear();
@@ -398,19 +358,7 @@ export class MissionUpload {
     // a download at once instead of after its own upload timeout.
     this.sendAck(common.MavMissionResult.OPERATION_CANCELLED);
     this.finish(
-      fail(
-        'timeout',
-        `${this.options.missionType} upload: ${where} (${this.timing.maxRetries} retries, ${this.timing.maxRestarts} restarts)`,
-      ),
+      fail('timeout', `${this.options.missionType} upload: ${where} ${this.budget.limits}`),
     );
-  }
-
-  private finish(outcome: Outcome<UploadReport> | Failure): void {
-    if (this.stateName === 'done') return;
-    this.stateName = 'done';
-    this.timer.cancel();
-    this.unsubscribe?.();
-    this.options.signal?.removeEventListener('abort', this.onAbort);
-    this.resolve?.(outcome);
   }
 }

@@ -1,11 +1,13 @@
 /**
  * Conversion between the bridge's {@link MissionItem} (`[lon, lat]` degrees) and the wire's
  * MISSION_ITEM_INT (degE7 integers, lat in x, lon in y). MISSION_ITEM (float degrees) is
- * accepted on receive because some vehicles still send it.
+ * accepted on receive because some vehicles still send it. Also the mission-protocol messages
+ * both transfer directions send (MISSION_ACK, MISSION_REQUEST_LIST) and the filter for replies.
  */
 import { common } from 'node-mavlink';
 import type { MavLinkData } from 'node-mavlink';
 import type { MissionItem, MissionType } from '../mission-item';
+import { isAddressedTo } from './target';
 
 /** MAV_MISSION_TYPE by name. */
 export const MISSION_TYPE_ID: Record<MissionType, number> = { mission: 0, fence: 1, rally: 2 };
@@ -183,4 +185,58 @@ export function firstMismatch(
     if (!x || !y || !same(x, y)) return i;
   }
   return -1;
+}
+
+/**
+ * Builds a MISSION_ACK of `result` (MAV_MISSION_RESULT) for `missionType`; we have no plan ids,
+ * so `opaque_id` is 0.
+ *
+ * @example
+ * endpoint.send(missionAck(target, 'fence', common.MavMissionResult.ACCEPTED));
+ */
+export function missionAck(
+  target: { systemId: number; componentId: number },
+  missionType: MissionType,
+  result: number,
+): common.MissionAck {
+  const msg = new common.MissionAck();
+  msg.targetSystem = target.systemId;
+  msg.targetComponent = target.componentId;
+  msg.type = result;
+  msg.missionType = MISSION_TYPE_ID[missionType];
+  msg.opaqueId = 0;
+  return msg;
+}
+
+/**
+ * Builds the MISSION_REQUEST_LIST that asks the vehicle for its `missionType` (answered with
+ * MISSION_COUNT).
+ *
+ * @example
+ * endpoint.send(missionRequestList(target, 'rally'));
+ */
+export function missionRequestList(
+  target: { systemId: number; componentId: number },
+  missionType: MissionType,
+): common.MissionRequestList {
+  const msg = new common.MissionRequestList();
+  msg.targetSystem = target.systemId;
+  msg.targetComponent = target.componentId;
+  msg.missionType = MISSION_TYPE_ID[missionType];
+  return msg;
+}
+
+/**
+ * True when a mission-protocol message is addressed to `me` (0 = broadcast) and is about
+ * `missionType` (an absent `mission_type` extension means `mission`).
+ *
+ * @example
+ * if (m instanceof common.MissionAck && isMissionReplyTo(m, endpoint, 'fence')) onAck(m);
+ */
+export function isMissionReplyTo(
+  message: { targetSystem?: number; targetComponent?: number; missionType?: number },
+  me: { systemId: number; componentId: number },
+  missionType: MissionType,
+): boolean {
+  return isAddressedTo(message, me) && (message.missionType ?? 0) === MISSION_TYPE_ID[missionType];
 }

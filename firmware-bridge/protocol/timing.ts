@@ -73,3 +73,49 @@ export class OneShotTimer {
     this.handle = undefined;
   }
 }
+
+/**
+ * The retry and restart counts of one mission transfer, as QGroundControl's PlanManager keeps
+ * them: a step is retried up to `maxRetries` times, then the whole transfer restarts, up to
+ * `maxRestarts` times; an answer from the vehicle gives the current step its retries back.
+ *
+ * @example
+ * const budget = new RetryBudget(DEFAULT_MISSION_TIMING);
+ * if (budget.retry()) resendStep();
+ * else if (budget.restart()) startOver();
+ * else giveUp(`no answer ${budget.limits}`); // 'no answer (5 retries, 2 restarts)'
+ */
+export class RetryBudget {
+  /** Retries over the whole transfer, restarts included. */
+  retries = 0;
+  restarts = 0;
+  private stepRetries = 0;
+
+  constructor(private readonly timing: Pick<MissionTiming, 'maxRetries' | 'maxRestarts'>) {}
+
+  /** Counts one retry of the current step; false when the step has used all of its retries. */
+  retry(): boolean {
+    if (this.stepRetries >= this.timing.maxRetries) return false;
+    this.stepRetries++;
+    this.retries++;
+    return true;
+  }
+
+  /** Counts one restart of the whole transfer; false when all restarts are used. */
+  restart(): boolean {
+    if (this.restarts >= this.timing.maxRestarts) return false;
+    this.restarts++;
+    this.stepRetries = 0;
+    return true;
+  }
+
+  /** The vehicle answered: the next step starts with all of its retries. */
+  answered(): void {
+    this.stepRetries = 0;
+  }
+
+  /** The limits for a timeout reason: `(5 retries, 2 restarts)`. */
+  get limits(): string {
+    return `(${this.timing.maxRetries} retries, ${this.timing.maxRestarts} restarts)`;
+  }
+}

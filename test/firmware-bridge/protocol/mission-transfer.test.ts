@@ -1,103 +1,49 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MissionClient,
-  MissionDownload,
-  MissionUpload,
-  firstMismatch,
-} from '../../../firmware-bridge/protocol/index';
-import { ManualClock, MissionServer } from '../../../firmware-bridge/sim/index';
-import { createMemoryLink } from './memory-link';
+import { MissionClient, firstMismatch } from '../../../firmware-bridge/protocol/index';
 import { sampleFence, sampleMission, sampleRally } from './fixtures';
-
-const GCS = { systemId: 255, componentId: 190 };
-const VEHICLE = { systemId: 1, componentId: 1 };
-
-function setup(options: { dropRate?: number; seed?: number; latencyMs?: number } = {}) {
-  const clock = new ManualClock();
-  const [gcs, vehicle] = createMemoryLink(GCS, VEHICLE, { clock, ...options });
-  const server = new MissionServer({ endpoint: vehicle, clock });
-  return { clock, gcs, vehicle, server };
-}
+import { VEHICLE, downloadFrom, uploadTo, virtualVehicle } from './virtual-vehicle';
 
 describe('mission upload and download (in-memory peer, virtual time)', () => {
   it('uploads a mission that the vehicle stores and downloads unchanged', async () => {
-    const { clock, gcs, server } = setup();
+    const v = virtualVehicle();
     const items = sampleMission(20);
-    const up = await clock.run(
-      new MissionUpload({
-        endpoint: gcs,
-        clock,
-        target: VEHICLE,
-        missionType: 'mission',
-        items,
-      }).run(),
-    );
+    const up = await uploadTo(v, items);
     expect(up.ok).toBe(true);
-    expect(server.stored('mission').items).toHaveLength(items.length);
-    const down = await clock.run(
-      new MissionDownload({ endpoint: gcs, clock, target: VEHICLE, missionType: 'mission' }).run(),
-    );
+    expect(v.server.stored('mission').items).toHaveLength(items.length);
+    const down = await downloadFrom(v);
     if (!down.ok) throw new Error(down.reason);
     expect(firstMismatch(items, down.value.items)).toBe(-1);
   });
 
   it('answers MISSION_REQUEST (not _INT) with MISSION_ITEM_INT, as ArduPilot expects', async () => {
-    const { clock, gcs } = setup();
-    const up = await clock.run(
-      new MissionUpload({
-        endpoint: gcs,
-        clock,
-        target: VEHICLE,
-        missionType: 'mission',
-        items: sampleMission(3),
-      }).run(),
-    );
+    const v = virtualVehicle();
+    const up = await uploadTo(v, sampleMission(3));
     expect(up.ok).toBe(true);
-    expect(gcs.sent.filter((n) => n === 'MISSION_ITEM_INT')).toHaveLength(5);
-    expect(gcs.sent).not.toContain('MISSION_ITEM');
+    expect(v.gcs.sent.filter((n) => n === 'MISSION_ITEM_INT')).toHaveLength(5);
+    expect(v.gcs.sent).not.toContain('MISSION_ITEM');
   });
 
   it('sends each item once on a clean link (no duplicate item sends)', async () => {
-    const { clock, gcs } = setup();
-    const up = await clock.run(
-      new MissionUpload({
-        endpoint: gcs,
-        clock,
-        target: VEHICLE,
-        missionType: 'mission',
-        items: sampleMission(50),
-      }).run(),
-    );
+    const up = await uploadTo(virtualVehicle(), sampleMission(50));
     if (!up.ok) throw new Error(up.reason);
     expect(up.value.duplicateItemSends).toBe(0);
     expect(up.value.itemSends).toBe(52);
   });
 
   it('answers duplicate MISSION_REQUESTs inside one round trip once', async () => {
-    const clock = new ManualClock();
-    const [gcs, vehicle] = createMemoryLink(GCS, VEHICLE, { clock, latencyMs: 20 });
-    const server = new MissionServer({
-      endpoint: vehicle,
-      clock,
-      failureMode: 'write-request-duplicates',
+    const v = virtualVehicle({
+      latencyMs: 20,
+      server: { failureMode: 'write-request-duplicates' },
     });
-    const up = await clock.run(
-      new MissionUpload({
-        endpoint: gcs,
-        clock,
-        target: VEHICLE,
-        missionType: 'mission',
-        items: sampleMission(10),
-      }).run(),
-    );
+    const up = await uploadTo(v, sampleMission(10));
     if (!up.ok) throw new Error(up.reason);
     expect(up.value.duplicateItemSends).toBe(0);
     expect(up.value.duplicateRequestsIgnored).toBeGreaterThanOrEqual(10);
-    expect(server.itemFramesReceived).toBe(12);
+    expect(v.server.itemFramesReceived).toBe(12);
   });
 
   it('round-trips mission, fence and rally through MissionClient with the ArduPilot home slot', async () => {
-    const { clock, gcs, server } = setup();
+    const { clock, gcs, server } = virtualVehicle();
     const client = new MissionClient({
       endpoint: gcs,
       clock,
@@ -119,28 +65,18 @@ describe('mission upload and download (in-memory peer, virtual time)', () => {
   it('carries on when the vehicle answers a resent item with INVALID_SEQUENCE, as ArduPilot does', async () => {
     // 1 s one way: our 1500 ms ack timeout fires before the next request can arrive, so each
     // item is sent twice and the vehicle flags every duplicate.
-    const { clock, gcs, server } = setup({ latencyMs: 1000 });
+    const v = virtualVehicle({ latencyMs: 1000 });
     const items = sampleMission(4);
-    const up = await clock.run(
-      new MissionUpload({
-        endpoint: gcs,
-        clock,
-        target: VEHICLE,
-        missionType: 'mission',
-        items,
-      }).run(),
-    );
+    const up = await uploadTo(v, items);
     if (!up.ok) throw new Error(up.reason);
     expect(up.value.duplicateItemSends).toBeGreaterThan(0);
     expect(up.value.invalidSequenceAcks).toBeGreaterThan(0);
     expect(up.value.restarts).toBe(0);
-    expect(firstMismatch(items, server.stored('mission').items)).toBe(-1);
+    expect(firstMismatch(items, v.server.stored('mission').items)).toBe(-1);
   });
 
   it('verifies by plan id when the vehicle reports one', async () => {
-    const clock = new ManualClock();
-    const [gcs, vehicle] = createMemoryLink(GCS, VEHICLE, { clock });
-    const server = new MissionServer({ endpoint: vehicle, clock, planIds: true });
+    const { clock, gcs, vehicle, server } = virtualVehicle({ server: { planIds: true } });
     // MISSION_CURRENT carrying the plan ids, as a vehicle streams it.
     const { common } = await import('node-mavlink');
     const stream = (): void => {
@@ -164,7 +100,7 @@ describe('mission upload and download (in-memory peer, virtual time)', () => {
   });
 
   it('reports a mismatch when the vehicle holds something else than was sent', async () => {
-    const { clock, gcs, server } = setup();
+    const { clock, gcs, server } = virtualVehicle();
     const client = new MissionClient({ endpoint: gcs, clock, target: VEHICLE, autopilot: 'px4' });
     const items = sampleMission(5);
     const tampered = items.map((i, n) => (n === 3 ? { ...i, altM: i.altM + 1 } : i));
@@ -175,7 +111,7 @@ describe('mission upload and download (in-memory peer, virtual time)', () => {
   });
 
   it('clears a mission type', async () => {
-    const { clock, gcs, server } = setup();
+    const { clock, gcs, server } = virtualVehicle();
     server.preload('fence', sampleFence());
     const client = new MissionClient({ endpoint: gcs, clock, target: VEHICLE });
     const o = await clock.run(client.clear('fence'));
@@ -184,69 +120,40 @@ describe('mission upload and download (in-memory peer, virtual time)', () => {
   });
 
   it('uploads an empty list (MISSION_COUNT 0 answered by the ACK)', async () => {
-    const { clock, gcs, server } = setup();
-    server.preload('rally', sampleRally());
-    const up = await clock.run(
-      new MissionUpload({
-        endpoint: gcs,
-        clock,
-        target: VEHICLE,
-        missionType: 'rally',
-        items: [],
-      }).run(),
-    );
+    const v = virtualVehicle();
+    v.server.preload('rally', sampleRally());
+    const up = await uploadTo(v, [], { missionType: 'rally' });
     expect(up.ok).toBe(true);
-    expect(server.stored('rally').items).toHaveLength(0);
+    expect(v.server.stored('rally').items).toHaveLength(0);
   });
 
   it.each([0.05, 0.2])('round-trips at %s frame loss both ways (seeded)', async (dropRate) => {
     for (const seed of [1, 2, 3]) {
-      const { clock, gcs, server } = setup({ dropRate, seed, latencyMs: 15 });
+      const v = virtualVehicle({ dropRate, seed, latencyMs: 15 });
       const items = sampleMission(30);
-      const up = await clock.run(
-        new MissionUpload({
-          endpoint: gcs,
-          clock,
-          target: VEHICLE,
-          missionType: 'mission',
-          items,
-        }).run(),
-      );
+      const up = await uploadTo(v, items);
       if (!up.ok) throw new Error(`seed ${seed}: ${up.reason}`);
-      expect(firstMismatch(items, server.stored('mission').items)).toBe(-1);
-      const down = await clock.run(
-        new MissionDownload({
-          endpoint: gcs,
-          clock,
-          target: VEHICLE,
-          missionType: 'mission',
-        }).run(),
-      );
+      expect(firstMismatch(items, v.server.stored('mission').items)).toBe(-1);
+      const down = await downloadFrom(v);
       if (!down.ok) throw new Error(`seed ${seed}: ${down.reason}`);
       expect(firstMismatch(items, down.value.items)).toBe(-1);
     }
   });
 
   it('cancels an upload on abort and tells the vehicle, which keeps its old mission', async () => {
-    const { clock, gcs, server } = setup({ latencyMs: 10 });
+    const v = virtualVehicle({ latencyMs: 10 });
     const old = sampleMission(3, 0.01);
-    server.preload('mission', old);
+    v.server.preload('mission', old);
     const controller = new AbortController();
-    const run = new MissionUpload({
-      endpoint: gcs,
-      clock,
-      target: VEHICLE,
-      missionType: 'mission',
-      items: sampleMission(40),
+    const o = await uploadTo(v, sampleMission(40), {
       signal: controller.signal,
       onProgress: (p) => {
         if (p.sent === 10) controller.abort();
       },
-    }).run();
-    const o = await clock.run(run);
+    });
     expect(o).toMatchObject({ ok: false, kind: 'cancelled' });
-    await clock.advance(100);
-    expect(server.transferInProgress).toBe(false);
-    expect(firstMismatch(old, server.stored('mission').items)).toBe(-1);
+    await v.clock.advance(100);
+    expect(v.server.transferInProgress).toBe(false);
+    expect(firstMismatch(old, v.server.stored('mission').items)).toBe(-1);
   });
 });

@@ -12,34 +12,25 @@ import {
   firstMismatch,
 } from '../../../firmware-bridge/protocol/index';
 import type { PlanFailurePolicy, PlanUploadFailure } from '../../../firmware-bridge/protocol/index';
-import { ManualClock, MissionServer } from '../../../firmware-bridge/sim/index';
 import type { MavEndpoint, MissionItem, ReceivedFrame } from '../../../firmware-bridge/index';
-import { createMemoryLink } from './memory-link';
 import { sampleFence, sampleMission, sampleRally } from './fixtures';
-
-const GCS = { systemId: 255, componentId: 190 };
-const VEHICLE = { systemId: 1, componentId: 1 };
+import { VEHICLE, virtualVehicle } from './virtual-vehicle';
 const TYPE = { mission: 0, fence: 1, rally: 2 } as const;
 
 const shifted = (items: MissionItem[], d: number): MissionItem[] =>
   items.map((i) => ({ ...i, position: i.position ? [i.position[0] + d, i.position[1]] : null }));
 
-/** Hides MISSION_COUNT of one type from the server and answers it with an error ACK instead. */
-function rejectUploadsOf(vehicle: MavEndpoint, typeId: number, result: number): MavEndpoint {
+/**
+ * The vehicle's endpoint as the mission server sees it: `answer` may reply to a frame itself
+ * (and returns true), and then the server never sees that frame.
+ */
+function answeringFirst(
+  vehicle: MavEndpoint,
+  answer: (frame: ReceivedFrame) => boolean,
+): MavEndpoint {
   const listeners = new Set<(f: ReceivedFrame) => void>();
   vehicle.subscribe((f) => {
-    const m = f.message;
-    if (m instanceof common.MissionCount && (m.missionType ?? 0) === typeId) {
-      const ack = new common.MissionAck();
-      Object.assign(ack, {
-        targetSystem: f.systemId,
-        targetComponent: f.componentId,
-        type: result,
-        missionType: typeId,
-      });
-      void vehicle.send(ack);
-      return;
-    }
+    if (answer(f)) return;
     for (const l of listeners) l(f);
   });
   return {
@@ -51,6 +42,33 @@ function rejectUploadsOf(vehicle: MavEndpoint, typeId: number, result: number): 
       return () => listeners.delete(l);
     },
   };
+}
+
+/** Answers the sender of `to` with MISSION_ACK `result` for `missionType` (a MAV_MISSION_TYPE). */
+function ack(
+  vehicle: MavEndpoint,
+  to: ReceivedFrame,
+  result: number,
+  missionType: number | undefined,
+): void {
+  const msg = new common.MissionAck();
+  Object.assign(msg, {
+    targetSystem: to.systemId,
+    targetComponent: to.componentId,
+    type: result,
+    missionType,
+  });
+  void vehicle.send(msg);
+}
+
+/** Hides MISSION_COUNT of one type from the server and answers it with an error ACK instead. */
+function rejectUploadsOf(vehicle: MavEndpoint, typeId: number, result: number): MavEndpoint {
+  return answeringFirst(vehicle, (f) => {
+    const m = f.message;
+    if (!(m instanceof common.MissionCount) || (m.missionType ?? 0) !== typeId) return false;
+    ack(vehicle, f, result, typeId);
+    return true;
+  });
 }
 
 /**
@@ -62,33 +80,15 @@ function denyListsUntil(
   clock: { now(): number },
   untilMs: number,
 ): MavEndpoint {
-  const listeners = new Set<(f: ReceivedFrame) => void>();
   let receiving = false;
-  vehicle.subscribe((f) => {
+  return answeringFirst(vehicle, (f) => {
     const m = f.message;
     if (m instanceof common.MissionCount && m.missionType === TYPE.rally) receiving = true;
-    if (m instanceof common.MissionRequestList && receiving && clock.now() < untilMs) {
-      const ack = new common.MissionAck();
-      Object.assign(ack, {
-        targetSystem: f.systemId,
-        targetComponent: f.componentId,
-        type: common.MavMissionResult.DENIED,
-        missionType: m.missionType,
-      });
-      void vehicle.send(ack);
-      return;
-    }
-    for (const l of listeners) l(f);
+    if (!(m instanceof common.MissionRequestList) || !receiving || clock.now() >= untilMs)
+      return false;
+    ack(vehicle, f, common.MavMissionResult.DENIED, m.missionType);
+    return true;
   });
-  return {
-    systemId: vehicle.systemId,
-    componentId: vehicle.componentId,
-    send: (m) => vehicle.send(m),
-    subscribe: (l) => {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-  };
 }
 
 function setup(
@@ -99,20 +99,19 @@ function setup(
     denyListsUntilMs?: number;
   } = {},
 ) {
-  const clock = new ManualClock();
-  const [gcs, vehicle] = createMemoryLink(GCS, VEHICLE, {
-    clock,
+  const { clock, gcs, server } = virtualVehicle({
     latencyMs: 10,
     ...(options.drop ? { drop: options.drop } : {}),
+    server: { requestNotInt: true },
+    wrap: (vehicle, clock) => {
+      const rejecting = options.rejectType
+        ? rejectUploadsOf(vehicle, TYPE[options.rejectType], common.MavMissionResult.NO_SPACE)
+        : vehicle;
+      return options.denyListsUntilMs === undefined
+        ? rejecting
+        : denyListsUntil(rejecting, clock, options.denyListsUntilMs);
+    },
   });
-  const rejecting = options.rejectType
-    ? rejectUploadsOf(vehicle, TYPE[options.rejectType], common.MavMissionResult.NO_SPACE)
-    : vehicle;
-  const endpoint =
-    options.denyListsUntilMs === undefined
-      ? rejecting
-      : denyListsUntil(rejecting, clock, options.denyListsUntilMs);
-  const server = new MissionServer({ endpoint, clock, requestNotInt: true });
   const old = {
     mission: sampleMission(3, 0.01),
     fence: shifted(sampleFence(), 0.02),

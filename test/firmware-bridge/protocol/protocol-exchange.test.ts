@@ -10,12 +10,9 @@ import {
   RetryBudget,
 } from '../../../firmware-bridge/protocol/index';
 import type { MavEndpoint, ReceivedFrame } from '../../../firmware-bridge/index';
-import { ManualClock, MissionServer } from '../../../firmware-bridge/sim/index';
-import { createMemoryLink } from './memory-link';
+import { ManualClock } from '../../../firmware-bridge/sim/index';
 import { sampleMission } from './fixtures';
-
-const GCS = { systemId: 255, componentId: 190 };
-const VEHICLE = { systemId: 1, componentId: 1 };
+import { GCS, VEHICLE, downloadFrom, virtualVehicle } from './virtual-vehicle';
 
 /** An endpoint whose link refuses every send, counting its listeners. */
 function refusingEndpoint(): MavEndpoint & { listeners: number } {
@@ -103,7 +100,7 @@ describe('the lifecycle every exchange shares', () => {
   it.each(['upload', 'download', 'command'] as const)(
     '%s with an aborted signal ends as cancelled without sending',
     async (name) => {
-      const [gcs] = createMemoryLink(GCS, VEHICLE, { clock: shared.clock });
+      const { gcs } = virtualVehicle();
       const outcome = await exchanges[name](gcs, AbortSignal.abort()).run();
       expect(outcome).toMatchObject({ ok: false, kind: 'cancelled' });
       expect(gcs.sent).toEqual([]);
@@ -111,9 +108,7 @@ describe('the lifecycle every exchange shares', () => {
   );
 
   it('refuses a second run', async () => {
-    const clock = new ManualClock();
-    const [gcs, vehicle] = createMemoryLink(GCS, VEHICLE, { clock });
-    new MissionServer({ endpoint: vehicle, clock });
+    const { clock, gcs } = virtualVehicle();
     const upload = new MissionUpload({
       endpoint: gcs,
       clock,
@@ -126,27 +121,19 @@ describe('the lifecycle every exchange shares', () => {
   });
 
   it('a download aborted while receiving items tells the vehicle OPERATION_CANCELLED', async () => {
-    const clock = new ManualClock();
-    const [gcs, vehicle] = createMemoryLink(GCS, VEHICLE, { clock, latencyMs: 10 });
-    const server = new MissionServer({ endpoint: vehicle, clock });
-    server.preload('mission', sampleMission(30));
+    const v = virtualVehicle({ latencyMs: 10 });
+    v.server.preload('mission', sampleMission(30));
     const controller = new AbortController();
-    const outcome = await clock.run(
-      new MissionDownload({
-        endpoint: gcs,
-        clock,
-        target: VEHICLE,
-        missionType: 'mission',
-        signal: controller.signal,
-        onProgress: (p) => {
-          // From the clock, not from inside the frame handler: the user's abort, while item 5 is awaited.
-          if (p.received === 5) clock.setTimeout(() => controller.abort(), 0);
-        },
-      }).run(),
-    );
+    const outcome = await downloadFrom(v, {
+      signal: controller.signal,
+      onProgress: (p) => {
+        // From the clock, not from inside the frame handler: the user's abort, while item 5 is awaited.
+        if (p.received === 5) v.clock.setTimeout(() => controller.abort(), 0);
+      },
+    });
     expect(outcome).toEqual({ ok: false, kind: 'cancelled', reason: 'download cancelled' });
-    expect(gcs.sent.at(-1)).toBe('MISSION_ACK');
-    expect(gcs.sentMessages.at(-1)).toMatchObject({
+    expect(v.gcs.sent.at(-1)).toBe('MISSION_ACK');
+    expect(v.gcs.sentMessages.at(-1)).toMatchObject({
       type: common.MavMissionResult.OPERATION_CANCELLED,
     });
   });

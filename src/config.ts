@@ -42,6 +42,25 @@ export const configSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')
     .optional(),
+  /**
+   * Keys used before `SECRETS_KEY` (one, or several separated by commas), only to open what they
+   * sealed: at start every webhook secret sealed under one of them is sealed again under the
+   * current key, in one transaction (`npm run secrets:rotate` does the same without the service).
+   */
+  SECRETS_KEY_PREVIOUS: z
+    .string()
+    .superRefine((text, ctx) => {
+      const entries = text.split(',').map((t) => t.trim());
+      entries.forEach((t, i) => {
+        // the message names the position only: a key must not reach logs or the terminal
+        if (!/^[A-Za-z0-9+/]{43}=$/.test(t))
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${i + 1} of ${entries.length} must be 32 bytes in base64 (openssl rand -base64 32); separate keys with commas`,
+          });
+      });
+    })
+    .optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -33,7 +33,7 @@ export class AlertsWebhooksRepository {
 
   constructor(
     private readonly db: Db,
-    sqlite: Database.Database,
+    private readonly sqlite: Database.Database,
     private readonly sealer: SecretSealer,
   ) {
     this.enabledOf = sqlite.prepare(
@@ -70,19 +70,35 @@ export class AlertsWebhooksRepository {
 
   /** Seals every secret still stored in plaintext (rows of older versions); returns how many. */
   sealPlaintextSecrets(): number {
-    const rows = this.db
-      .select({ id: webhookEndpoints.id, secret: webhookEndpoints.secret })
-      .from(webhookEndpoints)
-      .all()
-      .filter((r) => !this.sealer.isSealed(r.secret));
-    for (const r of rows) {
-      this.db
-        .update(webhookEndpoints)
-        .set({ secret: this.sealer.seal(r.secret, r.id) })
-        .where(eq(webhookEndpoints.id, r.id))
-        .run();
-    }
-    return rows.length;
+    return this.rewriteSecrets((r) =>
+      this.sealer.isSealed(r.secret) ? undefined : this.sealer.seal(r.secret, r.id),
+    ).length;
+  }
+
+  /**
+   * Key rotation: stores again every secret `rewrite` answers a new text for, all in one
+   * IMMEDIATE transaction (a crash or a throwing `rewrite` leaves every row as it was). Returns
+   * the rows rewritten, with the text they had.
+   */
+  rewriteSecrets(
+    rewrite: (row: { id: string; secret: string }) => string | undefined,
+  ): { id: string; secret: string }[] {
+    const run = () => {
+      const rewritten: { id: string; secret: string }[] = [];
+      for (const r of this.storedSecrets()) {
+        const next = rewrite(r);
+        if (next === undefined) continue;
+        this.db
+          .update(webhookEndpoints)
+          .set({ secret: next })
+          .where(eq(webhookEndpoints.id, r.id))
+          .run();
+        rewritten.push(r);
+      }
+      return rewritten;
+    };
+    if (this.sqlite.inTransaction) return this.sqlite.transaction(run)();
+    return this.sqlite.transaction(run).immediate();
   }
 
   /** The stored (sealed or plaintext) secrets with their endpoint ids, for start-up checks. */

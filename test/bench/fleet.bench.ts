@@ -72,38 +72,21 @@ function world(drones: number): World {
   const dockIds: string[] = [];
   const droneIds: string[] = [];
   for (let i = 0; i < drones; i++) {
-    const dock = repos.fleet.createDock(
+    const { dockId, droneId } = addDockWithDrone(
+      repos,
+      utility.id,
+      t,
       {
         name: `dock ${i}`,
         lon: 119.8 + i * 0.01,
         lat: 30.36,
-        groundAltM: 100,
         linkUrl: `udpin://0.0.0.0:${15000 + i}`,
         systemId: 200,
-        shared: true,
       },
-      utility.id,
-      t,
+      { name: `d${i}`, systemId: 1, model: 'm', maxFlightTimeMin: 38 },
     );
-    if ('clash' in dock) throw new Error('clash');
-    const drone = repos.fleet.createDrone(
-      {
-        dockId: dock.id,
-        name: `d${i}`,
-        systemId: 1,
-        model: 'm',
-        cruiseSpeedMps: 10,
-        maxFlightTimeMin: 38,
-        batteryReservePct: 25,
-        maxWindMps: 12,
-        payloads: [],
-      },
-      utility.id,
-      t,
-    );
-    if (typeof drone === 'string' || 'clash' in drone) throw new Error('drone');
-    dockIds.push(dock.id);
-    droneIds.push(drone.id);
+    dockIds.push(dockId);
+    droneIds.push(droneId);
   }
   const area = repos.areas.create(
     {
@@ -128,6 +111,65 @@ function world(drones: number): World {
     dockIds,
     droneIds,
     areaId: area.id,
+  };
+}
+
+/** A shared dock of `agencyId` with its drone; what the benches do not vary is fixed here. */
+function addDockWithDrone(
+  repos: Repositories,
+  agencyId: string,
+  t: Date,
+  dock: { name: string; lon: number; lat: number; linkUrl: string; systemId: number },
+  drone: { name: string; systemId: number; model: string; maxFlightTimeMin: number },
+): { dockId: string; droneId: string } {
+  const created = repos.fleet.createDock({ ...dock, groundAltM: 100, shared: true }, agencyId, t);
+  if ('clash' in created) throw new Error('clash');
+  const flyer = repos.fleet.createDrone(
+    {
+      ...drone,
+      dockId: created.id,
+      cruiseSpeedMps: 10,
+      batteryReservePct: 25,
+      maxWindMps: 12,
+      payloads: [],
+    },
+    agencyId,
+    t,
+  );
+  if (typeof flyer === 'string' || 'clash' in flyer) throw new Error('drone');
+  return { dockId: created.id, droneId: flyer.id };
+}
+
+/** `select count(*) from <from>` in the bench's store. */
+function countOf(w: World, from: string): number {
+  return (w.store.sqlite.prepare(`select count(*) as n from ${from}`).get() as { n: number }).n;
+}
+
+interface Load<T> {
+  result: T;
+  wallMs: number;
+  /** CPU time of this process over wall time, in % of one core, 0.1 precision. */
+  cpuPctOneCore: number;
+  lagP99Ms: number;
+  lagMaxMs: number;
+}
+
+/** Runs `work` while measuring this process's CPU share and event-loop lag (5 ms resolution). */
+async function measureLoad<T>(work: () => Promise<T>): Promise<Load<T>> {
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  const result = await work();
+  const wallMs = performance.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
+  lag.disable();
+  return {
+    result,
+    wallMs,
+    cpuPctOneCore: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
+    lagP99Ms: Math.round((lag.percentile(99) / 1e6) * 10) / 10,
+    lagMaxMs: Math.round((lag.max / 1e6) * 10) / 10,
   };
 }
 
@@ -159,30 +201,25 @@ const telemetry: Benchmark = {
       const fleet = new FleetService({ repos: w.repos, logger: silent });
       let delivered = 0;
       for (let s = 0; s < 3; s++) fleet.bus.subscribe(() => delivered++);
-      const lag = monitorEventLoopDelay({ resolution: 5 });
-      lag.enable();
-      const cpu0 = process.cpuUsage();
-      const wall0 = performance.now();
       let kept = 0;
       let offered = 0;
-      await new Promise<void>((resolve) => {
-        let tickNo = 0;
-        const timer = setInterval(() => {
-          const now = Date.now();
-          for (let i = 0; i < drones; i++) {
-            offered++;
-            if (fleet.recordTelemetry(w.droneIds[i]!, null, position(i, tickNo, now))) kept++;
-          }
-          if (++tickNo >= hz * seconds) {
-            clearInterval(timer);
-            resolve();
-          }
-        }, 1000 / hz);
-      });
-      const wallMs = performance.now() - wall0;
-      const cpu = process.cpuUsage(cpu0);
-      lag.disable();
-      const cpuPct = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
+      const load = await measureLoad(
+        () =>
+          new Promise<void>((resolve) => {
+            let tickNo = 0;
+            const timer = setInterval(() => {
+              const now = Date.now();
+              for (let i = 0; i < drones; i++) {
+                offered++;
+                if (fleet.recordTelemetry(w.droneIds[i]!, null, position(i, tickNo, now))) kept++;
+              }
+              if (++tickNo >= hz * seconds) {
+                clearInterval(timer);
+                resolve();
+              }
+            }, 1000 / hz);
+          }),
+      );
       fleet.flushTelemetry();
 
       // Throughput of the ingest path vs a bare prepared INSERT of the same rows (floor).
@@ -230,11 +267,7 @@ const telemetry: Benchmark = {
         svcRates.push(svcRate);
       }
       fleet.flushTelemetry();
-      const stored = (
-        w.store.sqlite
-          .prepare('select count(*) as n from telemetry_samples where at_s < 2000000000')
-          .get() as { n: number }
-      ).n;
+      const stored = countOf(w, 'telemetry_samples where at_s < 2000000000');
       return {
         figures: {
           drones,
@@ -244,9 +277,9 @@ const telemetry: Benchmark = {
           kept,
           storedRows: stored,
           busDeliveries: delivered,
-          cpuPctOneCore: Math.round(cpuPct * 10) / 10,
-          lagP99Ms: Math.round((lag.percentile(99) / 1e6) * 10) / 10,
-          lagMaxMs: Math.round((lag.max / 1e6) * 10) / 10,
+          cpuPctOneCore: load.cpuPctOneCore,
+          lagP99Ms: load.lagP99Ms,
+          lagMaxMs: load.lagMaxMs,
           ingestRatioVsBareInsert: Math.round(median(ratios) * 1000) / 1000,
           ingestSamplesPerS: Math.round(median(svcRates)),
         },
@@ -290,34 +323,25 @@ async function schedulerLag(pass: (fleet: FleetService) => Promise<void> | void)
     let nowMs = T0;
     const fleet = new FleetService({ repos: w.repos, logger: silent, now: () => new Date(nowMs) });
     seedFireSeason(fleet, w, missions);
-    const lag = monitorEventLoopDelay({ resolution: 5 });
-    lag.enable();
-    const wall0 = performance.now();
     const turn = () => new Promise<void>((r) => setTimeout(r, 5));
-    await pass(fleet);
-    await turn();
-    nowMs += 6 * 60_000;
-    await pass(fleet);
-    for (let i = 0; i < 20; i++) {
-      await turn();
-      nowMs += 1_000;
+    const { lagP99Ms, lagMaxMs, wallMs } = await measureLoad(async () => {
       await pass(fleet);
-    }
-    await turn();
-    const wallMs = performance.now() - wall0;
-    lag.disable();
-    const count = (where: string) =>
-      (
-        w.store.sqlite.prepare(`select count(*) as n from sorties ${where}`).get() as {
-          n: number;
-        }
-      ).n;
+      await turn();
+      nowMs += 6 * 60_000;
+      await pass(fleet);
+      for (let i = 0; i < 20; i++) {
+        await turn();
+        nowMs += 1_000;
+        await pass(fleet);
+      }
+      await turn();
+    });
     return {
-      lagP99Ms: Math.round((lag.percentile(99) / 1e6) * 10) / 10,
-      lagMaxMs: Math.round((lag.max / 1e6) * 10) / 10,
+      lagP99Ms,
+      lagMaxMs,
       wallMs: Math.round(wallMs),
-      sorties: count(''),
-      queued: count("where state = 'queued'"),
+      sorties: countOf(w, 'sorties'),
+      queued: countOf(w, "sorties where state = 'queued'"),
     };
   } finally {
     close(w);
@@ -416,64 +440,22 @@ const scheduler: Benchmark = {
         logger: silent,
         now: () => new Date(nowMs),
       });
-      const actor: FleetActor = {
-        keyId: 'bench',
-        agencyId: w.forestryId,
-        role: 'planner',
-        seesAll: false,
-      };
-      const owner: FleetActor = {
-        keyId: 'bench',
-        agencyId: w.utilityId,
-        role: 'operator',
-        seesAll: false,
-      };
-      for (let i = 0; i < missions; i++) {
-        const { mission } = fleet.requestMission(
-          {
-            name: `patrol ${i}`,
-            purpose: i % 7 === 0 ? 'emergency_rescue' : 'forest_fire_patrol',
-            areaIds: [w.areaId],
-            dockId: w.dockIds[i % w.dockIds.length]!,
-            planId: null,
-            route: { mission: [], fence: [], rally: [] },
-            estimatedFlightMin: 20,
-            schedule: fireSeason,
-            windowMin: 30,
-          },
-          actor,
-        );
-        fleet.decideMission(mission.id, 'approve', null, owner);
-      }
+      seedFireSeason(fleet, w, missions);
       let t0 = performance.now();
       fleet.tick();
       const firstTickMs = performance.now() - t0;
-      const sorties = (
-        w.store.sqlite.prepare('select count(*) as n from sorties').get() as { n: number }
-      ).n;
+      const sorties = countOf(w, 'sorties');
       nowMs += 6 * 60_000; // 10:01 local: every mission's first occurrence is due
       t0 = performance.now();
       fleet.tick();
       const queueTickMs = performance.now() - t0;
-      const afterQueueTick = (
-        w.store.sqlite.prepare('select count(*) as n from sorties').get() as { n: number }
-      ).n;
-      const queued = (
-        w.store.sqlite
-          .prepare("select count(*) as n from sorties where state = 'queued'")
-          .get() as { n: number }
-      ).n;
-      const preempted = (
-        w.store.sqlite
-          .prepare("select count(*) as n from sortie_transitions where reason_code = 'PREEMPTED'")
-          .get() as { n: number }
-      ).n;
+      const afterQueueTick = countOf(w, 'sorties');
+      const queued = countOf(w, "sorties where state = 'queued'");
+      const preempted = countOf(w, "sortie_transitions where reason_code = 'PREEMPTED'");
       t0 = performance.now();
       fleet.tick();
       const idleTickMs = performance.now() - t0;
-      const after = (
-        w.store.sqlite.prepare('select count(*) as n from sorties').get() as { n: number }
-      ).n;
+      const after = countOf(w, 'sorties');
       t0 = performance.now();
       for (let i = 0; i < missions; i++) scheduleOccurrences(fireSeason, T0, T0 + 86_400_000, T0);
       const expandOnlyMs = performance.now() - t0;
@@ -525,38 +507,14 @@ const bridgeTelemetry: Benchmark = {
         droneSystemId: number;
       }[];
       const t = new Date();
-      for (const [i, v] of vehicles.entries()) {
-        const dock = w.repos.fleet.createDock(
-          {
-            name: `sim ${i}`,
-            lon: 119.81,
-            lat: 30.38,
-            groundAltM: 100,
-            linkUrl: v.url,
-            systemId: v.dockSystemId,
-            shared: true,
-          },
+      for (const [i, v] of vehicles.entries())
+        addDockWithDrone(
+          w.repos,
           w.utilityId,
           t,
+          { name: `sim ${i}`, lon: 119.81, lat: 30.38, linkUrl: v.url, systemId: v.dockSystemId },
+          { name: `d${i}`, systemId: v.droneSystemId, model: 'sim', maxFlightTimeMin: 30 },
         );
-        if ('clash' in dock) throw new Error('clash');
-        const drone = w.repos.fleet.createDrone(
-          {
-            dockId: dock.id,
-            name: `d${i}`,
-            systemId: v.droneSystemId,
-            model: 'sim',
-            cruiseSpeedMps: 10,
-            maxFlightTimeMin: 30,
-            batteryReservePct: 25,
-            maxWindMps: 12,
-            payloads: [],
-          },
-          w.utilityId,
-          t,
-        );
-        if (typeof drone === 'string' || 'clash' in drone) throw new Error('drone');
-      }
       fleet.useDispatcher(dispatcher);
       let messages = 0;
       fleet.bus.subscribe(() => messages++);
@@ -564,14 +522,8 @@ const bridgeTelemetry: Benchmark = {
       await new Promise((r) => setTimeout(r, 3_000)); // links up, rates set
       const positions0 = dispatcher.positionsReceived;
       const messages0 = messages;
-      const lag = monitorEventLoopDelay({ resolution: 5 });
-      lag.enable();
-      const cpu0 = process.cpuUsage();
-      const wall0 = performance.now();
-      await new Promise((r) => setTimeout(r, measureS * 1_000));
-      const wallMs = performance.now() - wall0;
-      const cpu = process.cpuUsage(cpu0);
-      lag.disable();
+      const load = await measureLoad(() => new Promise((r) => setTimeout(r, measureS * 1_000)));
+      const { wallMs } = load;
       fleet.flushTelemetry();
       const positions = dispatcher.positionsReceived - positions0;
       return {
@@ -580,14 +532,10 @@ const bridgeTelemetry: Benchmark = {
           positionsPerS: Math.round(positions / (wallMs / 1000)),
           expectedPerS: docks * hz,
           streamMessagesPerS: Math.round((messages - messages0) / (wallMs / 1000)),
-          storedSamples: (
-            w.store.sqlite.prepare('select count(*) as n from telemetry_samples').get() as {
-              n: number;
-            }
-          ).n,
-          cpuPctOneCore: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10,
-          lagP99Ms: Math.round((lag.percentile(99) / 1e6) * 10) / 10,
-          lagMaxMs: Math.round((lag.max / 1e6) * 10) / 10,
+          storedSamples: countOf(w, 'telemetry_samples'),
+          cpuPctOneCore: load.cpuPctOneCore,
+          lagP99Ms: load.lagP99Ms,
+          lagMaxMs: load.lagMaxMs,
         },
         notes: [
           'the service process only: MAVLink parsing, link health, dock state, 1 Hz storage, live bus; the simulator runs in a child process',

@@ -58,43 +58,17 @@ function waitForState(t: Transport, state: string, timeoutMs = 5000): Promise<vo
 }
 
 describe('parseTransportUrl', () => {
-  it('reads the MAVSDK URL forms', () => {
-    expect(parseTransportUrl('serial:///dev/ttyUSB0:57600')).toEqual({
-      kind: 'serial',
-      path: '/dev/ttyUSB0',
-      baudRate: 57600,
-    });
-    expect(parseTransportUrl('serial:///dev/ttyACM0:921600')).toEqual({
-      kind: 'serial',
-      path: '/dev/ttyACM0',
-      baudRate: 921600,
-    });
-    expect(parseTransportUrl('serial:///dev/ttyS1')).toEqual({
-      kind: 'serial',
-      path: '/dev/ttyS1',
-      baudRate: 57600,
-    });
-    expect(parseTransportUrl('udpin://0.0.0.0:14550')).toEqual({
-      kind: 'udpin',
-      host: '0.0.0.0',
-      port: 14550,
-    });
-    expect(parseTransportUrl('udp://:14540')).toEqual({
-      kind: 'udpin',
-      host: '0.0.0.0',
-      port: 14540,
-    });
-    expect(parseTransportUrl('udpout://10.0.0.5:14550')).toEqual({
-      kind: 'udpout',
-      host: '10.0.0.5',
-      port: 14550,
-    });
-    expect(parseTransportUrl('tcp://127.0.0.1:5760')).toEqual({
-      kind: 'tcp',
-      host: '127.0.0.1',
-      port: 5760,
-    });
-    expect(parseTransportUrl('tcp://[::1]:5760')).toEqual({ kind: 'tcp', host: '::1', port: 5760 });
+  it.each([
+    ['serial:///dev/ttyUSB0:57600', { kind: 'serial', path: '/dev/ttyUSB0', baudRate: 57600 }],
+    ['serial:///dev/ttyACM0:921600', { kind: 'serial', path: '/dev/ttyACM0', baudRate: 921600 }],
+    ['serial:///dev/ttyS1', { kind: 'serial', path: '/dev/ttyS1', baudRate: 57600 }],
+    ['udpin://0.0.0.0:14550', { kind: 'udpin', host: '0.0.0.0', port: 14550 }],
+    ['udp://:14540', { kind: 'udpin', host: '0.0.0.0', port: 14540 }],
+    ['udpout://10.0.0.5:14550', { kind: 'udpout', host: '10.0.0.5', port: 14550 }],
+    ['tcp://127.0.0.1:5760', { kind: 'tcp', host: '127.0.0.1', port: 5760 }],
+    ['tcp://[::1]:5760', { kind: 'tcp', host: '::1', port: 5760 }],
+  ])('reads the MAVSDK URL form %s', (url, expected) => {
+    expect(parseTransportUrl(url)).toEqual(expected);
   });
 
   it('rejects malformed URLs naming the value and what was expected', () => {

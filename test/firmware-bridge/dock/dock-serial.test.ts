@@ -1,39 +1,28 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ActionClient,
   DockController,
   MissionClient,
   firstMismatch,
-  startSimFleet,
 } from '../../../firmware-bridge/index';
-import type { ReceivedFrame, SimFleet } from '../../../firmware-bridge/index';
+import type { ReceivedFrame } from '../../../firmware-bridge/index';
 import { sampleMission } from '../protocol/fixtures';
-import { connectService } from '../sim/helpers';
+import { simSessionPerTest } from '../sim/helpers';
 
-let fleet: SimFleet | undefined;
-let closeService: (() => Promise<void>) | undefined;
-
-afterEach(async () => {
-  await closeService?.();
-  await fleet?.close();
-  fleet = undefined;
-  closeService = undefined;
-});
+const startSession = simSessionPerTest();
 
 describe('dock on a real pseudo-terminal carrying its drone', () => {
   it('routes dock and drone frames by system id on one serial line, both ways', async () => {
-    fleet = await startSimFleet({
-      docks: 1,
-      serial: true,
-      timeScale: 5,
-      roofTravelMs: 5000,
-      seed: 3,
-    });
-    const dockVehicle = fleet.vehicles.find((v) => v.kind === 'dock')!;
+    const {
+      fleet,
+      vehicle: dockVehicle,
+      service,
+    } = await startSession(
+      { docks: 1, serial: true, timeScale: 5, roofTravelMs: 5000, seed: 3 },
+      (vehicles) => vehicles.find((v) => v.kind === 'dock'),
+    );
     expect(dockVehicle.url).toMatch(/^serial:\/\/\/dev\/pts\/\d+:57600$/);
     const droneSystemId = dockVehicle.drone!.systemId;
-    const service = await connectService(dockVehicle.url, fleet.clock);
-    closeService = service.close;
 
     const seen = new Map<number, Set<string>>();
     service.link.subscribe((f: ReceivedFrame) => {

@@ -1,36 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ActionClient,
-  MissionClient,
-  firstMismatch,
-  startSimFleet,
-} from '../../../firmware-bridge/index';
-import type { ReceivedFrame, SimFleet } from '../../../firmware-bridge/index';
+import { describe, expect, it } from 'vitest';
+import { ActionClient, MissionClient, firstMismatch } from '../../../firmware-bridge/index';
+import type { ReceivedFrame } from '../../../firmware-bridge/index';
 import { sampleMission } from '../protocol/fixtures';
-import { connectService } from './helpers';
+import { simSessionPerTest } from './helpers';
 
-let fleet: SimFleet | undefined;
-let closeService: (() => Promise<void>) | undefined;
-
-afterEach(async () => {
-  await closeService?.();
-  await fleet?.close();
-  fleet = undefined;
-  closeService = undefined;
-});
+const startSession = simSessionPerTest();
 
 describe('a vehicle that behaves like real ArduPilot, over real UDP', () => {
   it('copes with boot text, MISSION_REQUEST, no plan id, late estimator and pre-arm delays', async () => {
-    fleet = await startSimFleet({
+    const { fleet, vehicle, service } = await startSession({
       drones: 1,
       udpBasePort: 0,
       timeScale: 5,
       profile: 'ardupilot',
       drone: { ekfConvergeMs: 4000, armingReadyMs: 8000 },
     });
-    const vehicle = fleet.vehicles[0]!;
-    const service = await connectService(vehicle.url, fleet.clock);
-    closeService = service.close;
     const names = new Set<string>();
     service.link.subscribe((f: ReceivedFrame) => names.add(f.name));
     const target = { systemId: vehicle.systemId, componentId: 1 };

@@ -4,39 +4,26 @@
  * GUIDED take-off, MISSION_CURRENT k announced, no item before k flown again.
  */
 import { common } from 'node-mavlink';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ActionClient,
   MissionClient,
   sendCommand,
-  startSimFleet,
   type ReceivedFrame,
-  type SimFleet,
 } from '../../../firmware-bridge/index';
 import { sampleMission } from '../protocol/fixtures';
-import { connectService } from './helpers';
+import { simSessionPerTest } from './helpers';
 
 const DO_SET_MISSION_CURRENT = 224;
-let fleet: SimFleet | undefined;
-let closeService: (() => Promise<void>) | undefined;
-
-afterEach(async () => {
-  await closeService?.();
-  await fleet?.close();
-  fleet = undefined;
-  closeService = undefined;
-});
+const startSession = simSessionPerTest();
 
 async function connect() {
-  fleet = await startSimFleet({
+  const { fleet, vehicle, service } = await startSession({
     drones: 1,
     udpBasePort: 0,
     timeScale: 20,
     drone: { gcsFailsafeTimeoutMs: 0 },
   });
-  const vehicle = fleet.vehicles[0]!;
-  const service = await connectService(vehicle.url, fleet.clock);
-  closeService = service.close;
   const target = { systemId: vehicle.systemId, componentId: 1 };
   const frames: ReceivedFrame[] = [];
   service.gcs.subscribe((f) => frames.push(f));

@@ -1,18 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MissionClient, firstMismatch, startSimFleet } from '../../../firmware-bridge/index';
-import type { SimFleet } from '../../../firmware-bridge/index';
+import { describe, expect, it } from 'vitest';
+import { MissionClient, firstMismatch } from '../../../firmware-bridge/index';
 import { sampleFence, sampleMission, sampleRally } from '../protocol/fixtures';
-import { connectService } from './helpers';
+import { simSessionPerTest } from './helpers';
 
-let fleet: SimFleet | undefined;
-let closeService: (() => Promise<void>) | undefined;
-
-afterEach(async () => {
-  await closeService?.();
-  await fleet?.close();
-  fleet = undefined;
-  closeService = undefined;
-});
+const startSession = simSessionPerTest();
 
 describe('mission round trips over real UDP with a seeded lossy link', () => {
   it.each([
@@ -22,7 +13,7 @@ describe('mission round trips over real UDP with a seeded lossy link', () => {
   ])(
     'uploads and downloads mission, fence and rally equal at %s loss both ways (seed %i)',
     async (dropRate, seed) => {
-      fleet = await startSimFleet({
+      const { fleet, vehicle, service } = await startSession({
         drones: 1,
         udpBasePort: 0,
         timeScale: 10,
@@ -35,9 +26,6 @@ describe('mission round trips over real UDP with a seeded lossy link', () => {
           latencyMs: 20,
         },
       });
-      const vehicle = fleet.vehicles[0]!;
-      const service = await connectService(vehicle.url, fleet.clock);
-      closeService = service.close;
       const client = new MissionClient({
         endpoint: service.gcs,
         clock: fleet.clock,

@@ -27,15 +27,21 @@ const USAGE = `usage:
   npm run secrets:rotate -- --forget-previous re-seal, then remove secrets.key.previous`;
 
 function main(argv: string[], out: (line: string) => void): number {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: {
-      'new-key': { type: 'boolean', default: false },
-      'forget-previous': { type: 'boolean', default: false },
-    },
-    strict: true,
-    allowPositionals: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        'new-key': { type: 'boolean', default: false },
+        'forget-previous': { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err), { cause: err });
+  }
+  const { values, positionals } = parsed;
   if (positionals.length > 0)
     throw new UsageError(`unexpected arguments: ${positionals.join(' ')}`);
   const config = loadConfig();

@@ -343,6 +343,10 @@ describe('rotating the secrets key', () => {
     });
     expect(refused.code).toBe(64);
     expect(refused.stderr).toContain('SECRETS_KEY is set');
+    const usage = await runTsx('src/cli/secrets-rotate.ts', ['--new-keys'], env);
+    expect(usage.code).toBe(64);
+    expect(usage.stderr).toContain("Unknown option '--new-keys'");
+    expect(usage.stderr).toContain('usage:');
     expect(readFileSync(keyFile, 'utf8').trim()).toBe(newKeyText);
   }, 60_000);
 

@@ -281,13 +281,15 @@ function provenSortieMinimum(
       }
     }
   }
+  const travel = travelSortieMinimum(units, docks, drone, usableS, own, overheadS);
   const maxNearestS = units.length > 1 ? Math.max(...nearestS) : 0;
   const capacityS = usableS - overheadS - (2 * dockDistanceM) / speed + maxNearestS;
   const sizes = own.map((t, u) => t + nearestS[u]!).sort((a, b) => a - b);
   const n = sizes.length;
   const prefix = new Float64Array(n + 1);
   for (let k = 0; k < n; k++) prefix[k + 1] = prefix[k]! + sizes[k]!;
-  let best: ProvenMinimum = { count: 1, reason: 'some work needs a sortie' };
+  let best: ProvenMinimum =
+    travel && travel.count > 1 ? travel : { count: 1, reason: 'some work needs a sortie' };
   if (capacityS <= 0) return best;
   for (let p = 0; p < n; p++) {
     if (p > 0 && sizes[p] === sizes[p - 1]) continue;
@@ -313,6 +315,143 @@ function provenSortieMinimum(
     }
   }
   return best;
+}
+
+/**
+ * A second valid count, from the total time every split must spend: the units' own times, the
+ * flying across the work and the turns where units end. Across any direction e, a sortie's
+ * closed path must travel out to its farthest work and back, at least twice its extent along e
+ * (one dock: the extent of all work and the dock together; with D docks, minus the D − 1
+ * widest gaps between the work's projections); what the units' own segments do not travel along
+ * e, the connections and dock legs must, at least as long. At each end of a unit of two or more
+ * vertices the path turns towards (or from) another unit's vertex or a dock, at least the least
+ * such turn; at most two unit ends per sortie meet a dock. k sorties are needed when these times
+ * exceed what k − 1 batteries hold after climb, descent and start/stop. For parallel lanes:
+ * the lanes plus twice the block's depth, and a quarter turn at every lane end.
+ */
+function travelSortieMinimum(
+  units: readonly WorkUnit[],
+  docks: readonly DockSite[],
+  drone: DroneProfile,
+  usableS: number,
+  own: readonly number[],
+  overheadS: number,
+): ProvenMinimum | null {
+  const speed = plannedSpeedMps(drone);
+  const vertexCount = units.reduce((s, u) => s + u.path.length, 0);
+  const multi = units.filter((u) => u.path.length >= 2).length;
+  // Directions: the axes and the normal of the longest segment (across the lanes).
+  let longest = 0;
+  let lanes = 0;
+  for (const u of units) {
+    for (let k = 1; k < u.path.length; k++) {
+      const d = dist(u.path[k - 1]!, u.path[k]!);
+      if (d > longest) {
+        longest = d;
+        lanes = Math.atan2(u.path[k]![1] - u.path[k - 1]![1], u.path[k]![0] - u.path[k - 1]![0]);
+      }
+    }
+  }
+  let crossS = 0;
+  let crossM = 0;
+  let crossDeg = 0;
+  for (const angle of [lanes + Math.PI / 2, 0, Math.PI / 2]) {
+    const ex = Math.cos(angle);
+    const ey = Math.sin(angle);
+    const proj = (p: XY): number => p[0] * ex + p[1] * ey;
+    const values: number[] = [];
+    let along = 0;
+    for (const u of units) {
+      for (let k = 0; k < u.path.length; k++) {
+        values.push(proj(u.path[k]!));
+        if (k > 0) along += Math.abs(proj(u.path[k]!) - proj(u.path[k - 1]!));
+      }
+    }
+    values.sort((a, b) => a - b);
+    let extent: number;
+    if (docks.length === 1) {
+      const d = proj(docks[0]!.xy);
+      extent = Math.max(values[values.length - 1]!, d) - Math.min(values[0]!, d);
+    } else {
+      const gaps: number[] = [];
+      for (let k = 1; k < values.length; k++) gaps.push(values[k]! - values[k - 1]!);
+      gaps.sort((a, b) => b - a);
+      extent = values[values.length - 1]! - values[0]!;
+      for (let k = 0; k < docks.length - 1 && k < gaps.length; k++) extent -= gaps[k]!;
+    }
+    const m = Math.max(0, 2 * extent - along);
+    if (m / speed > crossS) {
+      crossS = m / speed;
+      crossM = m;
+      crossDeg = ((((angle * 180) / Math.PI) % 180) + 180) % 180;
+    }
+  }
+  // Turns at the unit ends: without a dock (a) and with docks allowed at both ends (b).
+  const endA: number[] = [];
+  const endB: number[] = [];
+  if (multi > 0 && multi * vertexCount <= 2_000_000) {
+    const owner: number[] = [];
+    const all: XY[] = [];
+    units.forEach((u, i) => {
+      for (const p of u.path) {
+        owner.push(i);
+        all.push(p);
+      }
+    });
+    units.forEach((u, i) => {
+      if (u.path.length < 2) return;
+      const m = u.path.length;
+      const least = (v: XY, w: XY, entry: boolean, docksOnly: boolean): number => {
+        let best = Infinity;
+        const turnVia = (q: XY): number =>
+          turnTimeS(entry ? turnAngleRad(q, v, w) : turnAngleRad(w, v, q), drone);
+        if (docksOnly) for (const d of docks) best = Math.min(best, turnVia(d.xy));
+        else
+          for (let k = 0; k < all.length && best > 0; k++)
+            if (owner[k] !== i) best = Math.min(best, turnVia(all[k]!));
+        return best;
+      };
+      let a = Infinity;
+      let b = Infinity;
+      for (const [first, second, last, beforeLast] of [
+        [u.path[0]!, u.path[1]!, u.path[m - 1]!, u.path[m - 2]!],
+        [u.path[m - 1]!, u.path[m - 2]!, u.path[0]!, u.path[1]!],
+      ] as const) {
+        const inA = least(first, second, true, false);
+        const outA = least(last, beforeLast, false, false);
+        const inB = Math.min(inA, least(first, second, true, true));
+        const outB = Math.min(outA, least(last, beforeLast, false, true));
+        a = Math.min(a, inA + outA);
+        b = Math.min(b, inB + outB);
+      }
+      endA.push(Number.isFinite(a) ? a : 0);
+      endB.push(Number.isFinite(b) ? Math.min(b, a) : 0);
+    });
+  }
+  const gains = endA.map((a, k) => a - endB[k]!).sort((x, y) => y - x);
+  const turnsA = endA.reduce((s, x) => s + x, 0);
+  const ownS = own.reduce((s, x) => s + x, 0);
+  for (let k = 1; k <= units.length; k++) {
+    let turnS = turnsA;
+    for (let g = 0; g < 2 * k && g < gains.length; g++) turnS -= gains[g]!;
+    const needS = ownS + crossS + turnS + k * overheadS;
+    if (needS <= k * usableS + 1e-9) {
+      if (k === 1) return null;
+      const prevTurnS = turnsA - gains.slice(0, 2 * (k - 1)).reduce((s, x) => s + x, 0);
+      const prevNeedS = ownS + crossS + prevTurnS;
+      return {
+        count: k,
+        reason:
+          `${k === 2 ? 'one sortie holds' : `${k - 1} sorties hold`} ` +
+          `${((k - 1) * (usableS - overheadS)).toFixed(1)} s after climb, ` +
+          `descent and start/stop, but the work needs ${prevNeedS.toFixed(1)} s: its own ` +
+          `${ownS.toFixed(1)} s, ${crossM.toFixed(0)} m flown across the ${crossDeg.toFixed(0)}° ` +
+          `direction to reach the farthest work and come back (${crossS.toFixed(1)} s), and ` +
+          `${prevTurnS.toFixed(1)} s of turns at the unit ends`,
+      };
+    }
+  }
+  return null;
 }
 
 /**

@@ -31,6 +31,12 @@ import {
 import { SUPPRESSION_KINDS } from '../../services/alerts/suppression-registry';
 import { generateWebhookSecret } from '../../services/alerts/webhook-signature';
 import { pointInGeometry, vertices, type Geometry } from '../../services/alerts/geometry';
+import {
+  addDeleteRoute,
+  addListRoute,
+  addUpdateRoute,
+  storedResponse,
+} from './agency-resource-routes';
 import { actorOf, alertsServiceFor } from './alerts-context';
 
 /**
@@ -137,10 +143,7 @@ export function createSuppressionsRoutes(deps: AppDeps) {
         body: { content: { 'application/json': { schema: suppressionIn } }, required: true },
       },
       responses: {
-        201: {
-          description: 'Stored',
-          content: { 'application/json': { schema: z.object({ id: z.string() }).passthrough() } },
-        },
+        201: storedResponse('Stored'),
         ...errorResponses(400, 403, 415),
       },
     }),
@@ -167,46 +170,19 @@ export function createSuppressionsRoutes(deps: AppDeps) {
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/',
-      tags: ['alert rules'],
-      summary: 'List the caller’s suppressions',
-      security,
-      request: { query: pageQuery },
-      responses: {
-        200: pageResponse(z.unknown()),
-        ...errorResponses(400),
-      },
-    }),
-    (c) => {
-      const q = c.req.valid('query');
-      const page = repo.listSuppressions(scopeOf(c.get('auth')), {
-        cursor: parseCursor(q.cursor),
-        limit: q.limit,
-      });
-      return c.json({ items: page.items.map(suppressionJson), nextCursor: page.nextCursor }, 200);
-    },
-  );
+  addListRoute(app, {
+    tag: 'alert rules',
+    summary: 'List the caller’s suppressions',
+    list: (scope, page) => repo.listSuppressions(scope, page),
+    toJson: suppressionJson,
+  });
 
-  app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/{id}',
-      tags: ['alert rules'],
-      summary: 'Remove a suppression',
-      security,
-      request: { params: idParams },
-      responses: { 204: { description: 'Removed' }, ...errorResponses(403, 404) },
-    }),
-    (c) => {
-      const { id } = c.req.valid('param');
-      if (!repo.deleteSuppression(id, scopeOf(c.get('auth'))))
-        throw new AppError('SUPPRESSION_NOT_FOUND', `No suppression ${id}.`);
-      return c.body(null, 204);
-    },
-  );
+  addDeleteRoute(app, {
+    tag: 'alert rules',
+    summary: 'Remove a suppression',
+    remove: (id, scope) => repo.deleteSuppression(id, scope),
+    notFound: ['SUPPRESSION_NOT_FOUND', 'No suppression'],
+  });
   return app;
 }
 
@@ -275,10 +251,7 @@ export function createAlertRulesRoutes(deps: AppDeps) {
       security,
       request: { body: { content: { 'application/json': { schema: ruleIn } }, required: true } },
       responses: {
-        201: {
-          description: 'Stored',
-          content: { 'application/json': { schema: z.object({ id: z.string() }).passthrough() } },
-        },
+        201: storedResponse('Stored'),
         ...errorResponses(400, 403, 415),
       },
     }),
@@ -303,100 +276,49 @@ export function createAlertRulesRoutes(deps: AppDeps) {
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/',
-      tags: ['alert rules'],
-      summary: 'List the caller’s rules',
-      security,
-      request: { query: pageQuery },
-      responses: {
-        200: pageResponse(z.unknown()),
-        ...errorResponses(400),
-      },
-    }),
-    (c) => {
-      const q = c.req.valid('query');
-      const page = repo.listRules(scopeOf(c.get('auth')), {
-        cursor: parseCursor(q.cursor),
-        limit: q.limit,
-      });
-      return c.json({ items: page.items.map(ruleJson), nextCursor: page.nextCursor }, 200);
-    },
-  );
+  addListRoute(app, {
+    tag: 'alert rules',
+    summary: 'List the caller’s rules',
+    list: (scope, page) => repo.listRules(scope, page),
+    toJson: ruleJson,
+  });
 
-  app.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/{id}',
-      tags: ['alert rules'],
-      summary: 'Enable, disable or change a rule (admin)',
-      security,
-      request: {
-        params: idParams,
-        body: {
-          content: {
-            'application/json': {
-              schema: z.object({
-                enabled: z.boolean().optional(),
-                name: z.string().max(200).optional(),
-                settings: ruleSettings.optional(),
-              }),
+  addUpdateRoute(app, {
+    tag: 'alert rules',
+    summary: 'Enable, disable or change a rule (admin)',
+    body: z.object({
+      enabled: z.boolean().optional(),
+      name: z.string().max(200).optional(),
+      settings: ruleSettings.optional(),
+    }),
+    answer: 'The rule',
+    errors: [400, 403, 404, 415],
+    get: (id, scope) => repo.getRule(id, scope),
+    notFound: ['ALERT_RULE_NOT_FOUND', 'No rule'],
+    change: (current, b): AlertRuleRow => ({
+      ...current,
+      ...(b.enabled === undefined ? {} : { enabled: b.enabled }),
+      ...(b.name === undefined ? {} : { name: b.name }),
+      ...(b.settings === undefined
+        ? {}
+        : {
+            settings: {
+              ...current.settings,
+              ...(b.settings as Record<string, number | boolean>),
             },
-          },
-          required: true,
-        },
-      },
-      responses: {
-        200: {
-          description: 'The rule',
-          content: { 'application/json': { schema: z.object({ id: z.string() }).passthrough() } },
-        },
-        ...errorResponses(400, 403, 404, 415),
-      },
+          }),
+      updatedAt: deps.now(),
     }),
-    (c) => {
-      const { id } = c.req.valid('param');
-      const b = c.req.valid('json');
-      const current = repo.getRule(id, scopeOf(c.get('auth')));
-      if (!current) throw new AppError('ALERT_RULE_NOT_FOUND', `No rule ${id}.`);
-      const next: AlertRuleRow = {
-        ...current,
-        ...(b.enabled === undefined ? {} : { enabled: b.enabled }),
-        ...(b.name === undefined ? {} : { name: b.name }),
-        ...(b.settings === undefined
-          ? {}
-          : {
-              settings: {
-                ...current.settings,
-                ...(b.settings as Record<string, number | boolean>),
-              },
-            }),
-        updatedAt: deps.now(),
-      };
-      repo.updateRule(id, next);
-      return c.json(ruleJson(next), 200);
-    },
-  );
+    update: (id, next) => repo.updateRule(id, next),
+    toJson: ruleJson,
+  });
 
-  app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/{id}',
-      tags: ['alert rules'],
-      summary: 'Remove a rule (admin)',
-      security,
-      request: { params: idParams },
-      responses: { 204: { description: 'Removed' }, ...errorResponses(403, 404) },
-    }),
-    (c) => {
-      const { id } = c.req.valid('param');
-      if (!repo.deleteRule(id, scopeOf(c.get('auth'))))
-        throw new AppError('ALERT_RULE_NOT_FOUND', `No rule ${id}.`);
-      return c.body(null, 204);
-    },
-  );
+  addDeleteRoute(app, {
+    tag: 'alert rules',
+    summary: 'Remove a rule (admin)',
+    remove: (id, scope) => repo.deleteRule(id, scope),
+    notFound: ['ALERT_RULE_NOT_FOUND', 'No rule'],
+  });
   return app;
 }
 
@@ -458,14 +380,7 @@ export function createWebhooksRoutes(deps: AppDeps) {
       security,
       request: { body: { content: { 'application/json': { schema: webhookIn } }, required: true } },
       responses: {
-        201: {
-          description: 'Stored',
-          content: {
-            'application/json': {
-              schema: z.object({ id: z.string(), secret: z.string() }).passthrough(),
-            },
-          },
-        },
+        201: storedResponse('Stored', { id: z.string(), secret: z.string() }),
         ...errorResponses(400, 403, 415),
       },
     }),
@@ -490,84 +405,37 @@ export function createWebhooksRoutes(deps: AppDeps) {
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/',
-      tags: ['webhooks'],
-      summary: 'List the caller’s endpoints',
-      security,
-      request: { query: pageQuery },
-      responses: {
-        200: pageResponse(z.unknown()),
-        ...errorResponses(400),
-      },
-    }),
-    (c) => {
-      const q = c.req.valid('query');
-      const page = repo.listEndpoints(scopeOf(c.get('auth')), {
-        cursor: parseCursor(q.cursor),
-        limit: q.limit,
-      });
-      return c.json({ items: page.items.map(endpointJson), nextCursor: page.nextCursor }, 200);
-    },
-  );
+  addListRoute(app, {
+    tag: 'webhooks',
+    summary: 'List the caller’s endpoints',
+    list: (scope, page) => repo.listEndpoints(scope, page),
+    toJson: endpointJson,
+  });
 
-  app.openapi(
-    createRoute({
-      method: 'patch',
-      path: '/{id}',
-      tags: ['webhooks'],
-      summary: 'Re-enable or disable an endpoint (admin)',
-      security,
-      request: {
-        params: idParams,
-        body: {
-          content: { 'application/json': { schema: z.object({ enabled: z.boolean() }) } },
-          required: true,
-        },
-      },
-      responses: {
-        200: {
-          description: 'The endpoint',
-          content: { 'application/json': { schema: z.object({ id: z.string() }).passthrough() } },
-        },
-        ...errorResponses(400, 403, 404),
-      },
+  addUpdateRoute(app, {
+    tag: 'webhooks',
+    summary: 'Re-enable or disable an endpoint (admin)',
+    body: z.object({ enabled: z.boolean() }),
+    answer: 'The endpoint',
+    errors: [400, 403, 404],
+    get: (id, scope) => repo.getEndpoint(id, scope),
+    notFound: ['WEBHOOK_NOT_FOUND', 'No webhook endpoint'],
+    change: (current, { enabled }) => ({
+      ...current,
+      enabled,
+      disabledReason: enabled ? null : 'disabled by the agency',
+      updatedAt: deps.now(),
     }),
-    (c) => {
-      const { id } = c.req.valid('param');
-      const { enabled } = c.req.valid('json');
-      const current = repo.getEndpoint(id, scopeOf(c.get('auth')));
-      if (!current) throw new AppError('WEBHOOK_NOT_FOUND', `No webhook endpoint ${id}.`);
-      const next = {
-        ...current,
-        enabled,
-        disabledReason: enabled ? null : 'disabled by the agency',
-        updatedAt: deps.now(),
-      };
-      repo.updateEndpoint(id, next);
-      return c.json(endpointJson(next), 200);
-    },
-  );
+    update: (id, next) => repo.updateEndpoint(id, next),
+    toJson: endpointJson,
+  });
 
-  app.openapi(
-    createRoute({
-      method: 'delete',
-      path: '/{id}',
-      tags: ['webhooks'],
-      summary: 'Remove an endpoint and its deliveries (admin)',
-      security,
-      request: { params: idParams },
-      responses: { 204: { description: 'Removed' }, ...errorResponses(403, 404) },
-    }),
-    (c) => {
-      const { id } = c.req.valid('param');
-      if (!repo.deleteEndpoint(id, scopeOf(c.get('auth'))))
-        throw new AppError('WEBHOOK_NOT_FOUND', `No webhook endpoint ${id}.`);
-      return c.body(null, 204);
-    },
-  );
+  addDeleteRoute(app, {
+    tag: 'webhooks',
+    summary: 'Remove an endpoint and its deliveries (admin)',
+    remove: (id, scope) => repo.deleteEndpoint(id, scope),
+    notFound: ['WEBHOOK_NOT_FOUND', 'No webhook endpoint'],
+  });
 
   app.openapi(
     createRoute({

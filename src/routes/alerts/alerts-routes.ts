@@ -16,7 +16,7 @@ import { AppError } from '../../errors';
 import type { AppDeps } from '../../http/app-env';
 import { createRouter, errorResponses, idParams, parseCursor, security } from '../../http/router';
 import { OUTCOME_LABELS } from '../../services/alerts/alert-lifecycle';
-import type { AlertsService, AlertStreamEvent } from '../../services/alerts/alerts-service';
+import type { Actor, AlertsService, AlertStreamEvent } from '../../services/alerts/alerts-service';
 import { encodeCursor } from '../../../db/index';
 import {
   trackUrlOf,
@@ -579,106 +579,66 @@ export function createAlertsRoutes(deps: AppDeps) {
     closeBody.extend({ duplicateOf: z.string().min(1).max(100) }),
   );
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/{id}/handover',
-      tags: ['alerts'],
-      summary: '“Not ours”: hand the alert over to another agency with a reason',
-      security,
-      request: {
-        params: idParams,
-        body: {
-          content: {
-            'application/json': {
-              schema: z.object({
-                toAgencyId: z.string().min(1).max(100),
-                reason: z.string().min(1).max(2000),
-              }),
-            },
-          },
-          required: true,
+  /** `POST /{id}/<path>` with a required JSON body: one step on the alert, answered with the alert. */
+  const alertStep = <T>(
+    path: string,
+    summary: string,
+    schema: z.ZodType<T>,
+    errors: number[],
+    run: (actor: Actor, id: string, body: T) => AlertRow,
+  ) =>
+    app.openapi(
+      createRoute({
+        method: 'post',
+        path: `/{id}/${path}`,
+        tags: ['alerts'],
+        summary,
+        security,
+        request: {
+          params: idParams,
+          body: { content: { 'application/json': { schema } }, required: true },
         },
+        responses: {
+          200: { description: 'The alert', content: { 'application/json': { schema: alertOut } } },
+          ...errorResponses(...errors),
+        },
+      }),
+      (c) => {
+        const { id } = c.req.valid('param');
+        const alert = run(actorOf(c.get('auth')), id, c.req.valid('json'));
+        return c.json(alertJson(service, alert, service.alerts.routesOf(id)), 200);
       },
-      responses: {
-        200: { description: 'The alert', content: { 'application/json': { schema: alertOut } } },
-        ...errorResponses(400, 403, 404, 409, 422),
-      },
-    }),
-    (c) => {
-      const { id } = c.req.valid('param');
-      const { toAgencyId, reason } = c.req.valid('json');
-      const alert = service.handover(actorOf(c.get('auth')), id, toAgencyId, reason);
-      return c.json(alertJson(service, alert, service.alerts.routesOf(id)), 200);
-    },
-  );
+    );
 
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/{id}/share',
-      tags: ['alerts'],
-      summary: 'Share the alert explicitly with another agency',
-      security,
-      request: {
-        params: idParams,
-        body: {
-          content: {
-            'application/json': {
-              schema: z.object({
-                agencyId: z.string().min(1).max(100),
-                note: z.string().max(2000).optional(),
-              }),
-            },
-          },
-          required: true,
-        },
-      },
-      responses: {
-        200: { description: 'The alert', content: { 'application/json': { schema: alertOut } } },
-        ...errorResponses(400, 403, 404, 422),
-      },
+  alertStep(
+    'handover',
+    '“Not ours”: hand the alert over to another agency with a reason',
+    z.object({
+      toAgencyId: z.string().min(1).max(100),
+      reason: z.string().min(1).max(2000),
     }),
-    (c) => {
-      const { id } = c.req.valid('param');
-      const { agencyId, note } = c.req.valid('json');
-      const alert = service.share(actorOf(c.get('auth')), id, agencyId, note);
-      return c.json(alertJson(service, alert, service.alerts.routesOf(id)), 200);
-    },
+    [400, 403, 404, 409, 422],
+    (actor, id, b) => service.handover(actor, id, b.toAgencyId, b.reason),
   );
-
-  app.openapi(
-    createRoute({
-      method: 'post',
-      path: '/{id}/rate',
-      tags: ['alerts'],
-      summary: 'Rate how a closed alert was handled (1–5)',
-      security,
-      request: {
-        params: idParams,
-        body: {
-          content: {
-            'application/json': {
-              schema: z.object({
-                stars: z.number().int().min(1).max(5),
-                note: z.string().max(2000).optional(),
-              }),
-            },
-          },
-          required: true,
-        },
-      },
-      responses: {
-        200: { description: 'The alert', content: { 'application/json': { schema: alertOut } } },
-        ...errorResponses(400, 403, 404, 409),
-      },
+  alertStep(
+    'share',
+    'Share the alert explicitly with another agency',
+    z.object({
+      agencyId: z.string().min(1).max(100),
+      note: z.string().max(2000).optional(),
     }),
-    (c) => {
-      const { id } = c.req.valid('param');
-      const { stars, note } = c.req.valid('json');
-      const alert = service.rate(actorOf(c.get('auth')), id, stars, note);
-      return c.json(alertJson(service, alert, service.alerts.routesOf(id)), 200);
-    },
+    [400, 403, 404, 422],
+    (actor, id, b) => service.share(actor, id, b.agencyId, b.note),
+  );
+  alertStep(
+    'rate',
+    'Rate how a closed alert was handled (1–5)',
+    z.object({
+      stars: z.number().int().min(1).max(5),
+      note: z.string().max(2000).optional(),
+    }),
+    [400, 403, 404, 409],
+    (actor, id, b) => service.rate(actor, id, b.stars, b.note),
   );
 
   // ---- verification flights (src/services/verification): listening from app creation on

@@ -5,6 +5,11 @@
  * on the injected clock, turns a send the link refuses into `link-down`, and finishes exactly
  * once, releasing the timer, the subscription and the abort listener. The states in between are
  * each subclass's own.
+ *
+ * Finishing is final even when it happens in the middle of a subclass's step: a caller's callback
+ * (`onProgress`) may abort the signal, so the exchange is cancelled there and then, and the rest of
+ * that step runs after `finish`. So once done, `send` sends nothing, the timer cannot be armed
+ * again and `stateName` stays `done` — each step need not check after every callback.
  */
 import type { MavLinkData } from 'node-mavlink';
 import type { Clock, MavEndpoint, ReceivedFrame } from '../link/types';
@@ -31,8 +36,8 @@ export interface ExchangeIo {
  * }
  */
 export abstract class ProtocolExchange<State extends string, Report> {
-  protected stateName: State | 'idle' | 'done' = 'idle';
   protected readonly timer: OneShotTimer;
+  private current: State | 'idle' | 'done' = 'idle';
   private startedAtMs = 0;
   private unsubscribe: (() => void) | undefined;
   private resolve: ((o: Outcome<Report>) => void) | undefined;
@@ -42,7 +47,16 @@ export abstract class ProtocolExchange<State extends string, Report> {
   }
 
   get state(): State | 'idle' | 'done' {
-    return this.stateName;
+    return this.current;
+  }
+
+  /** The subclass's current state; once `done`, setting another one is ignored. */
+  protected get stateName(): State | 'idle' | 'done' {
+    return this.current;
+  }
+
+  protected set stateName(next: State | 'idle' | 'done') {
+    if (this.current !== 'done') this.current = next;
   }
 
   /** Clock milliseconds since `run()` was called. */
@@ -80,8 +94,12 @@ export abstract class ProtocolExchange<State extends string, Report> {
     if (this.stateName !== 'done') this.onCancel();
   };
 
-  /** Sends `msg`; a send the link refuses ends the exchange as `link-down`, naming `what`. */
+  /**
+   * Sends `msg`; a send the link refuses ends the exchange as `link-down`, naming `what`. Once
+   * the exchange is done, sends nothing (the rest of a step a callback cancelled).
+   */
   protected send(msg: MavLinkData, what: string = msg.constructor.name): void {
+    if (this.current === 'done') return;
     this.io.endpoint.send(msg).catch((err: unknown) => {
       const reason = err instanceof Error ? err.message : String(err);
       this.finish(fail('link-down', `sending ${what} failed: ${reason}`));
@@ -90,9 +108,9 @@ export abstract class ProtocolExchange<State extends string, Report> {
 
   /** Ends the exchange with `outcome`; later calls do nothing. */
   protected finish(outcome: Outcome<Report>): void {
-    if (this.stateName === 'done') return;
-    this.stateName = 'done';
-    this.timer.cancel();
+    if (this.current === 'done') return;
+    this.current = 'done';
+    this.timer.close();
     this.unsubscribe?.();
     this.io.signal?.removeEventListener('abort', this.onAbort);
     this.resolve?.(outcome);

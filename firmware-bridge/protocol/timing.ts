@@ -49,19 +49,24 @@ export const DEFAULT_COMMAND_TIMING: CommandTiming = {
 };
 
 /**
- * One re-armable timer on an injected clock: arming it again cancels the previous deadline.
+ * One re-armable timer on an injected clock: arming it again cancels the previous deadline;
+ * `close()` cancels it for good (later `arm` calls do nothing).
  *
  * @example
  * const t = new OneShotTimer(clock);
  * t.arm(1500, () => onTimeout());
+ * t.close(); // the exchange is over
  */
 export class OneShotTimer {
   private handle: TimerHandle | undefined;
+  private closed = false;
 
   constructor(private readonly clock: Clock) {}
 
+  /** Calls `fn` after `ms` clock milliseconds, replacing any pending deadline; no-op once closed. */
   arm(ms: number, fn: () => void): void {
     this.cancel();
+    if (this.closed) return;
     this.handle = this.clock.setTimeout(() => {
       this.handle = undefined;
       fn();
@@ -71,6 +76,12 @@ export class OneShotTimer {
   cancel(): void {
     if (this.handle !== undefined) this.clock.clearTimeout(this.handle);
     this.handle = undefined;
+  }
+
+  /** Cancels the pending deadline and refuses every later `arm`. */
+  close(): void {
+    this.closed = true;
+    this.cancel();
   }
 }
 

@@ -7,6 +7,7 @@ import {
   MissionClear,
   MissionDownload,
   MissionUpload,
+  OneShotTimer,
   RetryBudget,
 } from '../../../firmware-bridge/protocol/index';
 import type { MavEndpoint, ReceivedFrame } from '../../../firmware-bridge/index';
@@ -48,6 +49,24 @@ describe('RetryBudget', () => {
     expect(budget.retry()).toBe(true);
     expect(budget.retries).toBe(DEFAULT_MISSION_TIMING.maxRetries + 1);
     expect(budget.restarts).toBe(0);
+  });
+});
+
+describe('OneShotTimer', () => {
+  it('re-arming replaces the deadline, and once closed it neither fires nor arms again', async () => {
+    const clock = new ManualClock();
+    const timer = new OneShotTimer(clock);
+    const fired: string[] = [];
+    timer.arm(100, () => fired.push('first'));
+    timer.arm(200, () => fired.push('second'));
+    await clock.advance(250);
+    expect(fired).toEqual(['second']);
+    timer.arm(100, () => fired.push('third'));
+    timer.close();
+    timer.arm(100, () => fired.push('after close'));
+    expect(clock.pending).toBe(0);
+    await clock.advance(1000);
+    expect(fired).toEqual(['second']);
   });
 });
 

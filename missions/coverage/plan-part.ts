@@ -11,8 +11,11 @@ import { cellLanesXY, routeCells, scanlineLanesXY, type PlannedCell } from './co
 import type { ObstacleRouter } from './obstacle-router';
 import {
   convexHull,
+  pointInPolygon,
   polygonAreaM2,
   ringSignedAreaM2,
+  rotateFromSweep,
+  rotateToSweep,
   type MultiPolygonXY,
   type PolygonXY,
 } from './planar-geometry';
@@ -72,8 +75,11 @@ function decompositionObjective(
 const EXTRA_ANGLES = 3;
 /** Gaps on a lane up to these many lane spacings are also tried flown across (small holes). */
 const BRIDGE_LANE_SPACINGS = [0, 1, 2, 3, 5, 8] as const;
+const PHASES = [0.5, 0, 0.25, 0.75, 1] as const;
 /** How many of the best whole-part decompositions get their cells re-planned. */
 const REPLANNED_BASES = 1;
+/** How many of the next best bases are also capped (without re-planning) and compared. */
+const CAPPED_BASES = 2;
 
 /** A lighter direction search for one cell than for a whole part (about 20 evaluations). */
 const CELL_SEARCH = { maxCandidates: 8, refineSteps: 5 } as const;
@@ -85,6 +91,8 @@ const ESTIMATE_PASSES = 3;
 interface Candidate {
   cells: PlannedCell[];
   costM: number;
+  /** The cells as lanes in their own frames (null for the scanline candidate). */
+  plans: CellPlan[] | null;
 }
 
 function routedCostM(cells: readonly PlannedCell[], ctx: PartContext): number {
@@ -117,10 +125,11 @@ export function planPart(
   ctx: PartContext,
 ): PlannedCell[] {
   const { spacingM, laneOptions } = ctx;
-  const sweepAt = (angleRad: number, bridgeGapM: number): SweepLines =>
+  const sweepAt = (angleRad: number, bridgeGapM: number, phase = 0.5): SweepLines =>
     sweepLanes([part], angleRad, spacingM, {
       ...laneOptions,
       bridgeGapM: Math.max(laneOptions.bridgeGapM ?? 0, bridgeGapM),
+      phase,
     });
   const decompose = (angleRad: number, bridgeGapM: number): SweepCell[] =>
     decomposeSweep(sweepAt(angleRad, bridgeGapM));
@@ -145,27 +154,31 @@ export function planPart(
   }
   const bases: (Candidate & { angleRad: number; sweepCells: SweepCell[] })[] = [];
   const seen = new Set<string>();
-  for (const angleRad of angles) {
-    const unbridged = sweepAt(angleRad, 0);
-    const gapsM = lineGapsM(unbridged);
-    let previousM = -1;
-    for (const k of BRIDGE_LANE_SPACINGS) {
-      // A wider bridge changes the lanes only when some gap lies between it and the last one.
-      const bridgeM = k * spacingM;
-      if (k > 0 && !gapsM.some((g) => g > previousM && g <= bridgeM)) continue;
-      previousM = bridgeM;
-      const split = decomposeSweep(k === 0 ? unbridged : sweepAt(angleRad, bridgeM));
-      for (const sweepCells of [mergeCells(split, spacingM), split]) {
-        const key = `${angleRad}:${sweepCells.length}:${sweepCells.reduce((n, c) => n + c.lanes.length, 0)}`;
-        if (seen.has(key) || sweepCells.length === 0) continue;
-        seen.add(key);
-        const cells = asIs(angleRad, sweepCells);
-        bases.push({ angleRad, sweepCells, cells, costM: routedCostM(cells, ctx) });
+  for (const [index, angleRad] of angles.entries()) {
+    // The best direction is also tried with its lines shifted within the slack across the part.
+    for (const phase of index === 0 ? PHASES : [0.5]) {
+      const unbridged = sweepAt(angleRad, 0, phase);
+      const gapsM = lineGapsM(unbridged);
+      let previousM = -1;
+      for (const k of BRIDGE_LANE_SPACINGS) {
+        // A wider bridge changes the lanes only when some gap lies between it and the last one.
+        const bridgeM = k * spacingM;
+        if (k > 0 && !gapsM.some((g) => g > previousM && g <= bridgeM)) continue;
+        previousM = bridgeM;
+        const split = decomposeSweep(k === 0 ? unbridged : sweepAt(angleRad, bridgeM, phase));
+        for (const sweepCells of [mergeCells(split, spacingM), split]) {
+          const key = `${angleRad}:${phase}:${sweepCells.length}:${sweepCells.reduce((n, c) => n + c.lanes.length, 0)}`;
+          if (seen.has(key) || sweepCells.length === 0) continue;
+          seen.add(key);
+          const cells = asIs(angleRad, sweepCells);
+          const plans = sweepCells.map((c) => ({ angleRad, lanes: c.lanes, region: null }));
+          bases.push({ angleRad, sweepCells, cells, plans, costM: routedCostM(cells, ctx) });
+        }
       }
     }
   }
   bases.sort((a, b) => a.costM - b.costM);
-  let best: Candidate = bases[0] ?? { cells: [], costM: Infinity };
+  let best: Candidate = bases[0] ?? { cells: [], costM: Infinity, plans: null };
   const cache = new Map<string, { costM: number; cells: CellPlan[] } | null>();
   for (const base of bases.slice(0, REPLANNED_BASES)) {
     const improved = replanCells(
@@ -179,11 +192,17 @@ export function planPart(
     );
     if (improved.costM < best.costM - 1e-6) best = improved;
   }
+  if (best.plans) best = capCells(part, partIndex, best.plans, best.costM, ctx);
+  // The next bases, capped but not re-planned, may come out cheaper than the first.
+  for (const base of bases.slice(REPLANNED_BASES, REPLANNED_BASES + CAPPED_BASES)) {
+    const capped = capCells(part, partIndex, base.plans!, base.costM, ctx);
+    if (capped.costM < best.costM - 1e-6) best = capped;
+  }
   // A part flown as one cell has no gap to cross: the scanline would be the same lanes.
   if (best.cells.length <= 1) return best.cells;
   const scan = planScanline([part], null, ctx).map((c) => ({ ...c, part: partIndex }));
   const scanCostM = routedCostM(scan, ctx);
-  if (scanCostM < best.costM - 1e-6) best = { cells: scan, costM: scanCostM };
+  if (scanCostM < best.costM - 1e-6) best = { cells: scan, costM: scanCostM, plans: null };
   return best.cells;
 }
 
@@ -275,9 +294,7 @@ function replanCells(
 ): Candidate {
   const { spacingM, laneOptions, costs, alongReachM } = ctx;
   const jumpM = JUMP_LANE_SPACINGS * spacingM;
-  const current: PlannedCell[][] = cells.map((c) => [
-    toPlanned(partIndex, { angleRad, lanes: c.lanes, region: null }),
-  ]);
+  const current: CellPlan[][] = cells.map((c) => [{ angleRad, lanes: c.lanes, region: null }]);
   let currentCostM = costM;
   const replan = (pieces: SweepCell[], cell: SweepCell): { costM: number; cells: CellPlan[] } => {
     let estimateM = 0;
@@ -324,16 +341,22 @@ function replanCells(
       }
       cache.set(key, best);
     }
-    if (!best) continue;
-    const trial = [...current];
-    trial[i] = best.cells.map((c) => toPlanned(partIndex, c));
-    const trialCostM = routedCostM(trial.flat(), ctx);
-    if (trialCostM < currentCostM - 1e-6) {
-      current[i] = trial[i]!;
-      currentCostM = trialCostM;
+    const options: CellPlan[][] = best ? [best.cells] : [];
+    for (const option of options) {
+      const trial = [...current];
+      trial[i] = option;
+      const trialCostM = routedCostM(
+        trial.flat().map((c) => toPlanned(partIndex, c)),
+        ctx,
+      );
+      if (trialCostM < currentCostM - 1e-6) {
+        current[i] = trial[i]!;
+        currentCostM = trialCostM;
+      }
     }
   }
-  return { cells: current.flat(), costM: currentCostM };
+  const plans = current.flat();
+  return { cells: plans.map((c) => toPlanned(partIndex, c)), costM: currentCostM, plans };
 }
 
 /**
@@ -404,4 +427,124 @@ function splitAtJumps(cell: SweepCell, jumpM: number): SweepCell[] {
   }
   if (run.length > 0) out.push({ lanes: run });
   return out;
+}
+
+/** A cell is capped only when its lane ends on that side lie within this many lane spacings. */
+const CAP_END_SPREAD_LANE_SPACINGS = 0.5;
+/** Cells of fewer lanes are not capped (the cap would save less than its turns cost). */
+const MIN_LANES_TO_CAP = 3;
+
+/**
+ * Caps one end of a cell: a lane across the cell's lane ends (perpendicular to them, one lane
+ * spacing inside the farthest band end) covers that end's strip, so that every lane of the cell
+ * stops one lane spacing earlier. Routed, the cap is where the drone would cross the cell's ends
+ * anyway (a pocket beside a hole is left and re-entered along its outer edge): that transit then
+ * covers ground, and the cell's lanes get shorter. Returns the trimmed cell and the cap, or null
+ * when the ends are ragged, a lane would vanish, or the cap would leave the area or enter an
+ * obstacle.
+ */
+function capCell(
+  part: PolygonXY,
+  plan: CellPlan,
+  high: boolean,
+  ctx: PartContext,
+): [CellPlan, CellPlan] | null {
+  const { spacingM: w, alongReachM: reach } = ctx;
+  const { lanes, angleRad } = plan;
+  if (lanes.length < MIN_LANES_TO_CAP) return null;
+  for (let k = 1; k < lanes.length; k++)
+    if (Math.abs(lanes[k]!.yM - lanes[k - 1]!.yM - w) > 1e-6 * w) return null;
+  const bandEnds = lanes.map((l) => (high ? l.bandEndM : -l.bandStartM));
+  const farM = Math.max(...bandEnds);
+  if (farM - Math.min(...bandEnds) > CAP_END_SPREAD_LANE_SPACINGS * w) return null;
+  // Signed along-lane coordinate (×1 on the high side, ×−1 on the low side).
+  const capM = farM - w / 2;
+  const limitM = capM - w / 2 - reach;
+  const trimmed: CellLane[] = [];
+  let savedM = 0;
+  for (const l of lanes) {
+    if (high) {
+      const endM = Math.min(l.endM, limitM);
+      if (endM < l.startM) return null;
+      savedM += l.endM - endM;
+      trimmed.push({ ...l, endM });
+    } else {
+      const startM = Math.max(l.startM, -limitM);
+      if (startM > l.endM) return null;
+      savedM += startM - l.startM;
+      trimmed.push({ ...l, startM });
+    }
+  }
+  if (savedM < w) return null;
+  const cos = Math.cos(angleRad);
+  const sin = Math.sin(angleRad);
+  const x = high ? capM : -capM;
+  const inner = high ? capM - w / 2 : -capM + w / 2;
+  for (const l of lanes)
+    if (!pointInPolygon(rotateFromSweep([inner, l.yM], cos, sin), part)) return null;
+  const y0 = lanes[0]!.yM - w / 2;
+  const y1 = lanes[lanes.length - 1]!.yM + w / 2;
+  const from = y1 - y0 > 2 * reach ? y0 + reach : (y0 + y1) / 2;
+  const to = y1 - y0 > 2 * reach ? y1 - reach : (y0 + y1) / 2;
+  const a = rotateFromSweep([x, from], cos, sin);
+  const b = rotateFromSweep([x, to], cos, sin);
+  if (ctx.router.blocked(a, b)) return null;
+  // The cap stays over the area: sampled every quarter lane spacing.
+  const samples = Math.max(1, Math.ceil((to - from) / (w / 4)));
+  for (let k = 0; k <= samples; k++) {
+    const p = rotateFromSweep([x, from + ((to - from) * k) / samples], cos, sin);
+    if (!pointInPolygon(p, part)) return null;
+  }
+  const capAngleRad = angleRad + Math.PI / 2;
+  const c2 = Math.cos(capAngleRad);
+  const s2 = Math.sin(capAngleRad);
+  const pa = rotateToSweep(a, c2, s2);
+  const pb = rotateToSweep(b, c2, s2);
+  const startM = Math.min(pa[0], pb[0]);
+  const endM = Math.max(pa[0], pb[0]);
+  const cap: CellLane = {
+    yM: (pa[1] + pb[1]) / 2,
+    startM,
+    endM,
+    bandStartM: startM - reach,
+    bandEndM: endM + reach,
+  };
+  return [
+    { ...plan, lanes: trimmed },
+    { angleRad: capAngleRad, lanes: [cap], region: null },
+  ];
+}
+
+/**
+ * Tries a cap (see {@link capCell}) at each end of each cell, keeping one only when the routed
+ * plan of the whole part gets cheaper (length + turn costs).
+ */
+function capCells(
+  part: PolygonXY,
+  partIndex: number,
+  start: readonly CellPlan[],
+  costM: number,
+  ctx: PartContext,
+): Candidate {
+  const plans = [...start];
+  let currentCostM = costM;
+  const count = plans.length;
+  for (let i = 0; i < count; i++) {
+    for (const high of [true, false]) {
+      const capped = capCell(part, plans[i]!, high, ctx);
+      if (!capped) continue;
+      const trial = [...plans];
+      trial[i] = capped[0];
+      trial.push(capped[1]);
+      const trialCostM = routedCostM(
+        trial.map((c) => toPlanned(partIndex, c)),
+        ctx,
+      );
+      if (trialCostM < currentCostM - 1e-6) {
+        plans.splice(0, plans.length, ...trial);
+        currentCostM = trialCostM;
+      }
+    }
+  }
+  return { cells: plans.map((c) => toPlanned(partIndex, c)), costM: currentCostM, plans };
 }

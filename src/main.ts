@@ -3,6 +3,7 @@ import { createRepositories, openDatabase } from '../db/index';
 import { createApp, type AppDeps } from './app';
 import { BridgeDispatcher, fleetServiceFor } from './services/fleet/index';
 import { ConfigError, loadConfig, type Config } from './config';
+import { SecretKeyError } from './services/alerts/secret-box';
 import { createLogger, type Logger } from './logger';
 import { PlanRunner } from './services/plans/plan-runner';
 import { bootstrapFirstAdmin } from './services/bootstrap/bootstrap-first-admin';
@@ -117,6 +118,11 @@ if (isEntry) {
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    // a key that opens none of the stored webhook secrets is configuration too: say which, no stack
+    if (err instanceof SecretKeyError) {
+      process.stderr.write(`cannot start: ${err.name}: ${err.message}\n`);
       process.exit(78);
     }
     process.stderr.write(

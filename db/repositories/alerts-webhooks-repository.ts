@@ -6,10 +6,12 @@ import { webhookDeliveries, webhookEndpoints } from '../schema/index';
 import { page } from './agencies-repository';
 import { afterCursor, scopeFilter, type Scope } from './scope';
 
-/** An endpoint as stored, its `secret` sealed (see {@link SecretSealer}). */
+/** An endpoint as stored, its `secret` and `previousSecret` sealed (see {@link SecretSealer}). */
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
-/** An endpoint as read: never with its secret (shown once, at creation). */
-export type WebhookEndpoint = Omit<WebhookEndpointRow, 'secret'>;
+/** An endpoint to store: `secret` in plaintext (sealed on the way in); no previous secret yet. */
+export type NewWebhookEndpoint = typeof webhookEndpoints.$inferInsert;
+/** An endpoint as read: never with a secret (shown once, at creation or rotation). */
+export type WebhookEndpoint = Omit<WebhookEndpointRow, 'secret' | 'previousSecret'>;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
 
 /**
@@ -22,7 +24,11 @@ export interface SecretSealer {
   isSealed(stored: string): boolean;
 }
 
-const { secret: _secret, ...endpointColumns } = getTableColumns(webhookEndpoints);
+const {
+  secret: _secret,
+  previousSecret: _previousSecret,
+  ...endpointColumns
+} = getTableColumns(webhookEndpoints);
 
 /**
  * Webhook endpoints per agency and the delivery queue (pending → delivered / dead_letter).
@@ -37,15 +43,20 @@ export class AlertsWebhooksRepository {
     private readonly sealer: SecretSealer,
   ) {
     this.enabledOf = sqlite.prepare(
-      'SELECT id, agency_id, url, event_types, enabled, disabled_reason, created_at, updated_at FROM webhook_endpoints WHERE enabled = 1 AND agency_id IN (SELECT value FROM json_each(?))',
+      'SELECT id, agency_id, url, event_types, enabled, disabled_reason, previous_secret_expires_at, created_at, updated_at FROM webhook_endpoints WHERE enabled = 1 AND agency_id IN (SELECT value FROM json_each(?))',
     );
   }
 
   /** Stores an endpoint with its plaintext `secret`, sealed for row `id`. */
-  insertEndpoint(row: WebhookEndpointRow): void {
+  insertEndpoint(row: NewWebhookEndpoint): void {
     this.db
       .insert(webhookEndpoints)
-      .values({ ...row, secret: this.sealer.seal(row.secret, row.id) })
+      .values({
+        ...row,
+        secret: this.sealer.seal(row.secret, row.id),
+        previousSecret: null,
+        previousSecretExpiresAt: null,
+      })
       .run();
   }
 
@@ -151,6 +162,10 @@ export class AlertsWebhooksRepository {
       eventTypes: JSON.parse(r.event_types as string) as string[],
       enabled: r.enabled === 1,
       disabledReason: (r.disabled_reason as string | null) ?? null,
+      previousSecretExpiresAt:
+        r.previous_secret_expires_at === null
+          ? null
+          : new Date(r.previous_secret_expires_at as number),
       createdAt: new Date(r.created_at as number),
       updatedAt: new Date(r.updated_at as number),
     }));

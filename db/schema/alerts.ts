@@ -278,15 +278,26 @@ export const webhookEndpoints = sqliteTable(
       .notNull()
       .references(() => agencies.id),
     url: text('url').notNull(),
-    /** `whsec_…`, shown once at creation. */
+    /** `whsec_…`, shown once at creation (or at a rotation), stored sealed. */
     secret: text('secret').notNull(),
+    /**
+     * The secret a rotation replaced, sealed like `secret`: deliveries are signed with both until
+     * `previousSecretExpiresAt`, then it is deleted (Standard Webhooks zero-downtime rotation).
+     */
+    previousSecret: text('previous_secret'),
+    previousSecretExpiresAt: integer('previous_secret_expires_at', { mode: 'timestamp_ms' }),
     eventTypes: text('event_types', { mode: 'json' }).$type<string[]>().notNull(),
     enabled: integer('enabled', { mode: 'boolean' }).notNull(),
     disabledReason: text('disabled_reason'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('webhook_endpoints_agency_idx').on(t.agencyId, t.createdAt, t.id)],
+  (t) => [
+    index('webhook_endpoints_agency_idx').on(t.agencyId, t.createdAt, t.id),
+    index('webhook_endpoints_previous_expiry_idx')
+      .on(t.previousSecretExpiresAt)
+      .where(sql.raw('previous_secret_expires_at IS NOT NULL')),
+  ],
 );
 
 export const WEBHOOK_DELIVERY_STATES = ['pending', 'delivered', 'dead_letter'] as const;

@@ -393,6 +393,8 @@ export function createWebhooksRoutes(deps: AppDeps) {
         agencyId: auth.agencyId,
         url: b.url,
         secret: generateWebhookSecret(),
+        previousSecret: null,
+        previousSecretExpiresAt: null,
         eventTypes: b.eventTypes,
         enabled: true,
         disabledReason: null,

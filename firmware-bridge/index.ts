@@ -55,7 +55,13 @@ export {
 } from './transport/transport-url';
 export { createTransport } from './transport/create-transport';
 export { SerialTransport } from './transport/serial-transport';
-export { senderSystemId, UdpTransport, type UdpPeer } from './transport/udp-transport';
+export {
+  senderSystemId,
+  UDP_MAX_PEERS,
+  UDP_PEER_TIMEOUT_MS,
+  UdpTransport,
+  type UdpPeer,
+} from './transport/udp-transport';
 export { TcpTransport } from './transport/tcp-transport';
 export { openPtyPair, type PtyPair, type PtyPairOptions } from './transport/pty-pair';
 

@@ -20,6 +20,7 @@ class PipeEnd implements Transport {
     writes: 0,
     writeErrors: 0,
     writesWithoutPeer: 0,
+    peersForgotten: 0,
     connects: 0,
     disconnects: 0,
   };

@@ -40,8 +40,13 @@ export interface TransportStats {
   chunksIn: number;
   writes: number;
   writeErrors: number;
-  /** Writes dropped because a `udpin://` transport has not heard from any peer yet. */
+  /** Writes dropped because a `udpin://` transport has no peer (none heard yet, or all forgotten). */
   writesWithoutPeer: number;
+  /**
+   * `udpin://` addresses forgotten: systems silent for longer than `peerTimeoutMs`, or the least
+   * recently heard one beyond `maxPeers`.
+   */
+  peersForgotten: number;
   /** Successful (re)connections, the first included. */
   connects: number;
   disconnects: number;
@@ -91,6 +96,16 @@ export interface TransportOptions {
   openTimeoutMs?: number;
   /** Reconnect after the device or peer goes away (default true). */
   reconnect?: boolean;
+  /**
+   * `udpin://`: forget the address of a system (and the last sender) not heard for longer than
+   * this, on `clock` (default `UDP_PEER_TIMEOUT_MS`, 4 × the vehicle-lost timeout: 14 s).
+   */
+  peerTimeoutMs?: number;
+  /**
+   * `udpin://`: remember at most this many systems' addresses; hearing one more forgets the one
+   * heard least recently (default `UDP_MAX_PEERS`, 256: every system id).
+   */
+  maxPeers?: number;
 }
 
 /**
@@ -106,6 +121,7 @@ export abstract class ConnectingTransport implements Transport {
     writes: 0,
     writeErrors: 0,
     writesWithoutPeer: 0,
+    peersForgotten: 0,
     connects: 0,
     disconnects: 0,
   };

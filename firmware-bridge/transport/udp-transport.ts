@@ -3,9 +3,15 @@
  * MAVLink system id speaks from (the sender id sits at a fixed offset of a frame's header), sends
  * a frame addressed to one system there, and a broadcast frame (HEARTBEAT, or target 0) to every
  * address heard; `udpout` sends to a fixed peer from an ephemeral port and accepts replies.
+ *
+ * Vehicles come and go (a drone powered off, a companion computer restarting on a new port), so
+ * `udpin` forgets an address not heard for `peerTimeoutMs` on the injected clock, and keeps at
+ * most `maxPeers` systems, forgetting the one heard least recently. Forgetting is done when the
+ * table is read (on each write), so no timer runs.
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
+import { VEHICLE_LOST_AFTER_MS } from '../health/link-health';
 import { systemClock } from '../link/types';
 import {
   ConnectingTransport,
@@ -18,6 +24,21 @@ import {
 export interface UdpPeer {
   address: string;
   port: number;
+}
+
+/**
+ * How long `udpin` keeps the address of a system it no longer hears: 4 × the silence after which
+ * a vehicle counts as lost, so a vehicle that is merely lost (and may come back on the same port)
+ * still gets our heartbeat for a while.
+ */
+export const UDP_PEER_TIMEOUT_MS = 4 * VEHICLE_LOST_AFTER_MS;
+/** How many systems' addresses `udpin` keeps by default: every MAVLink system id (0–255). */
+export const UDP_MAX_PEERS = 256;
+
+/** An address and when it was last heard from (clock ms). */
+interface Heard {
+  peer: UdpPeer;
+  heardAtMs: number;
 }
 
 const MAGIC_V2 = 0xfd;
@@ -50,9 +71,17 @@ export class UdpTransport extends ConnectingTransport {
   readonly host: string;
   readonly port: number;
   #socket: Socket | undefined;
-  #peer: UdpPeer | undefined;
-  /** udpin: where each system id was last heard from. */
-  readonly #bySystem = new Map<number, UdpPeer>();
+  /** udpout: the fixed peer. */
+  readonly #fixedPeer: UdpPeer | undefined;
+  /** udpin: the last sender, framed or not. */
+  #lastSender: Heard | undefined;
+  /**
+   * udpin: where each system id was last heard from, in the order last heard (each datagram moves
+   * its system to the end), so the least recently heard come first.
+   */
+  readonly #bySystem = new Map<number, Heard>();
+  readonly #peerTimeoutMs: number;
+  readonly #maxPeers: number;
   /** Settles a bind that `disconnect()` interrupts. */
   #abortBind: (() => void) | undefined;
 
@@ -67,7 +96,17 @@ export class UdpTransport extends ConnectingTransport {
     this.mode = mode;
     this.host = host;
     this.port = port;
-    if (mode === 'udpout') this.#peer = { address: host, port };
+    if (mode === 'udpout') this.#fixedPeer = { address: host, port };
+    const peerTimeoutMs = options.peerTimeoutMs ?? UDP_PEER_TIMEOUT_MS;
+    if (!(peerTimeoutMs > 0))
+      throw new RangeError(
+        `peerTimeoutMs must be a positive number of milliseconds, got ${peerTimeoutMs}`,
+      );
+    const maxPeers = options.maxPeers ?? UDP_MAX_PEERS;
+    if (!Number.isInteger(maxPeers) || maxPeers < 1)
+      throw new RangeError(`maxPeers must be a positive integer, got ${maxPeers}`);
+    this.#peerTimeoutMs = peerTimeoutMs;
+    this.#maxPeers = maxPeers;
   }
 
   /** The bound local address (useful with port 0), once open. */
@@ -78,29 +117,65 @@ export class UdpTransport extends ConnectingTransport {
     return { address: a.address, port: a.port };
   }
 
-  /** The fixed peer (`udpout`) or the last sender (`udpin`). */
+  /** The fixed peer (`udpout`) or the last sender (`udpin`, until forgotten). */
   get peer(): UdpPeer | undefined {
-    return this.#peer;
+    if (this.mode === 'udpout') return this.#fixedPeer;
+    this.#forgetSilent();
+    return this.#lastSender?.peer;
   }
 
-  /** udpin: the address each MAVLink system id was last heard from. */
+  /**
+   * udpin: the address each MAVLink system id was last heard from (not yet forgotten), least
+   * recently heard first. A snapshot: it does not change as datagrams arrive.
+   */
   get peersBySystem(): ReadonlyMap<number, UdpPeer> {
-    return this.#bySystem;
+    this.#forgetSilent();
+    return new Map([...this.#bySystem].map(([id, h]) => [id, h.peer]));
+  }
+
+  /** udpin: remembers where `systemId` (if the datagram had a frame header) speaks from. */
+  #heard(from: UdpPeer, systemId: number | undefined): void {
+    const heardAtMs = this.clock.now();
+    this.#lastSender = { peer: from, heardAtMs };
+    if (systemId === undefined) return;
+    this.#bySystem.delete(systemId);
+    this.#bySystem.set(systemId, { peer: from, heardAtMs });
+    for (const id of this.#bySystem.keys()) {
+      if (this.#bySystem.size <= this.#maxPeers) break;
+      this.#bySystem.delete(id);
+      this.stats.peersForgotten++;
+    }
+  }
+
+  /** udpin: forgets every address not heard for longer than `peerTimeoutMs`. */
+  #forgetSilent(): void {
+    const oldestKeptMs = this.clock.now() - this.#peerTimeoutMs;
+    // Least recently heard first: stop at the first one still fresh. (A wall clock stepped back
+    // can leave a silent one behind a fresher one for a while; it goes once the order catches up.)
+    for (const [id, h] of this.#bySystem) {
+      if (h.heardAtMs >= oldestKeptMs) break;
+      this.#bySystem.delete(id);
+      this.stats.peersForgotten++;
+    }
+    if (this.#lastSender && this.#lastSender.heardAtMs < oldestKeptMs) this.#lastSender = undefined;
   }
 
   /** Where one write goes: the addressed system's own address, else every address heard. */
   #destinations(options: WriteOptions | undefined): UdpPeer[] {
-    if (this.mode === 'udpout') return this.#peer ? [this.#peer] : [];
+    if (this.mode === 'udpout') return this.#fixedPeer ? [this.#fixedPeer] : [];
+    this.#forgetSilent();
     const to = options?.toSystemId;
     if (to) {
       const known = this.#bySystem.get(to);
-      if (known) return [known];
+      if (known) return [known.peer];
     }
     const all: UdpPeer[] = [];
-    for (const p of this.#bySystem.values()) if (!all.some((a) => sameAddress(a, p))) all.push(p);
+    for (const { peer } of this.#bySystem.values())
+      if (!all.some((a) => sameAddress(a, peer))) all.push(peer);
     // Senders whose datagrams did not start with a frame (a router batching bytes, noise) are
-    // still answered: the last one is kept as before.
-    if (this.#peer && !all.some((a) => sameAddress(a, this.#peer!))) all.push(this.#peer);
+    // still answered: the last one is kept until it too falls silent.
+    const last = this.#lastSender?.peer;
+    if (last && !all.some((a) => sameAddress(a, last))) all.push(last);
     return all;
   }
 
@@ -122,12 +197,8 @@ export class UdpTransport extends ConnectingTransport {
         this.#abortBind = undefined;
         socket.off('error', onError);
         socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-          if (this.mode === 'udpin') {
-            const from = { address: rinfo.address, port: rinfo.port };
-            this.#peer = from;
-            const systemId = senderSystemId(msg);
-            if (systemId !== undefined) this.#bySystem.set(systemId, from);
-          }
+          if (this.mode === 'udpin')
+            this.#heard({ address: rinfo.address, port: rinfo.port }, senderSystemId(msg));
           this.emitData(msg);
         });
         socket.on('error', (err) => this.connectionLost(err));
@@ -163,7 +234,8 @@ export class UdpTransport extends ConnectingTransport {
     if (!socket) throw new TransportError('TRANSPORT_NOT_OPEN', `${this.url} is not bound`);
     const peers = this.#destinations(options);
     if (peers.length === 0) {
-      // udpin before any peer spoke: nowhere to send. Counted, not an error (MAVSDK drops too).
+      // udpin before any peer spoke (or after all were forgotten): nowhere to send. Counted, not
+      // an error (MAVSDK drops too).
       this.stats.writesWithoutPeer++;
       return 0;
     }

@@ -358,6 +358,7 @@ describe('pending writes (the deadman signal)', () => {
         writes: 0,
         writeErrors: 0,
         writesWithoutPeer: 0,
+        peersForgotten: 0,
         connects: 1,
         disconnects: 0,
       },

@@ -1,3 +1,4 @@
+import type { XY } from '../types/index';
 import {
   bestCellCostM,
   decomposeSweep,
@@ -429,19 +430,30 @@ function splitAtJumps(cell: SweepCell, jumpM: number): SweepCell[] {
   return out;
 }
 
-/** A cell is capped only when its lane ends on that side lie within this many lane spacings. */
-const CAP_END_SPREAD_LANE_SPACINGS = 0.5;
+/** A cell is capped only when its band ends on that side lie this close to one straight line. */
+const CAP_STRAIGHTNESS_LANE_SPACINGS = 0.25;
+/**
+ * Steepest end capped: along-lane shift of the band ends per unit across (0.5 ≈ 27° off square);
+ * a cap on a slanted end saves w(√(1 + s²) − s) per lane, little beyond this.
+ */
+const MAX_CAP_SLOPE = 0.5;
 /** Cells of fewer lanes are not capped (the cap would save less than its turns cost). */
 const MIN_LANES_TO_CAP = 3;
 
 /**
- * Caps one end of a cell: a lane across the cell's lane ends (perpendicular to them, one lane
- * spacing inside the farthest band end) covers that end's strip, so that every lane of the cell
- * stops one lane spacing earlier. Routed, the cap is where the drone would cross the cell's ends
- * anyway (a pocket beside a hole is left and re-entered along its outer edge): that transit then
- * covers ground, and the cell's lanes get shorter. Returns the trimmed cell and the cap, or null
- * when the ends are ragged, a lane would vanish, or the cap would leave the area or enter an
- * obstacle.
+ * Caps one end of a cell: a lane along the cell's lane ends (a straight end, square or slanted),
+ * whose band covers that end's strip, so that every lane of the cell stops short of it. Routed,
+ * the cap is where the drone would cross the cell's ends anyway (a pocket beside a hole is left
+ * and re-entered along its outer edge): that transit then covers ground, and the cell's lanes get
+ * shorter. Returns the trimmed cell and the cap, or null when the end is not straight, too
+ * slanted, a lane would vanish, the saving is under one lane spacing, or the cap would leave the
+ * area or enter an obstacle.
+ *
+ * In the cell's frame (lanes along x, line k at y_k, band k's area reaching x ≤ B_k), with the
+ * end's line B(y) = B_0 + s (y − y_0) ≥ B_k and h = (w/2)√(1 + s²) (half the cap's band, measured
+ * along x): the cap's centre line is c(y) = B(y) − h + |s| w/2, so that over every band its band
+ * reaches B_k; lane k then only has to reach B(y_k) − 2h + |s| w. The cap runs over all the
+ * bands, its ends pulled in by the photo reach and pushed out by the bands' slant.
  */
 function capCell(
   part: PolygonXY,
@@ -454,15 +466,29 @@ function capCell(
   if (lanes.length < MIN_LANES_TO_CAP) return null;
   for (let k = 1; k < lanes.length; k++)
     if (Math.abs(lanes[k]!.yM - lanes[k - 1]!.yM - w) > 1e-6 * w) return null;
-  const bandEnds = lanes.map((l) => (high ? l.bandEndM : -l.bandStartM));
-  const farM = Math.max(...bandEnds);
-  if (farM - Math.min(...bandEnds) > CAP_END_SPREAD_LANE_SPACINGS * w) return null;
-  // Signed along-lane coordinate (×1 on the high side, ×−1 on the low side).
-  const capM = farM - w / 2;
-  const limitM = capM - w / 2 - reach;
+  // Mirrored on the low side (x → −x) so that the end is always towards +x.
+  const sign = high ? 1 : -1;
+  const ends = lanes.map((l) => (high ? l.bandEndM : -l.bandStartM));
+  const first = lanes[0]!;
+  const last = lanes[lanes.length - 1]!;
+  const slope = (ends[ends.length - 1]! - ends[0]!) / (last.yM - first.yM);
+  if (Math.abs(slope) > MAX_CAP_SLOPE) return null;
+  const onLine = (yM: number): number => ends[0]! + slope * (yM - first.yM);
+  let aboveM = -Infinity;
+  let belowM = Infinity;
+  for (const [k, l] of lanes.entries()) {
+    aboveM = Math.max(aboveM, ends[k]! - onLine(l.yM));
+    belowM = Math.min(belowM, ends[k]! - onLine(l.yM));
+  }
+  if (aboveM - belowM > CAP_STRAIGHTNESS_LANE_SPACINGS * w) return null;
+  const endAt = (yM: number): number => onLine(yM) + aboveM;
+  const halfM = (w / 2) * Math.sqrt(1 + slope * slope);
+  const slantM = (Math.abs(slope) * w) / 2;
+  const centreAt = (yM: number): number => endAt(yM) - halfM + slantM;
   const trimmed: CellLane[] = [];
   let savedM = 0;
   for (const l of lanes) {
+    const limitM = endAt(l.yM) - 2 * halfM + 2 * slantM - reach;
     if (high) {
       const endM = Math.min(l.endM, limitM);
       if (endM < l.startM) return null;
@@ -476,26 +502,29 @@ function capCell(
     }
   }
   if (savedM < w) return null;
+  // The cap's centre line over all bands, then along it: pushed out by the slant, pulled in by the reach.
+  const y0 = first.yM - w / 2;
+  const y1 = last.yM + w / 2;
+  const p0: XY = [centreAt(y0), y0];
+  const p1: XY = [centreAt(y1), y1];
+  const spanM = Math.hypot(p1[0] - p0[0], p1[1] - p0[1]);
+  const u: XY = [(p1[0] - p0[0]) / spanM, (p1[1] - p0[1]) / spanM];
+  const t0 = -slantM + reach;
+  const t1 = spanM + slantM - reach;
+  const tFrom = t1 > t0 ? t0 : spanM / 2;
+  const tTo = t1 > t0 ? t1 : spanM / 2;
   const cos = Math.cos(angleRad);
   const sin = Math.sin(angleRad);
-  const x = high ? capM : -capM;
-  const inner = high ? capM - w / 2 : -capM + w / 2;
-  for (const l of lanes)
-    if (!pointInPolygon(rotateFromSweep([inner, l.yM], cos, sin), part)) return null;
-  const y0 = lanes[0]!.yM - w / 2;
-  const y1 = lanes[lanes.length - 1]!.yM + w / 2;
-  const from = y1 - y0 > 2 * reach ? y0 + reach : (y0 + y1) / 2;
-  const to = y1 - y0 > 2 * reach ? y1 - reach : (y0 + y1) / 2;
-  const a = rotateFromSweep([x, from], cos, sin);
-  const b = rotateFromSweep([x, to], cos, sin);
+  const at = (t: number): XY =>
+    rotateFromSweep([sign * (p0[0] + u[0] * t), p0[1] + u[1] * t], cos, sin);
+  const a = at(tFrom);
+  const b = at(tTo);
   if (ctx.router.blocked(a, b)) return null;
   // The cap stays over the area: sampled every quarter lane spacing.
-  const samples = Math.max(1, Math.ceil((to - from) / (w / 4)));
-  for (let k = 0; k <= samples; k++) {
-    const p = rotateFromSweep([x, from + ((to - from) * k) / samples], cos, sin);
-    if (!pointInPolygon(p, part)) return null;
-  }
-  const capAngleRad = angleRad + Math.PI / 2;
+  const samples = Math.max(1, Math.ceil((tTo - tFrom) / (w / 4)));
+  for (let k = 0; k <= samples; k++)
+    if (!pointInPolygon(at(tFrom + ((tTo - tFrom) * k) / samples), part)) return null;
+  const capAngleRad = tTo > tFrom ? Math.atan2(b[1] - a[1], b[0] - a[0]) : angleRad + Math.PI / 2;
   const c2 = Math.cos(capAngleRad);
   const s2 = Math.sin(capAngleRad);
   const pa = rotateToSweep(a, c2, s2);

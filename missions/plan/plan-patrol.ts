@@ -29,6 +29,7 @@ import { validateArea, type AreaGeometry } from '../geojson/index';
 import { DEFAULT_MAPPING_CAMERA } from '../sensor/index';
 import {
   droneProfileIssues,
+  minimisePointRoutes,
   planSorties,
   usableTimeS,
   stoppingDistanceM,
@@ -85,6 +86,10 @@ interface WorkGroup {
 const DETOUR_SLACK_PCT = 2;
 /** Sorties are tried merged only when their times add up to at most this many batteries. */
 const MERGE_LIMIT = 1.3;
+/** Route-minimisation rounds per inspection point (half to drop a sortie, half to shorten). */
+const ROUTE_ROUNDS_PER_POINT = 2;
+/** At most this many rounds per phase over the whole plan. */
+const ROUTE_ROUNDS_MAX = 1500;
 
 /** A sortie over inspection points, with the indices of the points it visits. */
 interface PointSortie {
@@ -651,10 +656,13 @@ export function planPatrol(input: PatrolInput): PatrolResult {
 
   // Sorties per group.
   const legLengthM = router ? (a: XY, b: XY): number => pathLength(routeXY(a, b)) : undefined;
+  const slackPct = (legLengthM ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0);
   const planned: { group: WorkGroup; sortie: PlannedSortie }[] = [];
   const unreachable: { path: string; message: string }[] = [];
   let sortieLowerBound: number | null = 0;
   let sortieProvenMinimum = 0;
+  /** The most the tour's sortie count can drop to: max(lower bound, proven minimum). */
+  let tourLeast = 1;
   const sortieProvenReasons: string[] = [];
   for (const group of groups) {
     const result = planSorties(
@@ -681,6 +689,9 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         ? null
         : sortieLowerBound + result.lowerBound;
     sortieProvenMinimum += result.provenMinimum.count;
+    if (group === tourGroup) {
+      tourLeast = Math.max(result.lowerBound ?? 1, result.provenMinimum.count);
+    }
     if (result.provenMinimum.count > 1) {
       const first = group.works[0]!.unit.label;
       sortieProvenReasons.push(
@@ -762,6 +773,89 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         },
       );
       return res.ok && res.sorties.length === 1 ? res.sorties[0]! : null;
+    };
+    /** The sortie flying `order` from one dock, with its works, or null if it needs two. */
+    const build = (
+      dockId: string,
+      order: number[],
+    ): { group: WorkGroup; sortie: PlannedSortie } | null => {
+      const works = order.map((pi, k) =>
+        makePointWork(pi, k > 0 ? points[order[k - 1]!]!.xy : null),
+      );
+      const group: WorkGroup = { works, cyclic: false };
+      applyTerrainExtra(group);
+      const res = planSorties(
+        works.map((w) => w.unit),
+        [dockSites.find((d) => d.id === dockId)!],
+        drone,
+        {
+          ...(legLengthM && { legLengthM }),
+          ...((legLengthM || dem) && { slackPct }),
+        },
+      );
+      return res.ok && res.sorties.length === 1 ? { group, sortie: res.sorties[0]! } : null;
+    };
+    // Fewer, then shorter sorties per dock: the shortest sortie is emptied and its points placed
+    // in the others by string removals and greedy reinsertion under annealing, with time-aware
+    // 2-opt and Or-opt inside the routes (turn costs and hover counted). The rounds are counted
+    // per point, so a loaded machine plans the same; every new sortie is re-planned with the full
+    // model (detours, terrain), and a dock's result is kept only when all of them fit and they
+    // are fewer, or as many and shorter in total.
+    const minimiseTourSorties = (list: PointSortie[]): PointSortie[] => {
+      const alt = pointAltitudeAglM;
+      const budget = Math.min(ROUTE_ROUNDS_MAX, ROUTE_ROUNDS_PER_POINT * points.length);
+      const out: PointSortie[] = [];
+      for (const dock of dockSites) {
+        const mine = list.filter((x) => x.sortie.dockId === dock.id);
+        if (mine.length === 0) continue;
+        const pis = mine.flatMap((x) => x.sortie.units.map((u) => x.group.works[u]!.pointIndex!));
+        const local = new Map(pis.map((pi, k) => [pi, k]));
+        const initial = mine.map((x) =>
+          x.sortie.units.map((u) => local.get(x.group.works[u]!.pointIndex!)!),
+        );
+        const rounds = Math.max(50, Math.round((budget * pis.length) / points.length));
+        // With one dock, stop at the tour's least possible count; with several, at one per dock.
+        const others = list.length - mine.length;
+        const routes = minimisePointRoutes(
+          {
+            dock: dock.xy,
+            points: pis.map((pi) => points[pi]!.xy),
+            serviceS: pis.map((pi) => points[pi]!.point.hoverS ?? 0),
+            overheadS:
+              alt / drone.climbRateMps +
+              alt / drone.descentRateMps +
+              drone.cruiseSpeedMps / drone.accelerationMps2,
+            speedMps: drone.cruiseSpeedMps - drone.windMps,
+            uTurnS: drone.cruiseSpeedMps / drone.accelerationMps2,
+            capacityS: usableTimeS(drone) * (1 - slackPct / 100),
+          },
+          initial,
+          {
+            seed: options.seed ?? 1,
+            iterations: rounds,
+            polishIterations: rounds,
+            minRoutes: Math.max(1, tourLeast - others),
+          },
+        );
+        const rebuilt = routes.routes.map((r) => {
+          const order = r.map((k) => pis[k]!);
+          const b = build(dock.id, order);
+          return b ? { ...b, pis: order } : null;
+        });
+        const fits = rebuilt.every((x) => x !== null);
+        const totalS = (xs: { sortie: PlannedSortie }[]): number =>
+          sum(xs.map((x) => x.sortie.timeS));
+        if (
+          fits &&
+          (rebuilt.length < mine.length ||
+            (rebuilt.length === mine.length && totalS(rebuilt) < totalS(mine) - 1e-6))
+        ) {
+          out.push(...rebuilt);
+        } else {
+          out.push(...mine);
+        }
+      }
+      return out;
     };
     const byDock = new Map<string, number[]>();
     points.forEach((p, pi) => {
@@ -849,6 +943,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
     ) {
       tourSorties = swept;
     }
+    tourSorties = minimiseTourSorties(tourSorties);
     const others = planned.filter((p) => p.group !== tg);
     planned.length = 0;
     planned.push(...others, ...tourSorties.map(({ group, sortie }) => ({ group, sortie })));

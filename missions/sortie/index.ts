@@ -11,6 +11,12 @@ export {
 } from './energy-model';
 export type { PathCost } from './energy-model';
 export { planSorties } from './plan-sorties';
+export { minimisePointRoutes } from './minimise-point-routes';
+export type {
+  PointRouteProblem,
+  MinimisePointRoutesOptions,
+  PointRoutes,
+} from './minimise-point-routes';
 export type {
   WorkUnit,
   DockSite,

@@ -1,0 +1,590 @@
+import { neighbourLists } from '../tour/index';
+import { seededRandom, type XY } from '../types/index';
+
+/**
+ * A single-dock routing problem over inspection points: every route starts and ends at the dock,
+ * costs `overheadS` (climb, descent, start/stop) plus its legs at `speedMps`, a turn cost at each
+ * point and each point's hover, and must fit `capacityS`.
+ */
+export interface PointRouteProblem {
+  dock: XY;
+  points: readonly XY[];
+  /** Hover (or other fixed) time at each point, seconds. Default 0 each. */
+  serviceS?: readonly number[];
+  /** Time every sortie spends regardless of its points (climb, descent, start/stop), seconds. */
+  overheadS: number;
+  /** Planned ground speed of the legs, m/s. */
+  speedMps: number;
+  /**
+   * Time of a full U-turn at a point, seconds (v/a); a turn of θ costs `uTurnS` · (1 − cos θ)/2,
+   * as in the energy model. No turn is charged at the dock.
+   */
+  uTurnS: number;
+  /** Usable time of one sortie, seconds. */
+  capacityS: number;
+}
+
+/** Options of {@link minimisePointRoutes}. */
+export interface MinimisePointRoutesOptions {
+  /** Seed of the ruin-and-recreate choices. Default 1. */
+  seed?: number;
+  /** Ruin-and-recreate rounds per attempt to drop one route (counted, not timed). Default 20 000. */
+  iterations?: number;
+  /** Stop once this many routes remain (e.g. a lower bound). Default 1. */
+  minRoutes?: number;
+  /** Rounds spent shortening the final routes (same count at least). Default 0. */
+  polishIterations?: number;
+}
+
+/** Result of {@link minimisePointRoutes}. */
+export interface PointRoutes {
+  /** Point indices per route, in flight order from the dock. */
+  routes: number[][];
+  /** Time of each route, seconds (same model as the input problem). */
+  timeS: number[];
+  /** Ruin-and-recreate rounds run in total. */
+  iterations: number;
+}
+
+/**
+ * Fewer, then shorter, dock-to-dock routes over inspection points (a distance-constrained vehicle
+ * routing problem with turn costs): from feasible `initial` routes, the shortest route is emptied
+ * into a pool and a slack-inducing string-removal search (Christiaens & Vanden Berghe, SISR:
+ * strings removed from neighbouring routes, greedy reinsertion with blinks, simulated annealing
+ * on time with the pool size ranked first) tries to place the pool again; on success the next
+ * route goes, until `minRoutes` or an attempt runs out of rounds. Every returned route fits the
+ * capacity in the model; callers re-check with the full energy model. Deterministic for a seed.
+ *
+ * @example
+ * const r = minimisePointRoutes(problem, [[0, 1], [2, 3], [4]], { minRoutes: 2 });
+ * r.routes.length; // 2 when one battery holds three of the points
+ */
+export function minimisePointRoutes(
+  problem: PointRouteProblem,
+  initial: readonly (readonly number[])[],
+  options: MinimisePointRoutesOptions = {},
+): PointRoutes {
+  const search = new RouteSearch(problem, options.seed ?? 1);
+  search.load(initial);
+  const iterations = options.iterations ?? 20_000;
+  const minRoutes = Math.max(1, options.minRoutes ?? 1);
+  let best = search.snapshot();
+  let total = 0;
+  while (best.routes.length > minRoutes) {
+    search.restore(best);
+    search.dropShortestRoute();
+    const run = search.anneal(iterations);
+    total += run;
+    if (search.poolSize() > 0) break;
+    best = search.snapshot();
+  }
+  if ((options.polishIterations ?? 0) > 0) {
+    search.restore(best);
+    search.stopWhenEmpty = false;
+    total += search.anneal(options.polishIterations!);
+    if (search.poolSize() === 0) {
+      const polished = search.snapshot();
+      if (sum(polished.times) < sum(best.times)) best = polished;
+    }
+  }
+  return { routes: best.routes, timeS: best.times, iterations: total };
+}
+
+interface Snapshot {
+  routes: number[][];
+  times: number[];
+  pool: number[];
+}
+
+function sum(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return s;
+}
+
+/** Average removed points per ruin, and the longest string (SISR's c̄ and L^max). */
+const MEAN_REMOVED = 10;
+const MAX_STRING = 10;
+/** Probability of skipping a candidate position in the greedy reinsertion. */
+const BLINK = 0.01;
+/** Candidate neighbours per point for the ruin and the insertion positions. */
+const NEIGHBOURS = 40;
+/** Annealing temperatures over the rounds of one attempt, seconds of flight time. */
+const START_TEMPERATURE_S = 10;
+const END_TEMPERATURE_S = 0.05;
+
+class RouteSearch {
+  private readonly n: number;
+  private readonly xs: Float64Array;
+  private readonly ys: Float64Array;
+  private readonly service: Float64Array;
+  private readonly dock: number;
+  private readonly near: Int32Array[];
+  private readonly rand: () => number;
+  private routes: number[][] = [];
+  private times: number[] = [];
+  private pool: number[] = [];
+  private readonly routeOf: Int32Array;
+  private readonly posOf: Int32Array;
+  private readonly dockDist: Float64Array;
+
+  constructor(
+    private readonly p: PointRouteProblem,
+    seed: number,
+  ) {
+    const n = p.points.length;
+    this.n = n;
+    this.xs = new Float64Array(n + 1);
+    this.ys = new Float64Array(n + 1);
+    p.points.forEach((q, i) => {
+      this.xs[i] = q[0];
+      this.ys[i] = q[1];
+    });
+    this.xs[n] = p.dock[0];
+    this.ys[n] = p.dock[1];
+    this.dock = n;
+    this.service = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.service[i] = p.serviceS?.[i] ?? 0;
+    this.rand = seededRandom(seed);
+    this.routeOf = new Int32Array(n).fill(-1);
+    this.posOf = new Int32Array(n).fill(-1);
+    this.dockDist = new Float64Array(n);
+    for (let i = 0; i < n; i++) this.dockDist[i] = this.dist(i, n);
+    const k = Math.max(0, Math.min(NEIGHBOURS, n - 1));
+    const flat = k > 0 ? neighbourLists(p.points, k) : new Int32Array(0);
+    this.near = Array.from({ length: n }, (_, i) => flat.subarray(i * k, (i + 1) * k));
+  }
+
+  private dist(a: number, b: number): number {
+    const dx = this.xs[a]! - this.xs[b]!;
+    const dy = this.ys[a]! - this.ys[b]!;
+    return Math.sqrt(dx * dx + dy * dy);
+  }
+
+  /** Turn cost at b on a → b → c, seconds. */
+  private turn(a: number, b: number, c: number): number {
+    const ux = this.xs[b]! - this.xs[a]!;
+    const uy = this.ys[b]! - this.ys[a]!;
+    const vx = this.xs[c]! - this.xs[b]!;
+    const vy = this.ys[c]! - this.ys[b]!;
+    const l = Math.sqrt((ux * ux + uy * uy) * (vx * vx + vy * vy));
+    if (l === 0) return 0;
+    const cos = Math.max(-1, Math.min(1, (ux * vx + uy * vy) / l));
+    return (this.p.uTurnS * (1 - cos)) / 2;
+  }
+
+  routeTime(route: readonly number[]): number {
+    if (route.length === 0) return 0;
+    const d = this.dock;
+    let lenM = 0;
+    let t = this.p.overheadS;
+    let prev = d;
+    for (let k = 0; k < route.length; k++) {
+      const c = route[k]!;
+      lenM += this.dist(prev, c);
+      t += this.service[c]! + this.turn(prev, c, k + 1 < route.length ? route[k + 1]! : d);
+      prev = c;
+    }
+    lenM += this.dist(prev, d);
+    return t + lenM / this.p.speedMps;
+  }
+
+  load(initial: readonly (readonly number[])[]): void {
+    this.routes = initial.filter((r) => r.length > 0).map((r) => [...r]);
+    this.times = this.routes.map((r) => this.routeTime(r));
+    this.pool = [];
+    this.routeOf.fill(-1);
+    this.routes.forEach((_, r) => this.reindex(r));
+  }
+
+  /** The current routes (emptied ones left out), their times and the pool. */
+  snapshot(): Snapshot {
+    const keep = this.routes.map((r, k) => (r.length > 0 ? k : -1)).filter((k) => k >= 0);
+    return {
+      routes: keep.map((k) => [...this.routes[k]!]),
+      times: keep.map((k) => this.times[k]!),
+      pool: [...this.pool],
+    };
+  }
+
+  restore(s: Snapshot): void {
+    this.routes = s.routes.map((r) => [...r]);
+    this.times = [...s.times];
+    this.pool = [...s.pool];
+    this.routeOf.fill(-1);
+    this.routes.forEach((_, r) => this.reindex(r));
+  }
+
+  poolSize(): number {
+    return this.pool.length;
+  }
+
+  private reindex(r: number): void {
+    const route = this.routes[r]!;
+    for (let k = 0; k < route.length; k++) {
+      this.routeOf[route[k]!] = r;
+      this.posOf[route[k]!] = k;
+    }
+  }
+
+  /** Empties the route with the least time into the pool. */
+  dropShortestRoute(): void {
+    let r = 0;
+    for (let k = 1; k < this.routes.length; k++) if (this.times[k]! < this.times[r]!) r = k;
+    for (const c of this.routes[r]!) {
+      this.pool.push(c);
+      this.routeOf[c] = -1;
+    }
+    this.routes.splice(r, 1);
+    this.times.splice(r, 1);
+    for (let k = r; k < this.routes.length; k++) this.reindex(k);
+  }
+
+  /** Simulated annealing over ruin-and-recreate rounds; returns the rounds run. */
+  anneal(iterations: number): number {
+    const t0 = START_TEMPERATURE_S;
+    const tf = END_TEMPERATURE_S;
+    let best = this.snapshot();
+    let bestKey = this.key();
+    let curKey = bestKey;
+    let k = 0;
+    for (; k < iterations; k++) {
+      const temp = t0 * (tf / t0) ** (k / iterations);
+      const before = this.snapshot();
+      const touched = this.ruin();
+      this.recreate(touched);
+      for (const r of touched) this.improveRoute(r, this.lastActive);
+      const key = this.key();
+      const accept =
+        key[0] < curKey[0] ||
+        (key[0] === curKey[0] && key[1] < curKey[1] - temp * Math.log(this.rand()));
+      if (accept) {
+        curKey = key;
+        if (key[0] < bestKey[0] || (key[0] === bestKey[0] && key[1] < bestKey[1] - 1e-9)) {
+          best = this.snapshot();
+          bestKey = key;
+          if (bestKey[0] === 0 && this.stopWhenEmpty) {
+            k++;
+            break;
+          }
+        }
+      } else {
+        this.restore(before);
+      }
+    }
+    this.restore(best);
+    return k;
+  }
+
+  /** Stop an attempt as soon as the pool is empty (the route count is what matters). */
+  stopWhenEmpty = true;
+
+  /**
+   * Time-aware 2-opt and Or-opt inside route r over neighbour lists (a move must create an edge
+   * to one of a point's nearest neighbours), until a pass finds no shorter route. Every move's
+   * local estimate is confirmed on the whole route before it is made.
+   */
+  improveRoute(r: number, active?: readonly number[]): void {
+    const route = this.routes[r]!;
+    const m = route.length;
+    if (m < 3) return;
+    const d = this.dock;
+    const at = (k: number): number => (k < 0 || k >= m ? d : route[k]!);
+    const tn = (a: number, b: number, c: number): number => (b === d ? 0 : this.turn(a, b, c));
+    const v = this.p.speedMps;
+    const pos = this.posOf;
+    let time = this.routeTime(route);
+    const reverse = (i: number, j: number): void => {
+      for (let lo = i, hi = j; lo < hi; lo++, hi--) {
+        const t = route[lo]!;
+        route[lo] = route[hi]!;
+        route[hi] = t;
+      }
+    };
+    const reindex = (): void => {
+      for (let k = 0; k < m; k++) pos[route[k]!] = k;
+    };
+    reindex();
+    const twoOptGain = (i: number, j: number): number => {
+      const a = at(i - 1);
+      const pa = at(i - 2);
+      const b = at(j + 1);
+      const nb = at(j + 2);
+      const ci = route[i]!;
+      const cj = route[j]!;
+      const ci1 = at(i + 1);
+      const cj1 = at(j - 1);
+      const before =
+        (this.dist(a, ci) + this.dist(cj, b)) / v +
+        tn(pa, a, ci) +
+        this.turn(a, ci, ci1) +
+        this.turn(cj1, cj, b) +
+        tn(cj, b, nb);
+      const after =
+        (this.dist(a, cj) + this.dist(ci, b)) / v +
+        tn(pa, a, cj) +
+        this.turn(a, cj, j - 1 === i ? ci : cj1) +
+        this.turn(i + 1 === j ? cj : ci1, ci, b) +
+        tn(ci, b, nb);
+      return before - after;
+    };
+    // Don't-look bits: only points near a change are looked at again.
+    const stack: number[] = active ? active.filter((c) => this.routeOf[c] === r) : [...route];
+    const queued = new Set<number>(stack);
+    const touch = (k: number): void => {
+      for (let q = Math.max(0, k - 2); q <= Math.min(m - 1, k + 2); q++) {
+        const c = route[q]!;
+        if (!queued.has(c)) {
+          queued.add(c);
+          stack.push(c);
+        }
+      }
+    };
+    for (let steps = 0; stack.length > 0 && steps < 40 * m; steps++) {
+      const c0 = stack.pop()!;
+      queued.delete(c0);
+      let improved = false;
+      {
+        const i = pos[c0]!;
+        // 2-opt: new edge (route[i − 1], c) or (route[i], c) with c a near neighbour.
+        const a = at(i - 1);
+        const ci = route[i]!;
+        const tryTwoOpt = (lo: number, hi: number): boolean => {
+          if (lo >= hi || lo < 0 || hi >= m) return false;
+          if (twoOptGain(lo, hi) <= 1e-9) return false;
+          reverse(lo, hi);
+          const t = this.routeTime(route);
+          if (t < time - 1e-9) {
+            time = t;
+            reindex();
+            touch(lo);
+            touch(hi);
+            return true;
+          }
+          reverse(lo, hi);
+          return false;
+        };
+        for (const c of a === d ? [] : this.near[a]!.subarray(0, 12)) {
+          if (this.routeOf[c] !== r) continue;
+          if (tryTwoOpt(i, pos[c]!)) improved = true;
+        }
+        for (const c of this.near[ci]!.subarray(0, 12)) {
+          if (this.routeOf[c] !== r) continue;
+          // ci followed by c: reverse what lies between them, on either side of ci.
+          if (tryTwoOpt(i + 1, pos[c]!)) improved = true;
+          if (tryTwoOpt(pos[c]!, i - 1)) improved = true;
+        }
+        // Or-opt: the segment route[i .. i + len − 1] moves next to a near neighbour of its ends.
+        for (let len = 1; len <= 3 && i + len <= m; len++) {
+          const sa = at(i - 1);
+          const sb = at(i + len);
+          const pa = at(i - 2);
+          const nb = at(i + len + 1);
+          const s1 = route[i]!;
+          const sL = route[i + len - 1]!;
+          const f2 = at(i + 1);
+          const l2 = at(i + len - 2);
+          const inner = len > 1 ? this.chainS(route, i, i + len - 1) : 0;
+          const removeGain =
+            this.window(pa, sa, s1, sL, sb, nb, inner, f2, l2, len) -
+            (this.dist(sa, sb) / v + tn(pa, sa, sb) + tn(sa, sb, nb));
+          if (removeGain <= 1e-9) continue;
+          let moved = false;
+          for (const end of len > 1 ? [s1, sL] : [s1]) {
+            for (const c of this.near[end]!.subarray(0, 10)) {
+              if (moved || this.routeOf[c] !== r) continue;
+              const pc = pos[c]!;
+              for (const p of [pc - 1, pc]) {
+                // Insert between route[p] and route[p + 1].
+                if (moved || (p >= i - 1 && p <= i + len - 1)) continue;
+                const x = at(p);
+                const y = at(p + 1);
+                const px = at(p - 1);
+                const ny = at(p + 2);
+                for (const rev of len > 1 ? [false, true] : [false]) {
+                  const f = rev ? sL : s1;
+                  const l = rev ? s1 : sL;
+                  const add =
+                    this.window(px, x, f, l, y, ny, inner, rev ? l2 : f2, rev ? f2 : l2, len) -
+                    (this.dist(x, y) / v + tn(px, x, y) + tn(x, y, ny));
+                  if (add >= removeGain - 1e-9) continue;
+                  const seg = route.slice(i, i + len);
+                  if (rev) seg.reverse();
+                  const rest = [...route.slice(0, i), ...route.slice(i + len)];
+                  const q = p < i ? p + 1 : p + 1 - len;
+                  const cand = [...rest.slice(0, q), ...seg, ...rest.slice(q)];
+                  const t = this.routeTime(cand);
+                  if (t < time - 1e-9) {
+                    route.splice(0, m, ...cand);
+                    time = t;
+                    reindex();
+                    touch(i);
+                    touch(q);
+                    moved = true;
+                    improved = true;
+                    break;
+                  }
+                }
+              }
+            }
+          }
+          if (moved) break;
+        }
+      }
+      if (improved) touch(pos[c0]!);
+    }
+    this.times[r] = time;
+    this.reindex(r);
+  }
+
+  /** Legs and interior turns along route[i..j] (j > i), seconds. */
+  private chainS(route: readonly number[], i: number, j: number): number {
+    let t = 0;
+    for (let k = i; k < j; k++) t += this.dist(route[k]!, route[k + 1]!) / this.p.speedMps;
+    for (let k = i + 1; k < j; k++) t += this.turn(route[k - 1]!, route[k]!, route[k + 1]!);
+    return t;
+  }
+
+  /**
+   * Time of a segment f…l (its inner time given, `f2` the vertex after f and `l2` the one before
+   * l inside it) placed between x and y, with x's predecessor px and y's successor ny: legs
+   * x → f and l → y, the turns at x, f, l and y.
+   */
+  private window(
+    px: number,
+    x: number,
+    f: number,
+    l: number,
+    y: number,
+    ny: number,
+    inner: number,
+    f2: number,
+    l2: number,
+    len: number,
+  ): number {
+    const d = this.dock;
+    let t = (this.dist(x, f) + this.dist(l, y)) / this.p.speedMps + inner;
+    if (x !== d) t += this.turn(px, x, f);
+    if (y !== d) t += this.turn(l, y, ny);
+    if (len === 1) t += this.turn(x, f, y);
+    else t += this.turn(x, f, f2) + this.turn(l2, l, y);
+    return t;
+  }
+
+  private key(): [number, number] {
+    return [this.pool.length, sum(this.times)];
+  }
+
+  /** SISR adjacent string removal around a random seed point; returns the routes touched. */
+  private ruin(): Set<number> {
+    const assigned = this.n - this.pool.length;
+    const ruined = new Set<number>();
+    this.lastActive = [];
+    if (assigned === 0 || this.routes.length === 0) return ruined;
+    const avgLen = assigned / this.routes.length;
+    const lsMax = Math.min(MAX_STRING, avgLen);
+    const ksMax = (4 * MEAN_REMOVED) / (1 + lsMax) - 1;
+    const ks = Math.floor(this.rand() * ksMax) + 1;
+    // The seed may be a pooled point: its neighbours' routes are ruined all the same.
+    let seed = Math.floor(this.rand() * this.n);
+    const candidates = [seed, ...this.near[seed]!];
+    for (const c of candidates) {
+      if (ruined.size >= ks) break;
+      const r = this.routeOf[c]!;
+      if (r < 0 || ruined.has(r)) continue;
+      const route = this.routes[r]!;
+      const lMax = Math.min(route.length, lsMax);
+      const l = Math.floor(this.rand() * lMax) + 1;
+      const pos = this.posOf[c]!;
+      // A string of l points containing c, placed at random around it.
+      const lo = Math.max(0, Math.min(route.length - l, pos - Math.floor(this.rand() * l)));
+      const removed = route.splice(lo, l);
+      for (const x of removed) {
+        this.routeOf[x] = -1;
+        this.pool.push(x);
+      }
+      this.reindex(r);
+      if (lo > 0) this.lastActive.push(route[lo - 1]!);
+      if (lo < route.length) this.lastActive.push(route[lo]!);
+      this.times[r] = this.routeTime(route);
+      ruined.add(r);
+      seed = c;
+    }
+    return ruined;
+  }
+
+  /** Greedy reinsertion of the pool (random, far-first or near-first order) with blinks. */
+  private lastActive: number[] = [];
+
+  private recreate(touched: Set<number>): void {
+    const pool = this.pool;
+    const pick = this.rand();
+    if (pick < 4 / 7) {
+      for (let i = pool.length - 1; i > 0; i--) {
+        const j = Math.floor(this.rand() * (i + 1));
+        [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+      }
+    } else if (pick < 6 / 7) {
+      pool.sort((a, b) => this.dockDist[b]! - this.dockDist[a]! || a - b);
+    } else {
+      pool.sort((a, b) => this.dockDist[a]! - this.dockDist[b]! || a - b);
+    }
+    const left: number[] = [];
+    for (const c of pool) {
+      let bestR = -1;
+      let bestPos = -1;
+      let bestDelta = Infinity;
+      const tryAt = (r: number, pos: number): void => {
+        if (this.rand() < BLINK) return;
+        const d = this.insertDelta(r, pos, c);
+        if (d < bestDelta && this.times[r]! + d <= this.p.capacityS) {
+          bestDelta = d;
+          bestR = r;
+          bestPos = pos;
+        }
+      };
+      for (const nb of this.near[c]!) {
+        const r = this.routeOf[nb]!;
+        if (r < 0) continue;
+        tryAt(r, this.posOf[nb]!);
+        tryAt(r, this.posOf[nb]! + 1);
+      }
+      for (let r = 0; r < this.routes.length; r++) {
+        tryAt(r, 0);
+        tryAt(r, this.routes[r]!.length);
+      }
+      if (bestR < 0) {
+        left.push(c);
+        continue;
+      }
+      const route = this.routes[bestR]!;
+      route.splice(bestPos, 0, c);
+      touched.add(bestR);
+      this.lastActive.push(c);
+      this.times[bestR] = this.routeTime(route);
+      this.reindex(bestR);
+    }
+    this.pool = left;
+  }
+
+  /** Time added by inserting c before position pos of route r. */
+  private insertDelta(r: number, pos: number, c: number): number {
+    const route = this.routes[r]!;
+    const d = this.dock;
+    const a = pos > 0 ? route[pos - 1]! : d;
+    const b = pos < route.length ? route[pos]! : d;
+    let delta = (this.dist(a, c) + this.dist(c, b) - this.dist(a, b)) / this.p.speedMps;
+    delta += this.turn(a, c, b) + this.service[c]!;
+    // An emptied route takes off again.
+    if (route.length === 0) delta += this.p.overheadS;
+    if (a !== d) {
+      const pa = pos > 1 ? route[pos - 2]! : d;
+      delta += this.turn(pa, a, c) - this.turn(pa, a, b);
+    }
+    if (b !== d) {
+      const nb = pos + 1 < route.length ? route[pos + 1]! : d;
+      delta += this.turn(c, b, nb) - this.turn(a, b, nb);
+    }
+    return delta;
+  }
+}

@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import {
+  minimisePointRoutes,
+  planSorties,
+  usableTimeS,
+  type PointRouteProblem,
+  type WorkUnit,
+} from '../../../missions/sortie/index';
+import { DEFAULT_DRONE, seededRandom, type XY } from '../../../missions/types/index';
+
+const drone = { ...DEFAULT_DRONE, enduranceS: 900 };
+const altitudeM = 60;
+
+const problemFor = (points: XY[], hoverS: number[]): PointRouteProblem => ({
+  dock: [0, 0],
+  points,
+  serviceS: hoverS,
+  overheadS:
+    altitudeM / drone.climbRateMps +
+    altitudeM / drone.descentRateMps +
+    drone.cruiseSpeedMps / drone.accelerationMps2,
+  speedMps: drone.cruiseSpeedMps - drone.windMps,
+  uTurnS: drone.cruiseSpeedMps / drone.accelerationMps2,
+  capacityS: usableTimeS(drone),
+});
+
+/** The energy model's own time of one route (planSorties over its points in this order). */
+const oracleS = (points: XY[], hoverS: number[], route: number[]): number => {
+  const units: WorkUnit[] = route.map((k) => ({
+    label: `point ${k}`,
+    path: [points[k]!],
+    altitudeM,
+    hoverS: hoverS[k]!,
+  }));
+  const plan = planSorties(units, [{ id: 'd', xy: [0, 0] }], { ...drone, enduranceS: 1e7 });
+  if (!plan.ok || plan.sorties.length !== 1) throw new Error('oracle: not one sortie');
+  return plan.sorties[0]!.timeS;
+};
+
+const field = (n: number, sideM: number, seed: number): { points: XY[]; hoverS: number[] } => {
+  const rand = seededRandom(seed);
+  const points = Array.from({ length: n }, (): XY => [
+    (rand() - 0.5) * sideM,
+    (rand() - 0.5) * sideM,
+  ]);
+  return { points, hoverS: points.map(() => Math.round(rand() * 10)) };
+};
+
+describe('minimisePointRoutes', () => {
+  it('keeps every point exactly once and every route within the battery (energy-model oracle)', () => {
+    for (const seed of [1, 2, 3]) {
+      const { points, hoverS } = field(60, 2000, seed);
+      // One point per route: as many sorties as points, the worst start.
+      const initial = points.map((_, k) => [k]);
+      const r = minimisePointRoutes(problemFor(points, hoverS), initial, {
+        seed,
+        iterations: 400,
+        polishIterations: 200,
+      });
+      expect(r.routes.flat().sort((a, b) => a - b)).toEqual(points.map((_, k) => k));
+      expect(r.routes.length).toBeLessThan(points.length / 4);
+      r.routes.forEach((route, k) => {
+        const t = oracleS(points, hoverS, route);
+        expect(t).toBeCloseTo(r.timeS[k]!, 6);
+        expect(t).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+      });
+    }
+  });
+
+  it('reaches the fewest sorties a cardinality argument allows on a ring of heavy points', () => {
+    // 12 points on a 300 m ring, 100 s hover each: one battery (675 s) holds at most 4 of them
+    // (5 would need 500 s hover, 40 s climb, descent and start/stop, and 2 × 300 m out and back
+    // plus 4 chords of 155 m, 174 s), so 3 sorties are the least; 12 are given.
+    const points = Array.from({ length: 12 }, (_, k): XY => [
+      300 * Math.cos((k * Math.PI) / 6),
+      300 * Math.sin((k * Math.PI) / 6),
+    ]);
+    const hoverS = points.map(() => 100);
+    const r = minimisePointRoutes(
+      problemFor(points, hoverS),
+      points.map((_, k) => [k]),
+      { iterations: 2000 },
+    );
+    expect(r.routes.length).toBe(3);
+    for (const route of r.routes)
+      expect(oracleS(points, hoverS, route)).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+  });
+
+  it('shortens the routes it is given, never adding one, and is deterministic for a seed', () => {
+    const { points, hoverS } = field(80, 2500, 9);
+    // Angular wedges in index order: feasible but poorly ordered routes.
+    const byAngle = points
+      .map((p, k) => ({ k, a: Math.atan2(p[1], p[0]) }))
+      .sort((x, y) => x.a - y.a)
+      .map((x) => x.k);
+    const initial = [0, 1, 2, 3, 4, 5].map((w) => byAngle.filter((_, i) => i % 6 === w));
+    const problem = { ...problemFor(points, hoverS), capacityS: 1e6 };
+    const before = initial.reduce((s, r) => s + oracleS(points, hoverS, r), 0);
+    const run = (): ReturnType<typeof minimisePointRoutes> =>
+      minimisePointRoutes(problem, initial, { minRoutes: 6, polishIterations: 300, seed: 4 });
+    const a = run();
+    const after = a.timeS.reduce((s, t) => s + t, 0);
+    expect(a.routes.length).toBeLessThanOrEqual(6);
+    expect(after).toBeLessThan(before * 0.8);
+    expect(run().routes).toEqual(a.routes);
+  });
+});

@@ -9,7 +9,7 @@ export interface CellEnds {
 /** Options of {@link orderCells}. */
 export interface OrderOptions {
   /**
-   * Most rounds of 2-opt (each followed by Or-opt) on more than nine cells. Default 50; a few
+   * Most rounds of 2-opt (each followed by Or-opt) on more than ten cells. Default 50; a few
    * rounds give a quick estimate (e.g. to compare candidate plans).
    */
   maxPasses?: number;
@@ -35,7 +35,7 @@ function exitOf(cells: readonly CellEnds[], v: CellVisit): XY {
 }
 
 /** Up to this many cells the order is exact (Held–Karp over cells × their four ways). */
-const EXACT_MAX_CELLS = 9;
+const EXACT_MAX_CELLS = 10;
 
 /**
  * Orders cells to minimise the transit between them (a small generalised TSP: each cell is

@@ -76,6 +76,7 @@ function decompositionObjective(
 const EXTRA_ANGLES = 3;
 /** Gaps on a lane up to these many lane spacings are also tried flown across (small holes). */
 const BRIDGE_LANE_SPACINGS = [0, 1, 2, 3, 5, 8] as const;
+/** Where the lines of the best direction are also tried within the slack (see `SweepLaneOptions.phase`). */
 const PHASES = [0.5, 0, 0.25, 0.75, 1] as const;
 /** How many of the best whole-part decompositions get their cells re-planned. */
 const REPLANNED_BASES = 1;
@@ -107,12 +108,15 @@ function routedCostM(cells: readonly PlannedCell[], ctx: PartContext): number {
  * connections and transits laid out, turns counted), and the cheapest by flight cost (length +
  * turn costs) is kept:
  *
- * - the boustrophedon decomposition at the best direction of the angle search and at the next
- *   best candidate directions, each also with small gaps (holes, bays up to a few lane spacings
- *   across) flown straight instead of split into cells;
- * - for the best two of those, each cell (or each run of lanes between abrupt changes of lane
- *   ends) re-planned in its own best direction, a change kept only when the routed plan of the
- *   whole part gets cheaper, so the transit it causes is charged;
+ * - the boustrophedon decomposition at the best direction of the angle search (its lines also
+ *   shifted within the slack across the part) and at the next best candidate directions, each
+ *   also with small gaps (holes, bays up to a few lane spacings across) flown straight instead of
+ *   split into cells, and with its cells merged into longer runs;
+ * - for the best of those, each cell (or each run of lanes between abrupt changes of lane ends)
+ *   re-planned in its own best direction, a change kept only when the routed plan of the whole
+ *   part gets cheaper, so the transit it causes is charged;
+ * - that one and the next two, each with caps across straight cell ends (see {@link capCell}),
+ *   a cap kept only when the routed plan gets cheaper;
  * - the scanline plan (one direction, lines flown in order), so the result is never worse than
  *   the single-direction planner.
  *

@@ -281,13 +281,18 @@ function provenSortieMinimum(
       }
     }
   }
-  const travel = travelSortieMinimum(units, docks, drone, usableS, own, overheadS);
   const maxNearestS = units.length > 1 ? Math.max(...nearestS) : 0;
   const capacityS = usableS - overheadS - (2 * dockDistanceM) / speed + maxNearestS;
   const sizes = own.map((t, u) => t + nearestS[u]!).sort((a, b) => a - b);
   const n = sizes.length;
   const prefix = new Float64Array(n + 1);
   for (let k = 0; k < n; k++) prefix[k + 1] = prefix[k]! + sizes[k]!;
+  // No sortie holds more units than the smallest ones that fit together.
+  let perSortie = 0;
+  while (perSortie < n && prefix[perSortie + 1]! <= capacityS + 1e-9) perSortie++;
+  const travel = travelSortieMinimum(units, docks, drone, usableS, own, overheadS, {
+    perSortie: capacityS > 0 ? Math.max(1, perSortie) : n,
+  });
   let best: ProvenMinimum =
     travel && travel.count > 1 ? travel : { count: 1, reason: 'some work needs a sortie' };
   if (capacityS <= 0) return best;
@@ -336,6 +341,7 @@ function travelSortieMinimum(
   usableS: number,
   own: readonly number[],
   overheadS: number,
+  { perSortie }: { perSortie: number },
 ): ProvenMinimum | null {
   const speed = plannedSpeedMps(drone);
   const vertexCount = units.reduce((s, u) => s + u.path.length, 0);
@@ -352,21 +358,28 @@ function travelSortieMinimum(
       }
     }
   }
-  let crossS = 0;
-  let crossM = 0;
-  let crossDeg = 0;
-  for (const angle of [lanes + Math.PI / 2, 0, Math.PI / 2]) {
+  // Per direction: the extent of all the work (with the dock), what the units travel along it
+  // themselves, and each unit's reach from the nearest dock, farthest first.
+  const directions = [lanes + Math.PI / 2, 0, Math.PI / 2].map((angle) => {
     const ex = Math.cos(angle);
     const ey = Math.sin(angle);
     const proj = (p: XY): number => p[0] * ex + p[1] * ey;
     const values: number[] = [];
     let along = 0;
+    const reach: number[] = [];
     for (const u of units) {
+      let r = Infinity;
+      for (const d of docks) {
+        const pd = proj(d.xy);
+        r = Math.min(r, Math.max(...u.path.map((p) => Math.abs(proj(p) - pd))));
+      }
+      reach.push(r);
       for (let k = 0; k < u.path.length; k++) {
         values.push(proj(u.path[k]!));
         if (k > 0) along += Math.abs(proj(u.path[k]!) - proj(u.path[k - 1]!));
       }
     }
+    reach.sort((a, b) => b - a);
     values.sort((a, b) => a - b);
     let extent: number;
     if (docks.length === 1) {
@@ -379,13 +392,27 @@ function travelSortieMinimum(
       extent = values[values.length - 1]! - values[0]!;
       for (let k = 0; k < docks.length - 1 && k < gaps.length; k++) extent -= gaps[k]!;
     }
-    const m = Math.max(0, 2 * extent - along);
-    if (m / speed > crossS) {
-      crossS = m / speed;
-      crossM = m;
-      crossDeg = ((((angle * 180) / Math.PI) % 180) + 180) % 180;
+    return { deg: ((((angle * 180) / Math.PI) % 180) + 180) % 180, along, extent, reach };
+  });
+  /**
+   * Metres the connections and dock legs of k sorties must fly across the best direction. Each
+   * sortie's extent holds its dock and reaches its farthest unit; the sortie with the farthest
+   * unit holds at most `perSortie` units, so another reaches the (perSortie + 1)-th farthest,
+   * and so on: the k sorties reach at least r₁ + r₍ₘ₊₁₎ + r₍₂ₘ₊₁₎ + … between them.
+   */
+  const cross = (k: number): { m: number; deg: number; reaches: number[] | null } => {
+    let best = { m: 0, deg: 0, reaches: null as number[] | null };
+    for (const dir of directions) {
+      const reaches: number[] = [];
+      for (let i = 0; i < k && i * perSortie < dir.reach.length; i++)
+        reaches.push(dir.reach[i * perSortie]!);
+      const reached = reaches.reduce((s, x) => s + x, 0);
+      const byReach = reached > dir.extent;
+      const m = Math.max(0, 2 * Math.max(dir.extent, reached) - dir.along);
+      if (m > best.m) best = { m, deg: dir.deg, reaches: byReach ? reaches : null };
     }
-  }
+    return best;
+  };
   // Turns at the unit ends: without a dock (a) and with docks allowed at both ends (b).
   const endA: number[] = [];
   const endB: number[] = [];
@@ -431,23 +458,27 @@ function travelSortieMinimum(
   const gains = endA.map((a, k) => a - endB[k]!).sort((x, y) => y - x);
   const turnsA = endA.reduce((s, x) => s + x, 0);
   const ownS = own.reduce((s, x) => s + x, 0);
+  const turnsFor = (k: number): number => turnsA - gains.slice(0, 2 * k).reduce((s, x) => s + x, 0);
   for (let k = 1; k <= units.length; k++) {
-    let turnS = turnsA;
-    for (let g = 0; g < 2 * k && g < gains.length; g++) turnS -= gains[g]!;
-    const needS = ownS + crossS + turnS + k * overheadS;
+    const needS = ownS + cross(k).m / speed + turnsFor(k) + k * overheadS;
     if (needS <= k * usableS + 1e-9) {
       if (k === 1) return null;
-      const prevTurnS = turnsA - gains.slice(0, 2 * (k - 1)).reduce((s, x) => s + x, 0);
-      const prevNeedS = ownS + crossS + prevTurnS;
+      const c = cross(k - 1);
+      const turnS = turnsFor(k - 1);
+      const prevNeedS = ownS + c.m / speed + turnS;
+      const how = c.reaches
+        ? `each of the ${k - 1} sorties out to its farthest work and back (a sortie holds at ` +
+          `most ${perSortie} units, so they reach ${c.reaches.map((r) => r.toFixed(0)).join(' + ')} m out)`
+        : 'to reach the farthest work and come back';
       return {
         count: k,
         reason:
           `${k === 2 ? 'one sortie holds' : `${k - 1} sorties hold`} ` +
           `${((k - 1) * (usableS - overheadS)).toFixed(1)} s after climb, ` +
           `descent and start/stop, but the work needs ${prevNeedS.toFixed(1)} s: its own ` +
-          `${ownS.toFixed(1)} s, ${crossM.toFixed(0)} m flown across the ${crossDeg.toFixed(0)}° ` +
-          `direction to reach the farthest work and come back (${crossS.toFixed(1)} s), and ` +
-          `${prevTurnS.toFixed(1)} s of turns at the unit ends`,
+          `${ownS.toFixed(1)} s, ${c.m.toFixed(0)} m flown across the ${c.deg.toFixed(0)}° ` +
+          `direction ${how} (${(c.m / speed).toFixed(1)} s), and ` +
+          `${turnS.toFixed(1)} s of turns at the unit ends`,
       };
     }
   }

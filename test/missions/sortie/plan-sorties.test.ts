@@ -58,6 +58,53 @@ const lanes = (count: number, lengthM: number, spacingM: number, x0 = 200, y0 = 
     return { label: `lane ${i + 1}`, path: i % 2 ? ends.reverse() : ends, altitudeM: 80 };
   });
 
+const permutations = (xs: number[]): number[][] =>
+  xs.length <= 1
+    ? [xs]
+    : xs.flatMap((x, i) =>
+        permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]),
+      );
+/** The fewest sorties over every order and direction (a DP over split points each). */
+const fewestSorties = (
+  units: WorkUnit[],
+  docks: DockSite[],
+  drone: DroneProfile,
+): { count: number; singleS: number } => {
+  const usableS = usableTimeS(drone);
+  const n = units.length;
+  let count = Infinity;
+  let singleS = Infinity;
+  for (const order of permutations([...units.keys()])) {
+    for (let dirs = 0; dirs < 1 << n; dirs++) {
+      const flown = order.map((u, k): WorkUnit => {
+        const unit = units[u]!;
+        return dirs & (1 << k) ? { ...unit, path: [...unit.path].reverse() } : unit;
+      });
+      const runS = (i: number, j: number): number =>
+        Math.min(
+          ...docks.map((d) =>
+            oracleTimeS(
+              flown,
+              {
+                units: [...Array(j - i).keys()].map((k) => i + k),
+                mirrored: false,
+              } as PlannedSortie,
+              d.xy,
+              drone,
+            ),
+          ),
+        );
+      singleS = Math.min(singleS, runS(0, n));
+      const need = [0, ...units.map(() => Infinity)];
+      for (let j = 1; j <= n; j++)
+        for (let i = 0; i < j; i++)
+          if (runS(i, j) <= usableS + 1e-9) need[j] = Math.min(need[j]!, need[i]! + 1);
+      count = Math.min(count, need[n]!);
+    }
+  }
+  return { count, singleS };
+};
+
 describe('planSorties', () => {
   it('never plans a sortie over the reserve, and each covers its units once, in order (seeded property)', () => {
     const rand = seededRandom(2026);
@@ -172,52 +219,6 @@ describe('planSorties', () => {
 
   it('never proves more sorties than the fewest over every order, direction, split and dock (brute force)', () => {
     const rand = seededRandom(11);
-    const permutations = (xs: number[]): number[][] =>
-      xs.length <= 1
-        ? [xs]
-        : xs.flatMap((x, i) =>
-            permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]),
-          );
-    /** The fewest sorties over every order and direction (a DP over split points each). */
-    const fewestSorties = (
-      units: WorkUnit[],
-      docks: DockSite[],
-      drone: DroneProfile,
-    ): { count: number; singleS: number } => {
-      const usableS = usableTimeS(drone);
-      const n = units.length;
-      let count = Infinity;
-      let singleS = Infinity;
-      for (const order of permutations([...units.keys()])) {
-        for (let dirs = 0; dirs < 1 << n; dirs++) {
-          const flown = order.map((u, k): WorkUnit => {
-            const unit = units[u]!;
-            return dirs & (1 << k) ? { ...unit, path: [...unit.path].reverse() } : unit;
-          });
-          const runS = (i: number, j: number): number =>
-            Math.min(
-              ...docks.map((d) =>
-                oracleTimeS(
-                  flown,
-                  {
-                    units: [...Array(j - i).keys()].map((k) => i + k),
-                    mirrored: false,
-                  } as PlannedSortie,
-                  d.xy,
-                  drone,
-                ),
-              ),
-            );
-          singleS = Math.min(singleS, runS(0, n));
-          const need = [0, ...units.map(() => Infinity)];
-          for (let j = 1; j <= n; j++)
-            for (let i = 0; i < j; i++)
-              if (runS(i, j) <= usableS + 1e-9) need[j] = Math.min(need[j]!, need[i]! + 1);
-          count = Math.min(count, need[n]!);
-        }
-      }
-      return { count, singleS };
-    };
     let tight = 0;
     for (let trial = 0; trial < 10; trial++) {
       // Even trials: parallel lanes stacked beside a dock, with a battery that just holds the
@@ -266,6 +267,33 @@ describe('planSorties', () => {
     }
     // The argument is not vacuous: it meets the exact minimum on the short batteries at least.
     expect(tight).toBeGreaterThanOrEqual(5);
+  });
+
+  it('proves the sorties that must each fly out to their own far lanes (brute force at the edge)', () => {
+    // 4 lanes of 400 m stacked 60 m apart above a dock 100 m below the first: at most two lanes
+    // per battery, so the two sorties reach the farthest lane and the third farthest at least.
+    const block = lanes(4, 400, 60, 0, 0).map((u) => ({ ...u, altitudeM: 40 }));
+    const docks: DockSite[] = [{ id: 'd', xy: [420, -100] }];
+    const base: DroneProfile = { ...DEFAULT_DRONE, reservePct: 20 };
+    const withUsable = (usableS: number): DroneProfile => ({ ...base, enduranceS: usableS / 0.8 });
+    // The least battery that two sorties can do with (bisection over the exact minimum).
+    let lo = 100;
+    let hi = 400;
+    while (hi - lo > 0.05) {
+      const mid = (lo + hi) / 2;
+      if (fewestSorties(block, docks, withUsable(mid)).count <= 2) hi = mid;
+      else lo = mid;
+    }
+    const plan = planSorties(block, docks, withUsable(hi + 0.5), { reversible: true });
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    expect(fewestSorties(block, docks, withUsable(hi + 0.5)).count).toBe(2);
+    expect(plan.provenMinimum.count).toBeLessThanOrEqual(2);
+    // Two sorties need ≥ 430 s between them (228.6 s of lanes, 2 × (280 + 160) m across, turns,
+    // 2 × 28.3 s climb and descent): 2 × 210 s cannot do.
+    const short = planSorties(block, docks, withUsable(210), { reversible: true });
+    expect(short.ok && short.provenMinimum.count).toBe(3);
+    if (short.ok) expect(short.provenMinimum.reason).toMatch(/they reach 280 \+ 160 m out/);
   });
 
   it('finds the fewest sorties (brute force over every split of a short sequence)', () => {

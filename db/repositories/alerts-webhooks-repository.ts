@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, lte } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNotNull, lte } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db } from '../open-database';
 import type { Cursor, Page } from '../pagination';
@@ -22,6 +22,16 @@ export interface SecretSealer {
   seal(plaintext: string, context: string): string;
   open(sealed: string, context: string): string;
   isSealed(stored: string): boolean;
+}
+
+/**
+ * One stored secret: the current `secret` of an endpoint or the `previousSecret` a rotation
+ * keeps for its overlap; both are sealed with the endpoint id as context.
+ */
+export interface StoredSecret {
+  id: string;
+  column: 'secret' | 'previousSecret';
+  secret: string;
 }
 
 const {
@@ -68,15 +78,98 @@ export class AlertsWebhooksRepository {
       .get();
   }
 
-  /** The plaintext signing secret of an endpoint (throws when it cannot be opened). */
-  signingSecret(id: string): string {
+  /**
+   * The plaintext secrets that sign a delivery to an endpoint at `now`: its current secret, then,
+   * during a rotation's overlap (`now` before `previousSecretExpiresAt`), the one it replaced.
+   * Throws when one cannot be opened.
+   */
+  signingSecrets(id: string, now: Date): string[] {
     const row = this.db
-      .select({ secret: webhookEndpoints.secret })
+      .select({
+        secret: webhookEndpoints.secret,
+        previousSecret: webhookEndpoints.previousSecret,
+        previousSecretExpiresAt: webhookEndpoints.previousSecretExpiresAt,
+      })
       .from(webhookEndpoints)
       .where(eq(webhookEndpoints.id, id))
       .get();
     if (!row) throw new Error(`no webhook endpoint ${id}`);
-    return this.sealer.isSealed(row.secret) ? this.sealer.open(row.secret, id) : row.secret;
+    const open = (stored: string) =>
+      this.sealer.isSealed(stored) ? this.sealer.open(stored, id) : stored;
+    const secrets = [open(row.secret)];
+    if (
+      row.previousSecret !== null &&
+      row.previousSecretExpiresAt !== null &&
+      now.getTime() < row.previousSecretExpiresAt.getTime()
+    )
+      secrets.push(open(row.previousSecret));
+    return secrets;
+  }
+
+  /**
+   * Secret rotation of one of the scope's endpoints, in one IMMEDIATE transaction: `secret`
+   * (plaintext) becomes the current secret, sealed; the secret it replaces is kept, still sealed,
+   * as the previous one until `previousExpiresAt` (a previous one of an earlier rotation is
+   * dropped), or deleted at once when `previousExpiresAt` is null. Returns the endpoint as
+   * stored now, or undefined when the scope holds no such endpoint.
+   */
+  rotateSecret(
+    id: string,
+    scope: Scope,
+    next: { secret: string; previousExpiresAt: Date | null; now: Date },
+  ): WebhookEndpoint | undefined {
+    const run = () => {
+      const row = this.db
+        .select({ secret: webhookEndpoints.secret })
+        .from(webhookEndpoints)
+        .where(and(eq(webhookEndpoints.id, id), scopeFilter(webhookEndpoints.agencyId, scope)))
+        .get();
+      if (!row) return undefined;
+      const previous =
+        next.previousExpiresAt === null
+          ? null
+          : this.sealer.isSealed(row.secret)
+            ? row.secret
+            : this.sealer.seal(row.secret, id);
+      this.db
+        .update(webhookEndpoints)
+        .set({
+          secret: this.sealer.seal(next.secret, id),
+          previousSecret: previous,
+          previousSecretExpiresAt: next.previousExpiresAt,
+          updatedAt: next.now,
+        })
+        .where(eq(webhookEndpoints.id, id))
+        .run();
+      return this.getEndpoint(id, scope);
+    };
+    if (this.sqlite.inTransaction) return this.sqlite.transaction(run)();
+    return this.sqlite.transaction(run).immediate();
+  }
+
+  /**
+   * Deletes every previous secret whose overlap has ended at `now` (the partial index keeps the
+   * check cheap: it runs on every pass of the webhook worker, and writes only when one ended).
+   * Returns the endpoints whose previous secret was deleted.
+   */
+  dropExpiredPreviousSecrets(now: Date): string[] {
+    const ended = and(
+      isNotNull(webhookEndpoints.previousSecretExpiresAt),
+      lte(webhookEndpoints.previousSecretExpiresAt, now),
+    );
+    const ids = this.db
+      .select({ id: webhookEndpoints.id })
+      .from(webhookEndpoints)
+      .where(ended)
+      .all()
+      .map((r) => r.id);
+    if (ids.length === 0) return [];
+    this.db
+      .update(webhookEndpoints)
+      .set({ previousSecret: null, previousSecretExpiresAt: null })
+      .where(ended)
+      .run();
+    return ids;
   }
 
   /** Seals every secret still stored in plaintext (rows of older versions); returns how many. */
@@ -87,21 +180,19 @@ export class AlertsWebhooksRepository {
   }
 
   /**
-   * Key rotation: stores again every secret `rewrite` answers a new text for, all in one
-   * IMMEDIATE transaction (a crash or a throwing `rewrite` leaves every row as it was). Returns
-   * the rows rewritten, with the text they had.
+   * Key rotation: stores again every secret (current or previous) `rewrite` answers a new text
+   * for, all in one IMMEDIATE transaction (a crash or a throwing `rewrite` leaves every row as it
+   * was). Returns the secrets rewritten, with the text they had.
    */
-  rewriteSecrets(
-    rewrite: (row: { id: string; secret: string }) => string | undefined,
-  ): { id: string; secret: string }[] {
+  rewriteSecrets(rewrite: (stored: StoredSecret) => string | undefined): StoredSecret[] {
     const run = () => {
-      const rewritten: { id: string; secret: string }[] = [];
+      const rewritten: StoredSecret[] = [];
       for (const r of this.storedSecrets()) {
         const next = rewrite(r);
         if (next === undefined) continue;
         this.db
           .update(webhookEndpoints)
-          .set({ secret: next })
+          .set(r.column === 'secret' ? { secret: next } : { previousSecret: next })
           .where(eq(webhookEndpoints.id, r.id))
           .run();
         rewritten.push(r);
@@ -112,12 +203,27 @@ export class AlertsWebhooksRepository {
     return this.sqlite.transaction(run).immediate();
   }
 
-  /** The stored (sealed or plaintext) secrets with their endpoint ids, for start-up checks. */
-  storedSecrets(): { id: string; secret: string }[] {
+  /**
+   * Every stored (sealed or plaintext) secret with its endpoint id and column, current and
+   * previous ones, for start-up checks and key rotation.
+   */
+  storedSecrets(): StoredSecret[] {
     return this.db
-      .select({ id: webhookEndpoints.id, secret: webhookEndpoints.secret })
+      .select({
+        id: webhookEndpoints.id,
+        secret: webhookEndpoints.secret,
+        previousSecret: webhookEndpoints.previousSecret,
+      })
       .from(webhookEndpoints)
-      .all();
+      .all()
+      .flatMap((r): StoredSecret[] =>
+        r.previousSecret === null
+          ? [{ id: r.id, column: 'secret', secret: r.secret }]
+          : [
+              { id: r.id, column: 'secret', secret: r.secret },
+              { id: r.id, column: 'previousSecret', secret: r.previousSecret },
+            ],
+      );
   }
 
   listEndpoints(

@@ -14,6 +14,7 @@ import {
   createRouter,
   errorResponses,
   idParams,
+  zodIssues,
   pageQuery,
   parseCursor,
   requireContentType,
@@ -29,7 +30,11 @@ import {
   multiPolygonGeometrySchema,
 } from '../../services/alerts/detection-schema';
 import { SUPPRESSION_KINDS } from '../../services/alerts/suppression-registry';
-import { generateWebhookSecret } from '../../services/alerts/webhook-signature';
+import {
+  generateWebhookSecret,
+  WEBHOOK_SECRET_OVERLAP_MAX_S,
+  WEBHOOK_SECRET_OVERLAP_S,
+} from '../../services/alerts/webhook-signature';
 import { pointInGeometry, vertices, type Geometry } from '../../services/alerts/geometry';
 import {
   addDeleteRoute,
@@ -358,10 +363,26 @@ function endpointJson(e: WebhookEndpoint) {
     eventTypes: e.eventTypes,
     enabled: e.enabled,
     disabledReason: e.disabledReason,
+    previousSecretExpiresAt: iso(e.previousSecretExpiresAt),
     createdAt: e.createdAt.toISOString(),
     updatedAt: e.updatedAt.toISOString(),
   };
 }
+
+const rotateSecretIn = z
+  .object({
+    overlapSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(WEBHOOK_SECRET_OVERLAP_MAX_S)
+      .default(WEBHOOK_SECRET_OVERLAP_S)
+      .openapi({
+        description: `How long deliveries carry the replaced secret's signature too (seconds, 0–${WEBHOOK_SECRET_OVERLAP_MAX_S}; default ${WEBHOOK_SECRET_OVERLAP_S}, 24 h). 0: the replaced secret stops signing at once.`,
+        example: WEBHOOK_SECRET_OVERLAP_S,
+      }),
+  })
+  .strict();
 
 /** `/v1/webhooks`: per-agency endpoints (Standard Webhooks), deliveries and the dead-letter list. */
 export function createWebhooksRoutes(deps: AppDeps) {
@@ -438,6 +459,72 @@ export function createWebhooksRoutes(deps: AppDeps) {
     remove: (id, scope) => repo.deleteEndpoint(id, scope),
     notFound: ['WEBHOOK_NOT_FOUND', 'No webhook endpoint'],
   });
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/{id}/rotate-secret',
+      tags: ['webhooks'],
+      summary:
+        'Replace the signing secret of one of the caller’s endpoints; the new secret (`whsec_…`) is shown only here (admin of the owning agency)',
+      description:
+        'Standard Webhooks zero-downtime rotation: until `previousSecretExpiresAt` every delivery carries two space-separated `v1,` signatures in `webhook-signature`, the new secret’s first, then the replaced one’s; after it only the new secret signs and the replaced one is deleted. Rotating again during an overlap keeps only the secret it replaces. Only the agency that owns the endpoint may rotate (another agency’s id, the utility’s admins included, answers 404): the new secret goes to whoever asks.',
+      security,
+      request: {
+        params: idParams,
+        body: {
+          content: { 'application/json': { schema: rotateSecretIn } },
+          required: false,
+          description: 'Optional; without a body the overlap is 24 h.',
+        },
+      },
+      responses: {
+        200: storedResponse('The endpoint with its new secret', {
+          id: z.string(),
+          secret: z.string(),
+          previousSecretExpiresAt: z.string().nullable(),
+        }),
+        ...errorResponses(400, 403, 404, 422),
+      },
+    }),
+    (c) => {
+      const auth = c.get('auth');
+      const { id } = c.req.valid('param');
+      const { overlapSeconds = WEBHOOK_SECRET_OVERLAP_S } = c.req.valid('json');
+      const now = deps.now();
+      const secret = generateWebhookSecret();
+      // the owner only: the utility's admins see every endpoint, but must not receive its secret
+      const endpoint = repo.rotateSecret(
+        id,
+        { agencyId: auth.agencyId, seesAll: false },
+        {
+          secret,
+          previousExpiresAt:
+            overlapSeconds === 0 ? null : new Date(now.getTime() + overlapSeconds * 1000),
+          now,
+        },
+      );
+      if (!endpoint) throw new AppError('WEBHOOK_NOT_FOUND', `No webhook endpoint ${id}.`);
+      deps.logger.info(
+        { endpointId: id, agencyId: endpoint.agencyId, apiKeyId: auth.keyId, overlapSeconds },
+        'rotated a webhook signing secret',
+      );
+      c.header('Cache-Control', 'no-store');
+      return c.json({ ...endpointJson(endpoint), secret }, 200);
+    },
+    (result) => {
+      if (result.success) return undefined;
+      const issues = zodIssues(result.error.issues, result.target === 'json' ? '/body' : '/params');
+      // an overlap out of bounds is understood but cannot be used: 422; anything else is the usual 400
+      if (result.target === 'json' && issues.every((i) => i.path === '/body/overlapSeconds'))
+        throw new AppError(
+          'WEBHOOK_OVERLAP_INVALID',
+          `overlapSeconds must be a whole number of seconds from 0 to ${WEBHOOK_SECRET_OVERLAP_MAX_S} (7 days).`,
+          { issues },
+        );
+      throw new AppError('VALIDATION_FAILED', 'The request is not valid.', { issues });
+    },
+  );
 
   app.openapi(
     createRoute({

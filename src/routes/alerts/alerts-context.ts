@@ -53,7 +53,12 @@ export function prepareWebhookSecrets(deps: AppDeps): void {
     logger.info({ endpoints: r.plaintextSealed }, 'sealed webhook secrets stored in plaintext');
   if (r.resealed > 0)
     logger.info(
-      { endpoints: r.resealed, keyId: r.keyId, fromKeyIds: r.fromKeyIds },
+      {
+        endpoints: r.resealedEndpoints,
+        secrets: r.resealed,
+        keyId: r.keyId,
+        fromKeyIds: r.fromKeyIds,
+      },
       're-sealed webhook secrets under the current key',
     );
   if (config.SECRETS_KEY_PREVIOUS !== undefined || previousFile !== undefined)

@@ -1632,15 +1632,22 @@ export class AlertsService {
         do {
           this.deliverAgain = false;
           if (!this.options.store.sqlite.open) return;
+          // a secret rotation's overlap has ended: the replaced secret stops signing and is deleted
+          const dropped = this.webhooks.dropExpiredPreviousSecrets(this.options.now());
+          if (dropped.length > 0)
+            this.options.logger.info(
+              { endpointIds: dropped },
+              'deleted the previous webhook secrets whose overlap ended',
+            );
           const due = this.webhooks.due(this.options.now(), 100);
           await Promise.all(
             due.map(async ({ delivery, endpoint }) => {
               const sendOpts = this.options.fetchFn
                 ? { fetchFn: this.options.fetchFn, nowMs: this.nowMs() }
                 : { nowMs: this.nowMs() };
-              let secret: string | undefined;
+              let secrets: string[] | undefined;
               try {
-                secret = this.webhooks.signingSecret(endpoint.id);
+                secrets = this.webhooks.signingSecrets(endpoint.id, this.options.now());
               } catch (err) {
                 if (!(err instanceof SecretKeyError)) throw err;
                 this.options.logger.error(
@@ -1649,11 +1656,11 @@ export class AlertsService {
                 );
               }
               const result: AttemptResult =
-                secret === undefined
+                secrets === undefined
                   ? { kind: 'network_error', message: 'the endpoint secret cannot be opened' }
                   : await sendWebhook(
                       endpoint.url,
-                      secret,
+                      secrets,
                       {
                         id: delivery.messageId,
                         type: delivery.eventType,

@@ -37,7 +37,8 @@ export interface SendOptions {
 }
 
 /**
- * Sends one attempt. Never throws for network trouble: it is reported as a result.
+ * Sends one attempt, signed with every secret given (the current one first; during a rotation's
+ * overlap also the one it replaced). Never throws for network trouble: it is reported as a result.
  *
  * @example
  * const result = await sendWebhook('https://agency.example.org/hooks', secret, message);
@@ -45,7 +46,7 @@ export interface SendOptions {
  */
 export async function sendWebhook(
   url: string,
-  secret: string,
+  secrets: string | readonly string[],
   message: WebhookMessage,
   options: SendOptions = {},
 ): Promise<AttemptResult> {
@@ -53,7 +54,7 @@ export async function sendWebhook(
   const timestampS = Math.floor((options.nowMs ?? message.timestampMs) / 1000);
   const headers = {
     'content-type': 'application/json',
-    ...signWebhook(secret, message.id, timestampS, body),
+    ...signWebhook(secrets, message.id, timestampS, body),
   };
   const fetchFn = options.fetchFn ?? fetch;
   const signal = AbortSignal.timeout(options.timeoutMs ?? WEBHOOK_TIMEOUT_MS);

@@ -8,6 +8,13 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 /** Receivers reject timestamps further than this from their clock (replay protection). */
 export const WEBHOOK_TOLERANCE_S = 5 * 60;
+/**
+ * After a secret rotation, deliveries are signed with the new and the replaced secret for this
+ * long by default (the receiver switches at its own pace), then with the new one only.
+ */
+export const WEBHOOK_SECRET_OVERLAP_S = 24 * 60 * 60;
+/** The longest overlap a rotation may ask for (0 = the replaced secret stops signing at once). */
+export const WEBHOOK_SECRET_OVERLAP_MAX_S = 7 * 24 * 60 * 60;
 
 export interface WebhookHeaders {
   'webhook-id': string;
@@ -35,25 +42,32 @@ function keyOf(secret: string): Buffer {
 }
 
 /**
- * Signs a payload; returns the three headers to send with it.
+ * Signs a payload; returns the three headers to send with it. Given several secrets (a rotation's
+ * overlap: the new one first, then the one it replaces), `webhook-signature` carries one
+ * space-separated `v1,<sig>` entry per secret, in that order, and a receiver that holds any one
+ * of them verifies.
  *
  * @example
  * signWebhook('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')['webhook-signature'];
  * // 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE='
+ * signWebhook([newSecret, oldSecret], id, timestampS, body)['webhook-signature'];
+ * // 'v1,<sig under newSecret> v1,<sig under oldSecret>'
  */
 export function signWebhook(
-  secret: string,
+  secrets: string | readonly string[],
   id: string,
   timestampS: number,
   body: string,
 ): WebhookHeaders {
-  const mac = createHmac('sha256', keyOf(secret))
-    .update(`${id}.${timestampS}.${body}`)
-    .digest('base64');
+  const list = typeof secrets === 'string' ? [secrets] : secrets;
+  if (list.length === 0) throw new RangeError('no webhook secret to sign with');
+  const signed = `${id}.${timestampS}.${body}`;
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestampS),
-    'webhook-signature': `v1,${mac}`,
+    'webhook-signature': list
+      .map((secret) => `v1,${createHmac('sha256', keyOf(secret)).update(signed).digest('base64')}`)
+      .join(' '),
   };
 }
 

@@ -214,6 +214,8 @@ const benchmarks: Benchmark[] = [
           let bound: number | null;
           let proven: number;
           let reason: string[] = [];
+          let planMs: number | null = null;
+          let flightS: number | null = null;
           if (f.forest || f.points) {
             const frame = createLocalFrame([119.95, 30.4]);
             let geojson: unknown;
@@ -238,6 +240,7 @@ const benchmarks: Benchmark[] = [
                 coordinates: f.points!.map((p) => frame.toLonLat(p)),
               };
             }
+            const t0 = performance.now();
             const result = planPatrol({
               areas: [{ kind: f.forest ? 'forest' : 'points', geojson }],
               docks: f.docks.map((d) => ({
@@ -250,11 +253,16 @@ const benchmarks: Benchmark[] = [
                 ? { altitudeAglM: 100, coverageSamples: 2000 }
                 : { altitudeAglM: 60 },
             });
+            planMs = performance.now() - t0;
             if (!result.ok) {
               perFixture.push(`  ${set} | ${f.name}: no plan (${result.error.code})`);
               continue;
             }
             const st = result.plan.statistics;
+            flightS = st.flightTimeS;
+            if (f.points && f.points.length >= 576)
+              figures[`${set}.planMs.points${f.points.length}.${f.drone.enduranceS / 60}min`] =
+                planMs;
             count = st.sorties;
             bound = st.sortieLowerBound;
             proven = st.sortieProvenMinimum ?? 0;
@@ -288,8 +296,12 @@ const benchmarks: Benchmark[] = [
           else misses.push(`${f.name}: ${count} vs ${bound}`);
           if (unattainable) unattainableCount++;
           if (count === Math.max(bound, proven)) equalAttainable++;
+          const timing =
+            planMs === null
+              ? ''
+              : ` [${(flightS! / 60).toFixed(1)} min flown, planned in ${planMs.toFixed(0)} ms]`;
           perFixture.push(
-            `  ${set} | ${f.name}: ${count} sorties, bound ${bound}, proven minimum ${proven}` +
+            `  ${set} | ${f.name}: ${count} sorties, bound ${bound}, proven minimum ${proven}${timing}` +
               (count === bound
                 ? ' — equal'
                 : unattainable

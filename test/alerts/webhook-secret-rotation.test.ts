@@ -80,6 +80,8 @@ async function setup(w: AlertsWorld): Promise<Setup> {
   const admin = w.t.key('Yuhang Forestry', 'forestry', 'admin');
   const res = await call(w.t, 'POST', '/v1/webhooks', { key: admin, json: { url } });
   expect(res.status).toBe(201);
+  // answers that carry a secret are kept by no cache
+  expect(res.headers.get('cache-control')).toBe('no-store');
   return { w, admin, id: res.body.id as string, secret: res.body.secret as string, received };
 }
 

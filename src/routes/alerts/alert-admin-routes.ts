@@ -424,6 +424,7 @@ export function createWebhooksRoutes(deps: AppDeps) {
       };
       // stored sealed (AES-256-GCM); this answer is the only time the secret is shown
       repo.insertEndpoint(row);
+      c.header('Cache-Control', 'no-store');
       return c.json({ ...endpointJson(row), secret: row.secret }, 201);
     },
   );

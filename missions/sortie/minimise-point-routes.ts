@@ -32,7 +32,7 @@ export interface MinimisePointRoutesOptions {
   iterations?: number;
   /** Stop once this many routes remain (e.g. a lower bound). Default 1. */
   minRoutes?: number;
-  /** Rounds spent shortening the final routes (same count at least). Default 0. */
+  /** Rounds spent shortening the routes kept after the drops (routes may still empty). Default 0. */
   polishIterations?: number;
 }
 
@@ -52,8 +52,9 @@ export interface PointRoutes {
  * into a pool and a slack-inducing string-removal search (Christiaens & Vanden Berghe, SISR:
  * strings removed from neighbouring routes, greedy reinsertion with blinks, simulated annealing
  * on time with the pool size ranked first) tries to place the pool again; on success the next
- * route goes, until `minRoutes` or an attempt runs out of rounds. Every returned route fits the
- * capacity in the model; callers re-check with the full energy model. Deterministic for a seed.
+ * route goes, until `minRoutes` or an attempt runs out of rounds. From feasible initial routes,
+ * every returned route fits the capacity in this model (callers re-check with the full energy
+ * model: detours, terrain). Deterministic for a seed.
  *
  * @example
  * const r = minimisePointRoutes(problem, [[0, 1], [2, 3], [4]], { minRoutes: 2 });

@@ -76,8 +76,6 @@ function decompositionObjective(
 const EXTRA_ANGLES = 3;
 /** Gaps on a lane up to these many lane spacings are also tried flown across (small holes). */
 const BRIDGE_LANE_SPACINGS = [0, 1, 2, 3, 5, 8] as const;
-/** Where the lines of the best direction are also tried within the slack (see `SweepLaneOptions.phase`). */
-const PHASES = [0.5, 0, 0.25, 0.75, 1] as const;
 /** How many of the best whole-part decompositions get their cells re-planned. */
 const REPLANNED_BASES = 1;
 /** How many of the next best bases are also capped (without re-planning) and compared. */
@@ -108,10 +106,9 @@ function routedCostM(cells: readonly PlannedCell[], ctx: PartContext): number {
  * connections and transits laid out, turns counted), and the cheapest by flight cost (length +
  * turn costs) is kept:
  *
- * - the boustrophedon decomposition at the best direction of the angle search (its lines also
- *   shifted within the slack across the part) and at the next best candidate directions, each
- *   also with small gaps (holes, bays up to a few lane spacings across) flown straight instead of
- *   split into cells, and with its cells merged into longer runs;
+ * - the boustrophedon decomposition at the best direction of the angle search and at the next
+ *   best candidate directions, each also with small gaps (holes, bays up to a few lane spacings
+ *   across) flown straight instead of split into cells, and with its cells merged into longer runs;
  * - for the best of those, each cell (or each run of lanes between abrupt changes of lane ends)
  *   re-planned in its own best direction, a change kept only when the routed plan of the whole
  *   part gets cheaper, so the transit it causes is charged;
@@ -130,11 +127,10 @@ export function planPart(
   ctx: PartContext,
 ): PlannedCell[] {
   const { spacingM, laneOptions } = ctx;
-  const sweepAt = (angleRad: number, bridgeGapM: number, phase = 0.5): SweepLines =>
+  const sweepAt = (angleRad: number, bridgeGapM: number): SweepLines =>
     sweepLanes([part], angleRad, spacingM, {
       ...laneOptions,
       bridgeGapM: Math.max(laneOptions.bridgeGapM ?? 0, bridgeGapM),
-      phase,
     });
   const decompose = (angleRad: number, bridgeGapM: number): SweepCell[] =>
     decomposeSweep(sweepAt(angleRad, bridgeGapM));
@@ -159,26 +155,23 @@ export function planPart(
   }
   const bases: (Candidate & { angleRad: number; sweepCells: SweepCell[] })[] = [];
   const seen = new Set<string>();
-  for (const [index, angleRad] of angles.entries()) {
-    // The best direction is also tried with its lines shifted within the slack across the part.
-    for (const phase of index === 0 ? PHASES : [0.5]) {
-      const unbridged = sweepAt(angleRad, 0, phase);
-      const gapsM = lineGapsM(unbridged);
-      let previousM = -1;
-      for (const k of BRIDGE_LANE_SPACINGS) {
-        // A wider bridge changes the lanes only when some gap lies between it and the last one.
-        const bridgeM = k * spacingM;
-        if (k > 0 && !gapsM.some((g) => g > previousM && g <= bridgeM)) continue;
-        previousM = bridgeM;
-        const split = decomposeSweep(k === 0 ? unbridged : sweepAt(angleRad, bridgeM, phase));
-        for (const sweepCells of [mergeCells(split, spacingM), split]) {
-          const key = `${angleRad}:${phase}:${sweepCells.length}:${sweepCells.reduce((n, c) => n + c.lanes.length, 0)}`;
-          if (seen.has(key) || sweepCells.length === 0) continue;
-          seen.add(key);
-          const cells = asIs(angleRad, sweepCells);
-          const plans = sweepCells.map((c) => ({ angleRad, lanes: c.lanes, region: null }));
-          bases.push({ angleRad, sweepCells, cells, plans, costM: routedCostM(cells, ctx) });
-        }
+  for (const angleRad of angles) {
+    const unbridged = sweepAt(angleRad, 0);
+    const gapsM = lineGapsM(unbridged);
+    let previousM = -1;
+    for (const k of BRIDGE_LANE_SPACINGS) {
+      // A wider bridge changes the lanes only when some gap lies between it and the last one.
+      const bridgeM = k * spacingM;
+      if (k > 0 && !gapsM.some((g) => g > previousM && g <= bridgeM)) continue;
+      previousM = bridgeM;
+      const split = decomposeSweep(k === 0 ? unbridged : sweepAt(angleRad, bridgeM));
+      for (const sweepCells of [mergeCells(split, spacingM), split]) {
+        const key = `${angleRad}:${sweepCells.length}:${sweepCells.reduce((n, c) => n + c.lanes.length, 0)}`;
+        if (seen.has(key) || sweepCells.length === 0) continue;
+        seen.add(key);
+        const cells = asIs(angleRad, sweepCells);
+        const plans = sweepCells.map((c) => ({ angleRad, lanes: c.lanes, region: null }));
+        bases.push({ angleRad, sweepCells, cells, plans, costM: routedCostM(cells, ctx) });
       }
     }
   }

@@ -1,32 +1,11 @@
 import { booleanPointInPolygon, buffer } from '@turf/turf';
 import { describe, expect, it } from 'vitest';
-import { createLocalFrame, planCoverage, sweepLanes } from '../../../missions/index';
-import type { XY } from '../../../missions/types/index';
+import { createLocalFrame, planCoverage } from '../../../missions/index';
 import { footprintCoverage } from './footprint-coverage';
 import { holedCases } from './holed-cases';
 import { CENTRE } from './shapes';
 
 const frame = createLocalFrame(CENTRE);
-const square = (size: number): XY[] => [
-  [0, 0],
-  [size, 0],
-  [size, size],
-  [0, size],
-];
-
-describe('sweepLanes phase', () => {
-  it('puts the lines flush with the low edge, centred, or flush with the high edge', () => {
-    // 100 m across, 30 m spacing: 4 lines, 20 m of slack.
-    const ys = (phase?: number): number[] =>
-      sweepLanes([[square(100)]], 0, 30, phase === undefined ? {} : { phase }).lines.map(
-        (l) => l.yM,
-      );
-    expect(ys(0)).toEqual([15, 45, 75, 105].map((y) => expect.closeTo(y, 9) as number));
-    expect(ys(1)).toEqual([-5, 25, 55, 85].map((y) => expect.closeTo(y, 9) as number));
-    expect(ys()).toEqual([5, 35, 65, 95].map((y) => expect.closeTo(y, 9) as number));
-    expect(ys(0.5)).toEqual(ys());
-  });
-});
 
 describe('planCoverage caps', () => {
   const c = holedCases().find((x) => x.name === 'rectangle with four clearings')!;

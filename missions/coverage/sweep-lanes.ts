@@ -47,12 +47,6 @@ export interface SweepLaneOptions {
   bridgeGapM?: number;
   /** Obstacles (no-fly zones already inflated by their margin) that lanes must not enter. */
   obstacles?: readonly PolygonXY[];
-  /**
-   * Where the lines sit within the slack `n × spacing − width` across the sweep: 0 puts the first
-   * band flush with the area's low edge, 1 the last band flush with its high edge. Default 0.5
-   * (centred).
-   */
-  phase?: number;
 }
 
 /** Lanes cut by an obstacle stop this far before its (already inflated) boundary, metres. */
@@ -169,8 +163,7 @@ export function sweepLanes(
   const w = spacingM;
   const width = ymax - ymin;
   const n = Math.max(1, Math.ceil(width / w - 1e-9));
-  const phase = Math.min(1, Math.max(0, options.phase ?? 0.5));
-  const y0 = ymin + w / 2 - phase * (n * w - width);
+  const y0 = ymin + (width - (n - 1) * w) / 2;
   const buckets: number[][] = Array.from({ length: n }, () => []);
   for (let e = 0; e < edges.count; e++) {
     const lo = Math.min(edges.y1[e]!, edges.y2[e]!);

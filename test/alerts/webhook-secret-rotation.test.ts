@@ -2,11 +2,18 @@
 // the overlap every delivery carries both signatures (new first), each verifiable on its own;
 // after it only the new secret signs and the replaced one is deleted from the row.
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
+import { MIGRATIONS_DIR, openDatabase } from '../../db/index';
 import {
   generateWebhookSecret,
+  signWebhook,
   verifyWebhook,
   WEBHOOK_SECRET_OVERLAP_MAX_S,
   WEBHOOK_SECRET_OVERLAP_S,
@@ -18,6 +25,7 @@ import { call, createAlertsWorld, ingest, type AlertsWorld } from './http-setup'
 
 const worlds: AlertsWorld[] = [];
 const servers: Server[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   // restarted worlds first: the first one's folder holds the shared database file
   for (const w of worlds.splice(0).reverse()) {
@@ -28,6 +36,7 @@ afterEach(async () => {
   await Promise.all(
     servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
   );
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 const HOUR_MS = 3_600_000;
@@ -121,6 +130,21 @@ const rotate = (s: Setup, json?: unknown, key = s.admin, id = s.id) =>
     key,
     ...(json === undefined ? {} : { json }),
   });
+
+describe('signing with several secrets', () => {
+  it('writes one v1 entry per secret, in the order given, each the single-secret signature', () => {
+    const [a, b] = [generateWebhookSecret(), generateWebhookSecret()];
+    const one = (secret: string) => signWebhook(secret, 'msg_1', 1_700_000_000, '{}');
+    const both = signWebhook([a, b], 'msg_1', 1_700_000_000, '{}');
+    expect(both['webhook-signature']).toBe(
+      `${one(a)['webhook-signature']} ${one(b)['webhook-signature']}`,
+    );
+    expect(both['webhook-signature']).not.toBe(
+      signWebhook([b, a], 'msg_1', 1_700_000_000, '{}')['webhook-signature'],
+    );
+    expect(() => signWebhook([], 'msg_1', 1_700_000_000, '{}')).toThrow(/no webhook secret/);
+  });
+});
 
 describe('rotating an endpoint’s signing secret', () => {
   it('answers the new secret once, signs with both during the overlap (new first), then with the new one only and deletes the old', async () => {
@@ -387,5 +411,52 @@ describe('rotating an endpoint’s signing secret', () => {
       maximum: WEBHOOK_SECRET_OVERLAP_MAX_S,
       default: WEBHOOK_SECRET_OVERLAP_S,
     });
+  });
+
+  it('rotates an endpoint stored before migration 0011 (no previous secret columns then)', async () => {
+    // the committed migrations up to 0010, with one endpoint as an older version stored it
+    const folder = mkdtempSync(join(tmpdir(), 'sf-migrations-'));
+    const dataDir = mkdtempSync(join(tmpdir(), 'sf-0011-'));
+    dirs.push(folder, dataDir);
+    cpSync(MIGRATIONS_DIR, folder, { recursive: true });
+    const journalPath = join(folder, 'meta', '_journal.json');
+    const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
+    journal.entries = journal.entries.filter((e) => e.idx < 11);
+    writeFileSync(journalPath, JSON.stringify(journal));
+    const path = join(dataDir, 'store.db');
+    const old = openDatabase(path, { migrate: false });
+    migrate(drizzle(old.sqlite), { migrationsFolder: folder });
+    const { url, received } = await receiver();
+    const legacy = generateWebhookSecret();
+    old.sqlite
+      .prepare(
+        "INSERT INTO agencies (id, name, kind, alert_types, created_at, updated_at) VALUES ('agc_old', 'Yuhang Forestry', 'forestry', '[]', 0, 0)",
+      )
+      .run();
+    old.sqlite
+      .prepare(
+        "INSERT INTO webhook_endpoints (id, agency_id, url, secret, event_types, enabled, created_at, updated_at) VALUES ('whk_old', 'agc_old', ?, ?, '[]', 1, 0, 0)",
+      )
+      .run(url, legacy);
+    old.close();
+
+    const w = world({ DATABASE_PATH: path });
+    const s: Setup = {
+      w,
+      admin: w.t.key('Yuhang Forestry', 'forestry', 'admin'),
+      id: 'whk_old',
+      secret: legacy,
+      received,
+    };
+    expect(row(w, s.id)).toMatchObject({ previous_secret: null, previous_secret_expires_at: null });
+    expect(row(w, s.id).secret).toMatch(/^sfsec:v1:/);
+    const res = await rotate(s, { overlapSeconds: 600 });
+    expect(res.status).toBe(200);
+    const fresh = res.body.secret as string;
+    for (const r of await deliveries(s, 'migrated')) {
+      const [first, second] = entries(r);
+      expect(verifiesAlone(fresh, r, first!, w.clock.ms)).toBe(true);
+      expect(verifiesAlone(legacy, r, second!, w.clock.ms)).toBe(true);
+    }
   });
 });

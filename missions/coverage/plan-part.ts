@@ -80,6 +80,8 @@ const BRIDGE_LANE_SPACINGS = [0, 1, 2, 3, 5, 8] as const;
 const REPLANNED_BASES = 1;
 /** How many of the next best bases are also capped (without re-planning) and compared. */
 const CAPPED_BASES = 2;
+/** Bases of more cells than this are not capped beyond the best (each cap tried is a routing). */
+const MAX_CELLS_TO_CAP_MORE = 40;
 
 /** A lighter direction search for one cell than for a whole part (about 20 evaluations). */
 const CELL_SEARCH = { maxCandidates: 8, refineSteps: 5 } as const;
@@ -193,6 +195,8 @@ export function planPart(
   if (best.plans) best = capCells(part, partIndex, best.plans, best.costM, ctx);
   // The next bases, capped but not re-planned, may come out cheaper than the first.
   for (const base of bases.slice(REPLANNED_BASES, REPLANNED_BASES + CAPPED_BASES)) {
+    // Each cap tried is a routing of the whole part: on parts of many cells, only the best is capped.
+    if (base.cells.length > MAX_CELLS_TO_CAP_MORE) continue;
     const capped = capCells(part, partIndex, base.plans!, base.costM, ctx);
     if (capped.costM < best.costM - 1e-6) best = capped;
   }

@@ -366,20 +366,24 @@ function travelSortieMinimum(
     const proj = (p: XY): number => p[0] * ex + p[1] * ey;
     const values: number[] = [];
     let along = 0;
-    const reach: number[] = [];
+    const unitReach: number[] = [];
+    const unitAlong: number[] = [];
     for (const u of units) {
       let r = Infinity;
       for (const d of docks) {
         const pd = proj(d.xy);
         r = Math.min(r, Math.max(...u.path.map((p) => Math.abs(proj(p) - pd))));
       }
-      reach.push(r);
+      unitReach.push(r);
+      let a = 0;
       for (let k = 0; k < u.path.length; k++) {
         values.push(proj(u.path[k]!));
-        if (k > 0) along += Math.abs(proj(u.path[k]!) - proj(u.path[k - 1]!));
+        if (k > 0) a += Math.abs(proj(u.path[k]!) - proj(u.path[k - 1]!));
       }
+      unitAlong.push(a);
+      along += a;
     }
-    reach.sort((a, b) => b - a);
+    const reach = [...unitReach].sort((a, b) => b - a);
     values.sort((a, b) => a - b);
     let extent: number;
     if (docks.length === 1) {
@@ -392,7 +396,14 @@ function travelSortieMinimum(
       extent = values[values.length - 1]! - values[0]!;
       for (let k = 0; k < docks.length - 1 && k < gaps.length; k++) extent -= gaps[k]!;
     }
-    return { deg: ((((angle * 180) / Math.PI) % 180) + 180) % 180, along, extent, reach };
+    return {
+      deg: ((((angle * 180) / Math.PI) % 180) + 180) % 180,
+      along,
+      extent,
+      reach,
+      unitReach,
+      unitAlong,
+    };
   });
   /**
    * Metres the connections and dock legs of k sorties must fly across the best direction. Each
@@ -416,6 +427,8 @@ function travelSortieMinimum(
   // Turns at the unit ends: without a dock (a) and with docks allowed at both ends (b).
   const endA: number[] = [];
   const endB: number[] = [];
+  /** Least end turns of each unit without a dock (0 for single vertices or when not computed). */
+  const unitEndS = new Float64Array(units.length);
   if (multi > 0 && multi * vertexCount <= 2_000_000) {
     const owner: number[] = [];
     const all: XY[] = [];
@@ -453,15 +466,21 @@ function travelSortieMinimum(
       }
       endA.push(Number.isFinite(a) ? a : 0);
       endB.push(Number.isFinite(b) ? Math.min(b, a) : 0);
+      unitEndS[i] = endA[endA.length - 1]!;
     });
   }
   const gains = endA.map((a, k) => a - endB[k]!).sort((x, y) => y - x);
   const turnsA = endA.reduce((s, x) => s + x, 0);
   const ownS = own.reduce((s, x) => s + x, 0);
+  const cascade = reachCascade(units.length, directions, own, unitEndS, gains, {
+    speed,
+    capacityS: usableS - overheadS,
+  });
   const turnsFor = (k: number): number => turnsA - gains.slice(0, 2 * k).reduce((s, x) => s + x, 0);
   for (let k = 1; k <= units.length; k++) {
     const needS = ownS + cross(k).m / speed + turnsFor(k) + k * overheadS;
     if (needS <= k * usableS + 1e-9) {
+      if (cascade && cascade.count > k) return cascade;
       if (k === 1) return null;
       const c = cross(k - 1);
       const turnS = turnsFor(k - 1);
@@ -482,7 +501,79 @@ function travelSortieMinimum(
       };
     }
   }
-  return null;
+  return cascade;
+}
+
+/**
+ * Sorties one by one from the farthest work out: a sortie reaching r metres out along a direction
+ * (from its dock) holds at most m(r) units — the most units whose own times, least end turns and
+ * the crossing not done by their own segments (2r minus what they travel along it) fit one
+ * battery, two dock ends' turn savings given back. The sortie holding the farthest unit holds at
+ * most m(r₁); one of the m(r₁) + 1 farthest lies in another sortie, which reaches r₍ₘ₁₊₁₎ and
+ * holds at most m(r₍ₘ₁₊₁₎), and so on: when k sorties hold fewer than all units this way, k are
+ * too few.
+ */
+function reachCascade(
+  n: number,
+  directions: readonly {
+    deg: number;
+    reach: readonly number[];
+    unitAlong: readonly number[];
+  }[],
+  own: readonly number[],
+  unitEndS: Float64Array,
+  gains: readonly number[],
+  { speed, capacityS }: { speed: number; capacityS: number },
+): ProvenMinimum | null {
+  const giveBackS = (gains[0] ?? 0) + (gains[1] ?? 0);
+  let best: ProvenMinimum | null = null;
+  for (const dir of directions) {
+    const sizes = own
+      .map((t, u) => t + unitEndS[u]! - dir.unitAlong[u]! / speed)
+      .sort((a, b) => a - b);
+    const prefix = new Float64Array(n + 1);
+    for (let k = 0; k < n; k++) prefix[k + 1] = prefix[k]! + sizes[k]!;
+    const most = (reachM: number): number => {
+      const room = capacityS + giveBackS - (2 * reachM) / speed + 1e-9;
+      let lo = 0;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (prefix[mid]! <= room) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    const held: number[] = [];
+    const reached: number[] = [];
+    let covered = 0;
+    while (covered < n) {
+      const r = dir.reach[covered]!;
+      const m = most(r);
+      if (m === 0) break;
+      held.push(m);
+      reached.push(r);
+      covered += m;
+    }
+    // (A unit no battery holds in this relaxation: nothing to say from this direction.)
+    if (covered < n) continue;
+    // held.length sorties can at most just hold everything: fewer cannot.
+    const count = held.length;
+    if (count > 1 && (!best || count > best.count)) {
+      const k = count - 1;
+      best = {
+        count,
+        reason:
+          `${k === 1 ? 'one sortie' : `${k} sorties`} flying ${reached
+            .slice(0, k)
+            .map((r) => r.toFixed(0))
+            .join(', ')} m out across the ${dir.deg.toFixed(0)}° direction (each the farthest ` +
+          `work the ones before cannot hold) hold at most ${held.slice(0, k).join(' + ')} = ` +
+          `${held.slice(0, k).reduce((a, b) => a + b, 0)} of the ${n} units`,
+      };
+    }
+  }
+  return best;
 }
 
 /**

@@ -294,6 +294,27 @@ describe('planSorties', () => {
     const short = planSorties(block, docks, withUsable(210), { reversible: true });
     expect(short.ok && short.provenMinimum.count).toBe(3);
     if (short.ok) expect(short.provenMinimum.reason).toMatch(/they reach 280 \+ 160 m out/);
+    // Just below the edge (3 sorties needed): the sortie out to the far lane holds one lane, the
+    // next, out to 220 m, two, so two sorties hold 3 of the 4 lanes.
+    const edge = planSorties(block, docks, withUsable(hi - 3), { reversible: true });
+    expect(fewestSorties(block, docks, withUsable(hi - 3)).count).toBe(3);
+    expect(edge.ok && edge.provenMinimum.count).toBe(3);
+    if (edge.ok)
+      expect(edge.provenMinimum.reason).toMatch(/hold at most 1 \+ 2 = 3 of the 4 units/);
+  });
+
+  it('proves 7 sorties for 48 lanes of 900 m at 30 min, one by one from the farthest lane out', () => {
+    const block = lanes(48, 900, 40, -450, -960).map((u) => ({ ...u, altitudeM: 100 }));
+    const drone: DroneProfile = { ...DEFAULT_DRONE, enduranceS: 1800 };
+    const plan = planSorties(block, [{ id: 'd', xy: [500, 0] }], drone, { reversible: true });
+    expect(plan.ok).toBe(true);
+    if (!plan.ok) return;
+    expect(plan.lowerBound).toBe(6);
+    expect(plan.provenMinimum.count).toBe(7);
+    expect(plan.provenMinimum.reason).toMatch(
+      /hold at most 7 \+ 7 \+ 8 \+ 8 \+ 8 \+ 9 = 47 of the 48/,
+    );
+    expect(plan.sorties.length).toBe(7);
   });
 
   it('finds the fewest sorties (brute force over every split of a short sequence)', () => {

@@ -14,7 +14,6 @@ import {
   createRouter,
   errorResponses,
   idParams,
-  zodIssues,
   pageQuery,
   parseCursor,
   requireContentType,
@@ -485,7 +484,7 @@ export function createWebhooksRoutes(deps: AppDeps) {
           secret: z.string(),
           previousSecretExpiresAt: z.string().nullable(),
         }),
-        ...errorResponses(400, 403, 404, 422),
+        ...errorResponses(400, 403, 404),
       },
     }),
     (c) => {
@@ -512,18 +511,6 @@ export function createWebhooksRoutes(deps: AppDeps) {
       );
       c.header('Cache-Control', 'no-store');
       return c.json({ ...endpointJson(endpoint), secret }, 200);
-    },
-    (result) => {
-      if (result.success) return undefined;
-      const issues = zodIssues(result.error.issues, result.target === 'json' ? '/body' : '/params');
-      // an overlap out of bounds is understood but cannot be used: 422; anything else is the usual 400
-      if (result.target === 'json' && issues.every((i) => i.path === '/body/overlapSeconds'))
-        throw new AppError(
-          'WEBHOOK_OVERLAP_INVALID',
-          `overlapSeconds must be a whole number of seconds from 0 to ${WEBHOOK_SECRET_OVERLAP_MAX_S} (7 days).`,
-          { issues },
-        );
-      throw new AppError('VALIDATION_FAILED', 'The request is not valid.', { issues });
     },
   );
 

@@ -69,7 +69,10 @@ export interface CameraFootprint {
   corners: LonLat[];
 }
 
-/** One cell as flown: a run of parallel lanes in one direction. */
+/**
+ * One cell as flown: a run of parallel lanes in one direction (a cap along a cell's straight end
+ * is a cell of one lane, across the lanes it caps).
+ */
 export interface CoverageCell {
   /** Position of the cell in flight order (0 = first). */
   order: number;

@@ -1,15 +1,12 @@
 // Per-endpoint signing-secret rotation (Standard Webhooks): the new secret is shown once; during
 // the overlap every delivery carries both signatures (new first), each verifiable on its own;
 // after it only the new secret signs and the replaced one is deleted from the row.
-import { randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MIGRATIONS_DIR, openDatabase } from '../../db/index';
 import {
   generateWebhookSecret,
@@ -18,63 +15,14 @@ import {
   WEBHOOK_SECRET_OVERLAP_MAX_S,
   WEBHOOK_SECRET_OVERLAP_S,
 } from '../../src/services/alerts/index';
-import { createSecretBox, keyIdOf, SecretKeyError } from '../../src/services/alerts/secret-box';
+import { createSecretBox, SecretKeyError } from '../../src/services/alerts/secret-box';
 import { rotateWebhookSecrets } from '../../src/services/alerts/secrets-key-rotation';
 import { hotspot } from './fixtures';
-import { call, createAlertsWorld, ingest, type AlertsWorld } from './http-setup';
-
-const worlds: AlertsWorld[] = [];
-const servers: Server[] = [];
-const dirs: string[] = [];
-afterEach(async () => {
-  // restarted worlds first: the first one's folder holds the shared database file
-  for (const w of worlds.splice(0).reverse()) {
-    w.service.stop();
-    await w.service.deliverDueWebhooks();
-    w.t.close();
-  }
-  await Promise.all(
-    servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-  );
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { call, ingest, type AlertsWorld } from './http-setup';
+import { idOf, newKey, useWebhookWorlds, type Received } from './webhook-worlds';
 
 const HOUR_MS = 3_600_000;
-const newKey = () => randomBytes(32).toString('base64');
-const idOf = (base64: string) => keyIdOf(Buffer.from(base64, 'base64'));
-
-const world = (env: Record<string, string> = {}) => {
-  const w = createAlertsWorld(undefined, env);
-  worlds.push(w);
-  return w;
-};
-
-/** The service of `w` stops (as a process would) and a new one starts on the same file. */
-const restart = (w: AlertsWorld, env: Record<string, string> = {}) => {
-  w.service.stop();
-  return world({ DATABASE_PATH: w.t.deps.config.DATABASE_PATH, ...env });
-};
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-async function receiver(): Promise<{ url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      received.push({ headers: req.headers, body });
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
-}
+const { world, restart, receiver, removeLater } = useWebhookWorlds();
 
 interface Setup {
   w: AlertsWorld;
@@ -412,7 +360,7 @@ describe('rotating an endpoint’s signing secret', () => {
     // the committed migrations up to 0010, with one endpoint as an older version stored it
     const folder = mkdtempSync(join(tmpdir(), 'sf-migrations-'));
     const dataDir = mkdtempSync(join(tmpdir(), 'sf-0011-'));
-    dirs.push(folder, dataDir);
+    removeLater(folder, dataDir);
     cpSync(MIGRATIONS_DIR, folder, { recursive: true });
     const journalPath = join(folder, 'meta', '_journal.json');
     const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };

@@ -2,10 +2,8 @@
 // signs with its original secret, a missing key is named, and a crash mid-rotation loses nothing.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
 import { verifyWebhook } from '../../src/services/alerts/index';
 import {
@@ -18,58 +16,10 @@ import {
 import { rotateWebhookSecrets } from '../../src/services/alerts/secrets-key-rotation';
 import { runTsx, spawnTsx } from '../support/spawn-tsx';
 import { hotspot } from './fixtures';
-import { call, createAlertsWorld, ingest, type AlertsWorld } from './http-setup';
+import { call, ingest, type AlertsWorld } from './http-setup';
+import { idOf, newKey, useWebhookWorlds, type Received } from './webhook-worlds';
 
-const worlds: AlertsWorld[] = [];
-const servers: Server[] = [];
-afterEach(async () => {
-  // the restarted worlds first: the first one's folder holds the shared database file
-  for (const w of worlds.splice(0).reverse()) {
-    w.service.stop();
-    await w.service.deliverDueWebhooks();
-    w.t.close();
-  }
-  await Promise.all(
-    servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
-  );
-});
-
-const newKey = () => randomBytes(32).toString('base64');
-const idOf = (base64: string) => keyIdOf(Buffer.from(base64, 'base64'));
-
-const world = (env: Record<string, string> = {}) => {
-  const w = createAlertsWorld(undefined, env);
-  worlds.push(w);
-  return w;
-};
-
-/** The service of `w` stops (as a process would) and a new one starts on the same file. */
-const restart = (w: AlertsWorld, env: Record<string, string> = {}) => {
-  w.service.stop();
-  return world({ DATABASE_PATH: w.t.deps.config.DATABASE_PATH, ...env });
-};
-
-interface Received {
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-async function receiver(): Promise<{ base: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      received.push({ path: req.url ?? '', headers: req.headers, body });
-      res.statusCode = 204;
-      res.end();
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
-}
+const { world, restart, receiver } = useWebhookWorlds();
 
 interface Endpoint {
   id: string;

@@ -675,9 +675,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
           balanceTolerancePct: options.balanceTolerancePct,
         }),
         ...(legLengthM && { legLengthM }),
-        ...((legLengthM || dem) && {
-          slackPct: (legLengthM ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0),
-        }),
+        ...((legLengthM || dem) && { slackPct }),
       },
     );
     if (!result.ok) {
@@ -715,65 +713,6 @@ export function planPatrol(input: PatrolInput): PatrolResult {
   const tourGroups = new Set<WorkGroup>(tourGroup ? [tourGroup] : []);
   if (tourGroup) {
     const tg = tourGroup;
-    const optimise = (
-      dockId: string,
-      pis: number[],
-    ): { group: WorkGroup; sortie: PlannedSortie } | null => {
-      const dock = dockSites.find((d) => d.id === dockId)!;
-      const t = solveTour([dock.xy, ...pis.map((pi) => points[pi]!.xy)], {
-        seed: options.seed ?? 1,
-        kicks: Math.min(1500, 15 * (pis.length + 1)),
-        lowerBound: false,
-      });
-      const order = t.order.slice(1).map((k) => pis[k - 1]!);
-      const works = order.map((pi, k) =>
-        makePointWork(pi, k > 0 ? points[order[k - 1]!]!.xy : null),
-      );
-      const group: WorkGroup = { works, cyclic: false };
-      applyTerrainExtra(group);
-      const res = planSorties(
-        works.map((w) => w.unit),
-        [dock],
-        drone,
-        {
-          ...(legLengthM && { legLengthM }),
-          ...((legLengthM || dem) && {
-            slackPct: (legLengthM ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0),
-          }),
-        },
-      );
-      return res.ok && res.sorties.length === 1 ? { group, sortie: res.sorties[0]! } : null;
-    };
-    let tourSorties = planned
-      .filter((p) => p.group === tg)
-      .map((p) => {
-        const pis = p.sortie.units.map((u) => tg.works[u]!.pointIndex!);
-        const better = optimise(p.sortie.dockId, pis);
-        return better && better.sortie.timeS < p.sortie.timeS ? { ...better, pis } : { ...p, pis };
-      });
-    tourSorties = mergeNeighbourSorties(tourSorties, optimise, MERGE_LIMIT * usableTimeS(drone));
-    // Alternative: sweep petals around each dock (points by angle, each petal grown while its own
-    // tour from the dock fits one battery), then the same merges; kept when it needs fewer sorties.
-    const single = (dockId: string, order: number[]): PlannedSortie | null => {
-      const dock = dockSites.find((d) => d.id === dockId)!;
-      const works = order.map((pi, k) =>
-        makePointWork(pi, k > 0 ? points[order[k - 1]!]!.xy : null),
-      );
-      const group: WorkGroup = { works, cyclic: false };
-      applyTerrainExtra(group);
-      const res = planSorties(
-        works.map((w) => w.unit),
-        [dock],
-        drone,
-        {
-          ...(legLengthM && { legLengthM }),
-          ...((legLengthM || dem) && {
-            slackPct: (legLengthM ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0),
-          }),
-        },
-      );
-      return res.ok && res.sorties.length === 1 ? res.sorties[0]! : null;
-    };
     /** The sortie flying `order` from one dock, with its works, or null if it needs two. */
     const build = (
       dockId: string,
@@ -795,6 +734,32 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       );
       return res.ok && res.sorties.length === 1 ? { group, sortie: res.sorties[0]! } : null;
     };
+    /** The same points toured again from the dock (construction plus local search), then built. */
+    const optimise = (
+      dockId: string,
+      pis: number[],
+    ): { group: WorkGroup; sortie: PlannedSortie } | null => {
+      const dock = dockSites.find((d) => d.id === dockId)!;
+      const t = solveTour([dock.xy, ...pis.map((pi) => points[pi]!.xy)], {
+        seed: options.seed ?? 1,
+        kicks: Math.min(1500, 15 * (pis.length + 1)),
+        lowerBound: false,
+      });
+      return build(
+        dockId,
+        t.order.slice(1).map((k) => pis[k - 1]!),
+      );
+    };
+    const single = (dockId: string, order: number[]): PlannedSortie | null =>
+      build(dockId, order)?.sortie ?? null;
+    let tourSorties = planned
+      .filter((p) => p.group === tg)
+      .map((p) => {
+        const pis = p.sortie.units.map((u) => tg.works[u]!.pointIndex!);
+        const better = optimise(p.sortie.dockId, pis);
+        return better && better.sortie.timeS < p.sortie.timeS ? { ...better, pis } : { ...p, pis };
+      });
+    tourSorties = mergeNeighbourSorties(tourSorties, optimise, MERGE_LIMIT * usableTimeS(drone));
     // Fewer, then shorter sorties per dock: the shortest sortie is emptied and its points placed
     // in the others by string removals and greedy reinsertion under annealing, with time-aware
     // 2-opt and Or-opt inside the routes (turn costs and hover counted). The rounds are counted
@@ -857,6 +822,8 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       }
       return out;
     };
+    // Alternative: sweep petals around each dock (points by angle, each petal grown while its own
+    // tour from the dock fits one battery), then the same merges; kept when it needs fewer sorties.
     const byDock = new Map<string, number[]>();
     points.forEach((p, pi) => {
       let best = dockSites[0]!;

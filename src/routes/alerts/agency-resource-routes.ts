@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Cursor, Page, Scope } from '../../../db/index';
 import { AppError, type ErrorCode } from '../../errors';
-import type { AppEnv } from '../../http/app-env';
+import type { AppEnv, AuthContext } from '../../http/app-env';
 import {
   errorResponses,
   idParams,
@@ -76,7 +76,8 @@ export function addDeleteRoute(
   options: {
     tag: string;
     summary: string;
-    remove: (id: string, scope: Scope) => boolean;
+    /** Removes it; `auth` is the caller (for the audit entry). */
+    remove: (id: string, scope: Scope, auth: AuthContext) => boolean;
     /** The error code and the message before the id (`No rule` → `No rule rule_….`). */
     notFound: [ErrorCode, string];
   },
@@ -93,7 +94,8 @@ export function addDeleteRoute(
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      if (!options.remove(id, scopeOf(c.get('auth'))))
+      const auth = c.get('auth');
+      if (!options.remove(id, scopeOf(auth), auth))
         throw new AppError(options.notFound[0], `${options.notFound[1]} ${id}.`);
       return c.body(null, 204);
     },
@@ -120,7 +122,8 @@ export function addUpdateRoute<Row, Body>(
     get: (id: string, scope: Scope) => Row | undefined;
     notFound: [ErrorCode, string];
     change: (current: Row, body: Body) => Row;
-    update: (id: string, next: Row) => void;
+    /** Stores the next version; `auth` is the caller (for the audit entry). */
+    update: (id: string, next: Row, auth: AuthContext) => void;
     toJson: (row: Row) => Record<string, unknown>;
   },
 ): void {
@@ -142,11 +145,12 @@ export function addUpdateRoute<Row, Body>(
     }),
     (c) => {
       const { id } = c.req.valid('param');
-      const current = options.get(id, scopeOf(c.get('auth')));
+      const auth = c.get('auth');
+      const current = options.get(id, scopeOf(auth));
       if (current === undefined)
         throw new AppError(options.notFound[0], `${options.notFound[1]} ${id}.`);
       const next = options.change(current, c.req.valid('json'));
-      options.update(id, next);
+      options.update(id, next, auth);
       return c.json(options.toJson(next), 200);
     },
   );

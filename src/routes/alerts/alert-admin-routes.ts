@@ -131,7 +131,8 @@ function suppressionJson(s: SuppressionRow) {
 /** `/v1/suppressions`: the registry of known heat sources and permitted burns. */
 export function createSuppressionsRoutes(deps: AppDeps) {
   const app = createRouter();
-  const repo = alertsServiceFor(deps).config;
+  const service = alertsServiceFor(deps);
+  const repo = service.config;
   app.on(['POST', 'DELETE'], ['/', '/:id'], requireRole('admin', 'operator'));
   app.post('/', requireContentType('application/json'));
 
@@ -169,7 +170,16 @@ export function createSuppressionsRoutes(deps: AppDeps) {
         createdBy: auth.keyId,
         createdAt: deps.now(),
       };
-      repo.insertSuppression(row);
+      service.audited(
+        actorOf(auth),
+        'suppression.created',
+        `suppression:${row.id}`,
+        { kind: row.kind, alertTypes: row.alertTypes, validUntil: iso(row.validUntil) },
+        () => {
+          repo.insertSuppression(row);
+          return true;
+        },
+      );
       return c.json(suppressionJson(row), 201);
     },
   );
@@ -184,7 +194,10 @@ export function createSuppressionsRoutes(deps: AppDeps) {
   addDeleteRoute(app, {
     tag: 'alert rules',
     summary: 'Remove a suppression',
-    remove: (id, scope) => repo.deleteSuppression(id, scope),
+    remove: (id, scope, auth) =>
+      service.audited(actorOf(auth), 'suppression.deleted', `suppression:${id}`, {}, () =>
+        repo.deleteSuppression(id, scope) ? true : undefined,
+      ) ?? false,
     notFound: ['SUPPRESSION_NOT_FOUND', 'No suppression'],
   });
   return app;
@@ -241,7 +254,8 @@ function ruleJson(r: AlertRuleRow) {
 /** `/v1/alert-rules`: thresholds and fusion settings per alert type and area. */
 export function createAlertRulesRoutes(deps: AppDeps) {
   const app = createRouter();
-  const repo = alertsServiceFor(deps).config;
+  const service = alertsServiceFor(deps);
+  const repo = service.config;
   app.on(['POST', 'PATCH', 'DELETE'], ['/', '/:id'], requireRole('admin'));
   app.on(['POST', 'PATCH'], ['/', '/:id'], requireContentType('application/json'));
 
@@ -275,7 +289,16 @@ export function createAlertRulesRoutes(deps: AppDeps) {
         createdAt: now,
         updatedAt: now,
       };
-      repo.insertRule(row);
+      service.audited(
+        actorOf(auth),
+        'rule.created',
+        `rule:${row.id}`,
+        { alertType: row.alertType, enabled: row.enabled, settings: row.settings },
+        () => {
+          repo.insertRule(row);
+          return true;
+        },
+      );
       return c.json(ruleJson(row), 201);
     },
   );
@@ -313,14 +336,27 @@ export function createAlertRulesRoutes(deps: AppDeps) {
           }),
       updatedAt: deps.now(),
     }),
-    update: (id, next) => repo.updateRule(id, next),
+    update: (id, next, auth) =>
+      service.audited(
+        actorOf(auth),
+        'rule.changed',
+        `rule:${id}`,
+        { enabled: next.enabled, settings: next.settings },
+        () => {
+          repo.updateRule(id, next);
+          return true;
+        },
+      ),
     toJson: ruleJson,
   });
 
   addDeleteRoute(app, {
     tag: 'alert rules',
     summary: 'Remove a rule (admin)',
-    remove: (id, scope) => repo.deleteRule(id, scope),
+    remove: (id, scope, auth) =>
+      service.audited(actorOf(auth), 'rule.deleted', `rule:${id}`, {}, () =>
+        repo.deleteRule(id, scope) ? true : undefined,
+      ) ?? false,
     notFound: ['ALERT_RULE_NOT_FOUND', 'No rule'],
   });
   return app;
@@ -422,7 +458,16 @@ export function createWebhooksRoutes(deps: AppDeps) {
         updatedAt: now,
       };
       // stored sealed (AES-256-GCM); this answer is the only time the secret is shown
-      repo.insertEndpoint(row);
+      service.audited(
+        actorOf(auth),
+        'webhook.created',
+        `webhook:${row.id}`,
+        { url: row.url, eventTypes: row.eventTypes },
+        () => {
+          repo.insertEndpoint(row);
+          return true;
+        },
+      );
       c.header('Cache-Control', 'no-store');
       return c.json({ ...endpointJson(row), secret: row.secret }, 201);
     },
@@ -449,14 +494,27 @@ export function createWebhooksRoutes(deps: AppDeps) {
       disabledReason: enabled ? null : 'disabled by the agency',
       updatedAt: deps.now(),
     }),
-    update: (id, next) => repo.updateEndpoint(id, next),
+    update: (id, next, auth) =>
+      service.audited(
+        actorOf(auth),
+        next.enabled ? 'webhook.enabled' : 'webhook.disabled',
+        `webhook:${id}`,
+        {},
+        () => {
+          repo.updateEndpoint(id, next);
+          return true;
+        },
+      ),
     toJson: endpointJson,
   });
 
   addDeleteRoute(app, {
     tag: 'webhooks',
     summary: 'Remove an endpoint and its deliveries (admin)',
-    remove: (id, scope) => repo.deleteEndpoint(id, scope),
+    remove: (id, scope, auth) =>
+      service.audited(actorOf(auth), 'webhook.deleted', `webhook:${id}`, {}, () =>
+        repo.deleteEndpoint(id, scope) ? true : undefined,
+      ) ?? false,
     notFound: ['WEBHOOK_NOT_FOUND', 'No webhook endpoint'],
   });
 
@@ -494,15 +552,19 @@ export function createWebhooksRoutes(deps: AppDeps) {
       const now = deps.now();
       const secret = generateWebhookSecret();
       // the owner only: the utility's admins see every endpoint, but must not receive its secret
-      const endpoint = repo.rotateSecret(
-        id,
-        { agencyId: auth.agencyId, seesAll: false },
-        {
-          secret,
-          previousExpiresAt:
-            overlapSeconds === 0 ? null : new Date(now.getTime() + overlapSeconds * 1000),
-          now,
-        },
+      const previousExpiresAt =
+        overlapSeconds === 0 ? null : new Date(now.getTime() + overlapSeconds * 1000);
+      const endpoint = service.audited(
+        actorOf(auth),
+        'webhook.secret_rotated',
+        `webhook:${id}`,
+        { overlapSeconds, previousSecretExpiresAt: iso(previousExpiresAt) },
+        () =>
+          repo.rotateSecret(
+            id,
+            { agencyId: auth.agencyId, seesAll: false },
+            { secret, previousExpiresAt, now },
+          ),
       );
       if (!endpoint) throw new AppError('WEBHOOK_NOT_FOUND', `No webhook endpoint ${id}.`);
       deps.logger.info(

@@ -1533,6 +1533,38 @@ export class AlertsService {
     );
   }
 
+  /**
+   * Runs an agency's administrative change (`change`, e.g. registering a webhook endpoint or
+   * rotating its signing secret) in one transaction with its audit entry, so the chain records who
+   * changed where alerts go and how they are signed. `change` answers undefined when nothing
+   * changed (an unknown or foreign id): then nothing is recorded. Never put secrets in `data`.
+   *
+   * @example
+   * service.audited(actor, 'webhook.deleted', `webhook:${id}`, {}, () => repo.deleteEndpoint(id, scope) || undefined);
+   */
+  audited<T>(
+    actor: Actor,
+    action: string,
+    subject: string,
+    data: { [k: string]: JsonValue },
+    change: () => T | undefined,
+  ): T | undefined {
+    return this.write(
+      0,
+      0,
+      (ctx) => {
+        const result = change();
+        if (result !== undefined)
+          this.appendAudit(ctx, `agency:${actor.agencyId}`, action, subject, {
+            keyId: actor.keyId,
+            ...data,
+          });
+        return result;
+      },
+      false,
+    );
+  }
+
   // ---------------------------------------------------------------- deadlines
 
   /** Reminds late agencies and escalates overdue alerts to emergency management. */

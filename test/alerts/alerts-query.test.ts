@@ -21,18 +21,7 @@ import {
   type NewAlertRow,
 } from '../../db/index';
 import type { Scope } from '../../db/repositories/scope';
-
-/** mulberry32: a seeded source, so that a failure replays. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom as seeded } from '../../missions/index';
 
 const T0 = Date.parse('2026-04-02T00:00:00Z');
 const HOUR_MS = 3_600_000;

@@ -35,18 +35,7 @@ import {
 } from '../../db/index';
 import { at, T0 } from '../alerts/fixtures';
 import { median, type Benchmark } from './harness';
-
-/** mulberry32: consecutive draws are independent enough to scatter points (an LCG puts them on lines). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom as seeded } from '../../missions/index';
 
 const ALERT_COUNT = 1_000_000;
 const DAY_MS = 86_400_000;

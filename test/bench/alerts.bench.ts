@@ -30,23 +30,12 @@ import {
 } from '../../src/services/alerts/index';
 import { canopyChange, hotspot, plume, square, T0 } from '../alerts/fixtures';
 import { median, percentile, type Benchmark } from './harness';
+import { seededRandom as seeded } from '../../missions/index';
 
 const silent = createLogger({
   level: 'silent',
   destination: new Writable({ write: (_c, _e, cb) => cb() }),
 });
-
-/** mulberry32: consecutive draws are independent enough to scatter points (an LCG puts them on lines). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface World {
   dir: string;

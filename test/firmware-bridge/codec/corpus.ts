@@ -6,17 +6,10 @@ import { common, minimal, type MavLinkData } from 'node-mavlink';
 import { FrameEncoder } from '../../../firmware-bridge/codec/frame-encoder';
 import type { MessageRegistry } from '../../../firmware-bridge/codec/message-registry';
 
-/** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../../missions/index';
+
+/** mulberry32, the planner's own seeded source: floats in [0, 1). */
+export { seededRandom };
 
 export function randomBytes(rand: () => number, n: number): Buffer {
   const out = Buffer.alloc(n);

@@ -7,6 +7,7 @@ import type { MavLinkData } from 'node-mavlink';
 import { FrameEncoder, FrameParser, createMessageRegistry } from '../../../firmware-bridge/index';
 import type { Clock, MavEndpoint, ReceivedFrame } from '../../../firmware-bridge/index';
 import type { MessageClass } from '../../../firmware-bridge/index';
+import { seededRandom as mulberry32 } from '../../../missions/index';
 
 export interface MemoryLinkOptions {
   clock: Clock;
@@ -25,17 +26,6 @@ export interface MemoryEndpoint extends MavEndpoint {
   sentMessages: MavLinkData[];
   /** Frames this side sent, encoded. */
   sentBytes: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function createMemoryLink(

@@ -4,18 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createLocalFrame, planCoverage } from '../../../missions/index';
 import { footprintCoverage } from './footprint-coverage';
 import { CENTRE, fromMetres, regularPolygon } from './shapes';
-
-/** mulberry32: a tiny seeded generator so every run draws the same shapes. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../../../missions/index';
 
 /** A random star-shaped ring around (cx, cy): radius varies between rMin and rMax over n vertices. */
 function blob(

@@ -5,18 +5,7 @@ import {
   MissionInputError,
 } from '../../../missions/frame/index';
 import { vincentyDistanceM } from './geodesic-oracle';
-
-/** A tiny seeded generator (mulberry32) so the sampled pairs are the same on every run. */
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as seeded } from '../../../missions/index';
 
 describe('createLocalFrame', () => {
   const centres: [number, number][] = [

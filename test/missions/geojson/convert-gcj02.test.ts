@@ -1,18 +1,7 @@
 import { distance } from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../../../missions/index';
-
-/** A small seeded PRNG (mulberry32) so the sample of positions is the same on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as mulberry32 } from '../../../missions/index';
 
 const metres = (a: readonly number[], b: readonly number[]): number =>
   distance([a[0]!, a[1]!], [b[0]!, b[1]!], { units: 'meters' });

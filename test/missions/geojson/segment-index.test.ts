@@ -1,17 +1,7 @@
 import { kinks, polygon } from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import { validateArea, type Position } from '../../../missions/index';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as mulberry32 } from '../../../missions/index';
 
 /** A star-shaped ring (never self-intersecting) with `n` vertices around [120, 30.4]. */
 function star(n: number, random: () => number, jitter = 1): Position[] {

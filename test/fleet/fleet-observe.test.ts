@@ -6,27 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSimFleet, type SimFleet } from '../../firmware-bridge/index';
 import { BridgeDispatcher, fleetServiceFor } from '../../src/services/fleet/index';
 import { call, createTestApp, type TestApp } from '../support/test-app';
+import { closeSimWorlds, cleanups, HOME, waitFor } from './support/sim-world';
 import { openFleetStream } from './support/sse-stream';
 
-const HOME: [number, number] = [119.81, 30.38];
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+afterEach(closeSimWorlds);
 
 async function registerDock(
   t: TestApp,

@@ -14,25 +14,9 @@ import { alertsServiceFor } from '../../src/routes/alerts/alerts-context';
 import { verificationServiceFor } from '../../src/services/verification/index';
 import { call, createTestApp, type TestApp } from '../support/test-app';
 import { at, hotspot, square } from '../alerts/fixtures';
+import { cleanups, closeSimWorlds, waitFor } from '../fleet/support/sim-world';
 
-const cleanups: (() => Promise<unknown> | unknown)[] = [];
-afterEach(async () => {
-  while (cleanups.length) await cleanups.pop()!();
-});
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+afterEach(closeSimWorlds);
 
 describe('a verification sortie over real UDP with the simulator', () => {
   it('flies the close-up of a high fire alert from request to done and links the flown track on the alert', async () => {

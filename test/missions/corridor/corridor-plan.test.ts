@@ -18,6 +18,7 @@ import {
   type CameraFootprint,
 } from '../../../missions/index';
 import type { XY } from '../../../missions/types/index';
+import { pointsAlongPaths } from '../path-samples';
 
 function river(name: string): MultiLineString | LineString {
   const json = JSON.parse(
@@ -208,21 +209,8 @@ describe('planCorridor', () => {
     const without = planCorridor(centre, { widthM: 300 });
     expect(plan.passes.length).toBeGreaterThan(without.passes.length);
     const inflated = buffer(zone, 19, { units: 'meters' })!;
-    for (const w of plan.workPaths) {
-      const pts = w.coordinates.map((c) => frame.toLocal(c));
-      for (let i = 1; i < pts.length; i++) {
-        const a = pts[i - 1]!;
-        const b = pts[i]!;
-        const n = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) / 10));
-        for (let k = 0; k <= n; k++) {
-          const p = frame.toLonLat([
-            a[0] + ((b[0] - a[0]) * k) / n,
-            a[1] + ((b[1] - a[1]) * k) / n,
-          ]);
-          expect(booleanPointInPolygon(p, inflated)).toBe(false);
-        }
-      }
-    }
+    for (const p of pointsAlongPaths(plan.workPaths, frame))
+      expect(booleanPointInPolygon(p, inflated)).toBe(false);
   });
 
   it('starts at the end nearest to the dock', () => {

@@ -16,6 +16,7 @@ import type { XY } from '../../../missions/types/index';
 import { footprintCoverage } from './footprint-coverage';
 import { holedCases } from './holed-cases';
 import { CENTRE, fromMetres, HOLED } from './shapes';
+import { pointsAlongPaths } from '../path-samples';
 
 const frame = createLocalFrame(CENTRE);
 const synthetic = holedCases().filter((c) => c.options.frame !== undefined && c.group === 'holes');
@@ -92,21 +93,8 @@ describe('planCoverage against the single-direction (scanline) baseline on areas
         footprints: false,
       });
       const inflated = c.noFlyZones.map((z) => buffer(z, 9, { units: 'meters' })!);
-      for (const w of plan.workPaths) {
-        const pts = w.coordinates.map((p) => frame.toLocal(p));
-        for (let i = 1; i < pts.length; i++) {
-          const a = pts[i - 1]!;
-          const b = pts[i]!;
-          const n = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) / 10));
-          for (let k = 0; k <= n; k++) {
-            const p = frame.toLonLat([
-              a[0] + ((b[0] - a[0]) * k) / n,
-              a[1] + ((b[1] - a[1]) * k) / n,
-            ]);
-            for (const z of inflated) expect(booleanPointInPolygon(p, z), method).toBe(false);
-          }
-        }
-      }
+      for (const p of pointsAlongPaths(plan.workPaths, frame))
+        for (const z of inflated) expect(booleanPointInPolygon(p, z), method).toBe(false);
     }
   });
 

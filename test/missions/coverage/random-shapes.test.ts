@@ -5,6 +5,7 @@ import { createLocalFrame, planCoverage } from '../../../missions/index';
 import { footprintCoverage } from './footprint-coverage';
 import { CENTRE, fromMetres, regularPolygon } from './shapes';
 import { seededRandom as seeded } from '../../../missions/index';
+import { pointsAlongPaths } from '../path-samples';
 
 /** A random star-shaped ring around (cx, cy): radius varies between rMin and rMax over n vertices. */
 function blob(
@@ -51,21 +52,8 @@ describe('planCoverage on seeded random shapes', () => {
         `missed e.g. ${JSON.stringify(check.missed.slice(0, 3))}`,
       ).toBeGreaterThanOrEqual(0.995);
       const inflated = buffer(zone, 9, { units: 'meters' })!;
-      for (const w of plan.workPaths) {
-        const pts = w.coordinates.map((c) => frame.toLocal(c));
-        for (let i = 1; i < pts.length; i++) {
-          const a = pts[i - 1]!;
-          const b = pts[i]!;
-          const n = Math.max(1, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1]) / 10));
-          for (let k = 0; k <= n; k++) {
-            const p = frame.toLonLat([
-              a[0] + ((b[0] - a[0]) * k) / n,
-              a[1] + ((b[1] - a[1]) * k) / n,
-            ]);
-            expect(booleanPointInPolygon(p, inflated)).toBe(false);
-          }
-        }
-      }
+      for (const p of pointsAlongPaths(plan.workPaths, frame))
+        expect(booleanPointInPolygon(p, inflated)).toBe(false);
     });
   }
 });

@@ -11,7 +11,7 @@
  * for a 40-byte frame, far below the 57600-baud timing it stands in for (7 ms for that frame).
  */
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { unlink } from 'node:fs/promises';
+import { readlink, unlink } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 
 /** Two connected pseudo-terminals (see {@link openPtyPair}). */
@@ -60,6 +60,11 @@ while True:
     ready, _, _ = select.select([ma, mb, 0], [], [])
     if 0 in ready:
         if not os.read(0, 4096):
+            # Remove the links before the masters close (at exit): a client reopening a link
+            # must find nothing, never a stale name that a new pty may already have taken.
+            for name, link in zip(names, links):
+                if link and os.path.islink(link) and os.readlink(link) == name:
+                    os.unlink(link)
             break
     for src in (ma, mb):
         if src in ready:
@@ -121,8 +126,15 @@ export async function openPtyPair(options: PtyPairOptions = {}): Promise<PtyPair
       const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
       await exited;
       clearTimeout(timer);
-      for (const link of [options.linkA, options.linkB]) {
+      // The relay removes its links itself; this is for a relay that had to be killed. A link
+      // that now names another pair's device is left alone.
+      for (const [link, name] of [
+        [options.linkA, names[0]],
+        [options.linkB, names[1]],
+      ] as const) {
         if (!link) continue;
+        const target = await readlink(link).catch(() => undefined);
+        if (target !== name) continue;
         await unlink(link).catch((err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOENT')
             throw new Error(`cannot remove pty link ${link}`, { cause: err });

@@ -2,12 +2,13 @@ import { neighbourLists } from '../tour/index';
 import { seededRandom, type XY } from '../types/index';
 
 /**
- * A single-dock routing problem over inspection points: every route starts and ends at the dock,
- * costs `overheadS` (climb, descent, start/stop) plus its legs at `speedMps`, a turn cost at each
- * point and each point's hover, and must fit `capacityS`.
+ * A routing problem over inspection points from one or more docks: every route starts and ends at
+ * its dock, costs `overheadS` (climb, descent, start/stop) plus its legs at `speedMps`, a turn cost
+ * at each point and each point's hover, and must fit `capacityS`.
  */
 export interface PointRouteProblem {
-  dock: XY;
+  /** The docks routes may fly from (at least one); routes name them by index. */
+  docks: readonly XY[];
   points: readonly XY[];
   /** Hover (or other fixed) time at each point, seconds. Default 0 each. */
   serviceS?: readonly number[];
@@ -36,10 +37,18 @@ export interface MinimisePointRoutesOptions {
   polishIterations?: number;
 }
 
+/** One route: the index of its dock in `problem.docks` and its points in flight order. */
+export interface PointRoute {
+  dock: number;
+  points: readonly number[];
+}
+
 /** Result of {@link minimisePointRoutes}. */
 export interface PointRoutes {
-  /** Point indices per route, in flight order from the dock. */
+  /** Point indices per route, in flight order from its dock. */
   routes: number[][];
+  /** Dock index (into `problem.docks`) of each route. */
+  docks: number[];
   /** Time of each route, seconds (same model as the input problem). */
   timeS: number[];
   /** Ruin-and-recreate rounds run in total. */
@@ -48,21 +57,24 @@ export interface PointRoutes {
 
 /**
  * Fewer, then shorter, dock-to-dock routes over inspection points (a distance-constrained vehicle
- * routing problem with turn costs): from feasible `initial` routes, the shortest route is emptied
+ * routing problem with turn costs, one or more docks): from feasible `initial` routes, the shortest
+ * route is emptied
  * into a pool and a slack-inducing string-removal search (Christiaens & Vanden Berghe, SISR:
  * strings removed from neighbouring routes, greedy reinsertion with blinks, simulated annealing
- * on time with the pool size ranked first) tries to place the pool again; on success the next
+ * on time with the pool size ranked first) tries to place the pool again, in a route of any dock;
+ * each changed route then flies from whichever dock makes it shortest. On success the next
  * route goes, until `minRoutes` or an attempt runs out of rounds. From feasible initial routes,
  * every returned route fits the capacity in this model (callers re-check with the full energy
  * model: detours, terrain). Deterministic for a seed.
  *
  * @example
- * const r = minimisePointRoutes(problem, [[0, 1], [2, 3], [4]], { minRoutes: 2 });
+ * const initial = [[0, 1], [2, 3], [4]].map((points) => ({ dock: 0, points }));
+ * const r = minimisePointRoutes(problem, initial, { minRoutes: 2 });
  * r.routes.length; // 2 when one battery holds three of the points
  */
 export function minimisePointRoutes(
   problem: PointRouteProblem,
-  initial: readonly (readonly number[])[],
+  initial: readonly PointRoute[],
   options: MinimisePointRoutesOptions = {},
 ): PointRoutes {
   const search = new RouteSearch(problem, options.seed ?? 1);
@@ -88,11 +100,18 @@ export function minimisePointRoutes(
       if (sum(polished.times) < sum(best.times)) best = polished;
     }
   }
-  return { routes: best.routes, timeS: best.times, iterations: total };
+  return {
+    routes: best.routes,
+    docks: best.docks.map((node) => node - problem.points.length),
+    timeS: best.times,
+    iterations: total,
+  };
 }
 
 interface Snapshot {
   routes: number[][];
+  /** Node index of each route's dock (points first, then the docks). */
+  docks: number[];
   times: number[];
   pool: number[];
 }
@@ -110,6 +129,11 @@ const MAX_STRING = 10;
 const BLINK = 0.01;
 /** Candidate neighbours per point for the ruin and the insertion positions. */
 const NEIGHBOURS = 40;
+/**
+ * Share of rounds (with several docks) that ruin one route's points nearest another dock than
+ * most of its points: a route flown from the wrong dock only pays to move once all of them left.
+ */
+const DOCK_RUIN_SHARE = 0.1;
 /** Annealing temperatures over the rounds of one attempt, seconds of flight time. */
 const START_TEMPERATURE_S = 10;
 const END_TEMPERATURE_S = 0.05;
@@ -119,15 +143,20 @@ class RouteSearch {
   private readonly xs: Float64Array;
   private readonly ys: Float64Array;
   private readonly service: Float64Array;
-  private readonly dock: number;
+  /** Node indices of the docks (after the points). */
+  private readonly dockNodes: number[];
   private readonly near: Int32Array[];
   private readonly rand: () => number;
   private routes: number[][] = [];
+  /** Dock node of each route. */
+  private routeDock: number[] = [];
   private times: number[] = [];
   private pool: number[] = [];
   private readonly routeOf: Int32Array;
   private readonly posOf: Int32Array;
   private readonly dockDist: Float64Array;
+  /** Nearest dock node of each point. */
+  private readonly nearestDock: Int32Array;
 
   constructor(
     private readonly p: PointRouteProblem,
@@ -135,22 +164,35 @@ class RouteSearch {
   ) {
     const n = p.points.length;
     this.n = n;
-    this.xs = new Float64Array(n + 1);
-    this.ys = new Float64Array(n + 1);
+    if (p.docks.length === 0) throw new RangeError('minimisePointRoutes needs at least one dock');
+    this.xs = new Float64Array(n + p.docks.length);
+    this.ys = new Float64Array(n + p.docks.length);
     p.points.forEach((q, i) => {
       this.xs[i] = q[0];
       this.ys[i] = q[1];
     });
-    this.xs[n] = p.dock[0];
-    this.ys[n] = p.dock[1];
-    this.dock = n;
+    this.dockNodes = p.docks.map((q, k) => {
+      this.xs[n + k] = q[0];
+      this.ys[n + k] = q[1];
+      return n + k;
+    });
     this.service = new Float64Array(n);
     for (let i = 0; i < n; i++) this.service[i] = p.serviceS?.[i] ?? 0;
     this.rand = seededRandom(seed);
     this.routeOf = new Int32Array(n).fill(-1);
     this.posOf = new Int32Array(n).fill(-1);
     this.dockDist = new Float64Array(n);
-    for (let i = 0; i < n; i++) this.dockDist[i] = this.dist(i, n);
+    this.nearestDock = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      this.dockDist[i] = Infinity;
+      for (const d of this.dockNodes) {
+        const m = this.dist(i, d);
+        if (m < this.dockDist[i]!) {
+          this.dockDist[i] = m;
+          this.nearestDock[i] = d;
+        }
+      }
+    }
     const k = Math.max(0, Math.min(NEIGHBOURS, n - 1));
     const flat = k > 0 ? neighbourLists(p.points, k) : new Int32Array(0);
     this.near = Array.from({ length: n }, (_, i) => flat.subarray(i * k, (i + 1) * k));
@@ -174,9 +216,9 @@ class RouteSearch {
     return (this.p.uTurnS * (1 - cos)) / 2;
   }
 
-  routeTime(route: readonly number[]): number {
+  /** Time of `route` flown from and back to dock node `d`. */
+  routeTime(route: readonly number[], d: number): number {
     if (route.length === 0) return 0;
-    const d = this.dock;
     let lenM = 0;
     let t = this.p.overheadS;
     let prev = d;
@@ -190,9 +232,15 @@ class RouteSearch {
     return t + lenM / this.p.speedMps;
   }
 
-  load(initial: readonly (readonly number[])[]): void {
-    this.routes = initial.filter((r) => r.length > 0).map((r) => [...r]);
-    this.times = this.routes.map((r) => this.routeTime(r));
+  load(initial: readonly PointRoute[]): void {
+    const kept = initial.filter((r) => r.points.length > 0);
+    for (const r of kept) {
+      if (!Number.isInteger(r.dock) || r.dock < 0 || r.dock >= this.dockNodes.length)
+        throw new RangeError(`route dock ${r.dock} is not an index of problem.docks`);
+    }
+    this.routes = kept.map((r) => [...r.points]);
+    this.routeDock = kept.map((r) => this.dockNodes[r.dock]!);
+    this.times = this.routes.map((r, k) => this.routeTime(r, this.routeDock[k]!));
     this.pool = [];
     this.routeOf.fill(-1);
     this.routes.forEach((_, r) => this.reindex(r));
@@ -203,6 +251,7 @@ class RouteSearch {
     const keep = this.routes.map((r, k) => (r.length > 0 ? k : -1)).filter((k) => k >= 0);
     return {
       routes: keep.map((k) => [...this.routes[k]!]),
+      docks: keep.map((k) => this.routeDock[k]!),
       times: keep.map((k) => this.times[k]!),
       pool: [...this.pool],
     };
@@ -210,6 +259,7 @@ class RouteSearch {
 
   restore(s: Snapshot): void {
     this.routes = s.routes.map((r) => [...r]);
+    this.routeDock = [...s.docks];
     this.times = [...s.times];
     this.pool = [...s.pool];
     this.routeOf.fill(-1);
@@ -237,6 +287,7 @@ class RouteSearch {
       this.routeOf[c] = -1;
     }
     this.routes.splice(r, 1);
+    this.routeDock.splice(r, 1);
     this.times.splice(r, 1);
     for (let k = r; k < this.routes.length; k++) this.reindex(k);
   }
@@ -252,9 +303,16 @@ class RouteSearch {
     for (; k < iterations; k++) {
       const temp = t0 * (tf / t0) ** (k / iterations);
       const before = this.snapshot();
-      const touched = this.ruin();
+      const touched =
+        this.dockNodes.length > 1 && this.rand() < DOCK_RUIN_SHARE
+          ? this.ruinForeign()
+          : this.ruin();
+      for (const r of touched) this.rehome(r);
       this.recreate(touched);
-      for (const r of touched) this.improveRoute(r, this.lastActive);
+      for (const r of touched) {
+        this.improveRoute(r, this.lastActive);
+        this.rehome(r);
+      }
       const key = this.key();
       const accept =
         key[0] < curKey[0] ||
@@ -277,6 +335,19 @@ class RouteSearch {
     return k;
   }
 
+  /** Moves route r to the dock that flies it fastest (ties keep its dock). */
+  private rehome(r: number): void {
+    if (this.dockNodes.length < 2 || this.routes[r]!.length === 0) return;
+    for (const d of this.dockNodes) {
+      if (d === this.routeDock[r]) continue;
+      const t = this.routeTime(this.routes[r]!, d);
+      if (t < this.times[r]! - 1e-9) {
+        this.routeDock[r] = d;
+        this.times[r] = t;
+      }
+    }
+  }
+
   /** Stop an attempt as soon as the pool is empty (the route count is what matters). */
   stopWhenEmpty = true;
 
@@ -289,12 +360,12 @@ class RouteSearch {
     const route = this.routes[r]!;
     const m = route.length;
     if (m < 3) return;
-    const d = this.dock;
+    const d = this.routeDock[r]!;
     const at = (k: number): number => (k < 0 || k >= m ? d : route[k]!);
     const tn = (a: number, b: number, c: number): number => (b === d ? 0 : this.turn(a, b, c));
     const v = this.p.speedMps;
     const pos = this.posOf;
-    let time = this.routeTime(route);
+    let time = this.routeTime(route, d);
     const reverse = (i: number, j: number): void => {
       for (let lo = i, hi = j; lo < hi; lo++, hi--) {
         const t = route[lo]!;
@@ -354,7 +425,7 @@ class RouteSearch {
           if (lo >= hi || lo < 0 || hi >= m) return false;
           if (twoOptGain(lo, hi) <= 1e-9) return false;
           reverse(lo, hi);
-          const t = this.routeTime(route);
+          const t = this.routeTime(route, d);
           if (t < time - 1e-9) {
             time = t;
             reindex();
@@ -387,7 +458,7 @@ class RouteSearch {
           const l2 = at(i + len - 2);
           const inner = len > 1 ? this.chainS(route, i, i + len - 1) : 0;
           const removeGain =
-            this.window(pa, sa, s1, sL, sb, nb, inner, f2, l2, len) -
+            this.window(d, pa, sa, s1, sL, sb, nb, inner, f2, l2, len) -
             (this.dist(sa, sb) / v + tn(pa, sa, sb) + tn(sa, sb, nb));
           if (removeGain <= 1e-9) continue;
           let moved = false;
@@ -406,7 +477,7 @@ class RouteSearch {
                   const f = rev ? sL : s1;
                   const l = rev ? s1 : sL;
                   const add =
-                    this.window(px, x, f, l, y, ny, inner, rev ? l2 : f2, rev ? f2 : l2, len) -
+                    this.window(d, px, x, f, l, y, ny, inner, rev ? l2 : f2, rev ? f2 : l2, len) -
                     (this.dist(x, y) / v + tn(px, x, y) + tn(x, y, ny));
                   if (add >= removeGain - 1e-9) continue;
                   const seg = route.slice(i, i + len);
@@ -414,7 +485,7 @@ class RouteSearch {
                   const rest = [...route.slice(0, i), ...route.slice(i + len)];
                   const q = p < i ? p + 1 : p + 1 - len;
                   const cand = [...rest.slice(0, q), ...seg, ...rest.slice(q)];
-                  const t = this.routeTime(cand);
+                  const t = this.routeTime(cand, d);
                   if (t < time - 1e-9) {
                     route.splice(0, m, ...cand);
                     time = t;
@@ -449,9 +520,10 @@ class RouteSearch {
   /**
    * Time of a segment f…l (its inner time given, `f2` the vertex after f and `l2` the one before
    * l inside it) placed between x and y, with x's predecessor px and y's successor ny: legs
-   * x → f and l → y, the turns at x, f, l and y.
+   * x → f and l → y, the turns at x, f, l and y (none at the route's dock d).
    */
   private window(
+    d: number,
     px: number,
     x: number,
     f: number,
@@ -463,7 +535,6 @@ class RouteSearch {
     l2: number,
     len: number,
   ): number {
-    const d = this.dock;
     let t = (this.dist(x, f) + this.dist(l, y)) / this.p.speedMps + inner;
     if (x !== d) t += this.turn(px, x, f);
     if (y !== d) t += this.turn(l, y, ny);
@@ -507,11 +578,46 @@ class RouteSearch {
       this.reindex(r);
       if (lo > 0) this.lastActive.push(route[lo - 1]!);
       if (lo < route.length) this.lastActive.push(route[lo]!);
-      this.times[r] = this.routeTime(route);
+      this.times[r] = this.routeTime(route, this.routeDock[r]!);
       ruined.add(r);
       seed = c;
     }
     return ruined;
+  }
+
+  /**
+   * Empties one random route of the points whose nearest dock is not the one nearest to most of
+   * its points (several docks only); falls back to a string removal when there are none.
+   */
+  private ruinForeign(): Set<number> {
+    const live = this.routes.map((r, k) => (r.length > 0 ? k : -1)).filter((k) => k >= 0);
+    if (live.length === 0) return this.ruin();
+    const r = live[Math.floor(this.rand() * live.length)]!;
+    const route = this.routes[r]!;
+    const votes = new Map<number, number>();
+    for (const c of route)
+      votes.set(this.nearestDock[c]!, (votes.get(this.nearestDock[c]!) ?? 0) + 1);
+    let major = -1;
+    let most = -1;
+    for (const d of this.dockNodes) {
+      const v = votes.get(d) ?? 0;
+      if (v > most) {
+        most = v;
+        major = d;
+      }
+    }
+    const keep = route.filter((c) => this.nearestDock[c] === major);
+    if (keep.length === route.length) return this.ruin();
+    this.lastActive = [...keep];
+    for (const c of route) {
+      if (this.nearestDock[c] === major) continue;
+      this.routeOf[c] = -1;
+      this.pool.push(c);
+    }
+    route.splice(0, route.length, ...keep);
+    this.reindex(r);
+    this.times[r] = this.routeTime(route, this.routeDock[r]!);
+    return new Set([r]);
   }
 
   /** Greedy reinsertion of the pool (random, far-first or near-first order) with blinks. */
@@ -562,7 +668,7 @@ class RouteSearch {
       route.splice(bestPos, 0, c);
       touched.add(bestR);
       this.lastActive.push(c);
-      this.times[bestR] = this.routeTime(route);
+      this.times[bestR] = this.routeTime(route, this.routeDock[bestR]!);
       this.reindex(bestR);
     }
     this.pool = left;
@@ -571,7 +677,7 @@ class RouteSearch {
   /** Time added by inserting c before position pos of route r. */
   private insertDelta(r: number, pos: number, c: number): number {
     const route = this.routes[r]!;
-    const d = this.dock;
+    const d = this.routeDock[r]!;
     const a = pos > 0 ? route[pos - 1]! : d;
     const b = pos < route.length ? route[pos]! : d;
     let delta = (this.dist(a, c) + this.dist(c, b) - this.dist(a, b)) / this.p.speedMps;

@@ -12,7 +12,7 @@ const drone = { ...DEFAULT_DRONE, enduranceS: 900 };
 const altitudeM = 60;
 
 const problemFor = (points: XY[], hoverS: number[]): PointRouteProblem => ({
-  dock: [0, 0],
+  docks: [[0, 0]],
   points,
   serviceS: hoverS,
   overheadS:
@@ -25,14 +25,14 @@ const problemFor = (points: XY[], hoverS: number[]): PointRouteProblem => ({
 });
 
 /** The energy model's own time of one route (planSorties over its points in this order). */
-const oracleS = (points: XY[], hoverS: number[], route: number[]): number => {
+const oracleS = (points: XY[], hoverS: number[], route: number[], dock: XY = [0, 0]): number => {
   const units: WorkUnit[] = route.map((k) => ({
     label: `point ${k}`,
     path: [points[k]!],
     altitudeM,
     hoverS: hoverS[k]!,
   }));
-  const plan = planSorties(units, [{ id: 'd', xy: [0, 0] }], { ...drone, enduranceS: 1e7 });
+  const plan = planSorties(units, [{ id: 'd', xy: dock }], { ...drone, enduranceS: 1e7 });
   if (!plan.ok || plan.sorties.length !== 1) throw new Error('oracle: not one sortie');
   return plan.sorties[0]!.timeS;
 };
@@ -51,7 +51,7 @@ describe('minimisePointRoutes', () => {
     for (const seed of [1, 2, 3]) {
       const { points, hoverS } = field(60, 2000, seed);
       // One point per route: as many sorties as points, the worst start.
-      const initial = points.map((_, k) => [k]);
+      const initial = points.map((_, k) => ({ dock: 0, points: [k] }));
       const r = minimisePointRoutes(problemFor(points, hoverS), initial, {
         seed,
         iterations: 400,
@@ -78,7 +78,7 @@ describe('minimisePointRoutes', () => {
     const hoverS = points.map(() => 100);
     const r = minimisePointRoutes(
       problemFor(points, hoverS),
-      points.map((_, k) => [k]),
+      points.map((_, k) => ({ dock: 0, points: [k] })),
       { iterations: 2000 },
     );
     expect(r.routes.length).toBe(3);
@@ -93,9 +93,12 @@ describe('minimisePointRoutes', () => {
       .map((p, k) => ({ k, a: Math.atan2(p[1], p[0]) }))
       .sort((x, y) => x.a - y.a)
       .map((x) => x.k);
-    const initial = [0, 1, 2, 3, 4, 5].map((w) => byAngle.filter((_, i) => i % 6 === w));
+    const initial = [0, 1, 2, 3, 4, 5].map((w) => ({
+      dock: 0,
+      points: byAngle.filter((_, i) => i % 6 === w),
+    }));
     const problem = { ...problemFor(points, hoverS), capacityS: 1e6 };
-    const before = initial.reduce((s, r) => s + oracleS(points, hoverS, r), 0);
+    const before = initial.reduce((s, r) => s + oracleS(points, hoverS, r.points), 0);
     const run = (): ReturnType<typeof minimisePointRoutes> =>
       minimisePointRoutes(problem, initial, { minRoutes: 6, polishIterations: 300, seed: 4 });
     const a = run();
@@ -103,5 +106,53 @@ describe('minimisePointRoutes', () => {
     expect(a.routes.length).toBeLessThanOrEqual(6);
     expect(after).toBeLessThan(before * 0.8);
     expect(run().routes).toEqual(a.routes);
+  });
+
+  it('moves points and routes between docks: each route flies from its fastest dock, fewer in all', () => {
+    // Two point fields 6 km apart, a dock beside each; every point starts in its own route from
+    // the wrong dock (each route then takes 2 × 6 km of legs, still within this battery).
+    const docks: XY[] = [
+      [-3000, 0],
+      [3000, 0],
+    ];
+    const west = field(30, 1200, 21).points.map(([x, y]): XY => [x - 3000, y]);
+    const east = field(30, 1200, 22).points.map(([x, y]): XY => [x + 3000, y]);
+    const points = [...west, ...east];
+    const hoverS = points.map(() => 5);
+    const big = { ...drone, enduranceS: 3600 };
+    const problem: PointRouteProblem = {
+      ...problemFor(points, hoverS),
+      docks,
+      capacityS: usableTimeS(big),
+    };
+    const initial = points.map((_, k) => ({ dock: k < 30 ? 1 : 0, points: [k] }));
+    const r = minimisePointRoutes(problem, initial, {
+      seed: 3,
+      iterations: 600,
+      polishIterations: 600,
+    });
+    expect(r.routes.flat().sort((a, b) => a - b)).toEqual(points.map((_, k) => k));
+    expect(r.routes.length).toBeLessThan(10);
+    r.routes.forEach((route, k) => {
+      const dock = docks[r.docks[k]!]!;
+      const other = docks[1 - r.docks[k]!]!;
+      const t = oracleS(points, hoverS, route, dock);
+      expect(t).toBeCloseTo(r.timeS[k]!, 6);
+      expect(t).toBeLessThanOrEqual(usableTimeS(big) + 1e-6);
+      // No route is faster from the other dock.
+      expect(oracleS(points, hoverS, route, other)).toBeGreaterThanOrEqual(t - 1e-6);
+    });
+    // Every route keeps to one field, flown from the dock beside it.
+    for (const [k, route] of r.routes.entries()) {
+      const sides = new Set(route.map((q) => (q < 30 ? 0 : 1)));
+      expect(sides).toEqual(new Set([r.docks[k]]));
+    }
+  });
+
+  it("refuses a route whose dock is not one of the problem's docks", () => {
+    const { points, hoverS } = field(5, 500, 2);
+    expect(() =>
+      minimisePointRoutes(problemFor(points, hoverS), [{ dock: 1, points: [0, 1, 2, 3, 4] }]),
+    ).toThrow(/route dock 1/);
   });
 });

@@ -764,63 +764,58 @@ export function planPatrol(input: PatrolInput): PatrolResult {
     // in the others by string removals and greedy reinsertion under annealing, with time-aware
     // 2-opt and Or-opt inside the routes (turn costs and hover counted). The rounds are counted
     // per point, so a loaded machine plans the same; every new sortie is re-planned with the full
-    // model (detours, terrain), and a dock's result is kept only when all of them fit and they
-    // are fewer, or as many and shorter in total.
+    // model (detours, terrain), and the result is kept only when all of them fit and they are
+    // fewer, or as many and shorter in total.
     const minimiseTourSorties = (list: PointSortie[]): PointSortie[] => {
+      if (list.length === 0) return list;
       const alt = pointAltitudeAglM;
-      const budget = Math.min(ROUTE_ROUNDS_MAX, ROUTE_ROUNDS_PER_POINT * points.length);
-      const out: PointSortie[] = [];
-      for (const dock of dockSites) {
-        const mine = list.filter((x) => x.sortie.dockId === dock.id);
-        if (mine.length === 0) continue;
-        const pis = mine.flatMap((x) => x.sortie.units.map((u) => x.group.works[u]!.pointIndex!));
-        const local = new Map(pis.map((pi, k) => [pi, k]));
-        const initial = mine.map((x) =>
-          x.sortie.units.map((u) => local.get(x.group.works[u]!.pointIndex!)!),
-        );
-        const rounds = Math.max(50, Math.round((budget * pis.length) / points.length));
-        // With one dock, stop at the tour's least possible count; with several, at one per dock.
-        const others = list.length - mine.length;
-        const routes = minimisePointRoutes(
-          {
-            dock: dock.xy,
-            points: pis.map((pi) => points[pi]!.xy),
-            serviceS: pis.map((pi) => points[pi]!.point.hoverS ?? 0),
-            overheadS:
-              alt / drone.climbRateMps +
-              alt / drone.descentRateMps +
-              drone.cruiseSpeedMps / drone.accelerationMps2,
-            speedMps: drone.cruiseSpeedMps - drone.windMps,
-            uTurnS: drone.cruiseSpeedMps / drone.accelerationMps2,
-            capacityS: usableTimeS(drone) * (1 - slackPct / 100),
-          },
-          initial,
-          {
-            seed: options.seed ?? 1,
-            iterations: rounds,
-            polishIterations: rounds,
-            minRoutes: Math.max(1, tourLeast - others),
-          },
-        );
-        const rebuilt = routes.routes.map((r) => {
-          const order = r.map((k) => pis[k]!);
-          const b = build(dock.id, order);
-          return b ? { ...b, pis: order } : null;
-        });
-        const fits = rebuilt.every((x) => x !== null);
-        const totalS = (xs: { sortie: PlannedSortie }[]): number =>
-          sum(xs.map((x) => x.sortie.timeS));
-        if (
-          fits &&
-          (rebuilt.length < mine.length ||
-            (rebuilt.length === mine.length && totalS(rebuilt) < totalS(mine) - 1e-6))
-        ) {
-          out.push(...rebuilt);
-        } else {
-          out.push(...mine);
-        }
-      }
-      return out;
+      const rounds = Math.max(
+        50,
+        Math.min(ROUTE_ROUNDS_MAX, ROUTE_ROUNDS_PER_POINT * points.length),
+      );
+      // All docks in one search: a point may move to a route of another dock, and every changed
+      // route flies from the dock that makes it shortest.
+      const dockIndex = new Map(dockSites.map((d, k) => [d.id, k]));
+      const pis = list.flatMap((x) => x.sortie.units.map((u) => x.group.works[u]!.pointIndex!));
+      const local = new Map(pis.map((pi, k) => [pi, k]));
+      const initial = list.map((x) => ({
+        dock: dockIndex.get(x.sortie.dockId)!,
+        points: x.sortie.units.map((u) => local.get(x.group.works[u]!.pointIndex!)!),
+      }));
+      const routes = minimisePointRoutes(
+        {
+          docks: dockSites.map((d) => d.xy),
+          points: pis.map((pi) => points[pi]!.xy),
+          serviceS: pis.map((pi) => points[pi]!.point.hoverS ?? 0),
+          overheadS:
+            alt / drone.climbRateMps +
+            alt / drone.descentRateMps +
+            drone.cruiseSpeedMps / drone.accelerationMps2,
+          speedMps: drone.cruiseSpeedMps - drone.windMps,
+          uTurnS: drone.cruiseSpeedMps / drone.accelerationMps2,
+          capacityS: usableTimeS(drone) * (1 - slackPct / 100),
+        },
+        initial,
+        {
+          seed: options.seed ?? 1,
+          iterations: rounds,
+          polishIterations: rounds,
+          minRoutes: tourLeast,
+        },
+      );
+      const rebuilt = routes.routes.map((r, k) => {
+        const order = r.map((q) => pis[q]!);
+        const b = build(dockSites[routes.docks[k]!]!.id, order);
+        return b ? { ...b, pis: order } : null;
+      });
+      const totalS = (xs: { sortie: PlannedSortie }[]): number =>
+        sum(xs.map((x) => x.sortie.timeS));
+      if (!rebuilt.every((x) => x !== null)) return list;
+      const kept = rebuilt.filter((x) => x !== null);
+      return kept.length < list.length ||
+        (kept.length === list.length && totalS(kept) < totalS(list) - 1e-6)
+        ? kept
+        : list;
     };
     // Alternative: sweep petals around each dock (points by angle, each petal grown while its own
     // tour from the dock fits one battery), then the same merges; kept when it needs fewer sorties.

@@ -32,9 +32,10 @@ interface SortieFixture {
   /**
    * plan: forests and point fields with the dock beside or inside, through planPatrol;
    * fixed-order: the same lane blocks handed to planSorties in an order that starts at the far
-   * end (no coverage planner choosing the start); stress: far docks, short batteries.
+   * end (no coverage planner choosing the start); stress: far docks, short batteries; docks: the
+   * utility's model, where one area is flown from several nests along a line.
    */
-  set: 'plan' | 'fixed-order' | 'stress';
+  set: 'plan' | 'fixed-order' | 'stress' | 'docks';
   units: WorkUnit[];
   /** Point fields go through planPatrol (tour split, sweep petals, merges). */
   points: XY[] | null;
@@ -122,6 +123,59 @@ function sortieFixtures(): SortieFixture[] {
       cyclic: true,
     });
   }
+  // Several nests, as in the utility's model (nests along a transmission line lend their drones):
+  // the planner must share the work between docks. Its own random stream, so that the fixtures
+  // above keep their points.
+  const nestRand = seededRandom(91);
+  const nestField = (n: number, sideM: number): XY[] =>
+    Array.from({ length: n }, (): XY => [(nestRand() - 0.5) * sideM, (nestRand() - 0.5) * sideM]);
+  for (const enduranceMin of [30, 40]) {
+    const drone = { ...DEFAULT_DRONE, enduranceS: enduranceMin * 60 };
+    out.push({
+      name: `forest 900×1920 m, a dock at each end, ${enduranceMin} min`,
+      set: 'docks',
+      units: [],
+      points: null,
+      forest: [900, 1920],
+      docks: [
+        { id: 'south', xy: [0, -1010] },
+        { id: 'north', xy: [0, 1010] },
+      ],
+      drone,
+      cyclic: false,
+    });
+    out.push({
+      name: `forest 2400×1600 m, 3 nests on a line across it, ${enduranceMin} min`,
+      set: 'docks',
+      units: [],
+      points: null,
+      forest: [2400, 1600],
+      docks: [-800, 0, 800].map((x, i) => ({ id: `nest-${i + 1}`, xy: [x, 0] as XY })),
+      drone,
+      cyclic: false,
+    });
+    out.push({
+      name: `points 240, 2 nests, ${enduranceMin} min`,
+      set: 'docks',
+      units: [],
+      points: nestField(240, Math.sqrt(240) * 150),
+      docks: [
+        { id: 'nest-1', xy: [-500, 0] },
+        { id: 'nest-2', xy: [500, 0] },
+      ],
+      drone,
+      cyclic: true,
+    });
+    out.push({
+      name: `points 576, 4 nests on a line, ${enduranceMin} min`,
+      set: 'docks',
+      units: [],
+      points: nestField(576, 3600),
+      docks: [-1350, -450, 450, 1350].map((x, i) => ({ id: `nest-${i + 1}`, xy: [x, 0] as XY })),
+      drone,
+      cyclic: true,
+    });
+  }
   return out;
 }
 
@@ -202,7 +256,7 @@ const benchmarks: Benchmark[] = [
       const notes: string[] = [];
       const perFixture: string[] = [];
       let maxBatteryPct = 0;
-      for (const set of ['plan', 'fixed-order', 'stress'] as const) {
+      for (const set of ['plan', 'docks', 'fixed-order', 'stress'] as const) {
         const fixtures = sortieFixtures().filter((f) => f.set === set);
         let equal = 0;
         let equalAttainable = 0;

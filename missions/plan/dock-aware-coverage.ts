@@ -1,0 +1,591 @@
+import { featureCollection, intersect, polygon as turfPolygon } from '@turf/turf';
+import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
+import { polygonAreaM2, type PolygonXY, type RingXY } from '../coverage/index';
+import type { CoveragePlan } from '../coverage/index';
+import type { LocalFrame } from '../frame/index';
+import {
+  planSorties,
+  type DockSite,
+  type PlanSortiesOptions,
+  type WorkUnit,
+} from '../sortie/index';
+import type { DroneProfile, LonLat, WorkPath, XY } from '../types/index';
+
+/** What the patrol plan keeps of a coverage plan (a composite of parts has no cells). */
+export interface DockAwareCoveragePlan {
+  workPaths: WorkPath[];
+  footprints: CoveragePlan['footprints'];
+  stats: Pick<
+    CoveragePlan['stats'],
+    'lengthM' | 'lowerBoundM' | 'turns' | 'areaM2' | 'laneSpacingM'
+  >;
+}
+
+/** How a coverage's work splits into sorties: fewer sorties first, then less flight time. */
+export interface SortieScore {
+  sorties: number;
+  timeS: number;
+}
+
+/** Inputs of {@link dockAwareCoverage}; every planning and scoring step is the caller's. */
+export interface DockAwareCoverageInput {
+  /** The area to cover, `[lon, lat]`. */
+  geometry: Polygon | MultiPolygon;
+  /** The coverage planned as before (start at the nearest dock, directions by length and turns). */
+  base: CoveragePlan;
+  /** Every dock, in the local frame. */
+  docks: readonly DockSite[];
+  frame: LocalFrame;
+  /**
+   * Docks farther than this from the area (metres) get no share of it: a sortie from there would
+   * spend most of its battery on the way. E.g. a quarter of the usable range.
+   */
+  dockReachM: number;
+  /** Plans the coverage of (a part of) the area from `start`, in one course when given. */
+  plan: (
+    geometry: Polygon | MultiPolygon,
+    start: LonLat,
+    sweepCourseDeg: number | null,
+  ) => CoveragePlan;
+  /** Splits work paths into sorties from the docks; null when some work cannot be served. */
+  score: (workPaths: readonly WorkPath[]) => SortieScore | null;
+  /** Path between two points around no-fly zones (metres, local frame). Default straight. */
+  route?: (a: XY, b: XY) => XY[];
+  /** Called with every whole-area candidate and its split (for benchmarks and tests). */
+  onCandidate?: (choice: string, score: SortieScore | null) => void;
+}
+
+/** The result of {@link dockAwareCoverage}: the kept plan and which candidate it is. */
+export interface DockAwareCoverage {
+  plan: DockAwareCoveragePlan;
+  /** `'base'`, `'course 45°'`, `'docks 3'` (the area shared among 3 docks) … */
+  choice: string;
+  /** The kept plan's sortie split, or null when the base needs at most one sortie. */
+  score: SortieScore | null;
+  /** Candidates planned and scored, the base included. */
+  candidates: number;
+}
+
+/**
+ * A scorer for {@link DockAwareCoverageInput.score}: the work paths as units (metres in `frame`)
+ * split by `planSorties` with the plan's options.
+ *
+ * @example
+ * const score = sortieScorer(docks, drone, frame, { slackPct: 2 });
+ * score(plan.workPaths); // { sorties: 3, timeS: 3912.4 } or null
+ */
+export function sortieScorer(
+  docks: readonly DockSite[],
+  drone: DroneProfile,
+  frame: LocalFrame,
+  options: PlanSortiesOptions,
+): (workPaths: readonly WorkPath[]) => SortieScore | null {
+  return (workPaths) => {
+    const units: WorkUnit[] = workPaths.map((w, k) => ({
+      label: `${w.kind} ${k + 1}`,
+      path: w.coordinates.map((q) => frame.toLocal(q)),
+      altitudeM: w.altitudeAglM,
+    }));
+    const result = planSorties(units, docks, drone, options);
+    return result.ok ? { sorties: result.sorties.length, timeS: result.totalTimeS } : null;
+  };
+}
+
+/** Courses (degrees from north) tried for the whole area and for each dock's share. */
+const CANDIDATE_COURSES_DEG = [0, 45, 90, 135];
+/** A dock whose share would be smaller than this part of the area takes none. */
+const MIN_SHARE = 0.05;
+
+/**
+ * Chooses the coverage of one area by how its work splits into sorties from the docks, not only
+ * by its own length and turns. When the base plan needs more than one sortie, the area is also
+ * planned in other courses (the base's main course + 90° and 0/45/90/135°) and, when several
+ * docks are within `dockReachM`, shared among them (Voronoi cells of the docks clipped to the
+ * area, each share planned from its own dock in its best course by the same split, the shares
+ * joined by transits around no-fly zones). The candidate with the fewest sorties, then the least
+ * total time, is kept; ties keep the base. Pure and deterministic.
+ *
+ * @example
+ * const chosen = dockAwareCoverage({
+ *   geometry: forest, base, docks, frame, dockReachM: 3000,
+ *   plan: (g, start, course) => planCoverage(g, { startLonLat: start, ...(course !== null && { sweepCourseDeg: course }) }),
+ *   score: (paths) => scoreBySorties(paths),
+ * });
+ * chosen.choice; // 'docks 3'
+ */
+export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCoverage {
+  const { base, frame } = input;
+  const baseScore = input.score(base.workPaths);
+  const baseStats = pickStats(base);
+  if (baseScore === null || baseScore.sorties <= 1) {
+    return {
+      plan: { workPaths: base.workPaths, footprints: base.footprints, stats: baseStats },
+      choice: 'base',
+      score: baseScore,
+      candidates: 1,
+    };
+  }
+  let best: DockAwareCoverage = {
+    plan: { workPaths: base.workPaths, footprints: base.footprints, stats: baseStats },
+    choice: 'base',
+    score: baseScore,
+    candidates: 1,
+  };
+  let candidates = 1;
+  const consider = (plan: DockAwareCoveragePlan, choice: string, score: SortieScore | null) => {
+    input.onCandidate?.(choice, score);
+    if (score !== null && better(score, best.score!)) best = { plan, choice, score, candidates };
+  };
+
+  const startLonLat = frame.toLonLat(
+    nearestDock(input.docks, localPolygons(input.geometry, frame)),
+  );
+  for (const course of courseCandidates(mainCourseDeg(base))) {
+    const plan = input.plan(input.geometry, startLonLat, course);
+    candidates++;
+    consider(
+      { workPaths: plan.workPaths, footprints: plan.footprints, stats: pickStats(plan) },
+      `course ${course}°`,
+      input.score(plan.workPaths),
+    );
+  }
+
+  const shares = shareAmongDocks(input);
+  if (shares.length > 1) {
+    // Each share in its own best course (by its own split), and all shares in one fixed course
+    // (the shares' sorties mix where they meet, which their own splits do not see).
+    const options = shares.map((share) => {
+      const start = frame.toLonLat(share.dock.xy);
+      const first = input.plan(share.geometry, start, null);
+      const main = mainCourseDeg(first);
+      const byCourse = new Map<number | null, CoveragePlan>([[null, first]]);
+      let chosen = first;
+      let chosenScore = input.score(first.workPaths);
+      candidates++;
+      for (const course of courseCandidates(main)) {
+        const plan = input.plan(share.geometry, start, course);
+        const score = input.score(plan.workPaths);
+        candidates++;
+        byCourse.set(course, plan);
+        if (score !== null && (chosenScore === null || better(score, chosenScore))) {
+          chosen = plan;
+          chosenScore = score;
+        }
+      }
+      const inCourse = (course: number): CoveragePlan => byCourse.get(course) ?? first;
+      return { chosen, first, inCourse };
+    });
+    const joins: [string, CoveragePlan[]][] = [
+      [`docks ${shares.length}`, options.map((o) => o.chosen)],
+      [`docks ${shares.length}, own courses`, options.map((o) => o.first)],
+      ...CANDIDATE_COURSES_DEG.map((c): [string, CoveragePlan[]] => [
+        `docks ${shares.length}, course ${c}°`,
+        options.map((o) => o.inCourse(c)),
+      ]),
+    ];
+    const seen: CoveragePlan[][] = [];
+    for (const [choice, parts] of joins) {
+      if (seen.some((s) => s.every((p, i) => p === parts[i]))) continue;
+      seen.push(parts);
+      const joined = joinParts(parts, base, frame, input.route);
+      consider(joined, choice, input.score(joined.workPaths));
+    }
+  }
+  return { ...best, candidates };
+}
+
+function better(a: SortieScore, b: SortieScore): boolean {
+  return a.sorties < b.sorties || (a.sorties === b.sorties && a.timeS < b.timeS - 1e-6);
+}
+
+function pickStats(plan: CoveragePlan): DockAwareCoveragePlan['stats'] {
+  const { lengthM, lowerBoundM, turns, areaM2, laneSpacingM } = plan.stats;
+  return { lengthM, lowerBoundM, turns, areaM2, laneSpacingM };
+}
+
+/** The course of the cells holding the most lane length, degrees in [0, 180). */
+function mainCourseDeg(plan: CoveragePlan): number | null {
+  const byCourse = new Map<number, number>();
+  for (const cell of plan.cells) {
+    const course = Math.round(cell.sweepCourseDeg * 10) / 10;
+    byCourse.set(course, (byCourse.get(course) ?? 0) + cell.laneLengthM);
+  }
+  let bestCourse: number | null = null;
+  let bestLengthM = -1;
+  for (const [course, lengthM] of byCourse) {
+    if (lengthM > bestLengthM) {
+      bestCourse = course;
+      bestLengthM = lengthM;
+    }
+  }
+  return bestCourse;
+}
+
+/** The main course + 90° and the fixed courses, each at least 5° from the main and the others. */
+function courseCandidates(mainDeg: number | null): number[] {
+  const out: number[] = [];
+  const apart = (a: number, b: number): boolean => {
+    const d = Math.abs(a - b) % 180;
+    return Math.min(d, 180 - d) >= 5;
+  };
+  const wanted =
+    mainDeg === null
+      ? CANDIDATE_COURSES_DEG
+      : [Math.round(((mainDeg + 90) % 180) * 10) / 10, ...CANDIDATE_COURSES_DEG];
+  for (const c of wanted) {
+    if ((mainDeg === null || apart(c, mainDeg)) && out.every((o) => apart(c, o))) out.push(c);
+  }
+  return out;
+}
+
+interface Share {
+  dock: DockSite;
+  geometry: Polygon | MultiPolygon;
+  areaM2: number;
+}
+
+/**
+ * The area shared among the docks within reach: each dock takes the part nearer to it than to
+ * any other (its Voronoi cell clipped to the area); docks whose share is below `MIN_SHARE` of the
+ * area are dropped and the cells recomputed without them.
+ */
+function shareAmongDocks(input: DockAwareCoverageInput): Share[] {
+  const { frame } = input;
+  const polys = localPolygons(input.geometry, frame);
+  const totalM2 = polys.reduce((s, p) => s + polygonAreaM2(p), 0);
+  if (totalM2 <= 0) return [];
+  let docks = input.docks.filter(
+    (d, i) =>
+      distanceToPolygonsM(d.xy, polys) <= input.dockReachM &&
+      // A dock at the same place as an earlier one would get an empty cell.
+      input.docks.findIndex((e) => e.xy[0] === d.xy[0] && e.xy[1] === d.xy[1]) === i,
+  );
+  const box = boundsOf([...polys.flatMap((p) => p[0] ?? []), ...docks.map((d) => d.xy)]);
+  const areaFeature = asFeature(polys);
+  while (docks.length >= 2) {
+    const shares: Share[] = [];
+    for (const dock of docks) {
+      const cell = voronoiCell(dock, docks, box);
+      const clipped =
+        cell.length >= 3
+          ? intersect(featureCollection([areaFeature, turfPolygon([closeRing(cell)])]))
+          : null;
+      if (!clipped) continue;
+      const g = clipped.geometry;
+      const localPolys: PolygonXY[] = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates).map(
+        (rings) => rings.map((r) => r.map((q): XY => [q[0]!, q[1]!])),
+      );
+      const areaM2 = localPolys.reduce((s, p) => s + polygonAreaM2(p), 0);
+      if (areaM2 > 0) shares.push({ dock, geometry: toLonLatGeometry(localPolys, frame), areaM2 });
+    }
+    const smallest = [...shares].sort((a, b) => a.areaM2 - b.areaM2)[0];
+    if (shares.length === docks.length && smallest && smallest.areaM2 >= MIN_SHARE * totalM2)
+      return shares;
+    // Docks without a share go at once; of the small shares only the smallest, so that its
+    // neighbours grow before they are judged.
+    const served = new Set(shares.map((s) => s.dock.id));
+    docks =
+      served.size < docks.length
+        ? docks.filter((d) => served.has(d.id))
+        : docks.filter((d) => d.id !== smallest?.dock.id);
+  }
+  return [];
+}
+
+/** The convex cell of `dock` among `docks`, inside `box` (Sutherland–Hodgman by bisectors). */
+function voronoiCell(
+  dock: DockSite,
+  docks: readonly DockSite[],
+  box: [number, number, number, number],
+): XY[] {
+  const [x0, y0, x1, y1] = box;
+  let cell: XY[] = [
+    [x0, y0],
+    [x1, y0],
+    [x1, y1],
+    [x0, y1],
+  ];
+  const [px, py] = dock.xy;
+  for (const other of docks) {
+    if (other === dock) continue;
+    const [qx, qy] = other.xy;
+    // Keep p with (q − d)·p ≤ (|q|² − |d|²)/2.
+    const nx = qx - px;
+    const ny = qy - py;
+    const c = (qx * qx + qy * qy - px * px - py * py) / 2;
+    const side = (p: XY): number => nx * p[0] + ny * p[1] - c;
+    const next: XY[] = [];
+    for (let i = 0; i < cell.length; i++) {
+      const a = cell[i]!;
+      const b = cell[(i + 1) % cell.length]!;
+      const sa = side(a);
+      const sb = side(b);
+      if (sa <= 0) next.push(a);
+      if ((sa < 0 && sb > 0) || (sa > 0 && sb < 0)) {
+        const t = sa / (sa - sb);
+        next.push([a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t]);
+      }
+    }
+    cell = next;
+    if (cell.length < 3) return [];
+  }
+  return cell;
+}
+
+/** A share's plan as flown in the joined run: as planned or backwards. */
+type PartRun = Pick<CoveragePlan, 'workPaths' | 'footprints' | 'stats'>;
+
+/** The plan flown backwards: the same lanes and transits, in reverse order and direction. */
+function reversedRun(plan: PartRun): PartRun {
+  return {
+    ...plan,
+    workPaths: [...plan.workPaths]
+      .reverse()
+      .map((w) => ({ ...w, coordinates: [...w.coordinates].reverse() })),
+  };
+}
+
+/** Brute force over orders and directions up to this many shares; nearest neighbour beyond. */
+const EXACT_ORDER_MAX = 6;
+
+/**
+ * The order and direction of the shares' runs that makes the gaps between them shortest
+ * (straight distances): every order and direction up to `EXACT_ORDER_MAX` shares.
+ */
+function orderParts(parts: readonly CoveragePlan[], frame: LocalFrame): PartRun[] {
+  const runs = parts.map((p) => [p as PartRun, reversedRun(p)] as const);
+  const ends = runs.map((pair) =>
+    pair.map((r) => {
+      const last = r.workPaths[r.workPaths.length - 1]!;
+      return {
+        first: frame.toLocal(r.workPaths[0]!.coordinates[0]!),
+        last: frame.toLocal(last.coordinates[last.coordinates.length - 1]!),
+      };
+    }),
+  );
+  const gap = (a: number, da: number, b: number, db: number): number => {
+    const p = ends[a]![da]!.last;
+    const q = ends[b]![db]!.first;
+    return Math.hypot(q[0] - p[0], q[1] - p[1]);
+  };
+  const n = runs.length;
+  let best: [number, number][] = [];
+  if (n <= EXACT_ORDER_MAX) {
+    let bestM = Infinity;
+    const used = new Array<boolean>(n).fill(false);
+    const path: [number, number][] = [];
+    const extend = (lengthM: number): void => {
+      if (lengthM >= bestM - 1e-9) return;
+      if (path.length === n) {
+        bestM = lengthM;
+        best = [...path];
+        return;
+      }
+      for (let k = 0; k < n; k++) {
+        if (used[k]) continue;
+        for (let d = 0; d < 2; d++) {
+          const prev = path[path.length - 1];
+          used[k] = true;
+          path.push([k, d]);
+          extend(lengthM + (prev ? gap(prev[0], prev[1], k, d) : 0));
+          path.pop();
+          used[k] = false;
+        }
+      }
+    };
+    extend(0);
+  } else {
+    const left = new Set(runs.keys());
+    best = [[0, 0]];
+    left.delete(0);
+    while (left.size > 0) {
+      const [a, da] = best[best.length - 1]!;
+      let pick: [number, number] = [-1, 0];
+      let pickM = Infinity;
+      for (const k of left)
+        for (let d = 0; d < 2; d++) {
+          const m = gap(a, da, k, d);
+          if (m < pickM) {
+            pickM = m;
+            pick = [k, d];
+          }
+        }
+      best.push(pick);
+      left.delete(pick[0]);
+    }
+  }
+  return best.map(([k, d]) => runs[k]![d]!);
+}
+
+/** Joins the dock shares' plans into one run, each next share reached by a transit. */
+function joinParts(
+  parts: CoveragePlan[],
+  base: CoveragePlan,
+  frame: LocalFrame,
+  route: ((a: XY, b: XY) => XY[]) | undefined,
+): DockAwareCoveragePlan {
+  const ordered = orderParts(
+    parts.filter((p) => p.workPaths.length > 0),
+    frame,
+  );
+  const firstXY = (p: PartRun): XY => frame.toLocal(p.workPaths[0]!.coordinates[0]!);
+  const lastXY = (p: PartRun): XY => {
+    const w = p.workPaths[p.workPaths.length - 1]!;
+    return frame.toLocal(w.coordinates[w.coordinates.length - 1]!);
+  };
+  const workPaths: WorkPath[] = [];
+  let lengthM = 0;
+  let turns = 0;
+  ordered.forEach((p, i) => {
+    if (i > 0) {
+      const prev = ordered[i - 1]!;
+      const a = lastXY(prev);
+      const b = firstXY(p);
+      const path = route ? route(a, b) : [a, b];
+      const prevPath = prev.workPaths[prev.workPaths.length - 1]!.coordinates.map((q) =>
+        frame.toLocal(q),
+      );
+      const nextPath = p.workPaths[0]!.coordinates.map((q) => frame.toLocal(q));
+      lengthM += polylineLengthM(path);
+      turns += Math.round(
+        turnDeg([...prevPath.slice(-2), ...path.slice(1, -1), ...nextPath.slice(0, 2)]) / 90,
+      );
+      if (polylineLengthM(path) > 0) {
+        workPaths.push({
+          kind: 'transit',
+          coordinates: path.map((q) => frame.toLonLat(q)),
+          altitudeAglM: p.workPaths[0]!.altitudeAglM,
+          triggerDistanceM: null,
+        });
+      }
+    }
+    workPaths.push(...p.workPaths);
+    lengthM += p.stats.lengthM;
+    turns += p.stats.turns;
+  });
+  return {
+    workPaths,
+    footprints: ordered.flatMap((p) => p.footprints),
+    stats: {
+      lengthM,
+      // The bound and the area are the whole area's, whichever way it is shared.
+      lowerBoundM: base.stats.lowerBoundM,
+      turns,
+      areaM2: base.stats.areaM2,
+      laneSpacingM: base.stats.laneSpacingM,
+    },
+  };
+}
+
+function polylineLengthM(path: readonly XY[]): number {
+  let len = 0;
+  for (let k = 1; k < path.length; k++)
+    len += Math.hypot(path[k]![0] - path[k - 1]![0], path[k]![1] - path[k - 1]![1]);
+  return len;
+}
+
+/** The accumulated course change along a polyline, degrees (zero-length steps skipped). */
+function turnDeg(path: readonly XY[]): number {
+  const dirs: number[] = [];
+  for (let k = 1; k < path.length; k++) {
+    const dx = path[k]![0] - path[k - 1]![0];
+    const dy = path[k]![1] - path[k - 1]![1];
+    if (Math.hypot(dx, dy) > 1e-6) dirs.push(Math.atan2(dy, dx));
+  }
+  let total = 0;
+  for (let k = 1; k < dirs.length; k++) {
+    let d = Math.abs(dirs[k]! - dirs[k - 1]!) % (2 * Math.PI);
+    if (d > Math.PI) d = 2 * Math.PI - d;
+    total += (d * 180) / Math.PI;
+  }
+  return total;
+}
+
+function localPolygons(geometry: Polygon | MultiPolygon, frame: LocalFrame): PolygonXY[] {
+  const polys = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+  return polys.map((rings) => rings.map((r) => r.map((q) => frame.toLocal([q[0]!, q[1]!]))));
+}
+
+function toLonLatGeometry(polys: PolygonXY[], frame: LocalFrame): Polygon | MultiPolygon {
+  const coords = polys.map((rings) => rings.map((r) => r.map((q): Position => frame.toLonLat(q))));
+  return coords.length === 1
+    ? { type: 'Polygon', coordinates: coords[0]! }
+    : { type: 'MultiPolygon', coordinates: coords };
+}
+
+function asFeature(polys: PolygonXY[]): Feature<Polygon | MultiPolygon> {
+  const coords = polys.map((rings) => rings.map((r) => closeRing(r)));
+  return {
+    type: 'Feature',
+    properties: {},
+    geometry:
+      coords.length === 1
+        ? { type: 'Polygon', coordinates: coords[0]! }
+        : { type: 'MultiPolygon', coordinates: coords },
+  };
+}
+
+function closeRing(ring: RingXY | readonly XY[]): Position[] {
+  const out: Position[] = ring.map((q) => [q[0], q[1]]);
+  const a = out[0];
+  const b = out[out.length - 1];
+  if (a && b && (a[0] !== b[0] || a[1] !== b[1])) out.push([a[0]!, a[1]!]);
+  return out;
+}
+
+function boundsOf(points: readonly XY[]): [number, number, number, number] {
+  let [x0, y0, x1, y1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const [x, y] of points) {
+    x0 = Math.min(x0, x);
+    y0 = Math.min(y0, y);
+    x1 = Math.max(x1, x);
+    y1 = Math.max(y1, y);
+  }
+  const padM = Math.max(x1 - x0, y1 - y0, 1);
+  return [x0 - padM, y0 - padM, x1 + padM, y1 + padM];
+}
+
+/** The dock nearest to the area (0 m when inside it). */
+function nearestDock(docks: readonly DockSite[], polys: readonly PolygonXY[]): XY {
+  let best = docks[0]!.xy;
+  let bestM = Infinity;
+  for (const d of docks) {
+    const m = distanceToPolygonsM(d.xy, polys);
+    if (m < bestM) {
+      bestM = m;
+      best = d.xy;
+    }
+  }
+  return best;
+}
+
+/** Distance from a point to polygons with holes, 0 inside. */
+function distanceToPolygonsM(p: XY, polys: readonly PolygonXY[]): number {
+  let best = Infinity;
+  for (const rings of polys) {
+    let inside = false;
+    for (const ring of rings) {
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const a = ring[i]!;
+        const b = ring[j]!;
+        if (
+          a[1] > p[1] !== b[1] > p[1] &&
+          p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]
+        )
+          inside = !inside;
+        best = Math.min(best, segmentDistanceM(p, a, b));
+      }
+    }
+    if (inside) return 0;
+  }
+  return best;
+}
+
+function segmentDistanceM(p: XY, a: XY, b: XY): number {
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const len2 = dx * dx + dy * dy;
+  const t =
+    len2 > 0 ? Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2)) : 0;
+  return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
+}

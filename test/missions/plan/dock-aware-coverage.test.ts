@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import { planCoverage } from '../../../missions/coverage/index';
+import { preflightCheck, type FenceZone } from '../../../missions/fence/index';
+import { createLocalFrame } from '../../../missions/frame/index';
+import { planPatrol, type PatrolInput, type Plan } from '../../../missions/plan/index';
+import { planSorties, usableTimeS } from '../../../missions/sortie/index';
+import { DEFAULT_DRONE, type DroneProfile, type XY } from '../../../missions/types/index';
+
+const frame = createLocalFrame([119.95, 30.4]);
+const at = (xM: number, yM: number): [number, number] => frame.toLonLat([xM, yM]);
+const rectangle = (x0: number, y0: number, x1: number, y1: number) => ({
+  type: 'Polygon' as const,
+  coordinates: [[at(x0, y0), at(x1, y0), at(x1, y1), at(x0, y1), at(x0, y0)]],
+});
+const nests = (xs: number[], yM = 0) =>
+  xs.map((x, i) => ({ id: `nest-${i + 1}`, position: at(x, yM), groundAltM: 0 }));
+
+const expectPlan = (input: PatrolInput): Plan => {
+  const result = planPatrol(input);
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.plan;
+};
+
+/**
+ * What the plan did before it looked at the docks: the coverage planned from the dock nearest to
+ * the area's first vertex, by its own length and turns, split as it comes.
+ */
+function sortiesWithoutDocks(
+  area: ReturnType<typeof rectangle>,
+  docks: ReturnType<typeof nests>,
+  drone: DroneProfile,
+  noFlyZones: ReturnType<typeof rectangle>[] = [],
+): { count: number; timeS: number } {
+  const first = frame.toLocal(area.coordinates[0]![0]!);
+  const nearest = [...docks].sort(
+    (a, b) =>
+      Math.hypot(...sub(frame.toLocal(a.position), first)) -
+      Math.hypot(...sub(frame.toLocal(b.position), first)),
+  )[0]!;
+  const coverage = planCoverage(area, {
+    altitudeAglM: 100,
+    frame,
+    startLonLat: nearest.position,
+    footprints: false,
+    noFlyZones,
+  });
+  const split = planSorties(
+    coverage.workPaths.map((w, k) => ({
+      label: `${w.kind} ${k}`,
+      path: w.coordinates.map((q) => frame.toLocal(q)),
+      altitudeM: w.altitudeAglM,
+    })),
+    docks.map((d) => ({ id: d.id, xy: frame.toLocal(d.position) })),
+    drone,
+  );
+  if (!split.ok) throw new Error(split.message);
+  return { count: split.sorties.length, timeS: split.totalTimeS };
+}
+
+const sub = (a: XY, b: XY): [number, number] => [a[0] - b[0], a[1] - b[1]];
+
+/** Every sortie within the battery after the reserve, by its own figure and by the pre-flight check. */
+function expectWithinReserve(plan: Plan, drone: DroneProfile, zones: FenceZone[] = []): void {
+  for (const s of plan.sorties) {
+    expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+    expect(s.batteryUsedPct).toBeLessThanOrEqual(100 - drone.reservePct + 1e-6);
+  }
+  const check = preflightCheck(
+    plan.sorties.map((s) => ({ home: s.home, mission: s.mission })),
+    { drone, frame, noFlyZones: zones },
+  );
+  expect(check.ok ? '' : check.message).toBe('');
+}
+
+/** Every lane vertex lies inside the rectangle (a decimetre of rounding allowed). */
+function expectLanesInside(plan: Plan, [x0, y0, x1, y1]: [number, number, number, number]): void {
+  const lanes = plan.paths.filter((p) => p.kind === 'lane');
+  expect(lanes.length).toBeGreaterThan(0);
+  for (const lane of lanes) {
+    for (const q of lane.coordinates) {
+      const [x, y] = frame.toLocal(q);
+      expect(x).toBeGreaterThanOrEqual(x0 - 0.1);
+      expect(x).toBeLessThanOrEqual(x1 + 0.1);
+      expect(y).toBeGreaterThanOrEqual(y0 - 0.1);
+      expect(y).toBeLessThanOrEqual(y1 + 0.1);
+    }
+  }
+}
+
+/**
+ * Share of a grid of points over the rectangle (minus `holes`) inside some camera footprint:
+ * an independent check of the plan's own sampling.
+ */
+function gridCoveragePct(
+  plan: Plan,
+  [x0, y0, x1, y1]: [number, number, number, number],
+  holes: [number, number, number, number][] = [],
+  stepM = 37,
+): number {
+  const quads = plan.footprints.map((ring) => ring.map((q) => frame.toLocal(q)));
+  const boxes = quads.map((r) => [
+    Math.min(...r.map((p) => p[0])),
+    Math.min(...r.map((p) => p[1])),
+    Math.max(...r.map((p) => p[0])),
+    Math.max(...r.map((p) => p[1])),
+  ]);
+  const inside = (p: XY, ring: XY[]): boolean => {
+    let hit = false;
+    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      const a = ring[i]!;
+      const b = ring[j]!;
+      if (
+        a[1] > p[1] !== b[1] > p[1] &&
+        p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]
+      )
+        hit = !hit;
+    }
+    return hit;
+  };
+  let total = 0;
+  let covered = 0;
+  for (let x = x0 + stepM / 2; x < x1; x += stepM) {
+    for (let y = y0 + stepM / 2; y < y1; y += stepM) {
+      if (holes.some(([a, b, c, d]) => x >= a && x <= c && y >= b && y <= d)) continue;
+      total++;
+      const p: XY = [x, y];
+      if (
+        quads.some(
+          (r, k) =>
+            boxes[k]![0]! <= x &&
+            x <= boxes[k]![2]! &&
+            boxes[k]![1]! <= y &&
+            y <= boxes[k]![3]! &&
+            inside(p, r),
+        )
+      )
+        covered++;
+    }
+  }
+  return (100 * covered) / total;
+}
+
+describe('coverage planned with the docks in view', () => {
+  it('flies a forest across three nests in fewer and shorter sorties than lanes planned without the docks', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const box: [number, number, number, number] = [-1200, -800, 1200, 800];
+    const forest = rectangle(...box);
+    const docks = nests([-800, 0, 800]);
+    const before = sortiesWithoutDocks(forest, docks, drone);
+    const plan = expectPlan({
+      areas: [{ id: 'forest', kind: 'forest', geojson: forest }],
+      docks,
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 4000 },
+    });
+    expect(plan.statistics.sorties).toBeLessThan(before.count);
+    expect(plan.statistics.flightTimeS).toBeLessThan(before.timeS);
+    expect(new Set(plan.sorties.map((s) => s.dockId)).size).toBe(3);
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+    expect(gridCoveragePct(plan, box)).toBeGreaterThanOrEqual(99.5);
+    expectWithinReserve(plan, drone);
+    expectLanesInside(plan, box);
+  });
+
+  it('turns the lanes of a long forest beside one dock when that saves a sortie', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const box: [number, number, number, number] = [-450, -960, 450, 960];
+    const forest = rectangle(...box);
+    const docks = nests([500]);
+    const before = sortiesWithoutDocks(forest, docks, drone);
+    const plan = expectPlan({
+      areas: [{ kind: 'forest', geojson: forest }],
+      docks,
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 4000 },
+    });
+    expect(plan.statistics.sorties).toBeLessThan(before.count);
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+    expect(gridCoveragePct(plan, box)).toBeGreaterThanOrEqual(99.5);
+    expectWithinReserve(plan, drone);
+    expectLanesInside(plan, box);
+  });
+
+  it('shares a forest with a no-fly zone among nests without entering the zone', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const box: [number, number, number, number] = [-1200, -800, 1200, 800];
+    const zoneBox: [number, number, number, number] = [-700, 200, -300, 600];
+    const forest = rectangle(...box);
+    const village = rectangle(...zoneBox);
+    const docks = nests([-800, 0, 800]);
+    const before = sortiesWithoutDocks(forest, docks, drone, [village]);
+    const plan = expectPlan({
+      areas: [
+        { kind: 'forest', geojson: forest },
+        { id: 'village', kind: 'no_fly', geojson: village },
+      ],
+      docks,
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 4000 },
+    });
+    expect(plan.statistics.sorties).toBeLessThan(before.count);
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+    expect(gridCoveragePct(plan, box, [zoneBox])).toBeGreaterThanOrEqual(99.5);
+    const zone: FenceZone = {
+      kind: 'polygon',
+      name: 'village',
+      rings: [village.coordinates[0]!],
+    };
+    expectWithinReserve(plan, drone, [zone]);
+    expectLanesInside(plan, box);
+    for (const p of plan.paths) {
+      for (const q of p.coordinates) {
+        const [x, y] = frame.toLocal(q);
+        const insideZone = x > zoneBox[0] && x < zoneBox[2] && y > zoneBox[1] && y < zoneBox[3];
+        expect(insideZone).toBe(false);
+      }
+    }
+  });
+
+  it('leaves an area one sortie covers as planned by length and turns, and plans deterministically', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const forest = rectangle(-300, -200, 300, 200);
+    const docks = nests([-800, 800]);
+    const input: PatrolInput = {
+      areas: [{ kind: 'forest', geojson: forest }],
+      docks,
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 2000 },
+    };
+    const plan = expectPlan(input);
+    expect(plan.statistics.sorties).toBe(1);
+    expect(sortiesWithoutDocks(forest, docks, drone).count).toBe(1);
+    // Lanes across the minimum width (400 m): along x, as the coverage planner alone chooses.
+    const lanes = plan.paths.filter((p) => p.kind === 'lane');
+    for (const lane of lanes) {
+      const [a, b] = [lane.coordinates[0]!, lane.coordinates[lane.coordinates.length - 1]!].map(
+        (q) => frame.toLocal(q),
+      );
+      expect(Math.abs(a![1] - b![1])).toBeLessThan(1);
+    }
+    expect(expectPlan(input)).toEqual(plan);
+  });
+});

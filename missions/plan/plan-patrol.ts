@@ -52,6 +52,7 @@ import {
   type XY,
 } from '../types/index';
 import { sampleCoveragePct } from './coverage-sampling';
+import { dockAwareCoverage, sortieScorer } from './dock-aware-coverage';
 import type { PatrolInput, PatrolResult, PlanFailure, PlanFailureCode } from './patrol-input';
 
 /** One indivisible piece of work with what the mission builder needs. */
@@ -498,7 +499,32 @@ export function planPatrol(input: PatrolInput): PatrolResult {
           },
         };
       } else {
-        plan = planCoverage(geometry, { ...sensorOptions, ...areaOptions, startLonLat });
+        // Judged by its sorties as well: other courses, and the area shared among the docks.
+        const coverageOf = (g: Polygon | MultiPolygon, start: LonLat, course: number | null) =>
+          planCoverage(g, {
+            ...sensorOptions,
+            ...areaOptions,
+            startLonLat: start,
+            ...(course !== null && { sweepCourseDeg: course }),
+          });
+        plan = dockAwareCoverage({
+          geometry,
+          base: coverageOf(geometry, startLonLat, null),
+          docks: dockSites,
+          frame,
+          dockReachM: (usableTimeS(drone) * (drone.cruiseSpeedMps - drone.windMps)) / 4,
+          plan: coverageOf,
+          score: sortieScorer(dockSites, drone, frame, {
+            ...(options.balanceTolerancePct !== undefined && {
+              balanceTolerancePct: options.balanceTolerancePct,
+            }),
+            ...(router && { legLengthM: (a: XY, b: XY) => pathLength(routeXY(a, b)) }),
+            ...((router || dem) && {
+              slackPct: (router ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0),
+            }),
+          }),
+          ...(router && { route: routeXY }),
+        }).plan;
       }
     } catch (err) {
       if (err instanceof MissionInputError) {

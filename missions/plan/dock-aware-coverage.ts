@@ -116,31 +116,26 @@ const MIN_SHARE = 0.05;
 export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCoverage {
   const { base, frame } = input;
   const baseScore = input.score(base.workPaths);
-  const baseStats = pickStats(base);
-  if (baseScore === null || baseScore.sorties <= 1) {
-    return {
-      plan: { workPaths: base.workPaths, footprints: base.footprints, stats: baseStats },
-      choice: 'base',
-      score: baseScore,
-      candidates: 1,
-    };
-  }
+  // Work that fits one sortie stays as planned; work some dock cannot serve (a lane longer than
+  // a battery holds, say) may fit when shared among the docks, so it is tried too.
   let best: DockAwareCoverage = {
-    plan: { workPaths: base.workPaths, footprints: base.footprints, stats: baseStats },
+    plan: { workPaths: base.workPaths, footprints: base.footprints, stats: pickStats(base) },
     choice: 'base',
     score: baseScore,
     candidates: 1,
   };
+  if (baseScore !== null && baseScore.sorties <= 1) return best;
   let candidates = 1;
   const consider = (plan: DockAwareCoveragePlan, choice: string, score: SortieScore | null) => {
     input.onCandidate?.(choice, score);
-    if (score !== null && better(score, best.score!)) best = { plan, choice, score, candidates };
+    if (score !== null && (best.score === null || better(score, best.score)))
+      best = { plan, choice, score, candidates };
   };
 
   const startLonLat = frame.toLonLat(
     nearestDock(input.docks, localPolygons(input.geometry, frame)),
   );
-  for (const course of courseCandidates(mainCourseDeg(base))) {
+  for (const course of courseCandidates(mainCourseDeg(base), CANDIDATE_COURSES_DEG)) {
     const plan = input.plan(input.geometry, startLonLat, course);
     candidates++;
     consider(
@@ -152,34 +147,38 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
 
   const shares = shareAmongDocks(input);
   if (shares.length > 1) {
-    // Each share in its own best course (by its own split), and all shares in one fixed course
-    // (the shares' sorties mix where they meet, which their own splits do not see).
+    // Each share in its own best course (by its own split), and all shares in one course along
+    // or across the line of their docks (the shares' sorties mix where they meet, which their
+    // own splits do not see).
+    const along = dockLineCourseDeg(shares.map((s) => s.dock.xy));
+    const lineCourses = [along, (along + 90) % 180];
     const options = shares.map((share) => {
       const start = frame.toLonLat(share.dock.xy);
       const first = input.plan(share.geometry, start, null);
       const main = mainCourseDeg(first);
-      const byCourse = new Map<number | null, CoveragePlan>([[null, first]]);
+      const byCourse: [number, CoveragePlan][] = main === null ? [] : [[main, first]];
       let chosen = first;
       let chosenScore = input.score(first.workPaths);
       candidates++;
-      for (const course of courseCandidates(main)) {
+      for (const course of courseCandidates(main, lineCourses)) {
         const plan = input.plan(share.geometry, start, course);
         const score = input.score(plan.workPaths);
         candidates++;
-        byCourse.set(course, plan);
+        byCourse.push([course, plan]);
         if (score !== null && (chosenScore === null || better(score, chosenScore))) {
           chosen = plan;
           chosenScore = score;
         }
       }
-      const inCourse = (course: number): CoveragePlan => byCourse.get(course) ?? first;
+      const inCourse = (course: number): CoveragePlan =>
+        byCourse.find(([c]) => !coursesApart(c, course))?.[1] ?? first;
       return { chosen, first, inCourse };
     });
     const joins: [string, CoveragePlan[]][] = [
       [`docks ${shares.length}`, options.map((o) => o.chosen)],
       [`docks ${shares.length}, own courses`, options.map((o) => o.first)],
-      ...CANDIDATE_COURSES_DEG.map((c): [string, CoveragePlan[]] => [
-        `docks ${shares.length}, course ${c}°`,
+      ...lineCourses.map((c): [string, CoveragePlan[]] => [
+        `docks ${shares.length}, course ${c.toFixed(0)}°`,
         options.map((o) => o.inCourse(c)),
       ]),
     ];
@@ -221,21 +220,45 @@ function mainCourseDeg(plan: CoveragePlan): number | null {
   return bestCourse;
 }
 
-/** The main course + 90° and the fixed courses, each at least 5° from the main and the others. */
-function courseCandidates(mainDeg: number | null): number[] {
+/** Courses at least this far apart (degrees, modulo 180) are planned as different candidates. */
+const COURSE_APART_DEG = 5;
+
+function coursesApart(a: number, b: number): boolean {
+  const d = Math.abs(a - b) % 180;
+  return Math.min(d, 180 - d) >= COURSE_APART_DEG;
+}
+
+/** The main course + 90° and the given courses, each apart from the main and the others. */
+function courseCandidates(mainDeg: number | null, fixed: readonly number[]): number[] {
   const out: number[] = [];
-  const apart = (a: number, b: number): boolean => {
-    const d = Math.abs(a - b) % 180;
-    return Math.min(d, 180 - d) >= 5;
-  };
   const wanted =
-    mainDeg === null
-      ? CANDIDATE_COURSES_DEG
-      : [Math.round(((mainDeg + 90) % 180) * 10) / 10, ...CANDIDATE_COURSES_DEG];
+    mainDeg === null ? fixed : [Math.round(((mainDeg + 90) % 180) * 10) / 10, ...fixed];
   for (const c of wanted) {
-    if ((mainDeg === null || apart(c, mainDeg)) && out.every((o) => apart(c, o))) out.push(c);
+    if ((mainDeg === null || coursesApart(c, mainDeg)) && out.every((o) => coursesApart(c, o)))
+      out.push(c);
   }
   return out;
+}
+
+/**
+ * The course (degrees from north, [0, 180)) of the line the docks lie along: the principal axis
+ * of their positions, rounded to 0.1°.
+ */
+function dockLineCourseDeg(points: readonly XY[]): number {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  let sxx = 0;
+  let syy = 0;
+  let sxy = 0;
+  for (const [x, y] of points) {
+    sxx += (x - mx) ** 2;
+    syy += (y - my) ** 2;
+    sxy += (x - mx) * (y - my);
+  }
+  const axisRad = 0.5 * Math.atan2(2 * sxy, sxx - syy);
+  const course = (((90 - (axisRad * 180) / Math.PI) % 180) + 180) % 180;
+  return Math.round(course * 10) / 10;
 }
 
 interface Share {

@@ -30,7 +30,7 @@ function sortiesWithoutDocks(
   docks: ReturnType<typeof nests>,
   drone: DroneProfile,
   noFlyZones: ReturnType<typeof rectangle>[] = [],
-): { count: number; timeS: number } {
+): { count: number; timeS: number } | null {
   const first = frame.toLocal(area.coordinates[0]![0]!);
   const nearest = [...docks].sort(
     (a, b) =>
@@ -53,8 +53,7 @@ function sortiesWithoutDocks(
     docks.map((d) => ({ id: d.id, xy: frame.toLocal(d.position) })),
     drone,
   );
-  if (!split.ok) throw new Error(split.message);
-  return { count: split.sorties.length, timeS: split.totalTimeS };
+  return split.ok ? { count: split.sorties.length, timeS: split.totalTimeS } : null;
 }
 
 const sub = (a: XY, b: XY): [number, number] => [a[0] - b[0], a[1] - b[1]];
@@ -146,7 +145,7 @@ describe('coverage planned with the docks in view', () => {
     const box: [number, number, number, number] = [-1200, -800, 1200, 800];
     const forest = rectangle(...box);
     const docks = nests([-800, 0, 800]);
-    const before = sortiesWithoutDocks(forest, docks, drone);
+    const before = sortiesWithoutDocks(forest, docks, drone)!;
     const plan = expectPlan({
       areas: [{ id: 'forest', kind: 'forest', geojson: forest }],
       docks,
@@ -167,7 +166,7 @@ describe('coverage planned with the docks in view', () => {
     const box: [number, number, number, number] = [-450, -960, 450, 960];
     const forest = rectangle(...box);
     const docks = nests([500]);
-    const before = sortiesWithoutDocks(forest, docks, drone);
+    const before = sortiesWithoutDocks(forest, docks, drone)!;
     const plan = expectPlan({
       areas: [{ kind: 'forest', geojson: forest }],
       docks,
@@ -188,7 +187,7 @@ describe('coverage planned with the docks in view', () => {
     const forest = rectangle(...box);
     const village = rectangle(...zoneBox);
     const docks = nests([-800, 0, 800]);
-    const before = sortiesWithoutDocks(forest, docks, drone, [village]);
+    const before = sortiesWithoutDocks(forest, docks, drone, [village])!;
     const plan = expectPlan({
       areas: [
         { kind: 'forest', geojson: forest },
@@ -217,6 +216,25 @@ describe('coverage planned with the docks in view', () => {
     }
   });
 
+  it('plans a strip whose lanes along it would outlast a battery by flying it across from nests beside it', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const box: [number, number, number, number] = [-4000, -150, 4000, 150];
+    const forest = rectangle(...box);
+    const docks = nests([-2000, 2000], -250);
+    // Planned by length and turns alone, its lanes run along the strip, 7.9 km each.
+    expect(sortiesWithoutDocks(forest, docks, drone)).toBeNull();
+    const plan = expectPlan({
+      areas: [{ kind: 'forest', geojson: forest }],
+      docks,
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 3000 },
+    });
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+    expect(gridCoveragePct(plan, box)).toBeGreaterThanOrEqual(99.5);
+    expectWithinReserve(plan, drone);
+    expectLanesInside(plan, box);
+  });
+
   it('leaves an area one sortie covers as planned by length and turns, and plans deterministically', () => {
     const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
     const forest = rectangle(-300, -200, 300, 200);
@@ -229,7 +247,7 @@ describe('coverage planned with the docks in view', () => {
     };
     const plan = expectPlan(input);
     expect(plan.statistics.sorties).toBe(1);
-    expect(sortiesWithoutDocks(forest, docks, drone).count).toBe(1);
+    expect(sortiesWithoutDocks(forest, docks, drone)?.count).toBe(1);
     // Lanes across the minimum width (400 m): along x, as the coverage planner alone chooses.
     const lanes = plan.paths.filter((p) => p.kind === 'lane');
     for (const lane of lanes) {

@@ -41,11 +41,16 @@ export interface DockAwareCoverageInput {
    * spend most of its battery on the way. E.g. a quarter of the usable range.
    */
   dockReachM: number;
-  /** Plans the coverage of (a part of) the area from `start`, in one course when given. */
+  /**
+   * Plans the coverage of (a part of) the area from `start`, in one course when given; the
+   * candidates are planned without footprints (most of a plan's time on simple shapes), the kept
+   * one again with them.
+   */
   plan: (
     geometry: Polygon | MultiPolygon,
     start: LonLat,
     sweepCourseDeg: number | null,
+    footprints: boolean,
   ) => CoveragePlan;
   /** Splits work paths into sorties from the docks; null when some work cannot be served. */
   score: (workPaths: readonly WorkPath[]) => SortieScore | null;
@@ -116,81 +121,106 @@ const MIN_SHARE = 0.05;
 export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCoverage {
   const { base, frame } = input;
   const baseScore = input.score(base.workPaths);
+  const basePlan = asPlan(base);
   // Work that fits one sortie stays as planned; work some dock cannot serve (a lane longer than
   // a battery holds, say) may fit when shared among the docks, so it is tried too.
-  let best: DockAwareCoverage = {
-    plan: { workPaths: base.workPaths, footprints: base.footprints, stats: pickStats(base) },
-    choice: 'base',
-    score: baseScore,
-    candidates: 1,
-  };
-  if (baseScore !== null && baseScore.sorties <= 1) return best;
+  if (baseScore !== null && baseScore.sorties <= 1)
+    return { plan: basePlan, choice: 'base', score: baseScore, candidates: 1 };
+  let best = { finish: () => basePlan, choice: 'base', score: baseScore };
   let candidates = 1;
-  const consider = (plan: DockAwareCoveragePlan, choice: string, score: SortieScore | null) => {
+  const consider = (
+    workPaths: readonly WorkPath[],
+    finish: () => DockAwareCoveragePlan,
+    choice: string,
+  ): void => {
+    const score = input.score(workPaths);
     input.onCandidate?.(choice, score);
     if (score !== null && (best.score === null || better(score, best.score)))
-      best = { plan, choice, score, candidates };
+      best = { finish, choice, score };
+  };
+  /** A candidate planned without footprints, and how to plan it again with them. */
+  const draft = (geometry: Polygon | MultiPolygon, start: LonLat, course: number | null) => {
+    candidates++;
+    return {
+      plan: input.plan(geometry, start, course, false),
+      again: () => input.plan(geometry, start, course, true),
+    };
   };
 
-  const startLonLat = frame.toLonLat(
-    nearestDock(input.docks, localPolygons(input.geometry, frame)),
-  );
-  for (const course of courseCandidates(mainCourseDeg(base), CANDIDATE_COURSES_DEG)) {
-    const plan = input.plan(input.geometry, startLonLat, course);
-    candidates++;
-    consider(
-      { workPaths: plan.workPaths, footprints: plan.footprints, stats: pickStats(plan) },
-      `course ${course}°`,
-      input.score(plan.workPaths),
-    );
+  const polys = localPolygons(input.geometry, frame);
+  const startLonLat = frame.toLonLat(nearestDock(input.docks, polys));
+  // With several docks in reach, the courses along and across their line; else a fixed set.
+  const reach = docksInReach(input.docks, polys, input.dockReachM);
+  const wholeCourses =
+    reach.length > 1 ? lineCourses(reach.map((d) => d.xy)) : CANDIDATE_COURSES_DEG;
+  for (const course of courseCandidates(mainCourseDeg(base), wholeCourses)) {
+    const { plan, again } = draft(input.geometry, startLonLat, course);
+    consider(plan.workPaths, () => asPlan(again()), `course ${course}°`);
   }
 
-  const shares = shareAmongDocks(input);
+  const shares = shareAmongDocks(input, reach);
   if (shares.length > 1) {
     // Each share in its own best course (by its own split), and all shares in one course along
     // or across the line of their docks (the shares' sorties mix where they meet, which their
     // own splits do not see).
-    const along = dockLineCourseDeg(shares.map((s) => s.dock.xy));
-    const lineCourses = [along, (along + 90) % 180];
+    const shareCourses = lineCourses(shares.map((s) => s.dock.xy));
     const options = shares.map((share) => {
       const start = frame.toLonLat(share.dock.xy);
-      const first = input.plan(share.geometry, start, null);
-      const main = mainCourseDeg(first);
-      const byCourse: [number, CoveragePlan][] = main === null ? [] : [[main, first]];
+      const first = draft(share.geometry, start, null);
+      const main = mainCourseDeg(first.plan);
+      const byCourse: [number, typeof first][] = main === null ? [] : [[main, first]];
       let chosen = first;
-      let chosenScore = input.score(first.workPaths);
-      candidates++;
-      for (const course of courseCandidates(main, lineCourses)) {
-        const plan = input.plan(share.geometry, start, course);
-        const score = input.score(plan.workPaths);
-        candidates++;
-        byCourse.push([course, plan]);
+      let chosenScore = input.score(first.plan.workPaths);
+      for (const course of courseCandidates(main, shareCourses)) {
+        const next = draft(share.geometry, start, course);
+        const score = input.score(next.plan.workPaths);
+        byCourse.push([course, next]);
         if (score !== null && (chosenScore === null || better(score, chosenScore))) {
-          chosen = plan;
+          chosen = next;
           chosenScore = score;
         }
       }
-      const inCourse = (course: number): CoveragePlan =>
+      const inCourse = (course: number): typeof first =>
         byCourse.find(([c]) => !coursesApart(c, course))?.[1] ?? first;
       return { chosen, first, inCourse };
     });
-    const joins: [string, CoveragePlan[]][] = [
+    type Draft = (typeof options)[number]['first'];
+    const joins: [string, Draft[]][] = [
       [`docks ${shares.length}`, options.map((o) => o.chosen)],
       [`docks ${shares.length}, own courses`, options.map((o) => o.first)],
-      ...lineCourses.map((c): [string, CoveragePlan[]] => [
+      ...shareCourses.map((c): [string, Draft[]] => [
         `docks ${shares.length}, course ${c.toFixed(0)}°`,
         options.map((o) => o.inCourse(c)),
       ]),
     ];
-    const seen: CoveragePlan[][] = [];
+    const seen: Draft[][] = [];
     for (const [choice, parts] of joins) {
       if (seen.some((s) => s.every((p, i) => p === parts[i]))) continue;
       seen.push(parts);
-      const joined = joinParts(parts, base, frame, input.route);
-      consider(joined, choice, input.score(joined.workPaths));
+      const joined = joinParts(
+        parts.map((p) => p.plan),
+        base,
+        frame,
+        input.route,
+      );
+      consider(
+        joined.workPaths,
+        () =>
+          joinParts(
+            parts.map((p) => p.again()),
+            base,
+            frame,
+            input.route,
+          ),
+        choice,
+      );
     }
   }
-  return { ...best, candidates };
+  return { plan: best.finish(), choice: best.choice, score: best.score, candidates };
+}
+
+function asPlan(plan: CoveragePlan): DockAwareCoveragePlan {
+  return { workPaths: plan.workPaths, footprints: plan.footprints, stats: pickStats(plan) };
 }
 
 function better(a: SortieScore, b: SortieScore): boolean {
@@ -240,6 +270,25 @@ function courseCandidates(mainDeg: number | null, fixed: readonly number[]): num
   return out;
 }
 
+/** Docks within `reachM` of the area, the first of any at the same place only. */
+function docksInReach(
+  docks: readonly DockSite[],
+  polys: readonly PolygonXY[],
+  reachM: number,
+): DockSite[] {
+  return docks.filter(
+    (d, i) =>
+      distanceToPolygonsM(d.xy, polys) <= reachM &&
+      docks.findIndex((e) => e.xy[0] === d.xy[0] && e.xy[1] === d.xy[1]) === i,
+  );
+}
+
+/** The courses along and across the line the points lie along. */
+function lineCourses(points: readonly XY[]): number[] {
+  const along = dockLineCourseDeg(points);
+  return [along, Math.round(((along + 90) % 180) * 10) / 10];
+}
+
 /**
  * The course (degrees from north, [0, 180)) of the line the docks lie along: the principal axis
  * of their positions, rounded to 0.1°.
@@ -272,17 +321,12 @@ interface Share {
  * any other (its Voronoi cell clipped to the area); docks whose share is below `MIN_SHARE` of the
  * area are dropped and the cells recomputed without them.
  */
-function shareAmongDocks(input: DockAwareCoverageInput): Share[] {
+function shareAmongDocks(input: DockAwareCoverageInput, inReach: readonly DockSite[]): Share[] {
   const { frame } = input;
   const polys = localPolygons(input.geometry, frame);
   const totalM2 = polys.reduce((s, p) => s + polygonAreaM2(p), 0);
   if (totalM2 <= 0) return [];
-  let docks = input.docks.filter(
-    (d, i) =>
-      distanceToPolygonsM(d.xy, polys) <= input.dockReachM &&
-      // A dock at the same place as an earlier one would get an empty cell.
-      input.docks.findIndex((e) => e.xy[0] === d.xy[0] && e.xy[1] === d.xy[1]) === i,
-  );
+  let docks = [...inReach];
   const box = boundsOf([...polys.flatMap((p) => p[0] ?? []), ...docks.map((d) => d.xy)]);
   const areaFeature = asFeature(polys);
   while (docks.length >= 2) {

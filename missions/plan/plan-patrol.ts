@@ -500,11 +500,17 @@ export function planPatrol(input: PatrolInput): PatrolResult {
         };
       } else {
         // Judged by its sorties as well: other courses, and the area shared among the docks.
-        const coverageOf = (g: Polygon | MultiPolygon, start: LonLat, course: number | null) =>
+        const coverageOf = (
+          g: Polygon | MultiPolygon,
+          start: LonLat,
+          course: number | null,
+          footprints = true,
+        ) =>
           planCoverage(g, {
             ...sensorOptions,
             ...areaOptions,
             startLonLat: start,
+            footprints,
             ...(course !== null && { sweepCourseDeg: course }),
           });
         plan = dockAwareCoverage({

@@ -103,20 +103,28 @@ const MIN_SHARE = 0.05;
 
 /**
  * Chooses the coverage of one area by how its work splits into sorties from the docks, not only
- * by its own length and turns. When the base plan needs more than one sortie, the area is also
- * planned in other courses (the base's main course + 90° and 0/45/90/135°) and, when several
- * docks are within `dockReachM`, shared among them (Voronoi cells of the docks clipped to the
- * area, each share planned from its own dock in its best course by the same split, the shares
- * joined by transits around no-fly zones). The candidate with the fewest sorties, then the least
- * total time, is kept; ties keep the base. Pure and deterministic.
+ * by its own length and turns. When the base plan needs more than one sortie (or some dock cannot
+ * serve its work), the area is also planned in one course for the whole of it — the base's main
+ * course + 90°, and the courses along and across the line of the docks within `dockReachM` (with
+ * fewer than two of them: 0/45/90/135°) — and, with several docks in reach, shared among them:
+ * Voronoi cells of the docks clipped to the area (a dock whose share is under 5 % of the area
+ * takes none), each share planned from its own dock, joined in the order and direction that make
+ * the gaps between them shortest, by transits around no-fly zones. The shares are tried each in
+ * its best course by its own split, all in the planner's own courses, and all along, then all
+ * across the docks' line. The candidate with the fewest sorties, then the least total time, is
+ * kept; ties keep the base. Candidates are planned without footprints, the kept one again with
+ * them. Pure and deterministic.
  *
  * @example
+ * const score = sortieScorer(docks, drone, frame, {});
  * const chosen = dockAwareCoverage({
- *   geometry: forest, base, docks, frame, dockReachM: 3000,
- *   plan: (g, start, course) => planCoverage(g, { startLonLat: start, ...(course !== null && { sweepCourseDeg: course }) }),
- *   score: (paths) => scoreBySorties(paths),
+ *   geometry: forest, base: planCoverage(forest, { frame, startLonLat: dock }), docks, frame,
+ *   dockReachM: 3000, score,
+ *   plan: (g, start, course, footprints) =>
+ *     planCoverage(g, { frame, startLonLat: start, footprints,
+ *       ...(course !== null && { sweepCourseDeg: course }) }),
  * });
- * chosen.choice; // 'docks 3'
+ * chosen.choice; // 'docks 3': the area shared among three docks
  */
 export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCoverage {
   const { base, frame } = input;

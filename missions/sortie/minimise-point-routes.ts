@@ -35,6 +35,11 @@ export interface MinimisePointRoutesOptions {
   minRoutes?: number;
   /** Rounds spent shortening the routes kept after the drops (routes may still empty). Default 0. */
   polishIterations?: number;
+  /**
+   * Called every few hundred rounds with the share of the most rounds this call may run (every
+   * drop attempt to `minRoutes` and the polish), 0–1, never decreasing; 1 at the end.
+   */
+  onProgress?: (fraction: number) => void;
 }
 
 /** One route: the index of its dock in `problem.docks` and its points in flight order. */
@@ -81,25 +86,34 @@ export function minimisePointRoutes(
   search.load(initial);
   const iterations = options.iterations ?? 20_000;
   const minRoutes = Math.max(1, options.minRoutes ?? 1);
+  const polish = options.polishIterations ?? 0;
   let best = search.snapshot();
   let total = 0;
+  // Progress over the most rounds possible; an attempt that ends early skips the rest of its share.
+  const maxRounds = iterations * Math.max(0, best.routes.length - minRoutes) + polish;
+  let budgetUsed = 0;
+  const report = options.onProgress;
+  if (report) search.onRounds = (k) => report(maxRounds > 0 ? (budgetUsed + k) / maxRounds : 1);
   while (best.routes.length > minRoutes) {
     search.restore(best);
     search.dropShortestRoute();
     const run = search.anneal(iterations);
     total += run;
+    budgetUsed += iterations;
     if (search.poolSize() > 0) break;
     best = search.snapshot();
   }
-  if ((options.polishIterations ?? 0) > 0) {
+  budgetUsed = maxRounds - polish;
+  if (polish > 0) {
     search.restore(best);
     search.stopWhenEmpty = false;
-    total += search.anneal(options.polishIterations!);
+    total += search.anneal(polish);
     if (search.poolSize() === 0) {
       const polished = search.snapshot();
       if (sum(polished.times) < sum(best.times)) best = polished;
     }
   }
+  report?.(1);
   return {
     routes: best.routes,
     docks: best.docks.map((node) => node - problem.points.length),
@@ -301,6 +315,7 @@ class RouteSearch {
     let curKey = bestKey;
     let k = 0;
     for (; k < iterations; k++) {
+      if (k % 256 === 0 && k > 0) this.onRounds?.(k);
       const temp = t0 * (tf / t0) ** (k / iterations);
       const before = this.snapshot();
       const touched =
@@ -350,6 +365,9 @@ class RouteSearch {
 
   /** Stop an attempt as soon as the pool is empty (the route count is what matters). */
   stopWhenEmpty = true;
+
+  /** Told the rounds run so far in the current anneal, every 256 rounds. */
+  onRounds: ((rounds: number) => void) | undefined;
 
   /**
    * Time-aware 2-opt and Or-opt inside route r over neighbour lists (a move must create an edge

@@ -149,6 +149,21 @@ describe('minimisePointRoutes', () => {
     }
   });
 
+  it('reports its progress as a share that never falls and ends at 1', () => {
+    const { points, hoverS } = field(60, 2000, 5);
+    const seen: number[] = [];
+    minimisePointRoutes(
+      problemFor(points, hoverS),
+      points.map((_, k) => ({ dock: 0, points: [k] })),
+      { seed: 5, iterations: 300, polishIterations: 600, onProgress: (f) => seen.push(f) },
+    );
+    // The polish alone runs 600 rounds: at least its two reports and the final one.
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.every((f, k) => f >= 0 && f <= 1 && (k === 0 || f >= seen[k - 1]!))).toBe(true);
+    expect(seen[seen.length - 1]).toBe(1);
+    expect(seen.some((f) => f > 0 && f < 1)).toBe(true);
+  });
+
   it("refuses a route whose dock is not one of the problem's docks", () => {
     const { points, hoverS } = field(5, 500, 2);
     expect(() =>

@@ -843,6 +843,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
           iterations: dropRounds,
           polishIterations: rounds,
           minRoutes: tourLeast,
+          onProgress: (f) => progress(0.72 + 0.12 * f),
         },
       );
       const rebuilt = routes.routes.map((r, k) => {

@@ -468,10 +468,14 @@ export function planPatrol(input: PatrolInput): PatrolResult {
       ...(options.sideOverlapPct !== undefined && { sideOverlapPct: options.sideOverlapPct }),
       ...(options.frontOverlapPct !== undefined && { frontOverlapPct: options.frontOverlapPct }),
     };
+    // Lanes and passes end outside the zones grown for routing (margin + 2 m): the router
+    // ignores an obstacle that holds an end of the leg, so a dock leg to a lane end inside it
+    // would be flown straight past the zone.
+    const workMarginM = marginM + 3;
     const areaOptions = {
       ...(options.turnaroundM !== undefined && { turnaroundM: options.turnaroundM }),
       noFlyZones: noFlyGeometries,
-      noFlyMarginM: marginM + 1,
+      noFlyMarginM: workMarginM,
       frame,
     };
     const startLonLat = nearestDock(input.docks, geometry, frame);
@@ -484,7 +488,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
           ...sensorOptions,
           startLonLat,
           noFlyZones: noFlyGeometries,
-          noFlyMarginM: marginM + 1,
+          noFlyMarginM: workMarginM,
           ...(isLine ? { widthM: Number(f.properties.corridorWidthM) } : { area: areaOptions }),
         });
         plan = {

@@ -235,6 +235,42 @@ describe('coverage planned with the docks in view', () => {
     expectLanesInside(plan, box);
   });
 
+  it('ends lanes beside a no-fly zone outside the zone grown for routing, so dock legs to them go around it', () => {
+    // An irregular forest whose lanes end beside a village: planned with lanes ending inside the
+    // routing margin, the leg from a dock to such an end was flown straight past the village.
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const corners: XY[] = [
+      [1020, 0],
+      [796, 713],
+      [-144, 449],
+      [-1080, 371],
+      [-921, -317],
+      [-235, -736],
+      [715, -640],
+    ];
+    const forest = {
+      type: 'Polygon' as const,
+      coordinates: [[...corners, corners[0]!].map(([x, y]) => at(x, y))],
+    };
+    const village = rectangle(-376, -115, -76, 185);
+    const docks = [
+      { id: 'nest-1', position: at(-434, -116), groundAltM: 0 },
+      { id: 'nest-2', position: at(416, 626), groundAltM: 0 },
+    ];
+    const plan = expectPlan({
+      areas: [
+        { kind: 'forest', geojson: forest },
+        { id: 'village', kind: 'no_fly', geojson: village },
+      ],
+      docks,
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 4000 },
+    });
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+    const zone: FenceZone = { kind: 'polygon', name: 'village', rings: [village.coordinates[0]!] };
+    expectWithinReserve(plan, drone, [zone]);
+  });
+
   it('leaves an area one sortie covers as planned by length and turns, and plans deterministically', () => {
     const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
     const forest = rectangle(-300, -200, 300, 200);

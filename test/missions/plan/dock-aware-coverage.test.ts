@@ -4,7 +4,12 @@ import { preflightCheck, type FenceZone } from '../../../missions/fence/index';
 import { createLocalFrame } from '../../../missions/frame/index';
 import { planPatrol, type PatrolInput, type Plan } from '../../../missions/plan/index';
 import { planSorties, usableTimeS } from '../../../missions/sortie/index';
-import { DEFAULT_DRONE, type DroneProfile, type XY } from '../../../missions/types/index';
+import {
+  DEFAULT_DRONE,
+  seededRandom,
+  type DroneProfile,
+  type XY,
+} from '../../../missions/types/index';
 
 const frame = createLocalFrame([119.95, 30.4]);
 const at = (xM: number, yM: number): [number, number] => frame.toLonLat([xM, yM]);
@@ -269,6 +274,57 @@ describe('coverage planned with the docks in view', () => {
     expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
     const zone: FenceZone = { kind: 'polygon', name: 'village', rings: [village.coordinates[0]!] };
     expectWithinReserve(plan, drone, [zone]);
+  });
+
+  it('plans seeded random forests with a village and one to four nests: covered, clear of the village, within the reserve', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    let planned = 0;
+    for (const seed of [3, 9, 18, 24]) {
+      const rand = seededRandom(seed);
+      // A star-shaped forest of 7–14 corners, 1–2 km across, a village of 300 m near its middle.
+      const corners = 7 + Math.floor(rand() * 8);
+      const radiusM = 600 + rand() * 600;
+      const ring: XY[] = Array.from({ length: corners }, (_, i) => {
+        const a = (2 * Math.PI * i) / corners;
+        const r = radiusM * (0.45 + 0.75 * rand());
+        return [r * Math.cos(a) * 1.4, r * Math.sin(a)];
+      });
+      const forest = {
+        type: 'Polygon' as const,
+        coordinates: [[...ring, ring[0]!].map(([x, y]) => at(x, y))],
+      };
+      const [cx, cy] = [(rand() - 0.5) * radiusM * 0.4, (rand() - 0.5) * radiusM * 0.4];
+      const village = rectangle(cx - 150, cy - 150, cx + 150, cy + 150);
+      const docks = Array.from({ length: 1 + Math.floor(rand() * 4) }, (_, i) => ({
+        id: `nest-${i + 1}`,
+        position: at((rand() - 0.5) * radiusM * 2.4, (rand() - 0.5) * radiusM * 1.6),
+        groundAltM: 0,
+      }));
+      const result = planPatrol({
+        areas: [
+          { kind: 'forest', geojson: forest },
+          { id: 'village', kind: 'no_fly', geojson: village },
+        ],
+        docks,
+        drone,
+        options: { altitudeAglM: 100, coverageSamples: 3000 },
+      });
+      // A nest may fall inside the village; such input is refused, never planned through it.
+      if (!result.ok) {
+        expect(result.error.code, `seed ${seed}: ${result.error.message}`).toBe('INPUT_INVALID');
+        continue;
+      }
+      planned++;
+      const plan = result.plan;
+      expect(plan.statistics.coveragePct!, `seed ${seed}`).toBeGreaterThanOrEqual(99.5);
+      const zone: FenceZone = {
+        kind: 'polygon',
+        name: 'village',
+        rings: [village.coordinates[0]!],
+      };
+      expectWithinReserve(plan, drone, [zone]);
+    }
+    expect(planned).toBeGreaterThanOrEqual(3);
   });
 
   it('leaves an area one sortie covers as planned by length and turns, and plans deterministically', () => {

@@ -2,7 +2,7 @@ import { featureCollection, intersect, polygon as turfPolygon } from '@turf/turf
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { polygonAreaM2, type PolygonXY, type RingXY } from '../coverage/index';
 import type { CoveragePlan } from '../coverage/index';
-import type { LocalFrame } from '../frame/index';
+import { MissionInputError, type LocalFrame } from '../frame/index';
 import {
   planSorties,
   type DockSite,
@@ -96,6 +96,12 @@ export function sortieScorer(
   };
 }
 
+/** A candidate planned without footprints, and how to plan it again with them. */
+interface Draft {
+  plan: CoveragePlan;
+  again: () => CoveragePlan;
+}
+
 /** Courses (degrees from north) tried for the whole area and for each dock's share. */
 const CANDIDATE_COURSES_DEG = [0, 45, 90, 135];
 /** A dock whose share would be smaller than this part of the area takes none. */
@@ -146,13 +152,26 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
     if (score !== null && (best.score === null || better(score, best.score)))
       best = { finish, choice, score };
   };
-  /** A candidate planned without footprints, and how to plan it again with them. */
-  const draft = (geometry: Polygon | MultiPolygon, start: LonLat, course: number | null) => {
+  /**
+   * A candidate planned without footprints, and how to plan it again with them; null when the
+   * coverage planner refuses it (a sliver of a share, say): the others are judged without it.
+   */
+  const draft = (
+    geometry: Polygon | MultiPolygon,
+    start: LonLat,
+    course: number | null,
+  ): Draft | null => {
     candidates++;
-    return {
-      plan: input.plan(geometry, start, course, false),
-      again: () => input.plan(geometry, start, course, true),
-    };
+    try {
+      return {
+        plan: input.plan(geometry, start, course, false),
+        again: () => input.plan(geometry, start, course, true),
+      };
+    } catch (err) {
+      if (!(err instanceof MissionInputError)) throw err;
+      input.onCandidate?.(`refused (course ${course ?? 'own'}): ${err.message}`, null);
+      return null;
+    }
   };
 
   const polys = localPolygons(input.geometry, frame);
@@ -162,8 +181,9 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
   const wholeCourses =
     reach.length > 1 ? lineCourses(reach.map((d) => d.xy)) : CANDIDATE_COURSES_DEG;
   for (const course of courseCandidates(mainCourseDeg(base), wholeCourses)) {
-    const { plan, again } = draft(input.geometry, startLonLat, course);
-    consider(plan.workPaths, () => asPlan(again()), `course ${course}°`);
+    const candidate = draft(input.geometry, startLonLat, course);
+    if (candidate)
+      consider(candidate.plan.workPaths, () => asPlan(candidate.again()), `course ${course}°`);
   }
 
   const shares = shareAmongDocks(input, reach);
@@ -175,12 +195,14 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
     const options = shares.map((share) => {
       const start = frame.toLonLat(share.dock.xy);
       const first = draft(share.geometry, start, null);
+      if (!first) return null;
       const main = mainCourseDeg(first.plan);
-      const byCourse: [number, typeof first][] = main === null ? [] : [[main, first]];
+      const byCourse: [number, Draft][] = main === null ? [] : [[main, first]];
       let chosen = first;
       let chosenScore = input.score(first.plan.workPaths);
       for (const course of courseCandidates(main, shareCourses)) {
         const next = draft(share.geometry, start, course);
+        if (!next) continue;
         const score = input.score(next.plan.workPaths);
         byCourse.push([course, next]);
         if (score !== null && (chosenScore === null || better(score, chosenScore))) {
@@ -188,19 +210,23 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
           chosenScore = score;
         }
       }
-      const inCourse = (course: number): typeof first =>
+      const inCourse = (course: number): Draft =>
         byCourse.find(([c]) => !coursesApart(c, course))?.[1] ?? first;
       return { chosen, first, inCourse };
     });
-    type Draft = (typeof options)[number]['first'];
-    const joins: [string, Draft[]][] = [
-      [`docks ${shares.length}`, options.map((o) => o.chosen)],
-      [`docks ${shares.length}, own courses`, options.map((o) => o.first)],
-      ...shareCourses.map((c): [string, Draft[]] => [
-        `docks ${shares.length}, course ${c.toFixed(0)}°`,
-        options.map((o) => o.inCourse(c)),
-      ]),
-    ];
+    const planned = options.filter((o) => o !== null);
+    // A share the planner refuses in its own courses leaves the sharing out.
+    const joins: [string, Draft[]][] =
+      planned.length < options.length
+        ? []
+        : [
+            [`docks ${shares.length}`, planned.map((o) => o.chosen)],
+            [`docks ${shares.length}, own courses`, planned.map((o) => o.first)],
+            ...shareCourses.map((c): [string, Draft[]] => [
+              `docks ${shares.length}, course ${c.toFixed(0)}°`,
+              planned.map((o) => o.inCourse(c)),
+            ]),
+          ];
     const seen: Draft[][] = [];
     for (const [choice, parts] of joins) {
       if (seen.some((s) => s.every((p, i) => p === parts[i]))) continue;

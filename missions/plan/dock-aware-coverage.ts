@@ -56,6 +56,12 @@ export interface DockAwareCoverageInput {
   score: (workPaths: readonly WorkPath[]) => SortieScore | null;
   /** Path between two points around no-fly zones (metres, local frame). Default straight. */
   route?: (a: XY, b: XY) => XY[];
+  /**
+   * Lanes longer than this (metres) are cut into pieces at photo positions, so that a sortie may
+   * end inside a lane and the next one go on from there (the DP then fills each battery instead
+   * of stopping at whole lanes). E.g. a tenth of the usable range. Default: lanes stay whole.
+   */
+  lanePieceM?: number;
   /** Called with every whole-area candidate and its split (for benchmarks and tests). */
   onCandidate?: (choice: string, score: SortieScore | null) => void;
 }
@@ -142,16 +148,25 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
     return { plan: basePlan, choice: 'base', score: baseScore, candidates: 1 };
   let best = { finish: () => basePlan, choice: 'base', score: baseScore };
   let candidates = 1;
+  const pieceM = input.lanePieceM;
+  const cut = (workPaths: readonly WorkPath[]): WorkPath[] =>
+    pieceM === undefined ? [...workPaths] : cutLanes(workPaths, frame, pieceM);
+  /** Judges a candidate by its split with its lanes cut; `finish` builds it (lanes whole). */
   const consider = (
     workPaths: readonly WorkPath[],
     finish: () => DockAwareCoveragePlan,
     choice: string,
   ): void => {
-    const score = input.score(workPaths);
+    const score = input.score(cut(workPaths));
     input.onCandidate?.(choice, score);
     if (score !== null && (best.score === null || better(score, best.score)))
-      best = { finish, choice, score };
+      best = { finish: () => withCutLanes(finish()), choice, score };
   };
+  const withCutLanes = (plan: DockAwareCoveragePlan): DockAwareCoveragePlan => ({
+    ...plan,
+    workPaths: cut(plan.workPaths),
+  });
+  if (pieceM !== undefined) consider(base.workPaths, () => basePlan, 'base, lanes cut');
   /**
    * A candidate planned without footprints, and how to plan it again with them; null when the
    * coverage planner refuses it (a sliver of a share, say): the others are judged without it.
@@ -199,11 +214,11 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
       const main = mainCourseDeg(first.plan);
       const byCourse: [number, Draft][] = main === null ? [] : [[main, first]];
       let chosen = first;
-      let chosenScore = input.score(first.plan.workPaths);
+      let chosenScore = input.score(cut(first.plan.workPaths));
       for (const course of courseCandidates(main, shareCourses)) {
         const next = draft(share.geometry, start, course);
         if (!next) continue;
-        const score = input.score(next.plan.workPaths);
+        const score = input.score(cut(next.plan.workPaths));
         byCourse.push([course, next]);
         if (score !== null && (chosenScore === null || better(score, chosenScore))) {
           chosen = next;
@@ -255,6 +270,50 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
 
 function asPlan(plan: CoveragePlan): DockAwareCoveragePlan {
   return { workPaths: plan.workPaths, footprints: plan.footprints, stats: pickStats(plan) };
+}
+
+/**
+ * The work paths with every straight lane longer than `pieceM` cut into nearly equal pieces; with
+ * a camera trigger distance the cuts fall on photo positions (multiples of it from the lane's
+ * start), so the photos stay where they were (the one at a cut is taken by both pieces).
+ *
+ * @example
+ * cutLanes(plan.workPaths, frame, 800); // a 2 000 m lane becomes three of ~667 m
+ */
+export function cutLanes(
+  workPaths: readonly WorkPath[],
+  frame: LocalFrame,
+  pieceM: number,
+): WorkPath[] {
+  const out: WorkPath[] = [];
+  for (const w of workPaths) {
+    if (w.kind !== 'lane' || w.coordinates.length !== 2 || !(pieceM > 0)) {
+      out.push(w);
+      continue;
+    }
+    const [a, b] = w.coordinates.map((q) => frame.toLocal(q)) as [XY, XY];
+    const lengthM = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    let pieces = Math.ceil(lengthM / pieceM - 1e-9);
+    const t = w.triggerDistanceM;
+    const shots = t !== null && t > 0 ? Math.round(lengthM / t) : null;
+    if (shots !== null) pieces = Math.min(pieces, shots);
+    if (pieces <= 1) {
+      out.push(w);
+      continue;
+    }
+    const at = (i: number): number =>
+      shots !== null ? Math.round((i * shots) / pieces) / shots : i / pieces;
+    for (let i = 0; i < pieces; i++) {
+      const point = (f: number) =>
+        f === 0
+          ? w.coordinates[0]!
+          : f === 1
+            ? w.coordinates[1]!
+            : frame.toLonLat([a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f]);
+      out.push({ ...w, coordinates: [point(at(i)), point(at(i + 1))] });
+    }
+  }
+  return out;
 }
 
 function better(a: SortieScore, b: SortieScore): boolean {

@@ -83,6 +83,12 @@ interface WorkGroup {
   cyclic: boolean;
 }
 
+/**
+ * Coverage lanes are cut into pieces of at most the usable range over this (at photo positions),
+ * so a sortie may end inside a lane: on 16 rectangles, an L and a rotated strip from 1–4 nests
+ * (30 and 40 min), 6, 10 and 16 pieces a battery saved a sortie on 2, 5 and 7 of them.
+ */
+const LANE_PIECES_PER_BATTERY = 16;
 /** Slack kept in every sortie when legs are routed around no-fly zones (turns at detours). */
 const DETOUR_SLACK_PCT = 2;
 /** Sorties are tried merged only when their times add up to at most this many batteries. */
@@ -503,7 +509,9 @@ export function planPatrol(input: PatrolInput): PatrolResult {
           },
         };
       } else {
-        // Judged by its sorties as well: other courses, and the area shared among the docks.
+        // Judged by its sorties as well: other courses, the area shared among the docks, lanes
+        // cut so that a sortie may end inside one.
+        const usableRangeM = usableTimeS(drone) * (drone.cruiseSpeedMps - drone.windMps);
         const coverageOf = (
           g: Polygon | MultiPolygon,
           start: LonLat,
@@ -522,7 +530,8 @@ export function planPatrol(input: PatrolInput): PatrolResult {
           base: coverageOf(geometry, startLonLat, null),
           docks: dockSites,
           frame,
-          dockReachM: (usableTimeS(drone) * (drone.cruiseSpeedMps - drone.windMps)) / 4,
+          dockReachM: usableRangeM / 4,
+          lanePieceM: usableRangeM / LANE_PIECES_PER_BATTERY,
           plan: coverageOf,
           score: sortieScorer(dockSites, drone, frame, {
             ...(options.balanceTolerancePct !== undefined && {

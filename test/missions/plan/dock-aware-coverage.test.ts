@@ -160,6 +160,25 @@ describe('coverage planned with the docks in view', () => {
     expect(plan.statistics.sorties).toBeLessThan(before.count);
     expect(plan.statistics.flightTimeS).toBeLessThan(before.timeS);
     expect(new Set(plan.sorties.map((s) => s.dockId)).size).toBe(3);
+    // Lanes come in pieces of at most a sixteenth of the usable range, cut at photo positions.
+    const pieceM = (usableTimeS(drone) * (drone.cruiseSpeedMps - drone.windMps)) / 16;
+    const lanes = plan.paths.filter((p) => p.kind === 'lane');
+    for (const lane of lanes) {
+      const [a, b] = lane.coordinates.map((q) => frame.toLocal(q));
+      const lengthM = Math.hypot(b![0] - a![0], b![1] - a![1]);
+      expect(lengthM).toBeLessThanOrEqual(pieceM + 0.01);
+      const shots = lengthM / lane.triggerDistanceM!;
+      expect(Math.abs(shots - Math.round(shots))).toBeLessThan(1e-3);
+    }
+    // Some sortie ends inside a lane: the next sortie goes on from where it left.
+    const handOvers = lanes.filter((l, k) => {
+      const next = lanes[k + 1];
+      if (!next || next.sortie === l.sortie) return false;
+      const end = frame.toLocal(l.coordinates[l.coordinates.length - 1]!);
+      const start = frame.toLocal(next.coordinates[0]!);
+      return Math.hypot(end[0] - start[0], end[1] - start[1]) < 0.01;
+    });
+    expect(handOvers.length).toBeGreaterThan(0);
     expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
     expect(gridCoveragePct(plan, box)).toBeGreaterThanOrEqual(99.5);
     expectWithinReserve(plan, drone);

@@ -59,7 +59,8 @@ export interface DockAwareCoverageInput {
   /**
    * Lanes longer than this (metres) are cut into pieces at photo positions, so that a sortie may
    * end inside a lane and the next one go on from there (the DP then fills each battery instead
-   * of stopping at whole lanes). E.g. a tenth of the usable range. Default: lanes stay whole.
+   * of stopping at whole lanes). `planPatrol` uses a sixteenth of the usable range. Default: lanes
+   * stay whole.
    */
   lanePieceM?: number;
   /** Called with every whole-area candidate and its split (for benchmarks and tests). */
@@ -71,7 +72,7 @@ export interface DockAwareCoverage {
   plan: DockAwareCoveragePlan;
   /** `'base'`, `'course 45°'`, `'docks 3'` (the area shared among 3 docks) … */
   choice: string;
-  /** The kept plan's sortie split, or null when the base needs at most one sortie. */
+  /** The kept plan's sortie split; null when no candidate could be split (a lane no dock reaches). */
   score: SortieScore | null;
   /** Candidates planned and scored, the base included. */
   candidates: number;
@@ -108,7 +109,7 @@ interface Draft {
   again: () => CoveragePlan;
 }
 
-/** Courses (degrees from north) tried for the whole area and for each dock's share. */
+/** Courses (degrees from north) tried for the whole area when fewer than two docks reach it. */
 const CANDIDATE_COURSES_DEG = [0, 45, 90, 135];
 /** A dock whose share would be smaller than this part of the area takes none. */
 const MIN_SHARE = 0.05;
@@ -123,9 +124,10 @@ const MIN_SHARE = 0.05;
  * takes none), each share planned from its own dock, joined in the order and direction that make
  * the gaps between them shortest, by transits around no-fly zones. The shares are tried each in
  * its best course by its own split, all in the planner's own courses, and all along, then all
- * across the docks' line. The candidate with the fewest sorties, then the least total time, is
- * kept; ties keep the base. Candidates are planned without footprints, the kept one again with
- * them. Pure and deterministic.
+ * across the docks' line. With `lanePieceM`, every candidate (the base too) is judged and kept
+ * with its lanes cut into pieces ({@link cutLanes}). The candidate with the fewest sorties, then
+ * the least total time, is kept; ties keep the base. Candidates are planned without footprints,
+ * the kept one again with them. Pure and deterministic.
  *
  * @example
  * const score = sortieScorer(docks, drone, frame, {});

@@ -123,8 +123,8 @@ const MIN_SHARE = 0.05;
  * Voronoi cells of the docks clipped to the area (a dock whose share is under 5 % of the area
  * takes none), each share planned from its own dock, joined in the order and direction that make
  * the gaps between them shortest, by transits around no-fly zones. The shares are tried each in
- * its best course by its own split, all in the planner's own courses, and all along, then all
- * across the docks' line. With `lanePieceM`, every candidate (the base too) is judged and kept
+ * its best course by its own split (its planner's course + 90°, along or across the docks'
+ * line), and all in the planner's own courses. With `lanePieceM`, every candidate (the base too) is judged and kept
  * with its lanes cut into pieces ({@link cutLanes}). The candidate with the fewest sorties, then
  * the least total time, is kept; ties keep the base. Candidates are planned without footprints,
  * the kept one again with them. Pure and deterministic.
@@ -205,31 +205,28 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
 
   const shares = shareAmongDocks(input, reach);
   if (shares.length > 1) {
-    // Each share in its own best course (by its own split), and all shares in one course along
-    // or across the line of their docks (the shares' sorties mix where they meet, which their
-    // own splits do not see).
+    // Each share in its best course by its own split (the planner's, or along or across the
+    // line of the docks), and all shares in the planner's own courses (the shares' sorties mix
+    // where they meet, which their own splits do not see). All shares along, then all across
+    // the line were tried too: with lanes cut they never won on the bench's forests.
     const shareCourses = lineCourses(shares.map((s) => s.dock.xy));
     const options = shares.map((share) => {
       const start = frame.toLonLat(share.dock.xy);
       const first = draft(share.geometry, start, null);
       if (!first) return null;
       const main = mainCourseDeg(first.plan);
-      const byCourse: [number, Draft][] = main === null ? [] : [[main, first]];
       let chosen = first;
       let chosenScore = input.score(cut(first.plan.workPaths));
       for (const course of courseCandidates(main, shareCourses)) {
         const next = draft(share.geometry, start, course);
         if (!next) continue;
         const score = input.score(cut(next.plan.workPaths));
-        byCourse.push([course, next]);
         if (score !== null && (chosenScore === null || better(score, chosenScore))) {
           chosen = next;
           chosenScore = score;
         }
       }
-      const inCourse = (course: number): Draft =>
-        byCourse.find(([c]) => !coursesApart(c, course))?.[1] ?? first;
-      return { chosen, first, inCourse };
+      return { chosen, first };
     });
     const planned = options.filter((o) => o !== null);
     // A share the planner refuses in its own courses leaves the sharing out.
@@ -239,10 +236,6 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
         : [
             [`docks ${shares.length}`, planned.map((o) => o.chosen)],
             [`docks ${shares.length}, own courses`, planned.map((o) => o.first)],
-            ...shareCourses.map((c): [string, Draft[]] => [
-              `docks ${shares.length}, course ${c.toFixed(0)}°`,
-              planned.map((o) => o.inCourse(c)),
-            ]),
           ];
     const seen: Draft[][] = [];
     for (const [choice, parts] of joins) {

@@ -151,12 +151,14 @@ describe('coverage planned with the docks in view', () => {
     const forest = rectangle(...box);
     const docks = nests([-800, 0, 800]);
     const before = sortiesWithoutDocks(forest, docks, drone)!;
-    const plan = expectPlan({
+    const input: PatrolInput = {
       areas: [{ id: 'forest', kind: 'forest', geojson: forest }],
       docks,
       drone,
       options: { altitudeAglM: 100, coverageSamples: 4000 },
-    });
+    };
+    const plan = expectPlan(input);
+    expect(expectPlan(input)).toEqual(plan);
     expect(plan.statistics.sorties).toBeLessThan(before.count);
     expect(plan.statistics.flightTimeS).toBeLessThan(before.timeS);
     expect(new Set(plan.sorties.map((s) => s.dockId)).size).toBe(3);

@@ -16,13 +16,14 @@ import {
   polygonAreaM2,
   ringSignedAreaM2,
   rotateFromSweep,
+  segmentsCross,
   rotateToSweep,
   type MultiPolygonXY,
   type PolygonXY,
 } from './planar-geometry';
 import { scanlineObjectiveM } from './scanline-objective';
 import { searchSweepAngle } from './sweep-angle-search';
-import { sweepLanes, type SweepLaneOptions, type SweepLines } from './sweep-lanes';
+import { flownLane, sweepLanes, type SweepLaneOptions, type SweepLines } from './sweep-lanes';
 
 /** What planning one part needs; `evaluations` counts objective evaluations (mutable). */
 export interface PartContext {
@@ -52,22 +53,35 @@ interface CellPlan {
   region: MultiPolygonXY | null;
 }
 
-function toPlanned(part: number, c: CellPlan): PlannedCell {
-  return {
-    part,
-    angleRad: c.angleRad,
-    region: c.region,
-    paths: [cellLanesXY(c.lanes, c.angleRad, true), cellLanesXY(c.lanes, c.angleRad, false)],
-  };
+/**
+ * A cell as flown: its lanes cut to where their lines run over the area ({@link flownLane}); none
+ * when no lane of the cell crosses the area on its own line (a tip between lines).
+ */
+function toPlanned(part: number, c: CellPlan): PlannedCell[] {
+  const lanes: CellLane[] = [];
+  for (const lane of c.lanes) {
+    const flown = flownLane(lane);
+    if (flown) lanes.push(flown);
+  }
+  if (lanes.length === 0) return [];
+  return [
+    {
+      part,
+      angleRad: c.angleRad,
+      region: c.region,
+      paths: [cellLanesXY(lanes, c.angleRad, true), cellLanesXY(lanes, c.angleRad, false)],
+    },
+  ];
 }
 
 function decompositionObjective(
   region: MultiPolygonXY,
   ctx: PartContext,
+  laneOptions: SweepLaneOptions = ctx.laneOptions,
 ): (angleRad: number) => number {
   return (angleRad) =>
     sweepObjectiveM(
-      decomposeSweep(sweepLanes(region, angleRad, ctx.spacingM, ctx.laneOptions)),
+      decomposeSweep(sweepLanes(region, angleRad, ctx.spacingM, laneOptions)),
       ctx.costs,
     );
 }
@@ -137,7 +151,7 @@ export function planPart(
   const decompose = (angleRad: number, bridgeGapM: number): SweepCell[] =>
     decomposeSweep(sweepAt(angleRad, bridgeGapM));
   const asIs = (angleRad: number, cells: readonly SweepCell[]): PlannedCell[] =>
-    cells.map((c) => toPlanned(partIndex, { angleRad, lanes: c.lanes, region: null }));
+    cells.flatMap((c) => toPlanned(partIndex, { angleRad, lanes: c.lanes, region: null }));
   if (fixedAngle !== null) return asIs(fixedAngle, decompose(fixedAngle, 0));
   const found = searchSweepAngle([part], decompositionObjective([part], ctx));
   ctx.evaluations += found.evaluations;
@@ -309,9 +323,15 @@ function replanCells(
         out.push({ angleRad, lanes: piece.lanes, region: null });
         continue;
       }
-      const found = searchSweepAngle(region, decompositionObjective(region, ctx), CELL_SEARCH);
+      // The strips' lanes stay over the part (not only over the strips).
+      const within = { ...laneOptions, within: [part] };
+      const found = searchSweepAngle(
+        region,
+        decompositionObjective(region, ctx, within),
+        CELL_SEARCH,
+      );
       ctx.evaluations += found.evaluations;
-      const sub = decomposeSweep(sweepLanes(region, found.angleRad, spacingM, laneOptions));
+      const sub = decomposeSweep(sweepLanes(region, found.angleRad, spacingM, within));
       const subCost = sub.length > 0 ? sweepObjectiveM(sub, costs) : Infinity;
       if (subCost < kept - 1e-6) {
         estimateM += subCost;
@@ -348,7 +368,7 @@ function replanCells(
       const trial = [...current];
       trial[i] = option;
       const trialCostM = routedCostM(
-        trial.flat().map((c) => toPlanned(partIndex, c)),
+        trial.flat().flatMap((c) => toPlanned(partIndex, c)),
         ctx,
       );
       if (trialCostM < currentCostM - 1e-6) {
@@ -358,7 +378,7 @@ function replanCells(
     }
   }
   const plans = current.flat();
-  return { cells: plans.map((c) => toPlanned(partIndex, c)), costM: currentCostM, plans };
+  return { cells: plans.flatMap((c) => toPlanned(partIndex, c)), costM: currentCostM, plans };
 }
 
 /**
@@ -387,7 +407,14 @@ export function planScanline(
   } else angleRad = fixedAngle;
   const out: PlannedCell[] = [];
   for (const [i, part] of parts.entries()) {
-    const sweep = sweepLanes([part], angleRad, ctx.spacingM, ctx.laneOptions);
+    const laid = sweepLanes([part], angleRad, ctx.spacingM, ctx.laneOptions);
+    const sweep: SweepLines = {
+      ...laid,
+      lines: laid.lines.map((line) => ({
+        yM: line.yM,
+        intervals: line.intervals.flatMap((iv) => flownLane(iv) ?? []),
+      })),
+    };
     const a = scanlineLanesXY(sweep, true);
     if (a.length === 0) continue;
     out.push({ part: i, angleRad, region: null, paths: [a, scanlineLanesXY(sweep, false)] });
@@ -521,10 +548,11 @@ function capCell(
   const a = at(tFrom);
   const b = at(tTo);
   if (ctx.router.blocked(a, b)) return null;
-  // The cap stays over the area: sampled every quarter lane spacing.
-  const samples = Math.max(1, Math.ceil((tTo - tFrom) / (w / 4)));
-  for (let k = 0; k <= samples; k++)
-    if (!pointInPolygon(at(tFrom + ((tTo - tFrom) * k) / samples), part)) return null;
+  // The cap stays over the area: both ends inside and no edge of the part crossed.
+  if (!pointInPolygon(a, part) || !pointInPolygon(b, part)) return null;
+  for (const ring of part)
+    for (let i = 0; i < ring.length; i++)
+      if (segmentsCross(a, b, ring[i]!, ring[(i + 1) % ring.length]!)) return null;
   const capAngleRad = tTo > tFrom ? Math.atan2(b[1] - a[1], b[0] - a[0]) : angleRad + Math.PI / 2;
   const c2 = Math.cos(capAngleRad);
   const s2 = Math.sin(capAngleRad);
@@ -567,7 +595,7 @@ function capCells(
       trial[i] = capped[0];
       trial.push(capped[1]);
       const trialCostM = routedCostM(
-        trial.map((c) => toPlanned(partIndex, c)),
+        trial.flatMap((c) => toPlanned(partIndex, c)),
         ctx,
       );
       if (trialCostM < currentCostM - 1e-6) {
@@ -576,5 +604,5 @@ function capCells(
       }
     }
   }
-  return { cells: plans.map((c) => toPlanned(partIndex, c)), costM: currentCostM, plans };
+  return { cells: plans.flatMap((c) => toPlanned(partIndex, c)), costM: currentCostM, plans };
 }

@@ -32,8 +32,12 @@ describe('sweepLanes', () => {
   it('centres ⌈W/w⌉ lanes over the width and spans the area on each', () => {
     const s = sweepLanes([[rect(50, 20, 100, 40)]], 0, 15);
     expect(s.lines.map((l) => l.yM)).toEqual([5, 20, 35]);
+    // Each lane also carries the chords of its own line over the area (`lineM`, where it is
+    // flown): added when lanes were kept inside the area on slanted edges.
     for (const l of s.lines)
-      expect(l.intervals).toEqual([{ startM: 0, endM: 100, bandStartM: 0, bandEndM: 100 }]);
+      expect(l.intervals).toEqual([
+        { startM: 0, endM: 100, bandStartM: 0, bandEndM: 100, lineM: [[0, 100]] },
+      ]);
   });
 
   it('pulls lane ends in by the footprint reach and cuts obstacles out with clearance', () => {

@@ -49,7 +49,11 @@ describe('planCoverage caps', () => {
       });
       expect(p.cells.filter((cell) => cell.laneCount === 1).length).toBeGreaterThan(0);
       const check = footprintCoverage(tight.area, p.footprints, { samples: 40_000 });
-      expect(check.fraction).toBeGreaterThanOrEqual(0.999);
+      // 99.5 % (the goal), not 99.9 % as before: lanes are now flown only where their
+      // own line runs over the area, and with no side overlap nothing photographs the corner a
+      // slanted hole edge leaves between a lane's line and its band's edge (about 0.2–0.4 % here,
+      // measured; the lanes used to fly up to ~55 m over the holes to reach them).
+      expect(check.fraction).toBeGreaterThanOrEqual(0.995);
     });
   }
 });

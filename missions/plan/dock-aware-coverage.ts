@@ -2,6 +2,7 @@ import { featureCollection, intersect, polygon as turfPolygon } from '@turf/turf
 import type { Feature, MultiPolygon, Polygon, Position } from 'geojson';
 import { polygonAreaM2, type PolygonXY, type RingXY } from '../coverage/index';
 import type { CoveragePlan } from '../coverage/index';
+import { segmentPolygonDistanceM } from '../fence/index';
 import { MissionInputError, type LocalFrame } from '../frame/index';
 import {
   planSorties,
@@ -717,30 +718,6 @@ function nearestDock(docks: readonly DockSite[], polys: readonly PolygonXY[]): X
 /** Distance from a point to polygons with holes, 0 inside. */
 function distanceToPolygonsM(p: XY, polys: readonly PolygonXY[]): number {
   let best = Infinity;
-  for (const rings of polys) {
-    let inside = false;
-    for (const ring of rings) {
-      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-        const a = ring[i]!;
-        const b = ring[j]!;
-        if (
-          a[1] > p[1] !== b[1] > p[1] &&
-          p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]
-        )
-          inside = !inside;
-        best = Math.min(best, segmentDistanceM(p, a, b));
-      }
-    }
-    if (inside) return 0;
-  }
+  for (const rings of polys) best = Math.min(best, segmentPolygonDistanceM(p, p, rings));
   return best;
-}
-
-function segmentDistanceM(p: XY, a: XY, b: XY): number {
-  const dx = b[0] - a[0];
-  const dy = b[1] - a[1];
-  const len2 = dx * dx + dy * dy;
-  const t =
-    len2 > 0 ? Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2)) : 0;
-  return Math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy);
 }

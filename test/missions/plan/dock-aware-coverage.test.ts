@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planCoverage } from '../../../missions/coverage/index';
-import { preflightCheck, type FenceZone } from '../../../missions/fence/index';
+import { pointInRing, preflightCheck, type FenceZone } from '../../../missions/fence/index';
 import { createLocalFrame } from '../../../missions/frame/index';
 import { planPatrol, type PatrolInput, type Plan } from '../../../missions/plan/index';
 import { planSorties, usableTimeS } from '../../../missions/sortie/index';
@@ -108,19 +108,6 @@ function gridCoveragePct(
     Math.max(...r.map((p) => p[0])),
     Math.max(...r.map((p) => p[1])),
   ]);
-  const inside = (p: XY, ring: XY[]): boolean => {
-    let hit = false;
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const a = ring[i]!;
-      const b = ring[j]!;
-      if (
-        a[1] > p[1] !== b[1] > p[1] &&
-        p[0] < ((b[0] - a[0]) * (p[1] - a[1])) / (b[1] - a[1]) + a[0]
-      )
-        hit = !hit;
-    }
-    return hit;
-  };
   let total = 0;
   let covered = 0;
   for (let x = x0 + stepM / 2; x < x1; x += stepM) {
@@ -135,7 +122,7 @@ function gridCoveragePct(
             x <= boxes[k]![2]! &&
             boxes[k]![1]! <= y &&
             y <= boxes[k]![3]! &&
-            inside(p, r),
+            pointInRing(p, r),
         )
       )
         covered++;

@@ -77,6 +77,23 @@ function expectWithinReserve(plan: Plan, drone: DroneProfile, zones: FenceZone[]
 }
 
 /** Every lane vertex lies inside the rectangle (a decimetre of rounding allowed). */
+/**
+ * A plan over the forest `box` that covers ≥ 99.5 % (its own sampling and an independent grid,
+ * no-fly boxes left out), keeps every sortie within the reserve and its lanes inside the box.
+ */
+function expectSoundPlan(
+  plan: Plan,
+  box: [number, number, number, number],
+  drone: DroneProfile,
+  zoneBoxes: [number, number, number, number][] = [],
+  zones: FenceZone[] = [],
+): void {
+  expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+  expect(gridCoveragePct(plan, box, zoneBoxes)).toBeGreaterThanOrEqual(99.5);
+  expectWithinReserve(plan, drone, zones);
+  expectLanesInside(plan, box);
+}
+
 function expectLanesInside(plan: Plan, [x0, y0, x1, y1]: [number, number, number, number]): void {
   const lanes = plan.paths.filter((p) => p.kind === 'lane');
   expect(lanes.length).toBeGreaterThan(0);
@@ -168,10 +185,7 @@ describe('coverage planned with the docks in view', () => {
       return Math.hypot(end[0] - start[0], end[1] - start[1]) < 0.01;
     });
     expect(handOvers.length).toBeGreaterThan(0);
-    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
-    expect(gridCoveragePct(plan, box)).toBeGreaterThanOrEqual(99.5);
-    expectWithinReserve(plan, drone);
-    expectLanesInside(plan, box);
+    expectSoundPlan(plan, box, drone);
   });
 
   it('turns the lanes of a long forest beside one dock when that saves a sortie', () => {
@@ -187,10 +201,7 @@ describe('coverage planned with the docks in view', () => {
       options: { altitudeAglM: 100, coverageSamples: 4000 },
     });
     expect(plan.statistics.sorties).toBeLessThan(before.count);
-    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
-    expect(gridCoveragePct(plan, box)).toBeGreaterThanOrEqual(99.5);
-    expectWithinReserve(plan, drone);
-    expectLanesInside(plan, box);
+    expectSoundPlan(plan, box, drone);
   });
 
   it('shares a forest with a no-fly zone among nests without entering the zone', () => {
@@ -211,15 +222,12 @@ describe('coverage planned with the docks in view', () => {
       options: { altitudeAglM: 100, coverageSamples: 4000 },
     });
     expect(plan.statistics.sorties).toBeLessThan(before.count);
-    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
-    expect(gridCoveragePct(plan, box, [zoneBox])).toBeGreaterThanOrEqual(99.5);
     const zone: FenceZone = {
       kind: 'polygon',
       name: 'village',
       rings: [village.coordinates[0]!],
     };
-    expectWithinReserve(plan, drone, [zone]);
-    expectLanesInside(plan, box);
+    expectSoundPlan(plan, box, drone, [zoneBox], [zone]);
     for (const p of plan.paths) {
       for (const q of p.coordinates) {
         const [x, y] = frame.toLocal(q);
@@ -242,10 +250,7 @@ describe('coverage planned with the docks in view', () => {
       drone,
       options: { altitudeAglM: 100, coverageSamples: 3000 },
     });
-    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
-    expect(gridCoveragePct(plan, box)).toBeGreaterThanOrEqual(99.5);
-    expectWithinReserve(plan, drone);
-    expectLanesInside(plan, box);
+    expectSoundPlan(plan, box, drone);
   });
 
   it('ends lanes beside a no-fly zone outside the zone grown for routing, so dock legs to them go around it', () => {

@@ -157,9 +157,33 @@ export const detectionSchema = z.discriminatedUnion('kind', [
   waterLevelDetectionSchema,
 ]);
 
-export const detectionBatchSchema = z.object({
+const detectionBatchShape = z.object({
   detections: z.array(detectionSchema).min(1).max(1000),
 });
+
+/**
+ * A schema's asynchronous parse running its synchronous one. `z.compile`'s fast path serves
+ * synchronous parses only, and @hono/zod-validator parses asynchronously; for a schema without
+ * async refinements or transforms (`z.compile(…, { strict: true })` refuses those) both give the
+ * same result.
+ */
+function withSyncAsyncParse<T extends z.ZodType>(schema: T): T {
+  Object.assign(schema, {
+    parseAsync: (data: unknown) => Promise.resolve(schema.parse(data)),
+    safeParseAsync: (data: unknown) => Promise.resolve(schema.safeParse(data)),
+  });
+  return schema;
+}
+
+/**
+ * The body of `POST /v1/detections`, compiled by zod (`z.compile`): the same output and the same
+ * issues as the schema it is made of, about ten times faster on a batch of a hundred detections
+ * (validation was the largest part of acceptance). `strict` makes a schema that zod cannot compile
+ * fail here, at load, instead of silently keeping the slow path.
+ */
+export const detectionBatchSchema = withSyncAsyncParse(
+  z.compile(detectionBatchShape, { strict: true }),
+);
 
 export type LonLatTuple = z.infer<typeof lonLatSchema>;
 export type PointGeometry = z.infer<typeof pointGeometrySchema>;

@@ -64,7 +64,7 @@ const REPLACEMENTS: unknown[] = [
 ];
 
 /** One random way of breaking (or harmlessly changing) a body. */
-function mutate(body: { detections: Json[] }, random: () => number): unknown {
+function mutate(body: { detections: Json[] }, random: () => number): { detections: Json[] } {
   const path = randomPath(body, random);
   const last = path[path.length - 1];
   if (!last) return body;

@@ -33,7 +33,17 @@ export interface NewApiKey {
 
 /** Agencies and their API keys. */
 export class AgenciesRepository {
-  constructor(private readonly db: Db) {}
+  /** Every authenticated request runs this: built and prepared once, not per request. */
+  private readonly keyByHash;
+
+  constructor(private readonly db: Db) {
+    this.keyByHash = db
+      .select({ key: apiKeys, agency: agencies })
+      .from(apiKeys)
+      .innerJoin(agencies, eq(agencies.id, apiKeys.agencyId))
+      .where(eq(apiKeys.hash, sql.placeholder('hash')))
+      .prepare();
+  }
 
   create(input: NewAgency, now: Date): Agency | 'name_taken' {
     const row: Agency = { id: newId('agc'), ...input, createdAt: now, updatedAt: now };
@@ -93,13 +103,7 @@ export class AgenciesRepository {
 
   /** The key with its agency, looked up by the SHA-256 of the presented secret. */
   findKeyByHash(hash: string): { key: ApiKeyRecord; agency: Agency } | undefined {
-    const row = this.db
-      .select({ key: apiKeys, agency: agencies })
-      .from(apiKeys)
-      .innerJoin(agencies, eq(agencies.id, apiKeys.agencyId))
-      .where(eq(apiKeys.hash, hash))
-      .get();
-    return row ?? undefined;
+    return this.keyByHash.get({ hash }) ?? undefined;
   }
 
   findKey(id: string): ApiKeyRecord | undefined {

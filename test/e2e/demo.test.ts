@@ -11,7 +11,15 @@ describe('npm run demo -- --exit-when-done', () => {
     try {
       const out = await runTsx(
         'src/cli/demo.ts',
-        ['--exit-when-done', '--data-dir', join(dir, 'demo'), '--timeout-s', '300'],
+        [
+          '--exit-when-done',
+          '--speed-up',
+          '25',
+          '--data-dir',
+          join(dir, 'demo'),
+          '--timeout-s',
+          '300',
+        ],
         {
           PORT: '0',
           HOST: '127.0.0.1',

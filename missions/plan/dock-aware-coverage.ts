@@ -11,6 +11,7 @@ import {
   type WorkUnit,
 } from '../sortie/index';
 import type { DroneProfile, LonLat, WorkPath, XY } from '../types/index';
+import { planLaneBands } from './lane-bands';
 
 /** What the patrol plan keeps of a coverage plan (a composite of parts has no cells). */
 export interface DockAwareCoveragePlan {
@@ -64,6 +65,14 @@ export interface DockAwareCoverageInput {
    * stay whole.
    */
   lanePieceM?: number;
+  /**
+   * The drone the score splits for: with it (and no `route`), every whole-area candidate whose
+   * lanes form one block is also tried re-ordered into bands, one per sortie, that start and end
+   * on the docks' side ({@link planLaneBands}). Default: not tried.
+   */
+  drone?: DroneProfile;
+  /** Share of the usable time the score keeps free (as its `slackPct`), %. Default 0. */
+  slackPct?: number;
   /** Called with every whole-area candidate and its split (for benchmarks and tests). */
   onCandidate?: (choice: string, score: SortieScore | null) => void;
 }
@@ -170,6 +179,43 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
     workPaths: cut(plan.workPaths),
   });
   if (pieceM !== undefined) consider(base.workPaths, () => basePlan, 'base, lanes cut');
+  /** The candidate's lanes re-ordered into one band per sortie, judged like the others. */
+  const considerBands = (
+    plan: CoveragePlan,
+    finish: () => DockAwareCoveragePlan,
+    choice: string,
+  ): void => {
+    if (!input.drone || input.route) return;
+    const bands = planLaneBands(plan.workPaths, input.docks, input.drone, frame, {
+      ...(input.slackPct !== undefined && { slackPct: input.slackPct }),
+      // Bands are kept for fewer sorties only: a lower bound at or above the best skips them.
+      ...(best.score !== null && { fewerThan: best.score.sorties }),
+    });
+    if (!bands) return;
+    consider(
+      bands.workPaths,
+      () => {
+        const whole = finish();
+        return {
+          ...whole,
+          workPaths: bands.workPaths,
+          stats: {
+            ...whole.stats,
+            lengthM: bands.workPaths.reduce(
+              (s, w) => s + polylineLengthM(w.coordinates.map((q) => frame.toLocal(q))),
+              0,
+            ),
+            turns: Math.round(
+              turnDeg(bands.workPaths.flatMap((w) => w.coordinates.map((q) => frame.toLocal(q)))) /
+                90,
+            ),
+          },
+        };
+      },
+      `bands, ${choice}`,
+    );
+  };
+  considerBands(base, () => basePlan, 'base');
   /**
    * A candidate planned without footprints, and how to plan it again with them; null when the
    * coverage planner refuses it (a sliver of a share, say): the others are judged without it.
@@ -200,8 +246,10 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
     reach.length > 1 ? lineCourses(reach.map((d) => d.xy)) : CANDIDATE_COURSES_DEG;
   for (const course of courseCandidates(mainCourseDeg(base), wholeCourses)) {
     const candidate = draft(input.geometry, startLonLat, course);
-    if (candidate)
+    if (candidate) {
       consider(candidate.plan.workPaths, () => asPlan(candidate.again()), `course ${course}°`);
+      considerBands(candidate.plan, () => asPlan(candidate.again()), `course ${course}°`);
+    }
   }
 
   const shares = shareAmongDocks(input, reach);

@@ -543,6 +543,10 @@ export function planPatrol(input: PatrolInput): PatrolResult {
             }),
           }),
           ...(router && { route: routeXY }),
+          drone,
+          ...((router || dem) && {
+            slackPct: (router ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0),
+          }),
         }).plan;
       }
     } catch (err) {

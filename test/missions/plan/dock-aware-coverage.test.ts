@@ -204,6 +204,30 @@ describe('coverage planned with the docks in view', () => {
     expectSoundPlan(plan, box, drone);
   });
 
+  it('flies a long forest beside its dock in bands that each start and end at the dock side, as few as the lower bound', () => {
+    // 43 lanes of 800 m: split in their planned order they need 6 sorties; bands of lanes, handed
+    // over along pairs of lanes cut at a photo position, fly them in 5, the bound.
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const box: [number, number, number, number] = [-450, -960, 450, 960];
+    const input: PatrolInput = {
+      areas: [{ kind: 'forest', geojson: rectangle(...box) }],
+      docks: nests([500]),
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 4000 },
+    };
+    const plan = expectPlan(input);
+    expect(plan.statistics.sorties).toBe(5);
+    expect(plan.statistics.sortieLowerBound).toBe(5);
+    expect(expectPlan(input)).toEqual(plan);
+    // Every sortie ends on the dock's side of the forest.
+    for (const s of plan.sorties) {
+      const lastLane = plan.paths.filter((p) => p.sortie === s.index && p.kind === 'lane').pop()!;
+      const [x] = frame.toLocal(lastLane.coordinates[lastLane.coordinates.length - 1]!);
+      expect(x, `sortie ${s.index}`).toBeGreaterThan(0);
+    }
+    expectSoundPlan(plan, box, drone);
+  });
+
   it('shares a forest with a no-fly zone among nests without entering the zone', () => {
     const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
     const box: [number, number, number, number] = [-1200, -800, 1200, 800];

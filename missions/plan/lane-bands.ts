@@ -1,0 +1,592 @@
+import type { LocalFrame } from '../frame/index';
+import {
+  plannedSpeedMps,
+  turnAngleRad,
+  turnTimeS,
+  usableTimeS,
+  type DockSite,
+} from '../sortie/index';
+import type { DroneProfile, LonLat, WorkPath, XY } from '../types/index';
+
+/** Options of {@link planLaneBands}. */
+export interface LaneBandsOptions {
+  /** Share of the usable time kept free for what the model does not see, %. Default 0. */
+  slackPct?: number;
+  /** Positions tried along a pair of lanes for a hand-over between two sorties. Default 10. */
+  cutsPerPair?: number;
+  /**
+   * Give up at once (null) when the lanes' own flight time, with every sortie's climb, descent
+   * and start/stop, shows that fewer sorties than this cannot be flown. Default: always plan.
+   */
+  fewerThan?: number;
+}
+
+/** The result of {@link planLaneBands}. */
+export interface LaneBands {
+  /** Lane pieces and the transits between them, sortie after sortie in flight order. */
+  workPaths: WorkPath[];
+  /** Sorties of the band split (each a contiguous run of `workPaths`). */
+  sorties: number;
+  /** Their total flight time by the energy model of `planSorties`, seconds. */
+  timeS: number;
+}
+
+/**
+ * Re-orders one block of parallel lanes so that every sortie covers a band of neighbouring lanes
+ * from a dock and back. Each sortie flies its band's lanes back and forth, starting at either end
+ * of the band and on either side; two sorties hand over either between two lanes or along a
+ * pair of lanes cut at a photo position — the sortie below takes one end of both lanes (in at
+ * one lane, across at the cut, out along the other), the one above the other ends. The pairs let
+ * every sortie come back on the dock's side whatever its number of lanes, and let the split fill
+ * each battery. An exact dynamic programme over the hand-overs picks the fewest sorties, then
+ * the least total time (dock legs, climb, turns and start/stop as `planSorties` counts them, each
+ * sortie from its fastest dock). Lane pieces keep their photo positions; connections at outer
+ * lane ends overshoot as the coverage planner's do (its overshoot is read from the work paths).
+ *
+ * Returns null when the work is not one block of parallel lanes at one altitude (several cells,
+ * passes, fewer than three lanes) or when some band cannot be flown within the battery.
+ *
+ * @example
+ * const bands = planLaneBands(plan.workPaths, docks, DEFAULT_DRONE, frame);
+ * bands?.sorties; // e.g. 5 where the lanes split as planned need 6
+ */
+export function planLaneBands(
+  workPaths: readonly WorkPath[],
+  docks: readonly DockSite[],
+  drone: DroneProfile,
+  frame: LocalFrame,
+  options: LaneBandsOptions = {},
+): LaneBands | null {
+  const block = laneBlock(workPaths, frame);
+  if (!block || docks.length === 0) return null;
+  const cost = new BandCosts(
+    block,
+    docks,
+    drone,
+    usableTimeS(drone) * (1 - (options.slackPct ?? 0) / 100),
+  );
+  if (options.fewerThan !== undefined) {
+    const least = Math.ceil(cost.alongLanesS() / (cost.usableS - cost.overheadS) - 1e-9);
+    if (least >= options.fewerThan) return null;
+  }
+  const bounds = handOvers(block, options.cutsPerPair ?? 10);
+  const n = block.lanes.length;
+  // Hand-overs in lane order; at one lane, the one between lanes first.
+  const at: HandOver[][] = Array.from({ length: n + 1 }, () => []);
+  for (const h of bounds) at[h.b]!.push(h);
+  const order = at.flat();
+  const index = new Map(order.map((h, k) => [h, k]));
+  const count = new Int32Array(order.length).fill(1 << 30);
+  const time = new Float64Array(order.length).fill(Infinity);
+  const from = new Int32Array(order.length).fill(-1);
+  const fromHandOver: (HandOver | null)[] = new Array<HandOver | null>(order.length).fill(null);
+  count[0] = 0;
+  time[0] = 0;
+  for (let k = 0; k < order.length; k++) {
+    if (count[k] === 1 << 30) continue;
+    const lo = order[k]!;
+    const f0 = lo.b + (lo.cut ? 2 : 0);
+    for (let b = f0; b <= n; b++) {
+      // The full lanes alone no longer fit: no later hand-over can end this sortie.
+      if (b > f0 && cost.fullLanesS(f0, b - 1) > cost.usableS) break;
+      for (const hi of at[b]!) {
+        if (hi === lo || (hi.cut === null && b === f0 && lo.cut === null)) continue;
+        if (hi.cut && hi.b + 1 >= n) continue;
+        const { timeS } = cost.best(lo, hi);
+        if (timeS > cost.usableS) continue;
+        const j = index.get(hi)!;
+        const c = count[k]! + 1;
+        const t = time[k]! + timeS;
+        if (c < count[j]! || (c === count[j]! && t < time[j]! - 1e-9)) {
+          count[j] = c;
+          time[j] = t;
+          from[j] = k;
+          fromHandOver[j] = lo;
+        }
+      }
+    }
+  }
+  const end = index.get(at[n]![0]!)!;
+  if (from[end]! < 0) return null;
+  const chosen: Piece[][] = [];
+  for (let j = end; j > 0; j = from[j]!)
+    chosen.unshift(cost.best(fromHandOver[j]!, order[j]!, true).pieces);
+  return {
+    workPaths: chosen.flatMap((pieces) => cost.workPaths(pieces)),
+    sorties: chosen.length,
+    timeS: time[end]!,
+  };
+}
+
+/** A lane in the block's frame: `u` along the lanes (metres), its ends and photo grid. */
+interface BandLane {
+  path: WorkPath;
+  /** Along-lane coordinate of its low and high end. */
+  lo: number;
+  hi: number;
+  /** Photos fall at `base + k × (hi − lo) / shots` measured from its planned start. */
+  shots: number | null;
+  /** The planned start is the high end. */
+  startsHigh: boolean;
+  /** Offset across the lanes, metres. */
+  offset: number;
+}
+
+interface Block {
+  lanes: BandLane[];
+  /** Unit vector along the lanes (low → high). */
+  dir: XY;
+  normal: XY;
+  altitudeM: number;
+  turnaroundM: number;
+  frame: LocalFrame;
+}
+
+/** The lanes of `workPaths` as one block sorted across, or null when they are not one. */
+function laneBlock(workPaths: readonly WorkPath[], frame: LocalFrame): Block | null {
+  if (workPaths.some((w) => w.kind === 'pass')) return null;
+  const lanes = workPaths.filter((w) => w.kind === 'lane');
+  if (lanes.length < 3 || lanes.some((w) => w.coordinates.length !== 2)) return null;
+  const altitudeM = lanes[0]!.altitudeAglM;
+  if (lanes.some((w) => w.altitudeAglM !== altitudeM)) return null;
+  const ends = lanes.map((w) => w.coordinates.map((q) => frame.toLocal(q)) as [XY, XY]);
+  const [a0, b0] = ends[0]!;
+  const len0 = Math.hypot(b0[0] - a0[0], b0[1] - a0[1]);
+  if (len0 === 0) return null;
+  const dir: XY = [(b0[0] - a0[0]) / len0, (b0[1] - a0[1]) / len0];
+  const normal: XY = [-dir[1], dir[0]];
+  const out: BandLane[] = [];
+  for (let k = 0; k < lanes.length; k++) {
+    const [a, b] = ends[k]!;
+    const lengthM = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    // Parallel within a few hundredths of a degree.
+    if (lengthM === 0 || Math.abs(cross(dir, [b[0] - a[0], b[1] - a[1]])) > 5e-4 * lengthM)
+      return null;
+    const ua = dot(a, dir);
+    const ub = dot(b, dir);
+    const t = lanes[k]!.triggerDistanceM;
+    out.push({
+      path: lanes[k]!,
+      lo: Math.min(ua, ub),
+      hi: Math.max(ua, ub),
+      shots: t !== null && t > 0 ? Math.max(1, Math.round(lengthM / t)) : null,
+      startsHigh: ua > ub,
+      offset: dot(a, normal),
+    });
+  }
+  out.sort((p, q) => p.offset - q.offset);
+  // One lane per offset, evenly spaced: a single cell of a boustrophedon.
+  const gaps = out.slice(1).map((l, k) => l.offset - out[k]!.offset);
+  const spacingM = [...gaps].sort((p, q) => p - q)[gaps.length >> 1]!;
+  if (!(spacingM > 0) || gaps.some((g) => g < 0.5 * spacingM || g > 1.5 * spacingM)) return null;
+  return { lanes: out, dir, normal, altitudeM, turnaroundM: overshootM(workPaths, frame), frame };
+}
+
+/** The overshoot flown beyond a lane end before a transit turns: its first leg, 0 if none. */
+function overshootM(workPaths: readonly WorkPath[], frame: LocalFrame): number {
+  for (let k = 1; k < workPaths.length; k++) {
+    const prev = workPaths[k - 1]!;
+    const w = workPaths[k]!;
+    if (w.kind !== 'transit' || prev.kind !== 'lane' || w.coordinates.length < 3) continue;
+    const [a, b] = prev.coordinates.map((q) => frame.toLocal(q)) as [XY, XY];
+    const [p, q] = w.coordinates.slice(0, 2).map((c) => frame.toLocal(c)) as [XY, XY];
+    const lane: XY = [b[0] - a[0], b[1] - a[1]];
+    const leg: XY = [q[0] - p[0], q[1] - p[1]];
+    const legM = Math.hypot(leg[0], leg[1]);
+    if (
+      legM > 0 &&
+      Math.abs(cross(lane, leg)) < 1e-6 * Math.hypot(...lane) * legM &&
+      dot(lane, leg) > 0
+    )
+      return legM;
+  }
+  return 0;
+}
+
+/**
+ * Where two sorties meet: between lanes `b − 1` and `b` (`cut` null), or along lanes `b` and
+ * `b + 1` cut at `cut` (their along-lane coordinates), the sortie below taking the `side` ends.
+ */
+interface HandOver {
+  b: number;
+  cut: [number, number] | null;
+  side: 'lo' | 'hi';
+}
+
+function handOvers(block: Block, cutsPerPair: number): HandOver[] {
+  const { lanes } = block;
+  const out: HandOver[] = [];
+  for (let b = 0; b <= lanes.length; b++) {
+    out.push({ b, cut: null, side: 'lo' });
+    if (b + 1 >= lanes.length) continue;
+    const p = lanes[b]!;
+    const q = lanes[b + 1]!;
+    const lo = Math.max(p.lo, q.lo);
+    const hi = Math.min(p.hi, q.hi);
+    if (!(hi > lo)) continue;
+    const seen = new Set<string>();
+    for (let k = 1; k <= cutsPerPair; k++) {
+      const target = lo + ((hi - lo) * k) / (cutsPerPair + 1);
+      const cp = photoCut(p, target);
+      const cq = photoCut(q, target);
+      if (cp === null || cq === null) continue;
+      const key = `${cp},${cq}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const side of ['lo', 'hi'] as const) out.push({ b, cut: [cp, cq], side });
+    }
+  }
+  return out;
+}
+
+/** The photo position of `lane` nearest to `u` strictly inside it, or null. */
+function photoCut(lane: BandLane, u: number): number | null {
+  const lengthM = lane.hi - lane.lo;
+  if (lane.shots === null) return u > lane.lo && u < lane.hi ? u : null;
+  if (lane.shots < 2) return null;
+  const step = lengthM / lane.shots;
+  // Photos are counted from the planned start.
+  const fromStart = lane.startsHigh ? lane.hi - u : u - lane.lo;
+  const k = Math.min(lane.shots - 1, Math.max(1, Math.round(fromStart / step)));
+  return lane.startsHigh ? lane.hi - k * step : lane.lo + k * step;
+}
+
+/** A lane piece flown from `u0` to `u1`; `id` numbers it for the connection cache. */
+interface Piece {
+  lane: number;
+  u0: number;
+  u1: number;
+  id: number;
+}
+
+/** A run of pieces flown in a row: its time without dock legs, its first and last piece. */
+interface Run {
+  internalS: number;
+  first: Piece;
+  last: Piece;
+  pieces: Piece[];
+}
+
+/** Flight times of pieces, connections and bands by the model `planSorties` uses. */
+class BandCosts {
+  private readonly speed: number;
+  readonly overheadS: number;
+  /** Per parity: Σ connection times between lanes i and i + 1 flown back and forth, prefix. */
+  private readonly connPrefix: [Float64Array, Float64Array];
+  private readonly lengthPrefix: Float64Array;
+  private readonly fullPieces: [Piece[], Piece[]];
+  private nextId = 0;
+  private readonly connCache: (Map<number, number> | undefined)[] = [];
+  /** Per piece id: the dock legs with their turns, into its start and back from its end. */
+  private readonly legCache: ({ intoS: Float64Array; backS: Float64Array } | undefined)[] = [];
+  /** Per hand-over: its U runs (see `uRun`). */
+  private readonly uCache = new Map<HandOver, (Run | undefined)[]>();
+  // The route being walked: time so far, first and last piece, and its pieces when recorded.
+  private walkS = 0;
+  private walkFirst: Piece | null = null;
+  private walkLast: Piece | null = null;
+  private walkPieces: Piece[] | null = null;
+
+  constructor(
+    private readonly block: Block,
+    private readonly docks: readonly DockSite[],
+    private readonly drone: DroneProfile,
+    readonly usableS: number,
+  ) {
+    this.speed = plannedSpeedMps(drone);
+    const alt = block.altitudeM;
+    this.overheadS =
+      alt / drone.climbRateMps +
+      alt / drone.descentRateMps +
+      drone.cruiseSpeedMps / drone.accelerationMps2;
+    const n = block.lanes.length;
+    const fullPieces = (k: 0 | 1): Piece[] =>
+      block.lanes.map((l, i) =>
+        (i + k) % 2 === 0 ? this.piece(i, l.lo, l.hi) : this.piece(i, l.hi, l.lo),
+      );
+    this.fullPieces = [fullPieces(0), fullPieces(1)];
+    this.lengthPrefix = new Float64Array(n + 1);
+    for (let i = 0; i < n; i++)
+      this.lengthPrefix[i + 1] = this.lengthPrefix[i]! + block.lanes[i]!.hi - block.lanes[i]!.lo;
+    const prefix = (k: 0 | 1): Float64Array => {
+      const out = new Float64Array(n);
+      for (let i = 0; i + 1 < n; i++)
+        out[i + 1] = out[i]! + this.connectionS(this.full(i, k), this.full(i + 1, k));
+      return out;
+    };
+    this.connPrefix = [prefix(0), prefix(1)];
+  }
+
+  /** Lane `i` whole, flown low → high when `i + k` is even. */
+  full(i: number, k: 0 | 1): Piece {
+    return this.fullPieces[k][i]!;
+  }
+
+  private piece(lane: number, u0: number, u1: number): Piece {
+    return { lane, u0, u1, id: this.nextId++ };
+  }
+
+  /** Time of lanes f0..f1 flown back and forth (parity `k`) without dock legs, seconds. */
+  lanesS(f0: number, f1: number, k: 0 | 1): number {
+    const c = this.connPrefix[k];
+    return (this.lengthPrefix[f1 + 1]! - this.lengthPrefix[f0]!) / this.speed + c[f1]! - c[f0]!;
+  }
+
+  /** Time along every lane, nothing between them, seconds. */
+  alongLanesS(): number {
+    return this.lengthPrefix[this.block.lanes.length]! / this.speed;
+  }
+
+  /** Time of lanes f0..f1 flown back and forth, the cheaper parity, seconds. */
+  fullLanesS(f0: number, f1: number): number {
+    return Math.min(this.lanesS(f0, f1, 0), this.lanesS(f0, f1, 1));
+  }
+
+  /**
+   * The two cut lanes of a hand-over flown as a U on their `part` side: in along the first to
+   * the cut, across, out along the other; `outerFirst` starts at the lane farther from the band
+   * of the sortie (`below` the hand-over or above it).
+   */
+  private uRun(h: HandOver, part: 'lo' | 'hi', outerFirst: boolean, below: boolean): Run {
+    let runs = this.uCache.get(h);
+    if (!runs) {
+      runs = [];
+      this.uCache.set(h, runs);
+    }
+    const slot = (part === 'hi' ? 4 : 0) + (outerFirst ? 2 : 0) + (below ? 1 : 0);
+    let run = runs[slot];
+    if (!run) {
+      const [ca, cb] = h.cut!;
+      const inward = (i: number, c: number): Piece => {
+        const l = this.block.lanes[i]!;
+        return part === 'lo' ? this.piece(i, l.lo, c) : this.piece(i, l.hi, c);
+      };
+      // Lane b is the outer one for the sortie above the hand-over, lane b + 1 for the one below.
+      const pa = inward(h.b, ca);
+      const pb = inward(h.b + 1, cb);
+      const first = outerFirst === !below ? pa : pb;
+      const second = first === pa ? pb : pa;
+      const back = this.piece(second.lane, second.u1, second.u0);
+      run = {
+        internalS:
+          (Math.abs(first.u1 - first.u0) + Math.abs(back.u1 - back.u0)) / this.speed +
+          this.connectionS(first, back),
+        first,
+        last: back,
+        pieces: [first, back],
+      };
+      runs[slot] = run;
+    }
+    return run;
+  }
+
+  private add(run: Run): void {
+    this.addParts(run.first, run.last, run.internalS);
+    if (this.walkPieces) this.walkPieces.push(...run.pieces);
+  }
+
+  private addLanes(f0: number, f1: number, k: 0 | 1): void {
+    this.addParts(this.full(f0, k), this.full(f1, k), this.lanesS(f0, f1, k));
+    if (this.walkPieces) for (let i = f0; i <= f1; i++) this.walkPieces.push(this.full(i, k));
+  }
+
+  private addParts(first: Piece, last: Piece, internalS: number): void {
+    if (this.walkLast) this.walkS += this.connectionS(this.walkLast, first);
+    else this.walkFirst = first;
+    this.walkS += internalS;
+    this.walkLast = last;
+  }
+
+  /**
+   * The fastest route of the band between two hand-overs, from its fastest dock: its time
+   * (Infinity when it holds nothing) and, with `record`, its pieces.
+   */
+  best(lo: HandOver, hi: HandOver, record = false): { timeS: number; pieces: Piece[] } {
+    const n = this.block.lanes.length;
+    const f0 = lo.b + (lo.cut ? 2 : 0);
+    const f1 = hi.b - 1;
+    const lowerPart = lo.cut ? other(lo.side) : null;
+    const upperPart = hi.cut && hi.b + 1 < n ? hi.side : null;
+    let bestS = Infinity;
+    let bestPieces: Piece[] = [];
+    if (hi.cut && !upperPart) return { timeS: bestS, pieces: bestPieces };
+    const parities: (0 | 1)[] = f1 < f0 ? [0] : [0, 1];
+    for (const k of parities) {
+      this.walkS = 0;
+      this.walkFirst = null;
+      this.walkLast = null;
+      this.walkPieces = record ? [] : null;
+      if (f1 < f0) {
+        if (lowerPart) this.add(this.uRun(lo, lowerPart, true, false));
+        if (upperPart) this.add(this.uRun(hi, upperPart, false, true));
+      } else {
+        const lanes = this.block.lanes;
+        const startSide = this.full(f0, k).u0 === lanes[f0]!.lo ? 'lo' : 'hi';
+        const endSide = this.full(f1, k).u1 === lanes[f1]!.lo ? 'lo' : 'hi';
+        let rs = f0;
+        if (lowerPart) {
+          if (lowerPart === startSide) {
+            this.add(this.uRun(lo, lowerPart, true, false));
+          } else {
+            // Out along the first lane, the pair on the far side, on from the second lane.
+            this.addLanes(f0, f0, k);
+            this.add(this.uRun(lo, lowerPart, false, false));
+            rs = f0 + 1;
+          }
+        }
+        if (upperPart && upperPart !== endSide && f1 > rs) {
+          // The pair on the side the last lane starts from, then the last lane.
+          if (rs <= f1 - 1) this.addLanes(rs, f1 - 1, k);
+          this.add(this.uRun(hi, upperPart, true, true));
+          this.addLanes(f1, f1, k);
+        } else {
+          if (rs <= f1) this.addLanes(rs, f1, k);
+          if (upperPart) this.add(this.uRun(hi, upperPart, false, true));
+        }
+      }
+      if (!this.walkFirst || !this.walkLast) continue;
+      const into = this.legs(this.walkFirst).intoS;
+      const back = this.legs(this.walkLast).backS;
+      let legsS = Infinity;
+      for (let d = 0; d < into.length; d++) legsS = Math.min(legsS, into[d]! + back[d]!);
+      const timeS = this.overheadS + this.walkS + legsS;
+      if (timeS < bestS - 1e-9) {
+        bestS = timeS;
+        bestPieces = this.walkPieces ?? [];
+      }
+    }
+    this.walkPieces = null;
+    return { timeS: bestS, pieces: bestPieces };
+  }
+
+  private legs(p: Piece): { intoS: Float64Array; backS: Float64Array } {
+    let c = this.legCache[p.id];
+    if (c) return c;
+    const s = this.point(p.lane, p.u0);
+    const e = this.point(p.lane, p.u1);
+    const intoS = new Float64Array(this.docks.length);
+    const backS = new Float64Array(this.docks.length);
+    this.docks.forEach((d, k) => {
+      intoS[k] = dist(d.xy, s) / this.speed + turnTimeS(turnAngleRad(d.xy, s, e), this.drone);
+      backS[k] = dist(e, d.xy) / this.speed + turnTimeS(turnAngleRad(s, e, d.xy), this.drone);
+    });
+    c = { intoS, backS };
+    this.legCache[p.id] = c;
+    return c;
+  }
+
+  point(lane: number, u: number): XY {
+    const l = this.block.lanes[lane]!;
+    const { dir, normal } = this.block;
+    return [dir[0] * u + normal[0] * l.offset, dir[1] * u + normal[1] * l.offset];
+  }
+
+  private isOuter(lane: number, u: number): boolean {
+    const l = this.block.lanes[lane]!;
+    return Math.abs(u - l.lo) < 1e-6 || Math.abs(u - l.hi) < 1e-6;
+  }
+
+  /** The vertices from the end of `a` to the start of `b` (both included, repeats dropped). */
+  connection(a: Piece, b: Piece): XY[] {
+    const e = this.point(a.lane, a.u1);
+    const s = this.point(b.lane, b.u0);
+    const pts: XY[] = [e];
+    const tr = this.block.turnaroundM;
+    const { dir } = this.block;
+    const ha = Math.sign(a.u1 - a.u0);
+    const hb = Math.sign(b.u1 - b.u0);
+    // Overshoot beyond an outer lane end, as the coverage planner turns; a cut end turns at once.
+    if (tr > 0 && !(e[0] === s[0] && e[1] === s[1])) {
+      if (this.isOuter(a.lane, a.u1)) pts.push([e[0] + dir[0] * ha * tr, e[1] + dir[1] * ha * tr]);
+      if (this.isOuter(b.lane, b.u0)) pts.push([s[0] - dir[0] * hb * tr, s[1] - dir[1] * hb * tr]);
+    }
+    pts.push(s);
+    return pts.filter((p, k) => k === 0 || p[0] !== pts[k - 1]![0] || p[1] !== pts[k - 1]![1]);
+  }
+
+  /** Time from the end of `a` to the start of `b`, with the turns where they join, seconds. */
+  connectionS(a: Piece, b: Piece): number {
+    let from = this.connCache[a.id];
+    if (!from) {
+      from = new Map();
+      this.connCache[a.id] = from;
+    }
+    let t = from.get(b.id);
+    if (t === undefined) {
+      t = this.makeConnectionS(a, b);
+      from.set(b.id, t);
+    }
+    return t;
+  }
+
+  private makeConnectionS(a: Piece, b: Piece): number {
+    const pts = this.connection(a, b);
+    const before = this.point(a.lane, a.u0);
+    const after = this.point(b.lane, b.u1);
+    const path = [before, ...pts, after];
+    let t = 0;
+    for (let k = 1; k < pts.length; k++) t += dist(pts[k - 1]!, pts[k]!) / this.speed;
+    for (let k = 1; k + 1 < path.length; k++)
+      t += turnTimeS(turnAngleRad(path[k - 1]!, path[k]!, path[k + 1]!), this.drone);
+    return t;
+  }
+
+  /** The pieces as lane work paths (photo positions kept) with the transits between them. */
+  workPaths(pieces: readonly Piece[]): WorkPath[] {
+    const { frame, altitudeM } = this.block;
+    const out: WorkPath[] = [];
+    const lonLat = (lane: number, u: number): LonLat => {
+      const l = this.block.lanes[lane]!;
+      // The lane's own ends keep their coordinates exactly.
+      const [p, q] = l.path.coordinates;
+      const startU = l.startsHigh ? l.hi : l.lo;
+      const endU = l.startsHigh ? l.lo : l.hi;
+      if (Math.abs(u - startU) < 1e-6) return p!;
+      if (Math.abs(u - endU) < 1e-6) return q!;
+      return frame.toLonLat(this.point(lane, u));
+    };
+    pieces.forEach((p, k) => {
+      if (k > 0) {
+        const pts = this.connection(pieces[k - 1]!, p);
+        if (pts.length > 1) {
+          out.push({
+            kind: 'transit',
+            coordinates: pts.map((q, m) =>
+              m === 0
+                ? lonLat(pieces[k - 1]!.lane, pieces[k - 1]!.u1)
+                : m === pts.length - 1
+                  ? lonLat(p.lane, p.u0)
+                  : frame.toLonLat(q),
+            ),
+            altitudeAglM: altitudeM,
+            triggerDistanceM: null,
+          });
+        }
+      }
+      const lane = this.block.lanes[p.lane]!;
+      out.push({
+        kind: 'lane',
+        coordinates: [lonLat(p.lane, p.u0), lonLat(p.lane, p.u1)],
+        altitudeAglM: altitudeM,
+        triggerDistanceM: lane.path.triggerDistanceM,
+      });
+    });
+    return out;
+  }
+}
+
+function other(side: 'lo' | 'hi'): 'lo' | 'hi' {
+  return side === 'lo' ? 'hi' : 'lo';
+}
+
+function dot(a: XY, b: XY): number {
+  return a[0] * b[0] + a[1] * b[1];
+}
+
+function cross(a: XY, b: XY): number {
+  return a[0] * b[1] - a[1] * b[0];
+}
+
+function dist(a: XY, b: XY): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1]);
+}

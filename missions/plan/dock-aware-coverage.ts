@@ -189,7 +189,7 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
     const bands = planLaneBands(plan.workPaths, input.docks, input.drone, frame, {
       ...(input.slackPct !== undefined && { slackPct: input.slackPct }),
       // Bands are kept for fewer sorties only: a lower bound at or above the best skips them.
-      ...(best.score !== null && { fewerThan: best.score.sorties }),
+      ...(best.score !== null && { fewerThan: best.score.sorties + 1 }),
     });
     if (!bands) return;
     consider(

@@ -15,8 +15,10 @@ export interface LaneBandsOptions {
   /** Positions tried along a pair of lanes for a hand-over between two sorties. Default 10. */
   cutsPerPair?: number;
   /**
-   * Give up at once (null) when the lanes' own flight time, with every sortie's climb, descent
-   * and start/stop, shows that fewer sorties than this cannot be flown. Default: always plan.
+   * Give up at once (null) when a lower bound shows that fewer sorties than this cannot be flown
+   * in bands: every sortie spends its climb, descent, start/stop and the legs to the nearest
+   * lane and back, and k sorties fly every lane and at least n − k connections between lanes.
+   * Default: always plan.
    */
   fewerThan?: number;
 }
@@ -66,8 +68,7 @@ export function planLaneBands(
     usableTimeS(drone) * (1 - (options.slackPct ?? 0) / 100),
   );
   if (options.fewerThan !== undefined) {
-    const least = Math.ceil(cost.alongLanesS() / (cost.usableS - cost.overheadS) - 1e-9);
-    if (least >= options.fewerThan) return null;
+    if (cost.leastSorties() >= options.fewerThan) return null;
   }
   const bounds = handOvers(block, options.cutsPerPair ?? 10);
   const n = block.lanes.length;
@@ -82,17 +83,20 @@ export function planLaneBands(
   const fromHandOver: (HandOver | null)[] = new Array<HandOver | null>(order.length).fill(null);
   count[0] = 0;
   time[0] = 0;
+  const fewerThan = options.fewerThan ?? Infinity;
   for (let k = 0; k < order.length; k++) {
     if (count[k] === 1 << 30) continue;
     const lo = order[k]!;
     const f0 = lo.b + (lo.cut ? 2 : 0);
+    // Only splits that can still end below `fewerThan` are followed.
+    if (count[k]! + cost.leastSorties(f0) >= fewerThan) continue;
     for (let b = f0; b <= n; b++) {
       // The full lanes alone no longer fit: no later hand-over can end this sortie.
       if (b > f0 && cost.fullLanesS(f0, b - 1) > cost.usableS) break;
       for (const hi of at[b]!) {
         if (hi === lo || (hi.cut === null && b === f0 && lo.cut === null)) continue;
         if (hi.cut && hi.b + 1 >= n) continue;
-        const { timeS } = cost.best(lo, hi);
+        const timeS = cost.best(lo, hi);
         if (timeS > cost.usableS) continue;
         const j = index.get(hi)!;
         const c = count[k]! + 1;
@@ -107,10 +111,12 @@ export function planLaneBands(
     }
   }
   const end = index.get(at[n]![0]!)!;
-  if (from[end]! < 0) return null;
+  if (from[end]! < 0 || count[end]! >= fewerThan) return null;
   const chosen: Piece[][] = [];
-  for (let j = end; j > 0; j = from[j]!)
-    chosen.unshift(cost.best(fromHandOver[j]!, order[j]!, true).pieces);
+  for (let j = end; j > 0; j = from[j]!) {
+    cost.best(fromHandOver[j]!, order[j]!, true);
+    chosen.unshift(cost.bestPieces);
+  }
   return {
     workPaths: chosen.flatMap((pieces) => cost.workPaths(pieces)),
     sorties: chosen.length,
@@ -211,6 +217,8 @@ interface HandOver {
   b: number;
   cut: [number, number] | null;
   side: 'lo' | 'hi';
+  /** Its U runs once built (see `BandCosts.uRun`). */
+  runs?: (Run | undefined)[];
 }
 
 function handOvers(block: Block, cutsPerPair: number): HandOver[] {
@@ -279,13 +287,13 @@ class BandCosts {
   private readonly connCache: (Map<number, number> | undefined)[] = [];
   /** Per piece id: the dock legs with their turns, into its start and back from its end. */
   private readonly legCache: ({ intoS: Float64Array; backS: Float64Array } | undefined)[] = [];
-  /** Per hand-over: its U runs (see `uRun`). */
-  private readonly uCache = new Map<HandOver, (Run | undefined)[]>();
   // The route being walked: time so far, first and last piece, and its pieces when recorded.
   private walkS = 0;
   private walkFirst: Piece | null = null;
   private walkLast: Piece | null = null;
   private walkPieces: Piece[] | null = null;
+  /** The pieces of the last route `best` recorded. */
+  bestPieces: Piece[] = [];
 
   constructor(
     private readonly block: Block,
@@ -332,10 +340,38 @@ class BandCosts {
     return (this.lengthPrefix[f1 + 1]! - this.lengthPrefix[f0]!) / this.speed + c[f1]! - c[f0]!;
   }
 
-  /** Time along every lane, nothing between them, seconds. */
-  alongLanesS(): number {
-    return this.lengthPrefix[this.block.lanes.length]! / this.speed;
+  /**
+   * The least number of sorties that can fly lanes `from`..n − 1 (all of them by default): k
+   * sorties hold k × (usable − overhead − 2 × nearest leg) and must fly those lanes and at least
+   * m − k connections between their m lanes, each at least the narrowest lane spacing and a half
+   * turn (every connection of a band joins pieces flown in opposite directions, over at least
+   * two vertices: 2 × 90° is the cheapest).
+   */
+  leastSorties(from = 0): number {
+    const { lanes } = this.block;
+    const n = lanes.length;
+    if (from >= n) return 0;
+    if (this.roomS === null) {
+      let gapM = Infinity;
+      for (let i = 1; i < n; i++) gapM = Math.min(gapM, lanes[i]!.offset - lanes[i - 1]!.offset);
+      let legM = Infinity;
+      for (const d of this.docks)
+        for (let i = 0; i < n; i++)
+          legM = Math.min(
+            legM,
+            segmentDistM(d.xy, this.point(i, lanes[i]!.lo), this.point(i, lanes[i]!.hi)),
+          );
+      this.gapS = gapM / this.speed + 2 * turnTimeS(Math.PI / 2, this.drone);
+      this.roomS = this.usableS - this.overheadS - (2 * legM) / this.speed + this.gapS;
+    }
+    const laneS = (this.lengthPrefix[n]! - this.lengthPrefix[from]!) / this.speed;
+    return this.roomS > 0
+      ? Math.ceil((laneS + (n - from) * this.gapS) / this.roomS - 1e-9)
+      : Infinity;
   }
+
+  private roomS: number | null = null;
+  private gapS = 0;
 
   /** Time of lanes f0..f1 flown back and forth, the cheaper parity, seconds. */
   fullLanesS(f0: number, f1: number): number {
@@ -348,10 +384,10 @@ class BandCosts {
    * of the sortie (`below` the hand-over or above it).
    */
   private uRun(h: HandOver, part: 'lo' | 'hi', outerFirst: boolean, below: boolean): Run {
-    let runs = this.uCache.get(h);
+    let runs = h.runs;
     if (!runs) {
       runs = [];
-      this.uCache.set(h, runs);
+      h.runs = runs;
     }
     const slot = (part === 'hi' ? 4 : 0) + (outerFirst ? 2 : 0) + (below ? 1 : 0);
     let run = runs[slot];
@@ -401,17 +437,17 @@ class BandCosts {
    * The fastest route of the band between two hand-overs, from its fastest dock: its time
    * (Infinity when it holds nothing) and, with `record`, its pieces.
    */
-  best(lo: HandOver, hi: HandOver, record = false): { timeS: number; pieces: Piece[] } {
+  best(lo: HandOver, hi: HandOver, record = false): number {
     const n = this.block.lanes.length;
     const f0 = lo.b + (lo.cut ? 2 : 0);
     const f1 = hi.b - 1;
     const lowerPart = lo.cut ? other(lo.side) : null;
     const upperPart = hi.cut && hi.b + 1 < n ? hi.side : null;
     let bestS = Infinity;
-    let bestPieces: Piece[] = [];
-    if (hi.cut && !upperPart) return { timeS: bestS, pieces: bestPieces };
-    const parities: (0 | 1)[] = f1 < f0 ? [0] : [0, 1];
-    for (const k of parities) {
+    this.bestPieces = [];
+    if (hi.cut && !upperPart) return bestS;
+    for (let parity = 0; parity < (f1 < f0 ? 1 : 2); parity++) {
+      const k = parity as 0 | 1;
       this.walkS = 0;
       this.walkFirst = null;
       this.walkLast = null;
@@ -452,11 +488,11 @@ class BandCosts {
       const timeS = this.overheadS + this.walkS + legsS;
       if (timeS < bestS - 1e-9) {
         bestS = timeS;
-        bestPieces = this.walkPieces ?? [];
+        if (this.walkPieces) this.bestPieces = this.walkPieces;
       }
     }
     this.walkPieces = null;
-    return { timeS: bestS, pieces: bestPieces };
+    return bestS;
   }
 
   private legs(p: Piece): { intoS: Float64Array; backS: Float64Array } {
@@ -585,6 +621,15 @@ function dot(a: XY, b: XY): number {
 
 function cross(a: XY, b: XY): number {
   return a[0] * b[1] - a[1] * b[0];
+}
+
+/** Distance from `p` to the segment a–b, metres. */
+function segmentDistM(p: XY, a: XY, b: XY): number {
+  const vx = b[0] - a[0];
+  const vy = b[1] - a[1];
+  const l2 = vx * vx + vy * vy;
+  const t = l2 > 0 ? Math.max(0, Math.min(1, ((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / l2)) : 0;
+  return Math.hypot(p[0] - a[0] - t * vx, p[1] - a[1] - t * vy);
 }
 
 function dist(a: XY, b: XY): number {

@@ -86,6 +86,65 @@ describe('minimisePointRoutes', () => {
       expect(oracleS(points, hoverS, route)).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
   });
 
+  it('returns the last routes that all fit when an attempt to drop one ends over capacity', () => {
+    // The ring of heavy points again, asked for one route: dropping the third of three routes
+    // puts its points over capacity in the others, and no round can bring them back within it.
+    const points = Array.from({ length: 12 }, (_, k): XY => [
+      300 * Math.cos((k * Math.PI) / 6),
+      300 * Math.sin((k * Math.PI) / 6),
+    ]);
+    const hoverS = points.map(() => 100);
+    const r = minimisePointRoutes(
+      problemFor(points, hoverS),
+      points.map((_, k) => ({ dock: 0, points: [k] })),
+      { iterations: 1500, polishIterations: 300, minRoutes: 1, seed: 7 },
+    );
+    expect(r.routes.length).toBe(3);
+    expect(r.routes.flat().sort((a, b) => a - b)).toEqual(points.map((_, k) => k));
+    r.routes.forEach((route, k) => {
+      const t = oracleS(points, hoverS, route);
+      expect(t).toBeCloseTo(r.timeS[k]!, 6);
+      expect(t).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+    });
+  });
+
+  it('keeps every route within the battery and every point once while routes are dropped over capacity (seeded property)', () => {
+    // Tight batteries over wide fields: every drop attempt passes through routes over capacity,
+    // and most end there (minRoutes 1 is out of reach).
+    for (const seed of [11, 12, 13, 14]) {
+      const { points, hoverS } = field(90, 2400, seed);
+      const initial = points.map((_, k) => ({ dock: 0, points: [k] }));
+      const r = minimisePointRoutes(problemFor(points, hoverS), initial, {
+        seed,
+        iterations: 300,
+        polishIterations: 100,
+      });
+      expect(r.routes.flat().sort((a, b) => a - b)).toEqual(points.map((_, k) => k));
+      expect(r.routes.length).toBeGreaterThan(1);
+      r.routes.forEach((route, k) => {
+        const t = oracleS(points, hoverS, route);
+        expect(t).toBeCloseTo(r.timeS[k]!, 6);
+        expect(t).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+      });
+    }
+  });
+
+  it('drops routes the same way for the same seed, and another seed still gives sound routes', () => {
+    const { points, hoverS } = field(70, 2200, 31);
+    const problem = problemFor(points, hoverS);
+    const initial = points.map((_, k) => ({ dock: 0, points: [k] }));
+    const run = (seed: number): ReturnType<typeof minimisePointRoutes> =>
+      minimisePointRoutes(problem, initial, { seed, iterations: 200, polishIterations: 100 });
+    const a = run(5);
+    const b = run(5);
+    expect(b.routes).toEqual(a.routes);
+    expect(b.timeS).toEqual(a.timeS);
+    expect(b.iterations).toBe(a.iterations);
+    const c = run(6);
+    expect(c.routes.flat().sort((x, y) => x - y)).toEqual(points.map((_, k) => k));
+    for (const t of c.timeS) expect(t).toBeLessThanOrEqual(problem.capacityS + 1e-6);
+  });
+
   it('shortens the routes it is given, never adding one, and is deterministic for a seed', () => {
     const { points, hoverS } = field(80, 2500, 9);
     // Angular wedges in index order: feasible but poorly ordered routes.

@@ -228,6 +228,28 @@ describe('coverage planned with the docks in view', () => {
     expectSoundPlan(plan, box, drone);
   });
 
+  it('flies a convex hexagon beside its dock in bands: as few sorties as the bound, covered, lanes inside, within the reserve', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const corners = Array.from({ length: 6 }, (_, i): XY => [
+      900 * Math.cos((i * Math.PI) / 3),
+      700 * Math.sin((i * Math.PI) / 3),
+    ]);
+    const ring = [...corners, corners[0]!].map(([x, y]) => at(x, y));
+    const plan = expectPlan({
+      areas: [{ kind: 'forest', geojson: { type: 'Polygon', coordinates: [ring] } }],
+      docks: [{ id: 'nest', position: at(1000, 0), groundAltM: 0 }],
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 4000 },
+    });
+    // Its lanes split in their planned order need 6 sorties.
+    expect(plan.statistics.sorties).toBe(5);
+    expect(plan.statistics.sortieLowerBound).toBe(5);
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+    expectWithinReserve(plan, drone);
+    for (const lane of plan.paths.filter((p) => p.kind === 'lane'))
+      for (const q of lane.coordinates) expect(pointInRing(frame.toLocal(q), corners)).toBe(true);
+  });
+
   it('shares a forest with a no-fly zone among nests without entering the zone', () => {
     const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
     const box: [number, number, number, number] = [-1200, -800, 1200, 800];

@@ -471,8 +471,11 @@ class RouteSearch {
         this.turn(a, ci, ci1) +
         this.turn(cj1, cj, b) +
         tn(cj, b, nb);
+      const legsAfter = (this.dist(a, cj) + this.dist(ci, b)) / v;
+      // Turns only add: when the new legs alone lose, the turns need not be priced.
+      if (before - legsAfter <= 1e-9) return before - legsAfter;
       const after =
-        (this.dist(a, cj) + this.dist(ci, b)) / v +
+        legsAfter +
         tn(pa, a, cj) +
         this.turn(a, cj, j - 1 === i ? ci : cj1) +
         this.turn(i + 1 === j ? cj : ci1, ci, b) +
@@ -552,12 +555,16 @@ class RouteSearch {
                 const y = at(p + 1);
                 const px = at(p - 1);
                 const ny = at(p + 2);
+                const opened = this.dist(x, y) / v + tn(px, x, y) + tn(x, y, ny);
                 for (const rev of len > 1 ? [false, true] : [false]) {
                   const f = rev ? sL : s1;
                   const l = rev ? s1 : sL;
+                  // The window's turns only add: legs that already cost the gain skip them.
+                  const legs = (this.dist(x, f) + this.dist(l, y)) / v + inner;
+                  if (legs - opened >= removeGain - 1e-9) continue;
                   const add =
                     this.window(d, px, x, f, l, y, ny, inner, rev ? l2 : f2, rev ? f2 : l2, len) -
-                    (this.dist(x, y) / v + tn(px, x, y) + tn(x, y, ny));
+                    opened;
                   if (add >= removeGain - 1e-9) continue;
                   const seg = route.slice(i, i + len);
                   if (rev) seg.reverse();

@@ -134,10 +134,14 @@ const MIN_SHARE = 0.05;
  * takes none), each share planned from its own dock, joined in the order and direction that make
  * the gaps between them shortest, by transits around no-fly zones. The shares are tried each in
  * its best course by its own split (its planner's course + 90°, along or across the docks'
- * line), and all in the planner's own courses. With `lanePieceM`, every candidate (the base too) is judged and kept
- * with its lanes cut into pieces ({@link cutLanes}). The candidate with the fewest sorties, then
- * the least total time, is kept; ties keep the base. Candidates are planned without footprints,
- * the kept one again with them. Pure and deterministic.
+ * line), and all in the planner's own courses. With `drone` (and no `route`), the base and every
+ * whole-area course whose lanes form one block are also tried re-ordered into bands, one per
+ * sortie, handed over along pairs of lanes cut at a photo position so that every sortie starts
+ * and ends on its dock's side ({@link planLaneBands}; only where a lower bound leaves room for
+ * at most as many sorties as the best so far). With `lanePieceM`, every candidate (the base too)
+ * is judged and kept with its lanes cut into pieces ({@link cutLanes}). The candidate with the
+ * fewest sorties, then the least total time, is kept; ties keep the base. Candidates are planned
+ * without footprints, the kept one again with them. Pure and deterministic.
  *
  * @example
  * const score = sortieScorer(docks, drone, frame, {});

@@ -742,6 +742,10 @@ class RouteSearch {
       let bestDelta = Infinity;
       const tryAt = (r: number, pos: number): void => {
         if (this.rand() < BLINK) return;
+        // A floor under the time added decides most far positions without their turns; with a
+        // price on overtime the floor also bounds the cost only once no time is saved.
+        const floor = this.insertFloorS(r, pos, c);
+        if (floor >= bestDelta && (this.penalty === 0 || floor >= 0)) return;
         const d = this.insertDelta(r, pos, c);
         const t = this.times[r]!;
         const cap = this.p.capacityS;
@@ -782,6 +786,23 @@ class RouteSearch {
       this.reindex(bestR);
     }
     this.pool = left;
+  }
+
+  /**
+   * At most the time {@link insertDelta} returns: the legs, hover and take-off, less the most
+   * the turns at the neighbours can fall (a U-turn each), less a margin for rounding.
+   */
+  private insertFloorS(r: number, pos: number, c: number): number {
+    const route = this.routes[r]!;
+    const d = this.routeDock[r]!;
+    const a = pos > 0 ? route[pos - 1]! : d;
+    const b = pos < route.length ? route[pos]! : d;
+    let floor = (this.dist(a, c) + this.dist(c, b) - this.dist(a, b)) / this.p.speedMps;
+    floor += this.service[c]! - 1e-6;
+    if (route.length === 0) floor += this.p.overheadS;
+    if (a !== d) floor -= this.p.uTurnS;
+    if (b !== d) floor -= this.p.uTurnS;
+    return floor;
   }
 
   /** Time added by inserting c before position pos of route r. */

@@ -177,6 +177,8 @@ class RouteSearch {
   private times: number[] = [];
   private pool: number[] = [];
   private readonly routeOf: Int32Array;
+  /** Points waiting in {@link improveRoute}'s stack (all 0 between calls). */
+  private readonly queued: Uint8Array;
   private readonly posOf: Int32Array;
   private readonly dockDist: Float64Array;
   /** Nearest dock node of each point. */
@@ -204,6 +206,7 @@ class RouteSearch {
     for (let i = 0; i < n; i++) this.service[i] = p.serviceS?.[i] ?? 0;
     this.rand = seededRandom(seed);
     this.routeOf = new Int32Array(n).fill(-1);
+    this.queued = new Uint8Array(n);
     this.posOf = new Int32Array(n).fill(-1);
     this.dockDist = new Float64Array(n);
     this.nearestDock = new Int32Array(n);
@@ -484,19 +487,20 @@ class RouteSearch {
     };
     // Don't-look bits: only points near a change are looked at again.
     const stack: number[] = active ? active.filter((c) => this.routeOf[c] === r) : [...route];
-    const queued = new Set<number>(stack);
+    const queued = this.queued;
+    for (const c of stack) queued[c] = 1;
     const touch = (k: number): void => {
       for (let q = Math.max(0, k - 2); q <= Math.min(m - 1, k + 2); q++) {
         const c = route[q]!;
-        if (!queued.has(c)) {
-          queued.add(c);
+        if (queued[c] === 0) {
+          queued[c] = 1;
           stack.push(c);
         }
       }
     };
     for (let steps = 0; stack.length > 0 && steps < 40 * m; steps++) {
       const c0 = stack.pop()!;
-      queued.delete(c0);
+      queued[c0] = 0;
       let improved = false;
       {
         const i = pos[c0]!;
@@ -518,11 +522,17 @@ class RouteSearch {
           reverse(lo, hi);
           return false;
         };
-        for (const c of a === d ? [] : this.near[a]!.subarray(0, 12)) {
-          if (this.routeOf[c] !== r) continue;
-          if (tryTwoOpt(i, pos[c]!)) improved = true;
+        if (a !== d) {
+          const na = this.near[a]!;
+          for (let q = 0, kq = Math.min(12, na.length); q < kq; q++) {
+            const c = na[q]!;
+            if (this.routeOf[c] !== r) continue;
+            if (tryTwoOpt(i, pos[c]!)) improved = true;
+          }
         }
-        for (const c of this.near[ci]!.subarray(0, 12)) {
+        const nci = this.near[ci]!;
+        for (let q = 0, kq = Math.min(12, nci.length); q < kq; q++) {
+          const c = nci[q]!;
           if (this.routeOf[c] !== r) continue;
           // ci followed by c: reverse what lies between them, on either side of ci.
           if (tryTwoOpt(i + 1, pos[c]!)) improved = true;
@@ -544,11 +554,13 @@ class RouteSearch {
             (this.dist(sa, sb) / v + tn(pa, sa, sb) + tn(sa, sb, nb));
           if (removeGain <= 1e-9) continue;
           let moved = false;
-          for (const end of len > 1 ? [s1, sL] : [s1]) {
-            for (const c of this.near[end]!.subarray(0, 10)) {
+          for (let e = 0; e < (len > 1 ? 2 : 1); e++) {
+            const ne = this.near[e === 0 ? s1 : sL]!;
+            for (let q = 0, kq = Math.min(10, ne.length); q < kq; q++) {
+              const c = ne[q]!;
               if (moved || this.routeOf[c] !== r) continue;
               const pc = pos[c]!;
-              for (const p of [pc - 1, pc]) {
+              for (let p = pc - 1; p <= pc; p++) {
                 // Insert between route[p] and route[p + 1].
                 if (moved || (p >= i - 1 && p <= i + len - 1)) continue;
                 const x = at(p);
@@ -556,7 +568,8 @@ class RouteSearch {
                 const px = at(p - 1);
                 const ny = at(p + 2);
                 const opened = this.dist(x, y) / v + tn(px, x, y) + tn(x, y, ny);
-                for (const rev of len > 1 ? [false, true] : [false]) {
+                for (let rv = 0; rv < (len > 1 ? 2 : 1); rv++) {
+                  const rev = rv === 1;
                   const f = rev ? sL : s1;
                   const l = rev ? s1 : sL;
                   // The window's turns only add: legs that already cost the gain skip them.
@@ -591,6 +604,7 @@ class RouteSearch {
       }
       if (improved) touch(pos[c0]!);
     }
+    for (const c of stack) queued[c] = 0;
     this.times[r] = time;
     this.reindex(r);
   }

@@ -83,7 +83,6 @@ export function planLaneBands(
   const count = new Int32Array(order.length).fill(1 << 30);
   const time = new Float64Array(order.length).fill(Infinity);
   const from = new Int32Array(order.length).fill(-1);
-  const fromHandOver: (HandOver | null)[] = new Array<HandOver | null>(order.length).fill(null);
   count[0] = 0;
   time[0] = 0;
   const fewerThan = options.fewerThan ?? Infinity;
@@ -108,7 +107,6 @@ export function planLaneBands(
           count[j] = c;
           time[j] = t;
           from[j] = k;
-          fromHandOver[j] = lo;
         }
       }
     }
@@ -117,7 +115,7 @@ export function planLaneBands(
   if (from[end]! < 0 || count[end]! >= fewerThan) return null;
   const chosen: Piece[][] = [];
   for (let j = end; j > 0; j = from[j]!) {
-    cost.best(fromHandOver[j]!, order[j]!, true);
+    cost.best(order[from[j]!]!, order[j]!, true);
     chosen.unshift(cost.bestPieces);
   }
   return {

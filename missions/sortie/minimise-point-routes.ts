@@ -498,6 +498,21 @@ class RouteSearch {
         }
       }
     };
+    const tryTwoOpt = (lo: number, hi: number): boolean => {
+      if (lo >= hi || lo < 0 || hi >= m) return false;
+      if (twoOptGain(lo, hi) <= 1e-9) return false;
+      reverse(lo, hi);
+      const t = this.routeTime(route, d);
+      if (t < time - 1e-9) {
+        time = t;
+        reindex();
+        touch(lo);
+        touch(hi);
+        return true;
+      }
+      reverse(lo, hi);
+      return false;
+    };
     for (let steps = 0; stack.length > 0 && steps < 40 * m; steps++) {
       const c0 = stack.pop()!;
       queued[c0] = 0;
@@ -507,21 +522,6 @@ class RouteSearch {
         // 2-opt: new edge (route[i − 1], c) or (route[i], c) with c a near neighbour.
         const a = at(i - 1);
         const ci = route[i]!;
-        const tryTwoOpt = (lo: number, hi: number): boolean => {
-          if (lo >= hi || lo < 0 || hi >= m) return false;
-          if (twoOptGain(lo, hi) <= 1e-9) return false;
-          reverse(lo, hi);
-          const t = this.routeTime(route, d);
-          if (t < time - 1e-9) {
-            time = t;
-            reindex();
-            touch(lo);
-            touch(hi);
-            return true;
-          }
-          reverse(lo, hi);
-          return false;
-        };
         if (a !== d) {
           const na = this.near[a]!;
           for (let q = 0, kq = Math.min(12, na.length); q < kq; q++) {
@@ -733,16 +733,19 @@ class RouteSearch {
     return new Set([r]);
   }
 
-  /** Greedy reinsertion of the pool (random, far-first or near-first order) with blinks. */
+  /** Points next to the last round's changes, where {@link improveRoute} looks first. */
   private lastActive: number[] = [];
 
+  /** Greedy reinsertion of the pool (random, far-first or near-first order) with blinks. */
   private recreate(touched: Set<number>): void {
     const pool = this.pool;
     const pick = this.rand();
     if (pick < 4 / 7) {
       for (let i = pool.length - 1; i > 0; i--) {
         const j = Math.floor(this.rand() * (i + 1));
-        [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+        const swap = pool[i]!;
+        pool[i] = pool[j]!;
+        pool[j] = swap;
       }
     } else if (pick < 6 / 7) {
       pool.sort((a, b) => this.dockDist[b]! - this.dockDist[a]! || a - b);
@@ -750,34 +753,39 @@ class RouteSearch {
       pool.sort((a, b) => this.dockDist[a]! - this.dockDist[b]! || a - b);
     }
     const left: number[] = [];
-    for (const c of pool) {
-      let bestR = -1;
-      let bestPos = -1;
-      let bestDelta = Infinity;
-      const tryAt = (r: number, pos: number): void => {
-        if (this.rand() < BLINK) return;
-        // A floor under the time added decides most far positions without their turns; with a
-        // price on overtime the floor also bounds the cost only once no time is saved.
-        const floor = this.insertFloorS(r, pos, c);
-        if (floor >= bestDelta && (this.penalty === 0 || floor >= 0)) return;
-        const d = this.insertDelta(r, pos, c);
-        const t = this.times[r]!;
-        const cap = this.p.capacityS;
-        if (this.penalty > 0) {
-          const cost = d + this.penalty * (Math.max(0, t + d - cap) - Math.max(0, t - cap));
-          if (cost < bestDelta) {
-            bestDelta = cost;
-            bestR = r;
-            bestPos = pos;
-          }
-          return;
-        }
-        if (d < bestDelta && t + d <= cap) {
-          bestDelta = d;
+    let c = -1;
+    let bestR = -1;
+    let bestPos = -1;
+    let bestDelta = Infinity;
+    const tryAt = (r: number, pos: number): void => {
+      if (this.rand() < BLINK) return;
+      // A floor under the time added decides most far positions without their turns; with a
+      // price on overtime the floor also bounds the cost only once no time is saved.
+      const floor = this.insertFloorS(r, pos, c);
+      if (floor >= bestDelta && (this.penalty === 0 || floor >= 0)) return;
+      const d = this.insertDelta(r, pos, c);
+      const t = this.times[r]!;
+      const cap = this.p.capacityS;
+      if (this.penalty > 0) {
+        const cost = d + this.penalty * (Math.max(0, t + d - cap) - Math.max(0, t - cap));
+        if (cost < bestDelta) {
+          bestDelta = cost;
           bestR = r;
           bestPos = pos;
         }
-      };
+        return;
+      }
+      if (d < bestDelta && t + d <= cap) {
+        bestDelta = d;
+        bestR = r;
+        bestPos = pos;
+      }
+    };
+    for (const pc of pool) {
+      c = pc;
+      bestR = -1;
+      bestPos = -1;
+      bestDelta = Infinity;
       for (const nb of this.near[c]!) {
         const r = this.routeOf[nb]!;
         if (r < 0) continue;

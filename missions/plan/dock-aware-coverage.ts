@@ -172,28 +172,33 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
     workPaths: readonly WorkPath[],
     finish: () => DockAwareCoveragePlan,
     choice: string,
-  ): void => {
+  ): SortieScore | null => {
     const score = input.score(cut(workPaths));
     input.onCandidate?.(choice, score);
     if (score !== null && (best.score === null || better(score, best.score)))
       best = { finish: () => withCutLanes(finish()), choice, score };
+    return score;
   };
   const withCutLanes = (plan: DockAwareCoveragePlan): DockAwareCoveragePlan => ({
     ...plan,
     workPaths: cut(plan.workPaths),
   });
   if (pieceM !== undefined) consider(base.workPaths, () => basePlan, 'base, lanes cut');
-  /** The candidate's lanes re-ordered into one band per sortie, judged like the others. */
+  /**
+   * The candidate's lanes re-ordered into one band per sortie, judged like the others; tried
+   * only where a lower bound leaves room for fewer sorties than the best so far (`fewerThan`),
+   * or for as many (`fewerThan` one more) on the best whole-area candidate.
+   */
   const considerBands = (
     plan: CoveragePlan,
     finish: () => DockAwareCoveragePlan,
     choice: string,
+    orAsMany: boolean,
   ): void => {
     if (!input.drone || input.route) return;
     const bands = planLaneBands(plan.workPaths, input.docks, input.drone, frame, {
       ...(input.slackPct !== undefined && { slackPct: input.slackPct }),
-      // Bands are kept for fewer sorties only: a lower bound at or above the best skips them.
-      ...(best.score !== null && { fewerThan: best.score.sorties + 1 }),
+      ...(best.score !== null && { fewerThan: best.score.sorties + (orAsMany ? 1 : 0) }),
     });
     if (!bands) return;
     consider(
@@ -219,7 +224,13 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
       `bands, ${choice}`,
     );
   };
-  considerBands(base, () => basePlan, 'base');
+  /** Whole-area candidates with their own scores: each is tried in bands once all are known. */
+  const wholes: {
+    plan: CoveragePlan;
+    finish: () => DockAwareCoveragePlan;
+    choice: string;
+    score: SortieScore | null;
+  }[] = [{ plan: base, finish: () => basePlan, choice: 'base', score: best.score }];
   /**
    * A candidate planned without footprints, and how to plan it again with them; null when the
    * coverage planner refuses it (a sliver of a share, say): the others are judged without it.
@@ -251,10 +262,25 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
   for (const course of courseCandidates(mainCourseDeg(base), wholeCourses)) {
     const candidate = draft(input.geometry, startLonLat, course);
     if (candidate) {
-      consider(candidate.plan.workPaths, () => asPlan(candidate.again()), `course ${course}°`);
-      considerBands(candidate.plan, () => asPlan(candidate.again()), `course ${course}°`);
+      const choice = `course ${course}°`;
+      const finish = (): DockAwareCoveragePlan => asPlan(candidate.again());
+      const score = consider(candidate.plan.workPaths, finish, choice);
+      wholes.push({ plan: candidate.plan, finish, choice, score });
     }
   }
+  // The best candidate first: its bands may also just save time, the others' only a sortie.
+  const ranked = wholes
+    .map((w, k) => ({ w, k }))
+    .sort((a, b) =>
+      a.w.score === null || b.w.score === null
+        ? Number(a.w.score === null) - Number(b.w.score === null) || a.k - b.k
+        : better(a.w.score, b.w.score)
+          ? -1
+          : better(b.w.score, a.w.score)
+            ? 1
+            : a.k - b.k,
+    );
+  ranked.forEach(({ w }, k) => considerBands(w.plan, w.finish, w.choice, k === 0));
 
   const shares = shareAmongDocks(input, reach);
   if (shares.length > 1) {

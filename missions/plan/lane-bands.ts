@@ -163,6 +163,12 @@ function defaultCuts(cost: BandCosts, n: number): number {
   return Math.max(2, Math.min(10, Math.floor((perLane - 1) / 2)));
 }
 
+/**
+ * Lanes shorter than this (metres) are single photo positions: flown along the block's direction
+ * (the way the overshoots around them run), as the coverage planner's corner lanes are.
+ */
+const POINT_LANE_M = 1e-3;
+
 /** The lanes of `workPaths` as one block sorted across, or null when they are not one. */
 function laneBlock(workPaths: readonly WorkPath[], frame: LocalFrame): Block | null {
   if (workPaths.some((w) => w.kind === 'pass')) return null;
@@ -171,18 +177,22 @@ function laneBlock(workPaths: readonly WorkPath[], frame: LocalFrame): Block | n
   const altitudeM = lanes[0]!.altitudeAglM;
   if (lanes.some((w) => w.altitudeAglM !== altitudeM)) return null;
   const ends = lanes.map((w) => w.coordinates.map((q) => frame.toLocal(q)) as [XY, XY]);
-  const [a0, b0] = ends[0]!;
-  const len0 = Math.hypot(b0[0] - a0[0], b0[1] - a0[1]);
-  if (len0 === 0) return null;
+  const lengthOf = ([a, b]: [XY, XY]): number => Math.hypot(b[0] - a[0], b[1] - a[1]);
+  const longest = ends.reduce((m, e) => (lengthOf(e) > lengthOf(m) ? e : m), ends[0]!);
+  const len0 = lengthOf(longest);
+  if (len0 < POINT_LANE_M) return null;
+  const [a0, b0] = longest;
   const dir: XY = [(b0[0] - a0[0]) / len0, (b0[1] - a0[1]) / len0];
+  const turnaroundM = overshootM(workPaths, frame);
   const normal: XY = [-dir[1], dir[0]];
   const out: BandLane[] = [];
   for (let k = 0; k < lanes.length; k++) {
     const [a, b] = ends[k]!;
-    const lengthM = Math.hypot(b[0] - a[0], b[1] - a[1]);
+    const lengthM = lengthOf([a, b]);
+    // A lane of one photo (at a corner) turns as the others only with overshoots around it.
+    if (lengthM < POINT_LANE_M && !(turnaroundM > 0)) return null;
     // Parallel within a few hundredths of a degree.
-    if (lengthM === 0 || Math.abs(cross(dir, [b[0] - a[0], b[1] - a[1]])) > 5e-4 * lengthM)
-      return null;
+    if (Math.abs(cross(dir, [b[0] - a[0], b[1] - a[1]])) > 5e-4 * lengthM) return null;
     const ua = dot(a, dir);
     const ub = dot(b, dir);
     const t = lanes[k]!.triggerDistanceM;
@@ -200,7 +210,7 @@ function laneBlock(workPaths: readonly WorkPath[], frame: LocalFrame): Block | n
   const gaps = out.slice(1).map((l, k) => l.offset - out[k]!.offset);
   const spacingM = [...gaps].sort((p, q) => p - q)[gaps.length >> 1]!;
   if (!(spacingM > 0) || gaps.some((g) => g < 0.5 * spacingM || g > 1.5 * spacingM)) return null;
-  return { lanes: out, dir, normal, altitudeM, turnaroundM: overshootM(workPaths, frame), frame };
+  return { lanes: out, dir, normal, altitudeM, turnaroundM, frame };
 }
 
 /** The overshoot flown beyond a lane end before a transit turns: its first leg, 0 if none. */
@@ -274,11 +284,15 @@ function photoCut(lane: BandLane, u: number): number | null {
   return lane.startsHigh ? lane.hi - k * step : lane.lo + k * step;
 }
 
-/** A lane piece flown from `u0` to `u1`; `id` numbers it for the connection cache. */
+/**
+ * A lane piece flown from `u0` to `u1`, heading `h` along the block's direction (+1 or −1, also
+ * for a single photo position); `id` numbers it for the connection cache.
+ */
 interface Piece {
   lane: number;
   u0: number;
   u1: number;
+  h: 1 | -1;
   id: number;
 }
 
@@ -325,7 +339,7 @@ class BandCosts {
     const n = block.lanes.length;
     const fullPieces = (k: 0 | 1): Piece[] =>
       block.lanes.map((l, i) =>
-        (i + k) % 2 === 0 ? this.piece(i, l.lo, l.hi) : this.piece(i, l.hi, l.lo),
+        (i + k) % 2 === 0 ? this.piece(i, l.lo, l.hi, 1) : this.piece(i, l.hi, l.lo, -1),
       );
     this.fullPieces = [fullPieces(0), fullPieces(1)];
     this.lengthPrefix = new Float64Array(n + 1);
@@ -345,8 +359,8 @@ class BandCosts {
     return this.fullPieces[k][i]!;
   }
 
-  private piece(lane: number, u0: number, u1: number): Piece {
-    return { lane, u0, u1, id: this.nextId++ };
+  private piece(lane: number, u0: number, u1: number, h: 1 | -1 = u1 >= u0 ? 1 : -1): Piece {
+    return { lane, u0, u1, h, id: this.nextId++ };
   }
 
   /** Time of lanes f0..f1 flown back and forth (parity `k`) without dock legs, seconds. */
@@ -478,9 +492,8 @@ class BandCosts {
         if (lowerPart) this.add(this.uRun(lo, lowerPart, true, false));
         if (upperPart) this.add(this.uRun(hi, upperPart, false, true));
       } else {
-        const lanes = this.block.lanes;
-        const startSide = this.full(f0, k).u0 === lanes[f0]!.lo ? 'lo' : 'hi';
-        const endSide = this.full(f1, k).u1 === lanes[f1]!.lo ? 'lo' : 'hi';
+        const startSide = this.full(f0, k).h > 0 ? 'lo' : 'hi';
+        const endSide = this.full(f1, k).h > 0 ? 'hi' : 'lo';
         let rs = f0;
         if (lowerPart) {
           if (lowerPart === startSide) {
@@ -522,15 +535,24 @@ class BandCosts {
     if (c) return c;
     const s = this.point(p.lane, p.u0);
     const e = this.point(p.lane, p.u1);
+    // The turns are taken against the piece's heading (a single photo position has one too).
+    const sNext = this.along(s, p.h);
+    const ePrev = this.along(e, -p.h);
     const intoS = new Float64Array(this.docks.length);
     const backS = new Float64Array(this.docks.length);
     this.docks.forEach((d, k) => {
-      intoS[k] = dist(d.xy, s) / this.speed + turnTimeS(turnAngleRad(d.xy, s, e), this.drone);
-      backS[k] = dist(e, d.xy) / this.speed + turnTimeS(turnAngleRad(s, e, d.xy), this.drone);
+      intoS[k] = dist(d.xy, s) / this.speed + turnTimeS(turnAngleRad(d.xy, s, sNext), this.drone);
+      backS[k] = dist(e, d.xy) / this.speed + turnTimeS(turnAngleRad(ePrev, e, d.xy), this.drone);
     });
     c = { intoS, backS };
     this.legCache[p.id] = c;
     return c;
+  }
+
+  /** `p` moved `m` metres along the block's direction. */
+  private along(p: XY, m: number): XY {
+    const { dir } = this.block;
+    return [p[0] + dir[0] * m, p[1] + dir[1] * m];
   }
 
   point(lane: number, u: number): XY {
@@ -550,13 +572,10 @@ class BandCosts {
     const s = this.point(b.lane, b.u0);
     const pts: XY[] = [e];
     const tr = this.block.turnaroundM;
-    const { dir } = this.block;
-    const ha = Math.sign(a.u1 - a.u0);
-    const hb = Math.sign(b.u1 - b.u0);
     // Overshoot beyond an outer lane end, as the coverage planner turns; a cut end turns at once.
     if (tr > 0 && !(e[0] === s[0] && e[1] === s[1])) {
-      if (this.isOuter(a.lane, a.u1)) pts.push([e[0] + dir[0] * ha * tr, e[1] + dir[1] * ha * tr]);
-      if (this.isOuter(b.lane, b.u0)) pts.push([s[0] - dir[0] * hb * tr, s[1] - dir[1] * hb * tr]);
+      if (this.isOuter(a.lane, a.u1)) pts.push(this.along(e, a.h * tr));
+      if (this.isOuter(b.lane, b.u0)) pts.push(this.along(s, -b.h * tr));
     }
     pts.push(s);
     return pts.filter((p, k) => k === 0 || p[0] !== pts[k - 1]![0] || p[1] !== pts[k - 1]![1]);
@@ -579,8 +598,9 @@ class BandCosts {
 
   private makeConnectionS(a: Piece, b: Piece): number {
     const pts = this.connection(a, b);
-    const before = this.point(a.lane, a.u0);
-    const after = this.point(b.lane, b.u1);
+    // Turns against the pieces' headings (a single photo position has one too).
+    const before = this.along(pts[0]!, -a.h);
+    const after = this.along(pts[pts.length - 1]!, b.h);
     const path = [before, ...pts, after];
     let t = 0;
     for (let k = 1; k < pts.length; k++) t += dist(pts[k - 1]!, pts[k]!) / this.speed;

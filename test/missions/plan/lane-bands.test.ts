@@ -126,6 +126,42 @@ describe('planLaneBands', () => {
     expect(bands.workPaths.filter((w) => w.kind === 'lane').length).toBeGreaterThan(before.size);
   });
 
+  it('flies the single-photo corner lanes of a triangle swept obliquely, keeping every photo', () => {
+    const ring: XY[] = [
+      [-900, -700],
+      [900, -700],
+      [0, 900],
+      [-900, -700],
+    ];
+    const area = { type: 'Polygon' as const, coordinates: [ring.map(([x, y]) => at(x, y))] };
+    const dock: XY = [0, -800];
+    const docks = [{ id: 'd', xy: dock }];
+    const workPaths = planCoverage(area, {
+      altitudeAglM: 100,
+      frame,
+      startLonLat: frame.toLonLat(dock),
+      footprints: false,
+      sweepCourseDeg: 45,
+    }).workPaths;
+    // The sweep leaves lanes of one photo at the corners.
+    const pointLanes = workPaths.filter((w) => {
+      const [a, b] = w.coordinates.map((q) => frame.toLocal(q)) as [XY, XY];
+      return w.kind === 'lane' && Math.hypot(b[0] - a[0], b[1] - a[1]) < 1e-3;
+    });
+    expect(pointLanes.length).toBeGreaterThan(0);
+    const before = split(workPaths, docks, drone30);
+    expect(before.ok && before.sorties.length).toBe(6);
+    const bands = planLaneBands(workPaths, docks, drone30, frame)!;
+    expect(bands.sorties).toBe(5);
+    const after = split(bands.workPaths, docks, drone30);
+    if (!after.ok) throw new Error(after.message);
+    expect(after.sorties.length).toBe(5);
+    expect(after.totalTimeS).toBeLessThanOrEqual(bands.timeS + 1e-6);
+    expect([...photoPositions(bands.workPaths)].sort()).toEqual(
+      [...photoPositions(workPaths)].sort(),
+    );
+  });
+
   it('is deterministic', () => {
     const dock: XY = [500, 0];
     const workPaths = lanesOf(rectangle(900, 1920), dock, 90);

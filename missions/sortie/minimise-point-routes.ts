@@ -58,6 +58,13 @@ export interface PointRoutes {
   timeS: number[];
   /** Ruin-and-recreate rounds run in total. */
   iterations: number;
+  /**
+   * Time over capacity, summed over the routes, seconds, of the closest the last attempt to
+   * drop a route came (one route fewer than returned, every point placed); 0 when no attempt
+   * failed (`minRoutes` reached, or nothing to drop). How far the search stayed from one sortie
+   * fewer, not a proof that it cannot be flown.
+   */
+  overCapacityS: number;
 }
 
 /**
@@ -94,6 +101,7 @@ export function minimisePointRoutes(
   // Progress over the most rounds possible; an attempt that ends early skips the rest of its share.
   const maxRounds = iterations * Math.max(0, best.routes.length - minRoutes) + polish;
   let budgetUsed = 0;
+  let overCapacityS = 0;
   const report = options.onProgress;
   if (report) search.onRounds = (k) => report(maxRounds > 0 ? (budgetUsed + k) / maxRounds : 1);
   while (best.routes.length > minRoutes) {
@@ -102,7 +110,10 @@ export function minimisePointRoutes(
     const run = search.annealOverCapacity(iterations);
     total += run.rounds;
     budgetUsed += iterations;
-    if (!run.ok) break;
+    if (!run.ok) {
+      overCapacityS = run.overCapacityS;
+      break;
+    }
     best = search.snapshot();
   }
   budgetUsed = maxRounds - polish;
@@ -120,6 +131,7 @@ export function minimisePointRoutes(
     docks: best.docks.map((node) => node - problem.points.length),
     timeS: best.times,
     iterations: total,
+    overCapacityS,
   };
 }
 
@@ -357,9 +369,9 @@ class RouteSearch {
    * plus `penalty` × the summed time over capacity, the penalty growing geometrically from
    * {@link OVER_CAPACITY_PENALTY_START} to {@link OVER_CAPACITY_PENALTY_END}. Stops at the first
    * state where every route fits (`ok`, that state kept); otherwise the state is the one with
-   * the least time over capacity seen, and some route is still over it. Returns the rounds run.
+   * the least time over capacity seen (`overCapacityS`), and some route is still over it.
    */
-  annealOverCapacity(iterations: number): { rounds: number; ok: boolean } {
+  annealOverCapacity(iterations: number): { rounds: number; ok: boolean; overCapacityS: number } {
     const t0 = START_TEMPERATURE_S;
     const tf = END_TEMPERATURE_S;
     const p0 = OVER_CAPACITY_PENALTY_START;
@@ -402,7 +414,7 @@ class RouteSearch {
     }
     this.penalty = 0;
     this.restore(best);
-    return { rounds: k, ok };
+    return { rounds: k, ok, overCapacityS: ok ? 0 : bestExcessS };
   }
 
   /** One round: a string (or foreign-dock) removal, reinsertion, then each changed route tidied. */

@@ -82,6 +82,8 @@ describe('minimisePointRoutes', () => {
       { iterations: 2000 },
     );
     expect(r.routes.length).toBe(3);
+    // The attempt to drop a third of them ended over capacity; none before it did.
+    expect(r.overCapacityS).toBeGreaterThan(0);
     for (const route of r.routes)
       expect(oracleS(points, hoverS, route)).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
   });
@@ -100,6 +102,12 @@ describe('minimisePointRoutes', () => {
       { iterations: 1500, polishIterations: 300, minRoutes: 1, seed: 7 },
     );
     expect(r.routes.length).toBe(3);
+    // Two routes would hover 1200 s, take off twice and each fly 300 m out and back: the
+    // attempt to drop the third ends at least that much over two batteries.
+    const pr = problemFor(points, hoverS);
+    const twoRoutesS = 1200 + 2 * pr.overheadS + (2 * 600) / pr.speedMps;
+    expect(twoRoutesS - 2 * pr.capacityS).toBeGreaterThan(0);
+    expect(r.overCapacityS).toBeGreaterThanOrEqual(twoRoutesS - 2 * pr.capacityS - 1e-6);
     expect(r.routes.flat().sort((a, b) => a - b)).toEqual(points.map((_, k) => k));
     r.routes.forEach((route, k) => {
       const t = oracleS(points, hoverS, route);
@@ -163,6 +171,7 @@ describe('minimisePointRoutes', () => {
     const a = run();
     const after = a.timeS.reduce((s, t) => s + t, 0);
     expect(a.routes.length).toBeLessThanOrEqual(6);
+    expect(a.overCapacityS).toBe(0);
     expect(after).toBeLessThan(before * 0.8);
     expect(run().routes).toEqual(a.routes);
   });

@@ -102,7 +102,8 @@ export type SortiePlan =
       totalTimeS: number;
       /**
        * ⌈work length / (range − 2 × nearest dock distance)⌉ in time-equivalent metres (see
-       * README); null when the range cannot even reach the work.
+       * README), for open work without the k − 1 longest connections k sorties need not fly;
+       * null when the range cannot even reach the work.
        */
       lowerBound: number | null;
       /**
@@ -224,7 +225,7 @@ export function planSorties(
     ok: true,
     sorties,
     totalTimeS,
-    lowerBound: sortieLowerBound(base, docks, drone),
+    lowerBound: sortieLowerBound(base, docks, drone, options.cyclic ?? false),
     provenMinimum: provenSortieMinimum(units, docks, drone, usableS),
     usableS,
   };
@@ -580,12 +581,16 @@ function reachCascade(
  * The bound ⌈work length / (range − 2 × dock distance)⌉ with every length in time-equivalent
  * metres at the planned speed: work length includes the sequence's turns, hover and altitude
  * changes; range is the usable time after climb, descent and start/stop; dock distance is the
- * nearest dock to any vertex of the work.
+ * nearest dock to any vertex of the work. Open work (not a closed tour) split into k sorties does
+ * not fly the k − 1 connections where they meet: the bound is the least k whose work, less the
+ * k − 1 longest connections between units (with their turns), fits (lanes re-ordered into bands
+ * meet where one band ends and the next begins, which may be across the area).
  */
 function sortieLowerBound(
   seq: Sequence,
   docks: readonly DockSite[],
   drone: DroneProfile,
+  cyclic: boolean,
 ): number | null {
   let dockDistanceM = Infinity;
   for (const p of seq.vertices)
@@ -601,7 +606,21 @@ function sortieLowerBound(
   const workM = seq.internalTimeS(0, seq.length) * speed;
   const effective = rangeM - 2 * dockDistanceM;
   if (effective <= 0) return null;
-  return Math.max(1, Math.ceil((workM - 1e-6) / effective));
+  const k0 = Math.max(1, Math.ceil((workM - 1e-6) / effective));
+  if (cyclic || seq.length < 2) return k0;
+  // Connection times, longest first: two neighbours flown together minus each alone.
+  const gapsS: number[] = [];
+  for (let i = 1; i < seq.length; i++)
+    gapsS.push(
+      seq.internalTimeS(i - 1, i + 1) - seq.internalTimeS(i - 1, i) - seq.internalTimeS(i, i + 1),
+    );
+  gapsS.sort((a, b) => b - a);
+  let savedM = 0;
+  for (let k = 1; k < k0; k++) {
+    if (workM - savedM - 1e-6 <= k * effective) return k;
+    savedM += Math.max(0, gapsS[k - 1] ?? 0) * speed;
+  }
+  return k0;
 }
 
 function cachedLegs(leg: ((a: XY, b: XY) => number) | undefined): (a: XY, b: XY) => number {

@@ -397,6 +397,37 @@ describe('planSorties', () => {
     expect(equal / total).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('leaves the connections where sorties meet out of the bound: two blocks far apart, one sortie each', () => {
+    const drone: DroneProfile = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    // Two blocks of 10 lanes of 600 m, 6 km apart, handed one after the other: the 6 km between
+    // them is flown by no sortie, each block from its own dock.
+    const units = [...lanes(10, 600, 40, -3300, 0), ...lanes(10, 600, 40, 2700, 0)];
+    const docks: DockSite[] = [
+      { id: 'west', xy: [-3000, -50] },
+      { id: 'east', xy: [3000, -50] },
+    ];
+    const plan = planSorties(units, docks, drone);
+    if (!plan.ok) throw new Error(plan.message);
+    expect(plan.sorties.length).toBe(2);
+    expect(plan.lowerBound).toBe(2);
+    // Counting the 6 km gap as work, ⌈work / (range − 2 × dock distance)⌉ would claim 3.
+    const speed = drone.cruiseSpeedMps - drone.windMps;
+    const overheadS = 80 / drone.climbRateMps + 80 / drone.descentRateMps + 5;
+    const workS = plan.sorties.reduce((s, x) => s + x.timeS, 0) - 2 * overheadS;
+    expect(Math.ceil((workS + 6000 / speed) / (usableTimeS(drone) - overheadS))).toBeGreaterThan(2);
+    // And the bound stays a bound on seeded work in one block (as before): no split beats it.
+    const rand = seededRandom(5);
+    for (let trial = 0; trial < 20; trial++) {
+      const n = 2 + Math.floor(rand() * 30);
+      const p = planSorties(
+        lanes(n, 300 + rand() * 900, 30 + rand() * 30, -600, -20 * n),
+        [{ id: 'd', xy: [rand() * 400 - 200, rand() * 400 - 200] }],
+        { ...DEFAULT_DRONE, enduranceS: (15 + Math.floor(rand() * 25)) * 60 },
+      );
+      if (p.ok) expect(p.sorties.length).toBeGreaterThanOrEqual(p.lowerBound ?? 0);
+    }
+  });
+
   it('serves two distant clusters from their own docks and balances the loads', () => {
     const west = lanes(20, 600, 30, -3000, 0);
     const east = lanes(20, 600, 30, 3000, 0);

@@ -25,6 +25,13 @@ export interface HeldKarpBound {
  * bound is the exact 1-tree value of the best π on the complete graph (a dense O(n²) Prim), so
  * it is a valid lower bound whatever the sparse graph missed.
  *
+ * On clustered points the penalties a cluster needs are of the order of the gaps between
+ * clusters, while a node's subgradient step must stay of the order of its neighbours' distances.
+ * The ascent therefore also moves whole single-linkage clusters (components of the Euclidean MST
+ * without its long edges, at scales 4×, 16×, … the median MST edge) by the sum of their
+ * members' subgradients, a step weighted by the cluster scale: π stays one penalty per point, so
+ * the bound is as valid as before. Uniform points have no such clusters and run as before.
+ *
  * @example
  * heldKarpBound([[0, 0], [10, 0], [10, 10], [0, 10]]).lowerBoundM; // 40
  */
@@ -54,6 +61,9 @@ export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = 
   densePrim(n, dist, pi, deg, mstParent, 0);
   const extra: [number, number][] = [];
   let graph = sparseGraph(n, neighbourLists(points, k), k, dist, mstParent, extra);
+  const levels = clusterLevels(n, dist, mstParent);
+  const levelSubgradient = levels.map((level) => new Float64Array(level.count));
+  const clusterStep = new Float64Array(n);
 
   // The sparse 1-tree is heavier than the dense one wherever the graph lacks an edge the dense
   // tree wants (between clusters, typically), and the ascent would then climb the wrong
@@ -118,10 +128,24 @@ export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = 
       if (checkDense(w)) continue;
       break;
     }
+    // Cluster moves: the subgradient of a penalty y shared by a cluster's points is the sum of
+    // theirs; y scaled by √weight makes the step weight × that sum and adds weight × sum² to the
+    // squared norm of the Polyak step.
+    clusterStep.fill(0);
+    for (let j = 0; j < levels.length; j++) {
+      const { cluster, weight } = levels[j]!;
+      const sum = levelSubgradient[j]!;
+      sum.fill(0);
+      for (let v = 0; v < n; v++) sum[cluster[v]!] = sum[cluster[v]!]! + deg[v]! - 2;
+      for (const s of sum) norm += weight * s * s;
+      for (let v = 0; v < n; v++) clusterStep[v] = clusterStep[v]! + weight * sum[cluster[v]!]!;
+    }
     const t = (lambda * (ub - w)) / norm;
     for (let v = 0; v < n; v++) {
       const g = deg[v]! - 2;
-      pi[v] = pi[v]! + t * (0.7 * g + 0.3 * prevG[v]!);
+      // Momentum on the node part only: a cluster step carried into the next iteration, whose
+      // norm may no longer include it, overshot by orders of magnitude.
+      pi[v] = pi[v]! + t * (0.7 * g + 0.3 * prevG[v]! + clusterStep[v]!);
       prevG[v] = g;
     }
   }
@@ -131,6 +155,72 @@ export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = 
   const atSparseBest = dense();
   pi.set(bestPi);
   return { lowerBoundM: Math.max(0, bestDense, dense(), atSparseBest), iterations };
+}
+
+/** One scale of single-linkage clusters: each point's cluster index and the step weight. */
+interface ClusterLevel {
+  cluster: Int32Array;
+  count: number;
+  weight: number;
+}
+
+/** At most this many cluster scales (the ratio between them grows instead). */
+const MAX_LEVELS = 8;
+
+/**
+ * Single-linkage clusters of the points at scales τ = 4×, 16×, … the median edge of the
+ * Euclidean MST (`mstParent`): the components of the MST without its edges longer than τ. A
+ * scale is kept when it splits the points into at least two clusters and merges some of the
+ * previous scale's; its weight is τ / median.
+ */
+function clusterLevels(
+  n: number,
+  dist: (a: number, b: number) => number,
+  mstParent: Int32Array,
+): ClusterLevel[] {
+  const edges: { v: number; lengthM: number }[] = [];
+  for (let v = 0; v < n; v++) {
+    if (mstParent[v]! >= 0) edges.push({ v, lengthM: dist(v, mstParent[v]!) });
+  }
+  edges.sort((a, b) => a.lengthM - b.lengthM);
+  const medianM = edges[edges.length >> 1]?.lengthM ?? 0;
+  const longestM = edges[edges.length - 1]?.lengthM ?? 0;
+  if (!(medianM > 0)) return [];
+  const factor = Math.max(4, (longestM / medianM) ** (1 / MAX_LEVELS));
+  const root = new Int32Array(n);
+  for (let v = 0; v < n; v++) root[v] = v;
+  const find = (a: number): number => {
+    while (root[a] !== a) {
+      root[a] = root[root[a]!]!;
+      a = root[a]!;
+    }
+    return a;
+  };
+  const levels: ClusterLevel[] = [];
+  let e = 0;
+  let components = n;
+  for (let tauM = medianM * factor; tauM < longestM; tauM *= factor) {
+    const before = components;
+    for (; e < edges.length && edges[e]!.lengthM <= tauM; e++) {
+      const a = find(edges[e]!.v);
+      const b = find(mstParent[edges[e]!.v]!);
+      if (a !== b) {
+        root[a] = b;
+        components--;
+      }
+    }
+    if (components === before || components < 2) continue;
+    const cluster = new Int32Array(n);
+    const index = new Map<number, number>();
+    for (let v = 0; v < n; v++) {
+      const r = find(v);
+      const c = index.get(r) ?? index.size;
+      index.set(r, c);
+      cluster[v] = c;
+    }
+    levels.push({ cluster, count: index.size, weight: tauM / medianM });
+  }
+  return levels;
 }
 
 interface SparseGraph {

@@ -156,15 +156,16 @@ describe('heldKarpBound', () => {
     const tour = solveTour(pts, { kicks: 1000 });
     const bound = heldKarpBound(pts, { upperBoundM: tour.lengthM });
     expect(bound.lowerBoundM).toBeLessThanOrEqual(tour.lengthM);
-    // The ascent converges slowly on far-apart clusters (see missions/README.md); it stays valid.
-    expect(bound.lowerBoundM).toBeGreaterThan(0.7 * tour.lengthM);
+    // Penalties of the order of the gaps between clusters: moving points one by one, the
+    // ascent stalled at 0.73 of the tour; moving whole clusters it reaches 0.999.
+    expect(bound.lowerBoundM).toBeGreaterThan(0.98 * tour.lengthM);
   });
 });
 
 describe('heldKarpBound on overlapping clusters', () => {
-  it('adds the edges the sparse graph lacks, lifting the bound to within 8 % of the tour', () => {
+  it('adds the edges the sparse graph lacks and moves whole clusters: within 1 % of the tour', () => {
     // 12 Gaussian clusters of 12 points: without the dense checks the ascent on the k-NN graph
-    // stalled 10 % below the tour.
+    // stalled 10 % below the tour, and 7 % below with them but without cluster moves (0.3 % now).
     const rand = seededRandom(3);
     const centres = Array.from({ length: 12 }, (): XY => [rand() * 10_000, rand() * 10_000]);
     const pts = Array.from({ length: 144 }, (_, i): XY => {
@@ -176,7 +177,7 @@ describe('heldKarpBound on overlapping clusters', () => {
     const tour = solveTour(pts, { lowerBound: false, kicks: 5000 });
     const bound = heldKarpBound(pts, { upperBoundM: tour.lengthM });
     expect(bound.lowerBoundM).toBeLessThanOrEqual(tour.lengthM);
-    expect(bound.lowerBoundM).toBeGreaterThan(tour.lengthM / 1.08);
+    expect(bound.lowerBoundM).toBeGreaterThan(tour.lengthM / 1.01);
   });
 });
 

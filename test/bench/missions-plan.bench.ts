@@ -5,6 +5,7 @@
 import {
   createLocalFrame,
   DEFAULT_DRONE,
+  heldKarpBound,
   nearestNeighbourTour,
   planPatrol,
   planSorties,
@@ -19,6 +20,42 @@ import { median, type Benchmark } from './harness';
 const randomPoints = (n: number, seed: number, sideM = 10_000): XY[] => {
   const rand = seededRandom(seed);
   return Array.from({ length: n }, (): XY => [rand() * sideM, rand() * sideM]);
+};
+
+/** `count` points around `clusters` Gaussian centres (σ `sigmaM`) over a square of `sideM`. */
+const gaussianClusters = (
+  count: number,
+  clusters: number,
+  seed: number,
+  sigmaM = 200,
+  sideM = 10_000,
+): XY[] => {
+  const rand = seededRandom(seed);
+  const centres = Array.from({ length: clusters }, (): XY => [rand() * sideM, rand() * sideM]);
+  return Array.from({ length: count }, (_, i): XY => {
+    const [cx, cy] = centres[i % clusters]!;
+    const a = rand() * 2 * Math.PI;
+    const d = sigmaM * Math.sqrt(-2 * Math.log(1 - rand()));
+    return [cx + d * Math.cos(a), cy + d * Math.sin(a)];
+  });
+};
+
+/** `clusters` squares of `perCluster` uniform points, `boxM` wide, over a square of `sideM`. */
+const farClusters = (
+  perCluster: number,
+  clusters: number,
+  seed: number,
+  boxM = 300,
+  sideM = 50_000,
+): XY[] => {
+  const rand = seededRandom(seed);
+  const pts: XY[] = [];
+  for (let c = 0; c < clusters; c++) {
+    const cx = rand() * sideM;
+    const cy = rand() * sideM;
+    for (let i = 0; i < perCluster; i++) pts.push([cx + rand() * boxM, cy + rand() * boxM]);
+  }
+  return pts;
 };
 
 const timeMs = (fn: () => unknown): number => {
@@ -225,6 +262,59 @@ const benchmarks: Benchmark[] = [
         },
         notes,
       };
+    },
+  },
+  {
+    group: 'missions',
+    name: 'tour clustered points: Held–Karp bound against the best tour found',
+    run() {
+      const fixtures: { name: string; key: string; points: XY[]; kicks: number }[] = [
+        {
+          name: '12 overlapping Gaussian clusters, 144 points',
+          key: 'overlapping144',
+          points: gaussianClusters(144, 12, 3),
+          kicks: 5000,
+        },
+        {
+          name: '12 overlapping Gaussian clusters, 576 points',
+          key: 'overlapping576',
+          points: gaussianClusters(576, 12, 3),
+          kicks: 5000,
+        },
+        {
+          name: '5 far-apart clusters of 40 points (seed 4)',
+          key: 'farApart200s4',
+          points: farClusters(40, 5, 4),
+          kicks: 1000,
+        },
+        {
+          name: '5 far-apart clusters of 40 points (seed 5)',
+          key: 'farApart200s5',
+          points: farClusters(40, 5, 5),
+          kicks: 1000,
+        },
+      ];
+      const figures: Record<string, number> = {};
+      const notes: string[] = [];
+      for (const f of fixtures) {
+        const tour = solveTour(f.points, { lowerBound: false, kicks: f.kicks });
+        let bound = heldKarpBound(f.points, { upperBoundM: tour.lengthM });
+        const ms = median(
+          [1, 2, 3].map(() =>
+            timeMs(() => (bound = heldKarpBound(f.points, { upperBoundM: tour.lengthM }))),
+          ),
+        );
+        const ratio = bound.lowerBoundM / tour.lengthM;
+        figures[`${f.key}BoundOverTour`] = ratio;
+        notes.push(
+          `${f.name}: bound ${bound.lowerBoundM.toFixed(0)} m = ${ratio.toFixed(5)} of the tour ` +
+            `(${tour.lengthM.toFixed(0)} m, ${f.kicks} kicks), ${bound.iterations} iterations, ${ms.toFixed(1)} ms`,
+        );
+      }
+      notes.push(
+        'the bound is valid whatever the tour; a ratio below 1 is the tour gap plus the bound gap',
+      );
+      return { figures, notes };
     },
   },
   {

@@ -29,8 +29,8 @@ export interface HeldKarpBound {
  * clusters, while a node's subgradient step must stay of the order of its neighbours' distances.
  * The ascent therefore also moves whole single-linkage clusters (components of the Euclidean MST
  * without its long edges, at scales 4×, 16×, … the median MST edge) by the sum of their
- * members' subgradients, a step weighted by the cluster scale: π stays one penalty per point, so
- * the bound is as valid as before. Uniform points have no such clusters and run as before.
+ * members' subgradients, a step weighted by the cluster's gap to the others: π stays one penalty
+ * per point, so the bound is as valid as before. Uniform points have no such clusters and run as before.
  *
  * @example
  * heldKarpBound([[0, 0], [10, 0], [10, 10], [0, 10]]).lowerBoundM; // 40
@@ -63,7 +63,7 @@ export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = 
   let graph = sparseGraph(n, neighbourLists(points, k), k, dist, mstParent, extra);
   const levels = clusterLevels(n, dist, mstParent);
   const levelSubgradient = levels.map((level) => new Float64Array(level.count));
-  const clusterStep = new Float64Array(n);
+  const clusterStepM = new Float64Array(n);
 
   // The sparse 1-tree is heavier than the dense one wherever the graph lacks an edge the dense
   // tree wants (between clusters, typically), and the ascent would then climb the wrong
@@ -130,22 +130,31 @@ export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = 
     }
     // Cluster moves: the subgradient of a penalty y shared by a cluster's points is the sum of
     // theirs; y scaled by √weight makes the step weight × that sum and adds weight × sum² to the
-    // squared norm of the Polyak step.
-    clusterStep.fill(0);
+    // squared norm of the Polyak step. A cluster's weight is its gap (the MST edge that joins it
+    // to the rest) over the median MST edge, and no step moves it by more than its gap.
     for (let j = 0; j < levels.length; j++) {
       const { cluster, weight } = levels[j]!;
       const sum = levelSubgradient[j]!;
       sum.fill(0);
       for (let v = 0; v < n; v++) sum[cluster[v]!] = sum[cluster[v]!]! + deg[v]! - 2;
-      for (const s of sum) norm += weight * s * s;
-      for (let v = 0; v < n; v++) clusterStep[v] = clusterStep[v]! + weight * sum[cluster[v]!]!;
+      for (let c = 0; c < sum.length; c++) norm += weight[c]! * sum[c]! ** 2;
     }
     const t = (lambda * (ub - w)) / norm;
+    clusterStepM.fill(0);
+    for (let j = 0; j < levels.length; j++) {
+      const { cluster, weight, gapM } = levels[j]!;
+      const sum = levelSubgradient[j]!;
+      for (let c = 0; c < sum.length; c++) {
+        const stepM = Math.min(t * weight[c]! * Math.abs(sum[c]!), gapM[c]!);
+        sum[c] = Math.sign(sum[c]!) * stepM;
+      }
+      for (let v = 0; v < n; v++) clusterStepM[v] = clusterStepM[v]! + sum[cluster[v]!]!;
+    }
     for (let v = 0; v < n; v++) {
       const g = deg[v]! - 2;
       // Momentum on the node part only: a cluster step carried into the next iteration, whose
       // norm may no longer include it, overshot by orders of magnitude.
-      pi[v] = pi[v]! + t * (0.7 * g + 0.3 * prevG[v]! + clusterStep[v]!);
+      pi[v] = pi[v]! + t * (0.7 * g + 0.3 * prevG[v]!) + clusterStepM[v]!;
       prevG[v] = g;
     }
   }
@@ -157,11 +166,15 @@ export function heldKarpBound(points: readonly XY[], options: HeldKarpOptions = 
   return { lowerBoundM: Math.max(0, bestDense, dense(), atSparseBest), iterations };
 }
 
-/** One scale of single-linkage clusters: each point's cluster index and the step weight. */
+/** One scale of single-linkage clusters. */
 interface ClusterLevel {
+  /** Each point's cluster index. */
   cluster: Int32Array;
   count: number;
-  weight: number;
+  /** Per cluster: the shortest MST edge between it and another cluster, metres. */
+  gapM: Float64Array;
+  /** Per cluster: gapM over the median MST edge, the weight of its step. */
+  weight: Float64Array;
 }
 
 /** At most this many cluster scales (the ratio between them grows instead). */
@@ -171,7 +184,7 @@ const MAX_LEVELS = 8;
  * Single-linkage clusters of the points at scales τ = 4×, 16×, … the median edge of the
  * Euclidean MST (`mstParent`): the components of the MST without its edges longer than τ. A
  * scale is kept when it splits the points into at least two clusters and merges some of the
- * previous scale's; its weight is τ / median.
+ * previous scale's.
  */
 function clusterLevels(
   n: number,
@@ -218,7 +231,14 @@ function clusterLevels(
       index.set(r, c);
       cluster[v] = c;
     }
-    levels.push({ cluster, count: index.size, weight: tauM / medianM });
+    const gapM = new Float64Array(index.size).fill(Infinity);
+    for (let f = e; f < edges.length; f++) {
+      const a = cluster[edges[f]!.v]!;
+      const b = cluster[mstParent[edges[f]!.v]!]!;
+      gapM[a] = Math.min(gapM[a]!, edges[f]!.lengthM);
+      gapM[b] = Math.min(gapM[b]!, edges[f]!.lengthM);
+    }
+    levels.push({ cluster, count: index.size, gapM, weight: gapM.map((g) => g / medianM) });
   }
   return levels;
 }

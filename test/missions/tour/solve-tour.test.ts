@@ -145,21 +145,24 @@ describe('heldKarpBound', () => {
     ).toBeCloseTo(40, 9);
   });
 
-  it('stays below the best tour found on clustered points', () => {
-    const rand = seededRandom(4);
-    const pts: XY[] = [];
-    for (let c = 0; c < 5; c++) {
-      const cx = rand() * 50_000;
-      const cy = rand() * 50_000;
-      for (let i = 0; i < 40; i++) pts.push([cx + rand() * 300, cy + rand() * 300]);
-    }
-    const tour = solveTour(pts, { kicks: 1000 });
-    const bound = heldKarpBound(pts, { upperBoundM: tour.lengthM });
-    expect(bound.lowerBoundM).toBeLessThanOrEqual(tour.lengthM);
-    // Penalties of the order of the gaps between clusters: moving points one by one, the
-    // ascent stalled at 0.73 of the tour; moving whole clusters it reaches 0.999.
-    expect(bound.lowerBoundM).toBeGreaterThan(0.98 * tour.lengthM);
-  });
+  it.each([4, 5, 6])(
+    'stays below the best tour found on far-apart clusters, within 1 % of it (seed %i)',
+    (seed) => {
+      const rand = seededRandom(seed);
+      const pts: XY[] = [];
+      for (let c = 0; c < 5; c++) {
+        const cx = rand() * 50_000;
+        const cy = rand() * 50_000;
+        for (let i = 0; i < 40; i++) pts.push([cx + rand() * 300, cy + rand() * 300]);
+      }
+      const tour = solveTour(pts, { kicks: 1000 });
+      const bound = heldKarpBound(pts, { upperBoundM: tour.lengthM });
+      expect(bound.lowerBoundM).toBeLessThanOrEqual(tour.lengthM);
+      // Penalties of the order of the gaps between clusters: moving points one by one, the
+      // ascent stalled at 0.56–0.73 of the tour; moving whole clusters it reaches 0.999.
+      expect(bound.lowerBoundM).toBeGreaterThan(0.99 * tour.lengthM);
+    },
+  );
 });
 
 describe('heldKarpBound on overlapping clusters', () => {

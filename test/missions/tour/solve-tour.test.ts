@@ -181,6 +181,11 @@ describe('heldKarpBound on overlapping clusters', () => {
     const bound = heldKarpBound(pts, { upperBoundM: tour.lengthM });
     expect(bound.lowerBoundM).toBeLessThanOrEqual(tour.lengthM);
     expect(bound.lowerBoundM).toBeGreaterThan(tour.lengthM / 1.01);
+    // Without a tour the steps aim at the nearest-neighbour tour; aiming at 1.02 × the sparse
+    // 1-tree, the ascent climbed past the tour on the k-NN graph and ended 9 % below it.
+    const blind = heldKarpBound(pts);
+    expect(blind.lowerBoundM).toBeLessThanOrEqual(tour.lengthM);
+    expect(blind.lowerBoundM).toBeGreaterThan(tour.lengthM / 1.01);
   });
 });
 

@@ -245,7 +245,7 @@ export class AlertsRepository {
   private readonly byIdSeq: Database.Statement<[string], { seq: number }>;
   private readonly hot: {
     byId: Database.Statement<[string], RawRow>;
-    candidates: Database.Statement<unknown[], RawRow>;
+    candidates: Database.Statement<unknown[], unknown[]>;
     insert: Database.Statement<unknown[], { seq: number }>;
     grow: Database.Statement<unknown[]>;
     setStatus: Database.Statement<unknown[]>;
@@ -279,16 +279,19 @@ export class AlertsRepository {
     this.byIdSeq = sqlite.prepare('SELECT seq FROM alerts WHERE id = ?');
     this.hot = {
       byId: sqlite.prepare('SELECT * FROM alerts WHERE id = ?'),
-      // CROSS JOIN keeps the R*Tree as the outer loop (SQLite would otherwise scan open alerts by status)
-      candidates: sqlite.prepare(
-        `SELECT a.* FROM alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq
+      // CROSS JOIN keeps the R*Tree as the outer loop (SQLite would otherwise scan open alerts by
+      // status); rows read as arrays (raw mode), half the cost of 31-key objects per candidate
+      candidates: sqlite
+        .prepare<unknown[], unknown[]>(
+          `SELECT ${ALERT_SELECT} FROM alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq
          WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?
            AND r.max_t >= ? AND r.min_t <= ? AND r.min_type <= ? AND r.max_type >= ?
            AND a.status IN ('new', 'dispatched', 'acknowledged', 'in_progress')
            AND a.last_observed_at >= ? AND a.first_observed_at <= ?
            AND a.max_lon + a.radius_m / ? >= ? AND a.min_lon - a.radius_m / ? <= ?
            AND a.max_lat + a.radius_m / ? >= ? AND a.min_lat - a.radius_m / ? <= ?`,
-      ),
+        )
+        .raw(true),
       insert: sqlite.prepare(
         `INSERT INTO alerts (id, alert_type, type_code, status, severity, confidence, version, geometry, lon, lat, min_lon, min_lat, max_lon, max_lat, radius_m, extent_area_m2, first_observed_at, last_observed_at, observation_count, primary_kind, pass_keys, sensor_ids, sources, metrics, severity_reasons, outcome_label, duplicate_of, closed_at, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
@@ -445,7 +448,7 @@ export class AlertsRepository {
         mPerDeg.lat,
         inner[3],
       )
-      .map(alertFromRaw);
+      .map(alertFromArray);
   }
 
   /** The cursor's alert sequence number (pagination follows `seq`, i.e. creation order). */

@@ -67,15 +67,20 @@ describe('minimisePointRoutes', () => {
     }
   });
 
-  it('reaches the fewest sorties a cardinality argument allows on a ring of heavy points', () => {
-    // 12 points on a 300 m ring, 100 s hover each: one battery (675 s) holds at most 4 of them
-    // (5 would need 500 s hover, 40 s climb, descent and start/stop, and 2 × 300 m out and back
-    // plus 4 chords of 155 m, 174 s), so 3 sorties are the least; 12 are given.
+  /** 12 points on a 300 m ring, each hovered over for 100 s. */
+  const heavyRing = () => {
     const points = Array.from({ length: 12 }, (_, k): XY => [
       300 * Math.cos((k * Math.PI) / 6),
       300 * Math.sin((k * Math.PI) / 6),
     ]);
-    const hoverS = points.map(() => 100);
+    return { points, hoverS: points.map(() => 100) };
+  };
+
+  it('reaches the fewest sorties a cardinality argument allows on a ring of heavy points', () => {
+    // 12 points on a 300 m ring, 100 s hover each: one battery (675 s) holds at most 4 of them
+    // (5 would need 500 s hover, 40 s climb, descent and start/stop, and 2 × 300 m out and back
+    // plus 4 chords of 155 m, 174 s), so 3 sorties are the least; 12 are given.
+    const { points, hoverS } = heavyRing();
     const r = minimisePointRoutes(
       problemFor(points, hoverS),
       points.map((_, k) => ({ dock: 0, points: [k] })),
@@ -91,11 +96,7 @@ describe('minimisePointRoutes', () => {
   it('returns the last routes that all fit when an attempt to drop one ends over capacity', () => {
     // The ring of heavy points again, asked for one route: dropping the third of three routes
     // puts its points over capacity in the others, and no round can bring them back within it.
-    const points = Array.from({ length: 12 }, (_, k): XY => [
-      300 * Math.cos((k * Math.PI) / 6),
-      300 * Math.sin((k * Math.PI) / 6),
-    ]);
-    const hoverS = points.map(() => 100);
+    const { points, hoverS } = heavyRing();
     const r = minimisePointRoutes(
       problemFor(points, hoverS),
       points.map((_, k) => ({ dock: 0, points: [k] })),

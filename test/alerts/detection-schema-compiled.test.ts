@@ -130,6 +130,14 @@ describe('the compiled ingest schema', () => {
     }
   });
 
+  it('refuses through a rejected promise, never a synchronous throw, when parsed asynchronously', async () => {
+    let promise: Promise<unknown> | undefined;
+    expect(() => {
+      promise = detectionBatchSchema.parseAsync({ detections: [] });
+    }).not.toThrow();
+    await expect(promise).rejects.toThrow(z.ZodError);
+  });
+
   it('refuses an empty batch and one over 1,000 detections like the schema it is made of', () => {
     same({ detections: [] });
     const one = batch(seededRandom(1)).detections[0]!;

@@ -169,8 +169,9 @@ const detectionBatchShape = z.object({
  */
 function withSyncAsyncParse<T extends z.ZodType>(schema: T): T {
   Object.assign(schema, {
-    parseAsync: (data: unknown) => Promise.resolve(schema.parse(data)),
-    safeParseAsync: (data: unknown) => Promise.resolve(schema.safeParse(data)),
+    // async functions: a refusal is a rejected promise, never a synchronous throw
+    parseAsync: async (data: unknown) => schema.parse(data),
+    safeParseAsync: async (data: unknown) => schema.safeParse(data),
   });
   return schema;
 }

@@ -26,6 +26,15 @@ const expectPlan = (input: PatrolInput): Plan => {
   return result.plan;
 };
 
+/** A forest to cover with a village inside it that no drone may fly over. */
+const forestWithVillage = (
+  forest: PatrolInput['areas'][number]['geojson'],
+  village: PatrolInput['areas'][number]['geojson'],
+): PatrolInput['areas'] => [
+  { kind: 'forest', geojson: forest },
+  { id: 'village', kind: 'no_fly', geojson: village },
+];
+
 /**
  * What the plan did before it looked at the docks: the coverage planned from the dock nearest to
  * the area's first vertex, by its own length and turns, split as it comes.
@@ -259,10 +268,7 @@ describe('coverage planned with the docks in view', () => {
     const docks = nests([-800, 0, 800]);
     const before = sortiesWithoutDocks(forest, docks, drone, [village])!;
     const plan = expectPlan({
-      areas: [
-        { kind: 'forest', geojson: forest },
-        { id: 'village', kind: 'no_fly', geojson: village },
-      ],
+      areas: forestWithVillage(forest, village),
       docks,
       drone,
       options: { altitudeAglM: 100, coverageSamples: 4000 },
@@ -322,10 +328,7 @@ describe('coverage planned with the docks in view', () => {
       { id: 'nest-2', position: at(416, 626), groundAltM: 0 },
     ];
     const plan = expectPlan({
-      areas: [
-        { kind: 'forest', geojson: forest },
-        { id: 'village', kind: 'no_fly', geojson: village },
-      ],
+      areas: forestWithVillage(forest, village),
       docks,
       drone,
       options: { altitudeAglM: 100, coverageSamples: 4000 },
@@ -360,10 +363,7 @@ describe('coverage planned with the docks in view', () => {
         groundAltM: 0,
       }));
       const result = planPatrol({
-        areas: [
-          { kind: 'forest', geojson: forest },
-          { id: 'village', kind: 'no_fly', geojson: village },
-        ],
+        areas: forestWithVillage(forest, village),
         docks,
         drone,
         options: { altitudeAglM: 100, coverageSamples: 3000 },

@@ -6,6 +6,9 @@
  *   JSON), as a ratio to SQLite inserting the same detections as plain JSON rows in the same
  *   batches with the same durability (WAL, synchronous=FULL), interleaved; also through
  *   app.request, and the time from the answer until the rules have processed the batch.
+ * - processing: the rules alone (georeferencing, fusion, routing, events, audit, webhook rows)
+ *   over accepted batches, sustained (a standing stock of open alerts that grows), as a ratio to
+ *   the same plain durable insert of the same rows, interleaved round by round.
  * - query: in alerts-query.bench.ts (alerts/query-1m).
  * - webhooks: latency from the commit of a detection to a local HTTP receiver on loopback getting
  *   the signed `alert.dispatched` delivery.
@@ -29,6 +32,8 @@ import {
   type Detection,
 } from '../../src/services/alerts/index';
 import { canopyChange, hotspot, plume, square, T0 } from '../alerts/fixtures';
+import { fingerprintDigest, processingFingerprint } from '../alerts/processing-fingerprint';
+import { patrolBatch as mixedPatrolBatch, processingWorld } from '../alerts/processing-world';
 import { median, percentile, type Benchmark } from './harness';
 import { seededRandom as seeded } from '../../missions/index';
 
@@ -400,8 +405,106 @@ async function webhookBench() {
   }
 }
 
+/**
+ * Sustained processing: rounds of 24 accepted batches (2,400 detections) drained by the rules,
+ * each round timed against SQLite inserting the same rows per batch (the ingest baseline), after
+ * warm-up rounds that leave a stock of open alerts. The digest covers every outcome, alert,
+ * route, event, audit entry and webhook row with ids replaced by creation order: the same
+ * digest means the same results. With `webhooks`, the forestry bureau subscribes to every event
+ * (its receiver answers 204 at once): the webhook worker runs beside the rules, as in service.
+ */
+async function processingBench(webhooks: boolean) {
+  const w = processingWorld({ webhooks });
+  const base = openDatabase(join(w.dir, 'plain.db'));
+  base.sqlite.exec(
+    'CREATE TABLE plain_detections (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, captured_at INTEGER NOT NULL, payload TEXT NOT NULL)',
+  );
+  const insert = base.sqlite.prepare(
+    'INSERT INTO plain_detections (kind, captured_at, payload) VALUES (?, ?, ?)',
+  );
+  const plainBatch = base.sqlite.transaction((batch: Detection[]) => {
+    for (const d of batch) insert.run(d.kind, Date.parse(d.capturedAt), JSON.stringify(d));
+  });
+  const random = seeded(11);
+  const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+  const batchesPerRound = 24;
+  const warmupRounds = webhooks ? 2 : 3;
+  const rounds = webhooks ? 5 : 7;
+  let n = 0;
+  const ratios: number[] = [];
+  const pipelineRatios: number[] = [];
+  const rates: number[] = [];
+  const baselineRates: number[] = [];
+  try {
+    for (let round = 0; round < warmupRounds + rounds; round++) {
+      const work = Array.from({ length: batchesPerRound }, () => mixedPatrolBatch(n++, random));
+      let baseS = 0;
+      let acceptS = 0;
+      w.service.pauseProcessing();
+      for (const [i, batch] of work.entries()) {
+        let t0 = process.hrtime.bigint();
+        plainBatch(batch);
+        baseS += seconds(t0);
+        w.clock.ms += CLOCK_STEP_MS;
+        t0 = process.hrtime.bigint();
+        const parsed = detectionBatchSchema.parse({ detections: batch });
+        w.service.acceptBatch(w.actor, parsed.detections, `p-${round}-${i}`);
+        acceptS += seconds(t0);
+      }
+      const t0 = process.hrtime.bigint();
+      w.service.resumeProcessing();
+      await w.service.whenIdle();
+      const processS = seconds(t0);
+      // the webhook worker catches up outside the timed drain (it runs beside the rules in it)
+      if (webhooks) await w.service.deliverDueWebhooks();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (round < warmupRounds) continue;
+      const detections = batchesPerRound * 100;
+      rates.push(detections / processS);
+      baselineRates.push(detections / baseS);
+      ratios.push(baseS / processS);
+      pipelineRatios.push(baseS / (acceptS + processS));
+    }
+    const outcomes = new Map<string, number>();
+    for (const row of w.store.sqlite
+      .prepare('SELECT outcome, COUNT(*) AS n FROM detections GROUP BY outcome ORDER BY outcome')
+      .all() as { outcome: string; n: number }[])
+      outcomes.set(row.outcome, row.n);
+    const open = w.store.sqlite
+      .prepare(
+        "SELECT COUNT(*) AS n FROM alerts WHERE status IN ('new', 'dispatched', 'acknowledged', 'in_progress')",
+      )
+      .get() as { n: number };
+    const fingerprint = processingFingerprint(w.store);
+    const audit = w.service.verifyAudit();
+    return {
+      figures: {
+        ratioVsPlainInsert: Math.round(median(ratios) * 10_000) / 10_000,
+        pipelineRatioVsPlainInsert: Math.round(median(pipelineRatios) * 10_000) / 10_000,
+        processedDetectionsPerS: Math.round(median(rates)),
+        plainInsertRowsPerS: Math.round(median(baselineRates)),
+        detections: n * 100,
+        alertsAtEnd: fingerprint.alerts.length,
+        openAlertsAtEnd: open.n,
+        auditEntries: Object.values(fingerprint.auditActions).reduce((a, b) => a + b, 0),
+        auditValid: audit.ok,
+        resultDigest: fingerprintDigest(fingerprint).slice(0, 16),
+      },
+      notes: [
+        `processing outcomes: ${[...outcomes.entries()].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+        `${webhooks ? 'with a webhook endpoint subscribed to every event; ' : ''}ratio = plain per-row durable INSERT time of a round's 2,400 detections / the rules' time to drain them (median of ${rounds} rounds after ${warmupRounds} warm-up rounds); pipeline = the same over acceptance + processing; resultDigest is equal for equal results (ids replaced by creation order)`,
+      ],
+    };
+  } finally {
+    base.close();
+    w.close();
+  }
+}
+
 const benchmarks: Benchmark[] = [
   { group: 'alerts', name: 'ingest', run: ingestBench },
+  { group: 'alerts', name: 'processing', run: () => processingBench(false) },
+  { group: 'alerts', name: 'processing-webhooks', run: () => processingBench(true) },
   { group: 'alerts', name: 'webhook-latency', run: webhookBench },
 ];
 

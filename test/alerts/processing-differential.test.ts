@@ -1,0 +1,106 @@
+// The same detection stream gives the same alerts: outcomes, fused members, severity, confidence,
+// status, routes, events, audit entries and webhook rows, compared with what the rules made of
+// this seeded stream when the fixture was recorded (before the processing path was optimised).
+// Record again on purpose only: RECORD_PROCESSING_FIXTURE=1 npx vitest run … this file.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../missions/index';
+import { detectionBatchSchema } from '../../src/services/alerts/index';
+import { at, T0 } from './fixtures';
+import { processingFingerprint, type ProcessingFingerprint } from './processing-fingerprint';
+import { patrolBatch, processingWorld, type ProcessingWorld } from './processing-world';
+
+const FIXTURE = fileURLToPath(
+  new URL('../fixtures/alerts-processing/expected-fingerprint.json', import.meta.url),
+);
+
+let w: ProcessingWorld;
+beforeEach(() => {
+  w = processingWorld();
+});
+afterEach(() => w.close());
+
+/** A FIRMS MODIS file with one hotspot on each of the given places, at `atMs`. */
+function firmsCsv(places: [number, number][], atMs: number): string {
+  const d = new Date(atMs).toISOString();
+  const rows = places.map(
+    ([lon, lat]) =>
+      `${lat},${lon},330.5,1.0,1.0,${d.slice(0, 10)},${d.slice(11, 13)}${d.slice(14, 16)},A,80,6.1NRT,295.0,12.5,D`,
+  );
+  return `latitude,longitude,brightness,scan,track,acq_date,acq_time,satellite,confidence,version,bright_t31,frp,daynight\n${rows.join('\n')}\n`;
+}
+
+async function runStream(): Promise<ProcessingFingerprint> {
+  const random = seededRandom(23);
+  let n = 0;
+  const burst = async (batches: number) => {
+    w.service.pauseProcessing();
+    for (let i = 0; i < batches; i++) {
+      w.clock.ms += 2000;
+      const { detections } = detectionBatchSchema.parse({ detections: patrolBatch(n, random) });
+      w.service.acceptBatch(w.actor, detections, `batch-${n++}`);
+    }
+    w.service.resumeProcessing();
+    await w.service.whenIdle();
+  };
+  await burst(6);
+  // the forestry bureau closes a few alerts: later detections there open new ones
+  const forestry = { agencyId: w.ids.forestry, keyId: 'test', seesAll: false };
+  const fires = w.store.sqlite
+    .prepare("SELECT id FROM alerts WHERE alert_type = 'fire' ORDER BY seq LIMIT 6")
+    .all() as { id: string }[];
+  for (const [i, { id }] of fires.entries()) {
+    w.clock.ms += 1000;
+    if (i % 2 === 0) {
+      w.service.act(forestry, id, 'acknowledge', { note: 'on our way' });
+      w.service.act(forestry, id, 'resolve', {
+        outcomeLabel: 'confirmed_handled',
+        note: 'put out',
+      });
+    } else {
+      w.service.act(forestry, id, 'false_alarm', { note: 'a barbecue' });
+    }
+  }
+  await burst(4);
+  // satellite hotspots over fire sites of the stream, one far from any: confidence ladder
+  w.clock.ms += 1000;
+  const csv = firmsCsv(
+    [at(0, -8100), at(0, -7200), at(-4500, -6300), at(-9000, -5400), at(15_000, 15_000)],
+    T0 + 8 * 60_000,
+  );
+  w.service.importFirms(w.actor, csv, [{ type: 'Point', coordinates: at(0, 0) }], 30_000);
+  await burst(6);
+  return processingFingerprint(w.store);
+}
+
+describe('processing a seeded detection stream', () => {
+  it('gives the alerts recorded for it: outcomes, members, severity, status, routes, events, audit', async () => {
+    const got = await runStream();
+    expect(w.service.verifyAudit()).toMatchObject({ ok: true });
+    if (process.env.RECORD_PROCESSING_FIXTURE === '1' || !existsSync(FIXTURE)) {
+      if (process.env.CI) throw new Error(`fixture ${FIXTURE} missing`);
+      mkdirSync(dirname(FIXTURE), { recursive: true });
+      writeFileSync(FIXTURE, `${JSON.stringify(got, null, 1)}\n`);
+    }
+    const expected = JSON.parse(readFileSync(FIXTURE, 'utf8')) as ProcessingFingerprint;
+    // the stream exercises what it is meant to
+    const outcomes = new Set(got.detections.map((d) => d.split('|')[0]));
+    expect([...outcomes].sort()).toEqual(['below_threshold', 'created', 'merged', 'suppressed']);
+    const fields = got.alerts.map((a) => a.split(' '));
+    expect(fields.some((f) => f[2] === 'resolved')).toBe(true);
+    expect(fields.some((f) => f[2] === 'false_alarm')).toBe(true);
+    expect(fields.some((f) => f[4] === 'highest')).toBe(true);
+    expect(fields.some((f) => f[4] === 'high')).toBe(true);
+    expect(new Set(fields.map((f) => f[3])).size).toBeGreaterThan(1);
+    expect(fields.some((f) => Number(f[7]?.slice('members'.length)) > 10)).toBe(true);
+    // compared part by part so that a difference names its part
+    expect(got.detections).toEqual(expected.detections);
+    expect(got.alerts).toEqual(expected.alerts);
+    expect(got.detectionsDigest).toBe(expected.detectionsDigest);
+    expect(got.auditActions).toEqual(expected.auditActions);
+    expect(got.auditDigest).toBe(expected.auditDigest);
+    expect(got.deliveries).toEqual(expected.deliveries);
+  });
+});

@@ -78,11 +78,21 @@ export class AlertsIngestRepository {
     byIds: Database.Statement<[string], Record<string, unknown>>;
     getDetection: Database.Statement<[string], Record<string, unknown>>;
   };
+  private readonly savepoint: {
+    begin: Database.Statement<[]>;
+    release: Database.Statement<[]>;
+    rollback: Database.Statement<[]>;
+  };
 
   constructor(
     private readonly db: Db,
     private readonly sqlite: Database.Database,
   ) {
+    this.savepoint = {
+      begin: sqlite.prepare('SAVEPOINT detection'),
+      release: sqlite.prepare('RELEASE detection'),
+      rollback: sqlite.prepare('ROLLBACK TO detection'),
+    };
     this.stmts = {
       findKey: sqlite.prepare(
         'SELECT request_hash, response FROM ingest_keys WHERE agency_id = ? AND scope = ? AND key = ?',
@@ -117,6 +127,29 @@ export class AlertsIngestRepository {
          FROM detections WHERE id = ?`,
       ),
     };
+  }
+
+  /**
+   * Runs `fn` in a savepoint of the open transaction: kept when `fn` returns, undone when it
+   * throws (the error is rethrown). The rules run one per detection; the statements are prepared
+   * once, where better-sqlite3's `transaction(fn)()` builds a new wrapper on every call.
+   */
+  inSavepoint<T>(fn: () => T): T {
+    if (!this.sqlite.inTransaction) throw new Error('inSavepoint needs an open transaction');
+    this.savepoint.begin.run();
+    let result: T;
+    try {
+      result = fn();
+    } catch (err) {
+      // a failed COMMIT-level error may have ended the transaction already
+      if (this.sqlite.inTransaction) {
+        this.savepoint.rollback.run();
+        this.savepoint.release.run();
+      }
+      throw err;
+    }
+    this.savepoint.release.run();
+    return result;
   }
 
   /** Runs `fn` in one IMMEDIATE transaction (a savepoint when one is open already). */

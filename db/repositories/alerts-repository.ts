@@ -50,42 +50,6 @@ const date = (v: unknown) => new Date(v as number);
 const dateOrNull = (v: unknown) => (v === null ? null : new Date(v as number));
 const json = <T>(v: unknown) => JSON.parse(v as string) as T;
 
-function alertFromRaw(r: RawRow): AlertRow {
-  return {
-    seq: num(r.seq),
-    id: str(r.id),
-    alertType: str(r.alert_type) as AlertRow['alertType'],
-    typeCode: num(r.type_code),
-    status: str(r.status) as AlertRow['status'],
-    severity: str(r.severity) as AlertRow['severity'],
-    confidence: str(r.confidence) as AlertRow['confidence'],
-    version: num(r.version),
-    geometry: json(r.geometry),
-    lon: num(r.lon),
-    lat: num(r.lat),
-    minLon: num(r.min_lon),
-    minLat: num(r.min_lat),
-    maxLon: num(r.max_lon),
-    maxLat: num(r.max_lat),
-    radiusM: num(r.radius_m),
-    extentAreaM2: num(r.extent_area_m2),
-    firstObservedAt: date(r.first_observed_at),
-    lastObservedAt: date(r.last_observed_at),
-    observationCount: num(r.observation_count),
-    primaryKind: str(r.primary_kind) as AlertRow['primaryKind'],
-    passKeys: json(r.pass_keys),
-    sensorIds: json(r.sensor_ids),
-    sources: json(r.sources),
-    metrics: json(r.metrics),
-    severityReasons: json(r.severity_reasons),
-    outcomeLabel: strOrNull(r.outcome_label),
-    duplicateOf: strOrNull(r.duplicate_of),
-    closedAt: dateOrNull(r.closed_at),
-    createdAt: date(r.created_at),
-    updatedAt: date(r.updated_at),
-  };
-}
-
 /**
  * The columns of `alerts` in {@link AlertRow} order. Lists read rows as arrays of these
  * (better-sqlite3's `raw` mode): building one object per row with 31 named keys, then mapping
@@ -183,6 +147,62 @@ function routeFromRaw(r: RawRow): AlertRouteRow {
   };
 }
 
+/**
+ * The fusion search's filter over `alerts_rtree r CROSS JOIN alerts a` (CROSS JOIN keeps the
+ * R*Tree as the outer loop: SQLite would otherwise scan open alerts by status); parameters in
+ * the order of {@link fusionParams}.
+ */
+const FUSION_WHERE = `WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?
+           AND r.max_t >= ? AND r.min_t <= ? AND r.min_type <= ? AND r.max_type >= ?
+           AND a.status IN ('new', 'dispatched', 'acknowledged', 'in_progress')
+           AND a.last_observed_at >= ? AND a.first_observed_at <= ?
+           AND a.max_lon + a.radius_m / ? >= ? AND a.min_lon - a.radius_m / ? <= ?
+           AND a.max_lat + a.radius_m / ? >= ? AND a.min_lat - a.radius_m / ? <= ?`;
+
+function fusionParams(
+  typeCode: number,
+  outer: [number, number, number, number],
+  inner: [number, number, number, number],
+  mPerDeg: { lon: number; lat: number },
+  fromMs: number,
+  toMs: number,
+): unknown[] {
+  return [
+    outer[0],
+    outer[2],
+    outer[1],
+    outer[3],
+    fromMs / ALERT_RTREE.timeUnitMs,
+    toMs / ALERT_RTREE.timeUnitMs,
+    typeCode,
+    typeCode,
+    fromMs,
+    toMs,
+    mPerDeg.lon,
+    inner[0],
+    mPerDeg.lon,
+    inner[2],
+    mPerDeg.lat,
+    inner[1],
+    mPerDeg.lat,
+    inner[3],
+  ];
+}
+
+/** What the fusion test reads of an open alert near an observation (see fusionCandidateRefs). */
+export interface FusionCandidateRef {
+  id: string;
+  alertType: AlertRow['alertType'];
+  /** Grows by one with every change of the geometry: a parsed geometry may be kept by it. */
+  version: number;
+  status: AlertRow['status'];
+  firstObservedAtMs: number;
+  lastObservedAtMs: number;
+  radiusM: number;
+  /** The stored GeoJSON text, parsed by the caller (which may keep it by id and version). */
+  geometryJson: string;
+}
+
 /** The grown shape of an alert the rules engine writes back after fusion. */
 export type AlertGrowth = Pick<
   AlertRow,
@@ -244,8 +264,9 @@ export interface DockWithPayloads {
 export class AlertsRepository {
   private readonly byIdSeq: Database.Statement<[string], { seq: number }>;
   private readonly hot: {
-    byId: Database.Statement<[string], RawRow>;
+    byId: Database.Statement<[string], unknown[]>;
     candidates: Database.Statement<unknown[], unknown[]>;
+    fusionRefs: Database.Statement<unknown[], unknown[]>;
     insert: Database.Statement<unknown[], { seq: number }>;
     grow: Database.Statement<unknown[]>;
     setStatus: Database.Statement<unknown[]>;
@@ -278,18 +299,20 @@ export class AlertsRepository {
     this.smallBoxDeg2Days = options.smallBoxDeg2Days ?? SMALL_BOX_DEG2_DAYS;
     this.byIdSeq = sqlite.prepare('SELECT seq FROM alerts WHERE id = ?');
     this.hot = {
-      byId: sqlite.prepare('SELECT * FROM alerts WHERE id = ?'),
+      byId: sqlite
+        .prepare<[string], unknown[]>(`SELECT ${ALERT_SELECT} FROM alerts a WHERE a.id = ?`)
+        .raw(true),
+      fusionRefs: sqlite
+        .prepare<unknown[], unknown[]>(
+          `SELECT a.id, a.alert_type, a.version, a.status, a.first_observed_at, a.last_observed_at, a.radius_m, a.geometry
+         FROM alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq ${FUSION_WHERE}`,
+        )
+        .raw(true),
       // CROSS JOIN keeps the R*Tree as the outer loop (SQLite would otherwise scan open alerts by
       // status); rows read as arrays (raw mode), half the cost of 31-key objects per candidate
       candidates: sqlite
         .prepare<unknown[], unknown[]>(
-          `SELECT ${ALERT_SELECT} FROM alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq
-         WHERE r.max_lon >= ? AND r.min_lon <= ? AND r.max_lat >= ? AND r.min_lat <= ?
-           AND r.max_t >= ? AND r.min_t <= ? AND r.min_type <= ? AND r.max_type >= ?
-           AND a.status IN ('new', 'dispatched', 'acknowledged', 'in_progress')
-           AND a.last_observed_at >= ? AND a.first_observed_at <= ?
-           AND a.max_lon + a.radius_m / ? >= ? AND a.min_lon - a.radius_m / ? <= ?
-           AND a.max_lat + a.radius_m / ? >= ? AND a.min_lat - a.radius_m / ? <= ?`,
+          `SELECT ${ALERT_SELECT} FROM alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq ${FUSION_WHERE}`,
         )
         .raw(true),
       insert: sqlite.prepare(
@@ -405,7 +428,7 @@ export class AlertsRepository {
 
   getAlertUnscoped(id: string): AlertRow | undefined {
     const r = this.hot.byId.get(id);
-    return r ? alertFromRaw(r) : undefined;
+    return r ? alertFromArray(r) : undefined;
   }
 
   private visible(scope: Scope) {
@@ -428,27 +451,42 @@ export class AlertsRepository {
     toMs: number,
   ): AlertRow[] {
     return this.hot.candidates
-      .all(
-        outer[0],
-        outer[2],
-        outer[1],
-        outer[3],
-        fromMs / ALERT_RTREE.timeUnitMs,
-        toMs / ALERT_RTREE.timeUnitMs,
-        typeCode,
-        typeCode,
-        fromMs,
-        toMs,
-        mPerDeg.lon,
-        inner[0],
-        mPerDeg.lon,
-        inner[2],
-        mPerDeg.lat,
-        inner[1],
-        mPerDeg.lat,
-        inner[3],
-      )
+      .all(...fusionParams(typeCode, outer, inner, mPerDeg, fromMs, toMs))
       .map(alertFromArray);
+  }
+
+  /**
+   * The same alerts as {@link fusionCandidates}, in the same order, with only what the fusion
+   * test reads (8 of 31 columns): the rules pick one, and only that one is read whole
+   * ({@link getAlertUnscoped}). Per candidate this skips decoding the JSON columns (pass keys,
+   * sensors, sources, metrics, reasons) and the dates of a row the detection will not join.
+   */
+  fusionCandidateRefs(
+    typeCode: number,
+    outer: [number, number, number, number],
+    inner: [number, number, number, number],
+    mPerDeg: { lon: number; lat: number },
+    fromMs: number,
+    toMs: number,
+  ): FusionCandidateRef[] {
+    const rows = this.hot.fusionRefs.all(
+      ...fusionParams(typeCode, outer, inner, mPerDeg, fromMs, toMs),
+    );
+    const out: FusionCandidateRef[] = new Array<FusionCandidateRef>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      out[i] = {
+        id: r[0] as string,
+        alertType: r[1] as AlertRow['alertType'],
+        version: r[2] as number,
+        status: r[3] as AlertRow['status'],
+        firstObservedAtMs: r[4] as number,
+        lastObservedAtMs: r[5] as number,
+        radiusM: r[6] as number,
+        geometryJson: r[7] as string,
+      };
+    }
+    return out;
   }
 
   /** The cursor's alert sequence number (pagination follows `seq`, i.e. creation order). */

@@ -22,6 +22,7 @@ import {
   type Database_,
   type Scope,
   type WebhookDeliveryRow,
+  type WebhookEndpoint,
 } from '../../../db/index';
 import type { Logger } from '../../logger';
 import { AppError } from '../../errors';
@@ -64,6 +65,7 @@ import {
   thresholdFailures,
   type AlertRule,
   type AlertSnapshot,
+  type FusionCandidate,
   type RuleOutcome,
 } from './rules-engine';
 import { ASSET_KINDS, type Asset, type AssetKind } from './severity';
@@ -328,7 +330,41 @@ interface TxContext {
   world: RuleWorld;
   events: AlertStreamEvent[];
   kickWebhooks: boolean;
+  /** What the processing of accepted batches keeps between detections of one transaction. */
+  cache?: ProcessingCache;
 }
+
+/**
+ * Kept for one processing transaction, where the rules are the only writer of routes and audit
+ * entries and nothing changes webhook endpoints; dropped when a detection's savepoint rolls back.
+ */
+interface ProcessingCache {
+  /** Parsed candidate geometries by alert id, valid for the alert version they were read at. */
+  geometries: Map<string, { version: number; geometry: Geometry }>;
+  /** Each alert's routes as `routesOf` lists them: by dispatch time, then agency id. */
+  routes: Map<string, { agencyId: string; dispatchedAtMs: number }[]>;
+  /** Enabled endpoints by the agency list they were asked for. */
+  endpoints: Map<string, WebhookEndpoint[]>;
+  /** The audit chain's last entry. */
+  auditHead: { seq: number; hash: string } | undefined;
+}
+
+function processingCache(): ProcessingCache {
+  return { geometries: new Map(), routes: new Map(), endpoints: new Map(), auditHead: undefined };
+}
+
+/** The rules' outcome for one observation, with the alert it grows read whole (when merged). */
+interface Evaluation {
+  outcome: RuleOutcome;
+  target?: AlertRow | undefined;
+}
+
+const byDispatch = (
+  a: { agencyId: string; dispatchedAtMs: number },
+  b: { agencyId: string; dispatchedAtMs: number },
+) =>
+  a.dispatchedAtMs - b.dispatchedAtMs ||
+  (a.agencyId < b.agencyId ? -1 : a.agencyId > b.agencyId ? 1 : 0);
 
 export class AlertsService {
   readonly alerts: AlertsRepository;
@@ -497,8 +533,12 @@ export class AlertsService {
     subject: string,
     data: { [k: string]: JsonValue },
   ): AuditEntry {
-    const last = this.audit.last();
-    const entry = chainAuditEntry(last ? { seq: last.seq, hash: last.hash } : undefined, {
+    let last = ctx.cache?.auditHead;
+    if (!last) {
+      const row = this.audit.last();
+      if (row) last = { seq: row.seq, hash: row.hash };
+    }
+    const entry = chainAuditEntry(last, {
       atMs: ctx.nowMs,
       actor,
       action,
@@ -515,12 +555,13 @@ export class AlertsService {
       prevHash: entry.prevHash,
       hash: entry.hash,
     });
+    if (ctx.cache) ctx.cache.auditHead = { seq: entry.seq, hash: entry.hash };
     return entry;
   }
 
   private recordEvent(
     ctx: TxContext,
-    alert: AlertRow,
+    alert: Pick<AlertRow, 'id' | 'version' | 'status' | 'severity' | 'confidence'>,
     type: string,
     actor: string,
     extra: {
@@ -544,7 +585,7 @@ export class AlertsService {
       data,
       at: new Date(ctx.nowMs),
     });
-    const agencyIds = this.alerts.routesOf(alert.id).map((r) => r.agencyId);
+    const agencyIds = this.routesOf(ctx, alert.id).map((r) => r.agencyId);
     ctx.events.push({
       seq,
       alertId: alert.id,
@@ -553,7 +594,7 @@ export class AlertsService {
       data: { ...data, status: alert.status, version: alert.version },
     });
     // webhooks: every routed agency's endpoints subscribed to this event type
-    const endpoints = this.webhooks.enabledEndpointsOf(agencyIds);
+    const endpoints = this.enabledEndpointsOf(ctx, agencyIds);
     for (const ep of endpoints) {
       if (ep.eventTypes.length > 0 && !ep.eventTypes.includes(type)) continue;
       const delivery: WebhookDeliveryRow = {
@@ -584,6 +625,31 @@ export class AlertsService {
     }
   }
 
+  /** An alert's routes (agency, dispatch time) as `routesOf` orders them; kept per processing. */
+  private routesOf(
+    ctx: TxContext,
+    alertId: string,
+  ): readonly { agencyId: string; dispatchedAtMs: number }[] {
+    let routes = ctx.cache?.routes.get(alertId);
+    if (routes) return routes;
+    routes = this.alerts
+      .routesOf(alertId)
+      .map((r) => ({ agencyId: r.agencyId, dispatchedAtMs: r.dispatchedAt.getTime() }));
+    ctx.cache?.routes.set(alertId, routes);
+    return routes;
+  }
+
+  private enabledEndpointsOf(ctx: TxContext, agencyIds: string[]): WebhookEndpoint[] {
+    if (!ctx.cache) return this.webhooks.enabledEndpointsOf(agencyIds);
+    const key = agencyIds.join('\n');
+    let endpoints = ctx.cache.endpoints.get(key);
+    if (!endpoints) {
+      endpoints = this.webhooks.enabledEndpointsOf(agencyIds);
+      ctx.cache.endpoints.set(key, endpoints);
+    }
+    return endpoints;
+  }
+
   /** Runs `fn` in one transaction; publishes SSE events and kicks webhooks after the commit. */
   private write<T>(fromMs: number, toMs: number, fn: (ctx: TxContext) => T, withWorld = true): T {
     const ctx: TxContext = {
@@ -605,13 +671,18 @@ export class AlertsService {
 
   private dispatch(
     ctx: TxContext,
-    alert: AlertRow,
+    alert: Pick<AlertRow, 'id'>,
     decisions: { agencyId: string; reason: string }[],
     kind: AlertRouteRow['kind'],
     actor: string,
   ): string[] {
     const added: string[] = [];
+    // while processing, the kept routes say which agencies have one (the INSERT would do nothing)
+    const routes = ctx.cache
+      ? (this.routesOf(ctx, alert.id) as { agencyId: string; dispatchedAtMs: number }[])
+      : undefined;
     for (const d of decisions) {
+      if (routes?.some((r) => r.agencyId === d.agencyId)) continue;
       const ok = this.alerts.addRoute({
         alertId: alert.id,
         agencyId: d.agencyId,
@@ -628,6 +699,10 @@ export class AlertsService {
         ratingNote: null,
       });
       if (!ok) continue;
+      if (routes) {
+        routes.push({ agencyId: d.agencyId, dispatchedAtMs: ctx.nowMs });
+        routes.sort(byDispatch);
+      }
       added.push(d.agencyId);
       this.appendAudit(
         ctx,
@@ -642,7 +717,8 @@ export class AlertsService {
 
   // ---------------------------------------------------------------- observations
 
-  private applyOutcome(ctx: TxContext, obs: Observation, outcome: RuleOutcome): void {
+  private applyOutcome(ctx: TxContext, obs: Observation, evaluation: Evaluation): void {
+    const { outcome } = evaluation;
     if (outcome.outcome === 'created') {
       const s = outcome.alert;
       const row = this.alerts.insertAlert({
@@ -659,6 +735,8 @@ export class AlertsService {
         updatedAt: new Date(ctx.nowMs),
         ...rowFieldsOf(s),
       });
+      // a new alert has no route yet
+      ctx.cache?.routes.set(row.id, []);
       this.recordEvent(ctx, row, 'alert.created', 'system', {
         toStatus: 'new',
         data: { ruleIds: outcome.ruleIds },
@@ -677,7 +755,11 @@ export class AlertsService {
       return;
     }
     if (outcome.outcome === 'merged') {
-      const current = this.alerts.getAlertUnscoped(outcome.alert.id);
+      // read whole once, when fusion chose it
+      const current =
+        evaluation.target?.id === outcome.alert.id
+          ? evaluation.target
+          : this.alerts.getAlertUnscoped(outcome.alert.id);
       if (!current) throw new Error(`alert ${outcome.alert.id} vanished during fusion`);
       const version = current.version + 1;
       const fields = rowFieldsOf(outcome.alert);
@@ -711,7 +793,7 @@ export class AlertsService {
     }
   }
 
-  private evaluate(ctx: TxContext, obs: Observation): RuleOutcome {
+  private evaluate(ctx: TxContext, obs: Observation): Evaluation {
     const rule = resolveRule(obs.alertType, obs.location, ctx.world.rules);
     // R*Tree pre-selection of open alerts that could absorb this observation
     const reachM = rule.fusionDistanceM + obs.radiusM;
@@ -727,25 +809,50 @@ export class AlertsService {
     const dropped =
       thresholdFailures(obs, rule).length > 0 ||
       findSuppression(obs, ctx.world.suppressions) !== undefined;
-    const candidates = dropped
+    // only what the fusion test reads; the chosen alert alone is read whole
+    const refs = dropped
       ? []
-      : this.alerts
-          .fusionCandidates(
-            typeCode(obs.alertType),
-            box(reachM + MAX_ALERT_RADIUS_M),
-            box(reachM),
-            { lon: frame.mPerDegLon, lat: frame.mPerDegLat },
-            obs.observedAtMs - rule.fusionWindowMs,
-            obs.observedAtMs + rule.fusionWindowMs,
-          )
-          .map(snapshotOf);
-    return evaluateObservation(obs, {
+      : this.alerts.fusionCandidateRefs(
+          typeCode(obs.alertType),
+          box(reachM + MAX_ALERT_RADIUS_M),
+          box(reachM),
+          { lon: frame.mPerDegLon, lat: frame.mPerDegLat },
+          obs.observedAtMs - rule.fusionWindowMs,
+          obs.observedAtMs + rule.fusionWindowMs,
+        );
+    const geometries = ctx.cache?.geometries;
+    const candidates: FusionCandidate[] = refs.map((r) => {
+      const kept = geometries?.get(r.id);
+      let geometry: Geometry;
+      if (kept && kept.version === r.version) geometry = kept.geometry;
+      else {
+        geometry = JSON.parse(r.geometryJson) as Geometry;
+        geometries?.set(r.id, { version: r.version, geometry });
+      }
+      return {
+        id: r.id,
+        alertType: r.alertType as AlertType,
+        status: r.status,
+        firstObservedAtMs: r.firstObservedAtMs,
+        lastObservedAtMs: r.lastObservedAtMs,
+        geometry,
+        radiusM: r.radiusM,
+      };
+    });
+    let target: AlertRow | undefined;
+    const outcome = evaluateObservation(obs, {
       rules: ctx.world.rules,
       suppressions: ctx.world.suppressions,
       assets: ctx.world.assets,
       candidates,
+      loadAlert: (c) => {
+        target = this.alerts.getAlertUnscoped(c.id);
+        if (!target) throw new Error(`alert ${c.id} vanished during fusion`);
+        return snapshotOf(target);
+      },
       newId: () => newId('alr'),
     });
+    return { outcome, target };
   }
 
   // ---------------------------------------------------------------- ingest: acceptance
@@ -1045,6 +1152,7 @@ export class AlertsService {
       0,
       0,
       (ctx) => {
+        ctx.cache = processingCache();
         const batches = this.ingest.pendingBatches(MAX_BATCHES_PER_CHUNK);
         let taken = 0;
         while (taken < batches.length && (taken === 0 || detectionCount < MAX_DETECTIONS_PER_CHUNK))
@@ -1097,10 +1205,12 @@ export class AlertsService {
     const kickBefore = ctx.kickWebhooks;
     let update: DetectionOutcomeUpdate;
     try {
-      update = this.ingest.inTransaction(() => this.evaluateDetection(ctx, d, index));
+      update = this.ingest.inSavepoint(() => this.evaluateDetection(ctx, d, index));
     } catch (err) {
       ctx.events.length = eventsBefore;
       ctx.kickWebhooks = kickBefore;
+      // what was kept may name routes, audit entries or versions the rollback undid
+      if (ctx.cache) ctx.cache = processingCache();
       this.options.logger.error(
         { err, detectionId: row.id, batchId: row.batchId },
         'a detection could not be processed; marked failed',
@@ -1138,8 +1248,9 @@ export class AlertsService {
         processedAtMs: ctx.nowMs,
       };
     }
-    const outcome = this.evaluate(ctx, obs);
-    this.applyOutcome(ctx, obs, outcome);
+    const evaluation = this.evaluate(ctx, obs);
+    this.applyOutcome(ctx, obs, evaluation);
+    const { outcome } = evaluation;
     return {
       passKey: obs.passKey,
       lon: obs.location[0],
@@ -1211,8 +1322,9 @@ export class AlertsService {
           counts.duplicates++;
           continue;
         }
-        const outcome = this.evaluate(ctx, obs);
-        this.applyOutcome(ctx, obs, outcome);
+        const evaluation = this.evaluate(ctx, obs);
+        this.applyOutcome(ctx, obs, evaluation);
+        const { outcome } = evaluation;
         if (outcome.outcome === 'created') counts.created++;
         if (outcome.outcome === 'merged') counts.merged++;
         if (outcome.outcome === 'suppressed') counts.suppressed++;

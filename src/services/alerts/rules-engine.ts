@@ -316,13 +316,29 @@ export type RuleOutcome =
       ruleIds: string[];
     };
 
+/** What the fusion test reads of a candidate alert: type, status, time span, place, radius. */
+export type FusionCandidate = Pick<
+  AlertSnapshot,
+  'id' | 'alertType' | 'status' | 'firstObservedAtMs' | 'lastObservedAtMs' | 'geometry' | 'radiusM'
+>;
+
 export interface RuleContext {
   rules: readonly AlertRule[];
   suppressions: readonly Suppression[];
   assets: readonly Asset[];
-  /** Open (and recently closed) alerts near the observation; terminal ones are ignored. */
-  candidates: readonly AlertSnapshot[];
+  /**
+   * Open (and recently closed) alerts near the observation; terminal ones are ignored. Whole
+   * snapshots, or only what the fusion test reads when `loadAlert` gives the chosen one whole.
+   */
+  candidates: readonly FusionCandidate[];
+  /** The whole alert of the candidate fusion chose (a store reads only that one in full). */
+  loadAlert?: ((candidate: FusionCandidate) => AlertSnapshot) | undefined;
   newId: () => string;
+}
+
+function wholeSnapshot(c: FusionCandidate): AlertSnapshot {
+  if ('passKeys' in c) return c as AlertSnapshot;
+  throw new TypeError(`candidate ${c.id} is not a whole alert snapshot and no loadAlert was given`);
 }
 
 /**
@@ -346,7 +362,7 @@ export function evaluateObservation(obs: Observation, ctx: RuleContext): RuleOut
   if (failures.length > 0) return { outcome: 'below_threshold', failures, ruleIds: rule.ruleIds };
 
   const point: Geometry = { type: 'Point', coordinates: obs.location };
-  let best: { alert: AlertSnapshot; d: number } | undefined;
+  let best: { alert: FusionCandidate; d: number } | undefined;
   for (const alert of ctx.candidates) {
     if (alert.alertType !== obs.alertType || isTerminal(alert.status)) continue;
     const dt = Math.max(
@@ -363,8 +379,8 @@ export function evaluateObservation(obs: Observation, ctx: RuleContext): RuleOut
     if (!best || d < best.d) best = { alert, d };
   }
   if (best) {
-    const alert = applyObservation(best.alert, obs, best.alert.id, ctx.assets);
-    const prev = best.alert;
+    const prev = ctx.loadAlert ? ctx.loadAlert(best.alert) : wholeSnapshot(best.alert);
+    const alert = applyObservation(prev, obs, prev.id, ctx.assets);
     return {
       outcome: 'merged',
       alert,

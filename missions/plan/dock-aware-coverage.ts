@@ -12,6 +12,7 @@ import {
 } from '../sortie/index';
 import type { DroneProfile, LonLat, WorkPath, XY } from '../types/index';
 import { planLaneBands } from './lane-bands';
+import { planLaneRoutes } from './lane-routes';
 
 /** What the patrol plan keeps of a coverage plan (a composite of parts has no cells). */
 export interface DockAwareCoveragePlan {
@@ -27,6 +28,11 @@ export interface DockAwareCoveragePlan {
 export interface SortieScore {
   sorties: number;
   timeS: number;
+  /**
+   * The splitter's lower bound for this work in this order (`planSorties`' `lowerBound`), when
+   * known: the routing search is not tried on a candidate that already reaches it.
+   */
+  lowerBound?: number;
 }
 
 /** Inputs of {@link dockAwareCoverage}; every planning and scoring step is the caller's. */
@@ -109,7 +115,12 @@ export function sortieScorer(
       altitudeM: w.altitudeAglM,
     }));
     const result = planSorties(units, docks, drone, options);
-    return result.ok ? { sorties: result.sorties.length, timeS: result.totalTimeS } : null;
+    if (!result.ok) return null;
+    return {
+      sorties: result.sorties.length,
+      timeS: result.totalTimeS,
+      ...(result.lowerBound !== null && { lowerBound: result.lowerBound }),
+    };
   };
 }
 
@@ -162,7 +173,20 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
   // a battery holds, say) may fit when shared among the docks, so it is tried too.
   if (baseScore !== null && baseScore.sorties <= 1)
     return { plan: basePlan, choice: 'base', score: baseScore, candidates: 1 };
-  let best = { finish: () => basePlan, choice: 'base', score: baseScore };
+  let best: {
+    finish: () => DockAwareCoveragePlan;
+    choice: string;
+    score: SortieScore | null;
+    /** The kept candidate's work paths as judged (lanes cut), and it built with lanes whole. */
+    workPaths: readonly WorkPath[];
+    finishWhole: () => DockAwareCoveragePlan;
+  } = {
+    finish: () => basePlan,
+    choice: 'base',
+    score: baseScore,
+    workPaths: base.workPaths,
+    finishWhole: () => basePlan,
+  };
   let candidates = 1;
   const pieceM = input.lanePieceM;
   const cut = (workPaths: readonly WorkPath[]): WorkPath[] =>
@@ -173,10 +197,17 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
     finish: () => DockAwareCoveragePlan,
     choice: string,
   ): SortieScore | null => {
-    const score = input.score(cut(workPaths));
+    const cutPaths = cut(workPaths);
+    const score = input.score(cutPaths);
     input.onCandidate?.(choice, score);
     if (score !== null && (best.score === null || better(score, best.score)))
-      best = { finish: () => withCutLanes(finish()), choice, score };
+      best = {
+        finish: () => withCutLanes(finish()),
+        choice,
+        score,
+        workPaths: cutPaths,
+        finishWhole: finish,
+      };
     return score;
   };
   const withCutLanes = (plan: DockAwareCoveragePlan): DockAwareCoveragePlan => ({
@@ -208,17 +239,7 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
         return {
           ...whole,
           workPaths: bands.workPaths,
-          stats: {
-            ...whole.stats,
-            lengthM: bands.workPaths.reduce(
-              (s, w) => s + polylineLengthM(w.coordinates.map((q) => frame.toLocal(q))),
-              0,
-            ),
-            turns: Math.round(
-              turnDeg(bands.workPaths.flatMap((w) => w.coordinates.map((q) => frame.toLocal(q)))) /
-                90,
-            ),
-          },
+          stats: pathStats(whole, bands.workPaths, frame),
         };
       },
       `bands, ${choice}`,
@@ -339,7 +360,54 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
       );
     }
   }
+  // Last, the best candidate's lane pieces regrouped into sorties by a routing search, across
+  // cells and courses (lanes need not form one block), unless it already splits into as few
+  // sorties as its lower bound; judged like the others.
+  if (
+    input.drone &&
+    !input.route &&
+    best.score !== null &&
+    best.score.sorties > Math.max(1, best.score.lowerBound ?? 0)
+  ) {
+    const kept = best;
+    const routes = planLaneRoutes(kept.workPaths, input.docks, input.drone, frame, {
+      ...(input.slackPct !== undefined && { slackPct: input.slackPct }),
+      fewerThan: kept.score!.sorties,
+    });
+    candidates++;
+    if (routes)
+      consider(
+        routes.workPaths,
+        () => {
+          const whole = kept.finishWhole();
+          return {
+            ...whole,
+            workPaths: routes.workPaths,
+            stats: pathStats(whole, routes.workPaths, frame),
+          };
+        },
+        `lane routes, ${kept.choice}`,
+      );
+  }
   return { plan: best.finish(), choice: best.choice, score: best.score, candidates };
+}
+
+/** The plan's length and turns recomputed for work paths flown in another order. */
+function pathStats(
+  plan: DockAwareCoveragePlan,
+  workPaths: readonly WorkPath[],
+  frame: LocalFrame,
+): DockAwareCoveragePlan['stats'] {
+  return {
+    ...plan.stats,
+    lengthM: workPaths.reduce(
+      (s, w) => s + polylineLengthM(w.coordinates.map((q) => frame.toLocal(q))),
+      0,
+    ),
+    turns: Math.round(
+      turnDeg(workPaths.flatMap((w) => w.coordinates.map((q) => frame.toLocal(q)))) / 90,
+    ),
+  };
 }
 
 function asPlan(plan: CoveragePlan): DockAwareCoveragePlan {

@@ -213,8 +213,13 @@ function laneBlock(workPaths: readonly WorkPath[], frame: LocalFrame): Block | n
   return { lanes: out, dir, normal, altitudeM, turnaroundM, frame };
 }
 
-/** The overshoot flown beyond a lane end before a transit turns: its first leg, 0 if none. */
-function overshootM(workPaths: readonly WorkPath[], frame: LocalFrame): number {
+/**
+ * The overshoot flown beyond a lane end before a transit turns: its first leg, metres, 0 if none.
+ *
+ * @example
+ * overshootM(plan.workPaths, frame); // 20: transits fly 20 m on past the lane ends
+ */
+export function overshootM(workPaths: readonly WorkPath[], frame: LocalFrame): number {
   for (let k = 1; k < workPaths.length; k++) {
     const prev = workPaths[k - 1]!;
     const w = workPaths[k]!;

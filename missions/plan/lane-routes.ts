@@ -1,0 +1,608 @@
+import type { LocalFrame } from '../frame/index';
+import {
+  plannedSpeedMps,
+  turnAngleRad,
+  turnTimeS,
+  usableTimeS,
+  type DockSite,
+} from '../sortie/index';
+import { seededRandom, type DroneProfile, type WorkPath, type XY } from '../types/index';
+import { overshootM } from './lane-bands';
+
+/** Options of {@link planLaneRoutes}. */
+export interface LaneRoutesOptions {
+  /** Share of the usable time kept free for what the model does not see, %. Default 0. */
+  slackPct?: number;
+  /**
+   * Give up at once (null) when a lower bound shows that fewer sorties than this cannot be flown:
+   * k sorties hold k × (usable − climb, descent and start/stop − the legs to the nearest lane
+   * and back) and must fly every lane piece. Default: always search.
+   */
+  fewerThan?: number;
+  /** Seed of the ruin-and-recreate choices. Default 1. */
+  seed?: number;
+  /** Ruin-and-recreate rounds per lane piece in each attempt to drop one sortie. Default 40. */
+  roundsPerPiece?: number;
+}
+
+/** The result of {@link planLaneRoutes}. */
+export interface LaneRoutes {
+  /** Lane pieces and the transits between them, sortie after sortie in flight order. */
+  workPaths: WorkPath[];
+  /** Sorties of the routes (each a contiguous run of `workPaths`). */
+  sorties: number;
+  /** Their total flight time by the energy model of `planSorties`, seconds. */
+  timeS: number;
+}
+
+/**
+ * Lane pieces a search takes at most: the connection table grows with their square and every
+ * reinsertion weighs every position (one block of lanes beyond this goes to the band planner).
+ */
+export const LANE_ROUTES_MAX_PIECES = 400;
+/** Rounds of one attempt at most, and attempts (each from the last split that fitted) per drop. */
+const MAX_ROUNDS = 8000;
+const ATTEMPTS = 6;
+/** Average pieces removed per ruin, and the longest string (SISR's c̄ and L^max). */
+const MEAN_REMOVED = 10;
+const MAX_STRING = 10;
+/** Probability of skipping a candidate position in the greedy reinsertion. */
+const BLINK = 0.01;
+/** Nearest pieces (by their middles) a ruin walks from its seed. */
+const NEIGHBOURS = 30;
+/** Price of a second over the battery against a second of flight, first and last round. */
+const PENALTY_START = 1;
+const PENALTY_END = 50;
+/** Annealing temperatures over the rounds of one attempt, seconds of flight time. */
+const START_TEMPERATURE_S = 10;
+const END_TEMPERATURE_S = 0.05;
+/** A piece shorter than this is one photo position: it has no heading of its own. */
+const POINT_PIECE_M = 1e-3;
+
+/**
+ * Lane pieces of any coverage (several cells, lanes in several directions) grouped into sorties
+ * from the docks as a capacitated arc-routing problem: each piece is flown whole in either
+ * direction, each sortie leaves a dock, flies its pieces joined by straight transits (with the
+ * coverage planner's overshoot beyond outer lane ends) and comes back. From the pieces in the
+ * given order split into sorties as they come, the sortie with the least flight is emptied and
+ * its pieces placed in the others at once, over the battery where they must; a slack-inducing
+ * string-removal search (Christiaens & Vanden Berghe's SISR: strings of neighbouring pieces
+ * removed from several sorties, greedy reinsertion at the cheapest position and direction with
+ * blinks, simulated annealing) then lowers flight time plus a growing price on the time over the
+ * battery (Nagata & Bräysy's route minimisation) until every sortie fits again; then the next
+ * sortie goes. Times follow the model `planSorties` uses (legs at the planned speed, turns where
+ * the path bends, climb, descent and start/stop, each sortie from its fastest dock), so the
+ * caller can judge the result with it like any other coverage order.
+ *
+ * Returns null when the work is not lanes at one altitude (corridor passes, fewer than three
+ * pieces, more than {@link LANE_ROUTES_MAX_PIECES}), when a piece cannot be flown within one
+ * battery, or when `fewerThan` cannot be reached. Pure and deterministic for a seed; the rounds
+ * are counted, not timed.
+ *
+ * @example
+ * const routes = planLaneRoutes(cutLanes(plan.workPaths, frame, 800), docks, drone, frame);
+ * routes?.sorties; // e.g. 4 where the coverage order split as it comes needs 5
+ */
+export function planLaneRoutes(
+  workPaths: readonly WorkPath[],
+  docks: readonly DockSite[],
+  drone: DroneProfile,
+  frame: LocalFrame,
+  options: LaneRoutesOptions = {},
+): LaneRoutes | null {
+  if (docks.length === 0 || workPaths.some((w) => w.kind === 'pass')) return null;
+  const lanes = workPaths.filter((w) => w.kind === 'lane');
+  if (lanes.length < 3 || lanes.length > LANE_ROUTES_MAX_PIECES) return null;
+  if (lanes.some((w) => w.coordinates.length !== 2)) return null;
+  const altitudeM = lanes[0]!.altitudeAglM;
+  if (lanes.some((w) => w.altitudeAglM !== altitudeM)) return null;
+  const model = new PieceModel(
+    lanes,
+    docks,
+    drone,
+    frame,
+    altitudeM,
+    overshootM(workPaths, frame),
+    usableTimeS(drone) * (1 - (options.slackPct ?? 0) / 100),
+  );
+  const least = model.leastSorties();
+  if (options.fewerThan !== undefined && least >= options.fewerThan) return null;
+  const search = new PieceSearch(model, options.seed ?? 1);
+  if (!search.splitInOrder()) return null;
+  const rounds = Math.max(
+    50,
+    Math.min(MAX_ROUNDS, Math.round((options.roundsPerPiece ?? 40) * lanes.length)),
+  );
+  let best = search.snapshot();
+  while (best.routes.length > least) {
+    let ok = false;
+    for (let a = 0; a < ATTEMPTS && !ok; a++) {
+      search.restore(best);
+      search.dropLightestRoute();
+      ok = search.annealOverCapacity(rounds);
+    }
+    if (!ok) break;
+    best = search.snapshot();
+  }
+  if (options.fewerThan !== undefined && best.routes.length >= options.fewerThan) return null;
+  return {
+    workPaths: best.routes.flatMap((r) => model.workPaths(r)),
+    sorties: best.routes.length,
+    timeS: best.times.reduce((s, t) => s + t, 0),
+  };
+}
+
+/**
+ * Lane pieces as states (piece × direction), with the flight times between them and from and to
+ * the docks, in the model of `planSorties`.
+ */
+class PieceModel {
+  /** Number of pieces; state `2k` flies piece k as given, `2k + 1` reversed. */
+  readonly n: number;
+  readonly speed: number;
+  readonly overheadS: number;
+  /** Flight time of each piece alone, seconds. */
+  readonly pieceS: Float64Array;
+  /** Middle of each piece (for the ruin's neighbourhoods). */
+  readonly middles: XY[];
+  private readonly entry: XY[] = [];
+  private readonly exit: XY[] = [];
+  /** Unit heading of each state ([0, 0] for a single photo position). */
+  private readonly heading: XY[] = [];
+  private readonly outerEntry: boolean[] = [];
+  private readonly outerExit: boolean[] = [];
+  private readonly states: number;
+  /** Connection times between states, filled when first asked (NaN until then). */
+  private readonly conn: Float64Array;
+  /** Per dock, the legs into each state and back from it. */
+  readonly intoS: Float64Array[];
+  readonly backS: Float64Array[];
+
+  constructor(
+    private readonly lanes: readonly WorkPath[],
+    private readonly docks: readonly DockSite[],
+    private readonly drone: DroneProfile,
+    private readonly frame: LocalFrame,
+    private readonly altitudeM: number,
+    private readonly turnaroundM: number,
+    readonly usableS: number,
+  ) {
+    this.n = lanes.length;
+    this.speed = plannedSpeedMps(drone);
+    this.overheadS =
+      altitudeM / drone.climbRateMps +
+      altitudeM / drone.descentRateMps +
+      drone.cruiseSpeedMps / drone.accelerationMps2;
+    // An end shared with another piece is a cut inside a lane: no overshoot there.
+    const ends = new Map<string, number>();
+    const key = (q: readonly number[]): string => `${q[0]},${q[1]}`;
+    for (const w of lanes)
+      for (const q of w.coordinates) ends.set(key(q), (ends.get(key(q)) ?? 0) + 1);
+    this.pieceS = new Float64Array(this.n);
+    this.middles = [];
+    lanes.forEach((w, k) => {
+      const [a, b] = w.coordinates.map((q) => frame.toLocal(q)) as [XY, XY];
+      const lengthM = dist(a, b);
+      const dir: XY =
+        lengthM < POINT_PIECE_M ? [0, 0] : [(b[0] - a[0]) / lengthM, (b[1] - a[1]) / lengthM];
+      const outerA = ends.get(key(w.coordinates[0]!)) === 1;
+      const outerB = ends.get(key(w.coordinates[1]!)) === 1;
+      // A single photo position turns as the legs around it bend: charged as a full U-turn.
+      this.pieceS[k] =
+        lengthM / this.speed + (lengthM < POINT_PIECE_M ? turnTimeS(Math.PI, drone) : 0);
+      this.middles.push([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]);
+      this.entry.push(a, b);
+      this.exit.push(b, a);
+      this.heading.push(dir, [-dir[0], -dir[1]]);
+      this.outerEntry.push(outerA, outerB);
+      this.outerExit.push(outerB, outerA);
+    });
+    const states = 2 * this.n;
+    this.states = states;
+    this.conn = new Float64Array(states * states).fill(NaN);
+    this.intoS = docks.map(() => new Float64Array(states));
+    this.backS = docks.map(() => new Float64Array(states));
+    docks.forEach((d, k) => {
+      for (let s = 0; s < states; s++) {
+        const p = this.entry[s]!;
+        const e = this.exit[s]!;
+        const h = this.heading[s]!;
+        this.intoS[k]![s] =
+          dist(d.xy, p) / this.speed +
+          turnTimeS(turnAngleRad(d.xy, p, [p[0] + h[0], p[1] + h[1]]), drone);
+        this.backS[k]![s] =
+          dist(e, d.xy) / this.speed +
+          turnTimeS(turnAngleRad([e[0] - h[0], e[1] - h[1]], e, d.xy), drone);
+      }
+    });
+  }
+
+  /** Time from the end of state `a` to the start of state `b`, with their turns, seconds. */
+  connS(a: number, b: number): number {
+    const t = this.conn[a * this.states + b]!;
+    return t === t ? t : this.fillConn(a, b);
+  }
+
+  private fillConn(a: number, b: number): number {
+    const pts = this.connection(a, b);
+    const ha = this.heading[a]!;
+    const hb = this.heading[b]!;
+    const first = pts[0]!;
+    const last = pts[pts.length - 1]!;
+    const path: XY[] = [
+      [first[0] - ha[0], first[1] - ha[1]],
+      ...pts,
+      [last[0] + hb[0], last[1] + hb[1]],
+    ];
+    let t = 0;
+    for (let k = 1; k < pts.length; k++) t += dist(pts[k - 1]!, pts[k]!) / this.speed;
+    for (let k = 1; k + 1 < path.length; k++)
+      t += turnTimeS(turnAngleRad(path[k - 1]!, path[k]!, path[k + 1]!), this.drone);
+    this.conn[a * this.states + b] = t;
+    return t;
+  }
+
+  /** Vertices from the end of `a` to the start of `b` (both included, repeats dropped). */
+  connection(a: number, b: number): XY[] {
+    const e = this.exit[a]!;
+    const s = this.entry[b]!;
+    const pts: XY[] = [e];
+    const tr = this.turnaroundM;
+    if (tr > 0 && !(e[0] === s[0] && e[1] === s[1])) {
+      const ha = this.heading[a]!;
+      const hb = this.heading[b]!;
+      if (this.outerExit[a]) pts.push([e[0] + ha[0] * tr, e[1] + ha[1] * tr]);
+      if (this.outerEntry[b]) pts.push([s[0] - hb[0] * tr, s[1] - hb[1] * tr]);
+    }
+    pts.push(s);
+    return pts.filter((p, k) => k === 0 || p[0] !== pts[k - 1]![0] || p[1] !== pts[k - 1]![1]);
+  }
+
+  /** Flight time of a route of states from dock `d`, climb and descent included, seconds. */
+  routeS(states: readonly number[], d: number): number {
+    if (states.length === 0) return 0;
+    let t = this.overheadS + this.intoS[d]![states[0]!]! + this.backS[d]![states.at(-1)!]!;
+    for (let k = 0; k < states.length; k++) {
+      t += this.pieceS[states[k]! >> 1]!;
+      if (k > 0) t += this.connS(states[k - 1]!, states[k]!);
+    }
+    return t;
+  }
+
+  /** The dock from which the route of `states` is shortest. */
+  bestDock(states: readonly number[]): number {
+    if (states.length === 0 || this.docks.length === 1) return 0;
+    const a = states[0]!;
+    const b = states.at(-1)!;
+    let best = 0;
+    for (let d = 1; d < this.docks.length; d++)
+      if (this.intoS[d]![a]! + this.backS[d]![b]! < this.intoS[best]![a]! + this.backS[best]![b]!)
+        best = d;
+    return best;
+  }
+
+  /** Sorties at least: all pieces, each sortie paying its overhead and the nearest legs. */
+  leastSorties(): number {
+    let legS = Infinity;
+    let workS = 0;
+    for (let s = 0; s < 2 * this.n; s++)
+      for (let d = 0; d < this.docks.length; d++)
+        legS = Math.min(legS, this.intoS[d]![s]! + this.backS[d]![s]!);
+    for (const t of this.pieceS) workS += t;
+    const roomS = this.usableS - this.overheadS - legS;
+    return roomS > 0 ? Math.max(1, Math.ceil(workS / roomS - 1e-9)) : Infinity;
+  }
+
+  /** The route's pieces as lane work paths with the transits between them. */
+  workPaths(states: readonly number[]): WorkPath[] {
+    const out: WorkPath[] = [];
+    states.forEach((s, k) => {
+      const lane = this.lanes[s >> 1]!;
+      const coords = s & 1 ? [lane.coordinates[1]!, lane.coordinates[0]!] : lane.coordinates;
+      if (k > 0) {
+        const prev = states[k - 1]!;
+        const pts = this.connection(prev, s);
+        if (pts.length > 1) {
+          const prevLane = this.lanes[prev >> 1]!;
+          const from = prev & 1 ? prevLane.coordinates[0]! : prevLane.coordinates[1]!;
+          out.push({
+            kind: 'transit',
+            coordinates: pts.map((q, m) =>
+              m === 0 ? from : m === pts.length - 1 ? coords[0]! : this.frame.toLonLat(q),
+            ),
+            altitudeAglM: this.altitudeM,
+            triggerDistanceM: null,
+          });
+        }
+      }
+      out.push({ ...lane, coordinates: [coords[0]!, coords[1]!] });
+    });
+    return out;
+  }
+}
+
+interface Snapshot {
+  routes: number[][];
+  docks: number[];
+  times: number[];
+}
+
+/** The routes being searched: states per route, each route's dock and time. */
+class PieceSearch {
+  private routes: number[][] = [];
+  private docks: number[] = [];
+  private times: number[] = [];
+  private readonly rand: () => number;
+  private readonly near: Int32Array[];
+  /** Route of each piece (−1 while removed) and its index there. */
+  private readonly routeOf: Int32Array;
+  private readonly posOf: Int32Array;
+
+  constructor(
+    private readonly m: PieceModel,
+    seed: number,
+  ) {
+    this.rand = seededRandom(seed);
+    this.routeOf = new Int32Array(m.n).fill(-1);
+    this.posOf = new Int32Array(m.n);
+    const k = Math.min(NEIGHBOURS, m.n - 1);
+    this.near = m.middles.map((p, i) => {
+      const order = m.middles
+        .map((q, j) => ({ j, d: dist(p, q) }))
+        .filter((x) => x.j !== i)
+        .sort((x, y) => x.d - y.d || x.j - y.j)
+        .slice(0, k);
+      return Int32Array.from(order.map((x) => x.j));
+    });
+  }
+
+  /** Pieces in the given order and direction, a new sortie whenever the next would not fit. */
+  splitInOrder(): boolean {
+    const routes: number[][] = [];
+    let current: number[] = [];
+    for (let k = 0; k < this.m.n; k++) {
+      const next = [...current, 2 * k];
+      if (this.m.routeS(next, this.m.bestDock(next)) <= this.m.usableS) {
+        current = next;
+        continue;
+      }
+      if (current.length === 0) return false;
+      routes.push(current);
+      current = [2 * k];
+      if (this.m.routeS(current, this.m.bestDock(current)) > this.m.usableS) return false;
+    }
+    if (current.length > 0) routes.push(current);
+    this.load(routes);
+    return true;
+  }
+
+  snapshot(): Snapshot {
+    const keep = this.routes.map((r, k) => k).filter((k) => this.routes[k]!.length > 0);
+    return {
+      routes: keep.map((k) => [...this.routes[k]!]),
+      docks: keep.map((k) => this.docks[k]!),
+      times: keep.map((k) => this.times[k]!),
+    };
+  }
+
+  restore(s: Snapshot): void {
+    this.load(s.routes.map((r) => [...r]));
+  }
+
+  private load(routes: number[][]): void {
+    this.routes = routes;
+    this.docks = routes.map((r) => this.m.bestDock(r));
+    this.times = routes.map((r, k) => this.m.routeS(r, this.docks[k]!));
+    this.reindexAll();
+  }
+
+  private reindexAll(): void {
+    this.routeOf.fill(-1);
+    for (let r = 0; r < this.routes.length; r++) this.reindex(r);
+  }
+
+  /** Route and position of every piece of route `r`, and its dock and time again. */
+  private reindex(r: number): void {
+    const route = this.routes[r]!;
+    for (let i = 0; i < route.length; i++) {
+      this.routeOf[route[i]! >> 1] = r;
+      this.posOf[route[i]! >> 1] = i;
+    }
+    this.docks[r] = this.m.bestDock(route);
+    this.times[r] = this.m.routeS(route, this.docks[r]!);
+  }
+
+  /** Empties the route with the `rank`-th least flight time; its pieces wait in the pool. */
+  dropLightestRoute(rank = 0): number[] {
+    const byTime = this.routes
+      .map((_, i) => i)
+      .sort((a, b) => this.times[a]! - this.times[b]! || a - b);
+    const k = byTime[Math.min(rank, byTime.length - 1)]!;
+    const pool = this.routes[k]!.map((s) => s >> 1);
+    this.routes.splice(k, 1);
+    this.docks.splice(k, 1);
+    this.times.splice(k, 1);
+    this.reindexAll();
+    this.pool = pool;
+    return pool;
+  }
+
+  private pool: number[] = [];
+
+  private over(t: number): number {
+    return t > this.m.usableS ? t - this.m.usableS : 0;
+  }
+
+  private cost(penalty: number): number {
+    let c = 0;
+    for (const t of this.times) c += t + penalty * this.over(t);
+    return c;
+  }
+
+  /**
+   * Places the pool, then ruins and recreates under annealing with a growing price on the time
+   * over the battery; true as soon as every piece is placed and every route fits.
+   */
+  annealOverCapacity(rounds: number): boolean {
+    const ratioT = END_TEMPERATURE_S / START_TEMPERATURE_S;
+    const ratioP = PENALTY_END / PENALTY_START;
+    this.recreate(this.pool, PENALTY_START);
+    this.pool = [];
+    if (this.fits()) return true;
+    let current = this.snapshot();
+    let currentCost = this.cost(PENALTY_START);
+    for (let it = 0; it < rounds; it++) {
+      const f = it / rounds;
+      const temperature = START_TEMPERATURE_S * ratioT ** f;
+      const penalty = PENALTY_START * ratioP ** f;
+      currentCost = this.costOf(current, penalty);
+      const removed = this.ruin();
+      this.recreate(removed, penalty);
+      const c = this.cost(penalty);
+      if (c < currentCost - temperature * Math.log(1 - this.rand())) {
+        if (this.fits()) return true;
+        current = this.snapshotAll();
+        currentCost = c;
+      } else {
+        this.restoreAll(current);
+      }
+    }
+    return false;
+  }
+
+  private costOf(s: Snapshot, penalty: number): number {
+    let c = 0;
+    for (const t of s.times) c += t + penalty * this.over(t);
+    return c;
+  }
+
+  /** Every route (empty ones included) copied, so that route indices stay put. */
+  private snapshotAll(): Snapshot {
+    return {
+      routes: this.routes.map((r) => [...r]),
+      docks: [...this.docks],
+      times: [...this.times],
+    };
+  }
+
+  private restoreAll(s: Snapshot): void {
+    this.routes = s.routes.map((r) => [...r]);
+    this.docks = [...s.docks];
+    this.times = [...s.times];
+    this.reindexAll();
+  }
+
+  private fits(): boolean {
+    return this.times.every((t) => t <= this.m.usableS + 1e-9);
+  }
+
+  /** SISR's ruin: strings of pieces around a random seed piece, from several routes. */
+  private ruin(): number[] {
+    const n = this.m.n;
+    const avg = n / Math.max(1, this.routes.filter((r) => r.length > 0).length);
+    const lsMax = Math.min(MAX_STRING, avg);
+    const ksMax = (4 * MEAN_REMOVED) / (1 + lsMax) - 1;
+    const ks = Math.floor(this.rand() * ksMax) + 1;
+    const seed = Math.floor(this.rand() * n);
+    const removed: number[] = [];
+    const ruined = new Set<number>();
+    const candidates = [seed, ...this.near[seed]!];
+    for (const c of candidates) {
+      if (ruined.size >= ks) break;
+      const r = this.routeOf[c]!;
+      if (r < 0 || ruined.has(r)) continue;
+      const route = this.routes[r]!;
+      const lMax = Math.min(route.length, lsMax);
+      const l = Math.floor(this.rand() * lMax) + 1;
+      const pos = this.posOf[c]!;
+      const start = Math.max(0, Math.min(route.length - l, pos - Math.floor(this.rand() * l)));
+      for (const s of route.splice(start, l)) {
+        removed.push(s >> 1);
+        this.routeOf[s >> 1] = -1;
+      }
+      ruined.add(r);
+      this.reindex(r);
+    }
+    return removed;
+  }
+
+  /** Greedy reinsertion with blinks, in random or far-from-the-dock-first order. */
+  private recreate(pieces: number[], penalty: number): void {
+    const order = [...pieces];
+    if (this.rand() < 0.5) {
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(this.rand() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+    } else {
+      const far = (p: number): number => {
+        let best = Infinity;
+        for (let d = 0; d < this.m.intoS.length; d++)
+          best = Math.min(best, this.m.intoS[d]![2 * p]!);
+        return best;
+      };
+      order.sort((a, b) => far(b) - far(a) || a - b);
+    }
+    for (const p of order) {
+      this.bestCost = Infinity;
+      this.bestRoute = -1;
+      // Every position of every route, in both directions.
+      for (let r = 0; r < this.routes.length; r++) {
+        const len = this.routes[r]!.length;
+        for (let pos = 0; pos <= len; pos++) this.tryInsert(p, r, pos, penalty);
+      }
+      if (this.bestRoute < 0) {
+        // Every position blinked: the first route takes it at its end.
+        this.bestRoute = 0;
+        this.bestPos = this.routes[0]!.length;
+        this.bestState = 2 * p;
+      }
+      this.routes[this.bestRoute]!.splice(this.bestPos, 0, this.bestState);
+      this.reindex(this.bestRoute);
+    }
+  }
+
+  private bestCost = Infinity;
+  private bestRoute = -1;
+  private bestPos = 0;
+  private bestState = 0;
+
+  /** Weighs piece `p` at `pos` of route `r` in both directions; keeps the cheapest so far. */
+  private tryInsert(p: number, r: number, pos: number, penalty: number): void {
+    if (this.rand() < BLINK) return;
+    const m = this.m;
+    const route = this.routes[r]!;
+    const d = this.docks[r]!;
+    const time = this.times[r]!;
+    const overBefore = this.over(time);
+    const prev = pos > 0 ? route[pos - 1]! : -1;
+    const next = pos < route.length ? route[pos]! : -1;
+    const removedS =
+      route.length === 0
+        ? -m.overheadS
+        : prev < 0
+          ? m.intoS[d]![next]!
+          : next < 0
+            ? m.backS[d]![prev]!
+            : m.connS(prev, next);
+    for (let o = 0; o < 2; o++) {
+      const s = 2 * p + o;
+      const delta =
+        m.pieceS[p]! +
+        (prev < 0 ? m.intoS[d]![s]! : m.connS(prev, s)) +
+        (next < 0 ? m.backS[d]![s]! : m.connS(s, next)) -
+        removedS;
+      const cost = delta + penalty * (this.over(time + delta) - overBefore);
+      if (cost < this.bestCost) {
+        this.bestCost = cost;
+        this.bestRoute = r;
+        this.bestPos = pos;
+        this.bestState = s;
+      }
+    }
+  }
+}
+
+function dist(a: XY, b: XY): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1]);
+}

@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { planCoverage } from '../../../missions/coverage/index';
+import { preflightCheck } from '../../../missions/fence/index';
+import { createLocalFrame } from '../../../missions/frame/index';
+import { planPatrol } from '../../../missions/plan/index';
+import { cutLanes } from '../../../missions/plan/dock-aware-coverage';
+import { planLaneRoutes } from '../../../missions/plan/lane-routes';
+import { planSorties, usableTimeS, type WorkUnit } from '../../../missions/sortie/index';
+import { DEFAULT_DRONE, type LonLat, type WorkPath } from '../../../missions/types/index';
+
+// One real island of the Admiralty Island National Monument (about 1.4 km², several cells) and
+// a dock a few hundred metres south of it, as in the README's planning example.
+const island = (
+  JSON.parse(
+    readFileSync(
+      new URL('../../fixtures/missions-plan/admiralty-island.geojson', import.meta.url),
+      'utf8',
+    ),
+  ) as { features: { geometry: { type: 'Polygon'; coordinates: LonLat[][] } }[] }
+).features[0]!.geometry;
+const dockLonLat: LonLat = [-134.5, 57.515];
+const frame = createLocalFrame(dockLonLat);
+const docks = [{ id: 'dock', xy: frame.toLocal(dockLonLat) }];
+
+const units = (workPaths: readonly WorkPath[]): WorkUnit[] =>
+  workPaths.map((w, k) => ({
+    label: `${w.kind} ${k + 1}`,
+    path: w.coordinates.map((q) => frame.toLocal(q)),
+    altitudeM: w.altitudeAglM,
+  }));
+
+/** Each lane piece as an undirected key, so that a piece flown reversed is the same piece. */
+const pieceKeys = (workPaths: readonly WorkPath[]): string[] =>
+  workPaths
+    .filter((w) => w.kind === 'lane')
+    .map((w) =>
+      w.coordinates
+        .map((q) => `${q[0]},${q[1]}`)
+        .sort()
+        .join(' '),
+    )
+    .sort();
+
+describe('planLaneRoutes', () => {
+  it('regroups the lane pieces of a real island into fewer sorties than split in order, every piece flown once and every sortie within the battery', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const coverage = planCoverage(island, {
+      altitudeAglM: 100,
+      frame,
+      startLonLat: dockLonLat,
+      footprints: false,
+    });
+    const pieces = cutLanes(coverage.workPaths, frame, (usableTimeS(drone) * 7) / 16);
+    const inOrder = planSorties(units(pieces), docks, drone);
+    if (!inOrder.ok) throw new Error(inOrder.code);
+
+    const routes = planLaneRoutes(pieces, docks, drone, frame);
+    expect(routes).not.toBeNull();
+    expect(routes!.sorties).toBeLessThan(inOrder.sorties.length);
+    expect(pieceKeys(routes!.workPaths)).toEqual(pieceKeys(pieces));
+    // The splitter, with its own energy model, flies the new order in as few sorties, each
+    // within the battery; the search's times are never below the splitter's.
+    const split = planSorties(units(routes!.workPaths), docks, drone);
+    if (!split.ok) throw new Error(split.code);
+    expect(split.sorties.length).toBeLessThanOrEqual(routes!.sorties);
+    expect(split.totalTimeS).toBeLessThanOrEqual(routes!.timeS + 1e-6);
+    for (const s of split.sorties) expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+  });
+
+  it('leaves alone what it does not plan: corridor passes, fewer than three pieces, a sortie count below its bound', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+    const lane = (y: number): WorkPath => ({
+      kind: 'lane',
+      coordinates: [frame.toLonLat([0, y]), frame.toLonLat([300, y])],
+      altitudeAglM: 100,
+      triggerDistanceM: 20,
+    });
+    const three = [lane(0), lane(40), lane(80)];
+    expect(
+      planLaneRoutes([...three, { ...lane(120), kind: 'pass' }], docks, drone, frame),
+    ).toBeNull();
+    expect(planLaneRoutes(three.slice(0, 2), docks, drone, frame)).toBeNull();
+    expect(planLaneRoutes(three, docks, drone, frame, { fewerThan: 1 })).toBeNull();
+    const one = planLaneRoutes(three, docks, drone, frame);
+    expect(one?.sorties).toBe(1);
+    expect(planLaneRoutes(three, docks, drone, frame)).toEqual(one);
+  });
+
+  it('lets planPatrol fly the island from its dock in as few sorties as the lower bound at 40 min (5 split in order)', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 40 * 60 };
+    const result = planPatrol({
+      areas: [{ kind: 'forest', geojson: island }],
+      docks: [{ id: 'dock', position: dockLonLat, groundAltM: 0 }],
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 4000 },
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    const { plan } = result;
+    expect(plan.statistics.sorties).toBe(4);
+    expect(plan.statistics.sortieLowerBound).toBe(4);
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+    for (const s of plan.sorties) {
+      expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+      expect(s.batteryUsedPct).toBeLessThanOrEqual(100 - drone.reservePct + 1e-6);
+    }
+    const check = preflightCheck(
+      plan.sorties.map((s) => ({ home: s.home, mission: s.mission })),
+      { drone, frame, noFlyZones: [] },
+    );
+    expect(check.ok ? '' : check.message).toBe('');
+  });
+});

@@ -2,7 +2,7 @@
  * The few planar geometry operations the alert rules need, done in a local metric frame:
  * distances between GeoJSON geometries, convex hulls, areas and centroids.
  */
-import { createLocalFrame, type LocalFrame, type LonLat } from './local-frame';
+import { createLocalFrame, metresPerDegree, type LocalFrame, type LonLat } from './local-frame';
 
 export type Position = [number, number];
 export type Geometry =
@@ -22,27 +22,19 @@ export function vertices(geometry: Geometry): Position[] {
     case 'LineString':
       return geometry.coordinates;
     case 'MultiLineString':
-    case 'Polygon':
-      return geometry.coordinates.flat();
-    case 'MultiPolygon':
-      return geometry.coordinates.flat(2);
+    case 'Polygon': {
+      // loops, not Array#flat: this runs for every fusion test and severity check
+      const out: Position[] = [];
+      for (const line of geometry.coordinates) for (const p of line) out.push(p);
+      return out;
+    }
+    case 'MultiPolygon': {
+      const out: Position[] = [];
+      for (const poly of geometry.coordinates)
+        for (const ring of poly) for (const p of ring) out.push(p);
+      return out;
+    }
   }
-}
-
-/** Segments (pairs of positions) of the lines and rings of a geometry; points give none. */
-function segments(geometry: Geometry): [Position, Position][] {
-  const lines: Position[][] =
-    geometry.type === 'LineString'
-      ? [geometry.coordinates]
-      : geometry.type === 'MultiLineString' || geometry.type === 'Polygon'
-        ? geometry.coordinates
-        : geometry.type === 'MultiPolygon'
-          ? geometry.coordinates.flat()
-          : [];
-  const out: [Position, Position][] = [];
-  for (const line of lines)
-    for (let i = 1; i < line.length; i++) out.push([line[i - 1]!, line[i]!]);
-  return out;
 }
 
 function polygons(geometry: Geometry): Position[][][] {
@@ -73,31 +65,13 @@ function pointInRing(p: Position, ring: Position[]): boolean {
  * pointInGeometry([0.5, 0.5], { type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] }); // true
  */
 export function pointInGeometry(p: Position, geometry: Geometry): boolean {
-  return polygons(geometry).some(
-    (poly) =>
-      poly[0] !== undefined &&
-      pointInRing(p, poly[0]) &&
-      !poly.slice(1).some((hole) => pointInRing(p, hole)),
-  );
-}
-
-function pointSegmentDistance(p: Position, a: Position, b: Position): number {
-  const dx = b[0] - a[0];
-  const dy = b[1] - a[1];
-  const len2 = dx * dx + dy * dy;
-  const t =
-    len2 === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2));
-  return Math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy));
-}
-
-function segmentsCross(a: Position, b: Position, c: Position, d: Position): boolean {
-  const orient = (p: Position, q: Position, r: Position) =>
-    (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0]);
-  const d1 = orient(c, d, a);
-  const d2 = orient(c, d, b);
-  const d3 = orient(a, b, c);
-  const d4 = orient(a, b, d);
-  return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0));
+  for (const poly of polygons(geometry)) {
+    if (poly[0] === undefined || !pointInRing(p, poly[0])) continue;
+    let inHole = false;
+    for (let h = 1; h < poly.length && !inHole; h++) inHole = pointInRing(p, poly[h]!);
+    if (!inHole) return true;
+  }
+  return false;
 }
 
 function project(geometry: Geometry, frame: LocalFrame): Geometry {
@@ -122,6 +96,223 @@ function project(geometry: Geometry, frame: LocalFrame): Geometry {
 }
 
 /**
+ * A geometry projected into a local frame, flat: vertex coordinates in `vertices` order, its
+ * lines and rings as vertex ranges, its polygons as ring ranges. Reused between calls (the
+ * distance below runs for every fusion candidate, asset and jurisdiction of every detection).
+ */
+class FlatGeometry {
+  x = new Float64Array(64);
+  y = new Float64Array(64);
+  vertexCount = 0;
+  /** Lines and rings: vertices [lineStart[k], lineEnd[k]). */
+  lineStart: number[] = [];
+  lineEnd: number[] = [];
+  lineCount = 0;
+  /** Polygons: rings (lines) [polyStart[k], polyEnd[k]), the outer ring first. */
+  polyStart: number[] = [];
+  polyEnd: number[] = [];
+  polyCount = 0;
+
+  private ox = 0;
+  private oy = 0;
+  private kx = 0;
+  private ky = 0;
+
+  /** Projects `geometry` as `createLocalFrame(origin).toLocal` would, with the same arithmetic. */
+  load(geometry: Geometry, origin: Position, mPerDegLon: number, mPerDegLat: number): void {
+    this.vertexCount = 0;
+    this.lineCount = 0;
+    this.polyCount = 0;
+    this.ox = origin[0];
+    this.oy = origin[1];
+    this.kx = mPerDegLon;
+    this.ky = mPerDegLat;
+    switch (geometry.type) {
+      case 'Point':
+        this.push(geometry.coordinates);
+        return;
+      case 'MultiPoint':
+        for (const p of geometry.coordinates) this.push(p);
+        return;
+      case 'LineString':
+        this.line(geometry.coordinates);
+        return;
+      case 'MultiLineString':
+        for (const l of geometry.coordinates) this.line(l);
+        return;
+      case 'Polygon':
+        this.polygon(geometry.coordinates);
+        return;
+      case 'MultiPolygon':
+        for (const poly of geometry.coordinates) this.polygon(poly);
+        return;
+    }
+  }
+
+  private push(p: Position): void {
+    if (this.vertexCount === this.x.length) {
+      const x = new Float64Array(this.x.length * 2);
+      const y = new Float64Array(this.x.length * 2);
+      x.set(this.x);
+      y.set(this.y);
+      this.x = x;
+      this.y = y;
+    }
+    let dLon = p[0] - this.ox;
+    if (dLon > 180) dLon -= 360;
+    if (dLon < -180) dLon += 360;
+    this.x[this.vertexCount] = dLon * this.kx;
+    this.y[this.vertexCount] = (p[1] - this.oy) * this.ky;
+    this.vertexCount++;
+  }
+
+  private line(coords: Position[]): void {
+    const k = this.lineCount++;
+    this.lineStart[k] = this.vertexCount;
+    for (const p of coords) this.push(p);
+    this.lineEnd[k] = this.vertexCount;
+  }
+
+  private polygon(rings: Position[][]): void {
+    const k = this.polyCount++;
+    this.polyStart[k] = this.lineCount;
+    for (const r of rings) this.line(r);
+    this.polyEnd[k] = this.lineCount;
+  }
+
+  /** {@link pointInRing} over ring `k`. */
+  private inRing(px: number, py: number, k: number): boolean {
+    const x = this.x;
+    const y = this.y;
+    const start = this.lineStart[k]!;
+    const end = this.lineEnd[k]!;
+    let inside = false;
+    for (let i = start, j = end - 1; i < end; j = i++) {
+      const ax = x[i]!;
+      const ay = y[i]!;
+      const bx = x[j]!;
+      const by = y[j]!;
+      if (ay > py !== by > py && px < ((bx - ax) * (py - ay)) / (by - ay) + ax) inside = !inside;
+    }
+    return inside;
+  }
+
+  /** {@link pointInGeometry} over the polygons. */
+  contains(px: number, py: number): boolean {
+    for (let k = 0; k < this.polyCount; k++) {
+      const first = this.polyStart[k]!;
+      const end = this.polyEnd[k]!;
+      if (first === end || !this.inRing(px, py, first)) continue;
+      let inHole = false;
+      for (let h = first + 1; h < end && !inHole; h++) inHole = this.inRing(px, py, h);
+      if (!inHole) return true;
+    }
+    return false;
+  }
+
+  /** Whether it has any segment (a line or ring of two vertices or more). */
+  hasSegments(): boolean {
+    for (let k = 0; k < this.lineCount; k++)
+      if (this.lineEnd[k]! - this.lineStart[k]! >= 2) return true;
+    return false;
+  }
+}
+
+const flatA = new FlatGeometry();
+const flatB = new FlatGeometry();
+
+function orient(px: number, py: number, qx: number, qy: number, rx: number, ry: number): number {
+  return (qx - px) * (ry - py) - (qy - py) * (rx - px);
+}
+
+/** Whether segment a–b properly crosses segment c–d. */
+function segmentsCross(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  cx: number,
+  cy: number,
+  dx: number,
+  dy: number,
+): boolean {
+  const d1 = orient(cx, cy, dx, dy, ax, ay);
+  const d2 = orient(cx, cy, dx, dy, bx, by);
+  const d3 = orient(ax, ay, bx, by, cx, cy);
+  const d4 = orient(ax, ay, bx, by, dx, dy);
+  return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0));
+}
+
+function pointSegmentDistance(
+  px: number,
+  py: number,
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+): number {
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / len2));
+  return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
+}
+
+function anyCrossing(a: FlatGeometry, b: FlatGeometry): boolean {
+  for (let ka = 0; ka < a.lineCount; ka++) {
+    const aEnd = a.lineEnd[ka]!;
+    for (let i = a.lineStart[ka]! + 1; i < aEnd; i++) {
+      const px = a.x[i - 1]!;
+      const py = a.y[i - 1]!;
+      const qx = a.x[i]!;
+      const qy = a.y[i]!;
+      for (let kb = 0; kb < b.lineCount; kb++) {
+        const bEnd = b.lineEnd[kb]!;
+        for (let j = b.lineStart[kb]! + 1; j < bEnd; j++)
+          if (segmentsCross(px, py, qx, qy, b.x[j - 1]!, b.y[j - 1]!, b.x[j]!, b.y[j]!))
+            return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** The least distance from a vertex of `points` to a segment of `lines`, or `best`. */
+function verticesToSegments(points: FlatGeometry, lines: FlatGeometry, best: number): number {
+  for (let v = 0; v < points.vertexCount; v++) {
+    const px = points.x[v]!;
+    const py = points.y[v]!;
+    for (let k = 0; k < lines.lineCount; k++) {
+      const end = lines.lineEnd[k]!;
+      for (let j = lines.lineStart[k]! + 1; j < end; j++)
+        best = Math.min(
+          best,
+          pointSegmentDistance(px, py, lines.x[j - 1]!, lines.y[j - 1]!, lines.x[j]!, lines.y[j]!),
+        );
+    }
+  }
+  return best;
+}
+
+function firstVertex(geometry: Geometry): Position | undefined {
+  switch (geometry.type) {
+    case 'Point':
+      return geometry.coordinates;
+    case 'MultiPoint':
+    case 'LineString':
+      return geometry.coordinates[0];
+    case 'MultiLineString':
+    case 'Polygon':
+      for (const line of geometry.coordinates) if (line.length > 0) return line[0];
+      return undefined;
+    case 'MultiPolygon':
+      for (const poly of geometry.coordinates)
+        for (const ring of poly) if (ring.length > 0) return ring[0];
+      return undefined;
+  }
+}
+
+/**
  * Shortest distance in metres between two geometries; 0 when they touch, cross or one
  * contains the other.
  *
@@ -132,27 +323,27 @@ function project(geometry: Geometry, frame: LocalFrame): Geometry {
  * ); // ≈ 110.9
  */
 export function geometryDistanceM(a: Geometry, b: Geometry): number {
-  const first = vertices(a)[0];
-  if (first === undefined || vertices(b).length === 0) return Number.POSITIVE_INFINITY;
-  const frame = createLocalFrame(first);
-  const la = project(a, frame);
-  const lb = project(b, frame);
-  const va = vertices(la);
-  const vb = vertices(lb);
-  if (va.some((p) => pointInGeometry(p, lb)) || vb.some((p) => pointInGeometry(p, la))) return 0;
-  const sa = segments(la);
-  const sb = segments(lb);
-  for (const [p, q] of sa) for (const [r, s] of sb) if (segmentsCross(p, q, r, s)) return 0;
+  const first = firstVertex(a);
+  if (first === undefined || firstVertex(b) === undefined) return Number.POSITIVE_INFINITY;
+  // both in the local frame at a's first vertex, projected into reused flat buffers
+  const { mPerDegLon, mPerDegLat } = metresPerDegree(first[1]);
+  const origin: Position = [first[0], first[1]];
+  const la = flatA;
+  const lb = flatB;
+  la.load(a, origin, mPerDegLon, mPerDegLat);
+  lb.load(b, origin, mPerDegLon, mPerDegLat);
+  if (lb.polyCount > 0)
+    for (let v = 0; v < la.vertexCount; v++) if (lb.contains(la.x[v]!, la.y[v]!)) return 0;
+  if (la.polyCount > 0)
+    for (let v = 0; v < lb.vertexCount; v++) if (la.contains(lb.x[v]!, lb.y[v]!)) return 0;
+  if (anyCrossing(la, lb)) return 0;
   let best = Number.POSITIVE_INFINITY;
-  const pointsToSegments = (points: Position[], segs: [Position, Position][]) => {
-    for (const p of points)
-      for (const [r, s] of segs) best = Math.min(best, pointSegmentDistance(p, r, s));
-  };
-  pointsToSegments(va, sb);
-  pointsToSegments(vb, sa);
-  if (sa.length === 0 && sb.length === 0) {
-    for (const p of va)
-      for (const q of vb) best = Math.min(best, Math.hypot(p[0] - q[0], p[1] - q[1]));
+  best = verticesToSegments(la, lb, best);
+  best = verticesToSegments(lb, la, best);
+  if (!la.hasSegments() && !lb.hasSegments()) {
+    for (let i = 0; i < la.vertexCount; i++)
+      for (let j = 0; j < lb.vertexCount; j++)
+        best = Math.min(best, Math.hypot(la.x[i]! - lb.x[j]!, la.y[i]! - lb.y[j]!));
   }
   return best;
 }

@@ -23,6 +23,23 @@ export interface LocalFrame {
 }
 
 /**
+ * Metres per degree of longitude and of latitude at a latitude (degrees): the scale of
+ * {@link createLocalFrame}, for loops that project many points without building a frame.
+ *
+ * @example
+ * metresPerDegree(30.4); // ≈ { mPerDegLon: 96 136, mPerDegLat: 110 867 }
+ */
+export function metresPerDegree(latDeg: number): { mPerDegLon: number; mPerDegLat: number } {
+  const lat = latDeg * RAD;
+  const w2 = 1 / (1 - WGS84_E2 * Math.sin(lat) ** 2);
+  const w = Math.sqrt(w2);
+  return {
+    mPerDegLon: RAD * WGS84_A_M * w * Math.cos(lat),
+    mPerDegLat: RAD * WGS84_A_M * w * w2 * (1 - WGS84_E2),
+  };
+}
+
+/**
  * Builds a local metric frame at `origin` (`[lon, lat]`).
  *
  * @example
@@ -30,11 +47,7 @@ export interface LocalFrame {
  * frame.toLocal([119.901, 30.4]); // ≈ [96.2, 0] metres east/north
  */
 export function createLocalFrame(origin: readonly [number, number]): LocalFrame {
-  const lat = origin[1] * RAD;
-  const w2 = 1 / (1 - WGS84_E2 * Math.sin(lat) ** 2);
-  const w = Math.sqrt(w2);
-  const mPerDegLon = RAD * WGS84_A_M * w * Math.cos(lat);
-  const mPerDegLat = RAD * WGS84_A_M * w * w2 * (1 - WGS84_E2);
+  const { mPerDegLon, mPerDegLat } = metresPerDegree(origin[1]);
   const o: LonLat = [origin[0], origin[1]];
   return {
     origin: o,

@@ -1,3 +1,4 @@
+import type { XY } from '../types/index';
 import type { SweepLines } from './sweep-lanes';
 
 /** One lane of a cell in the rotated sweep frame. */
@@ -9,6 +10,12 @@ export interface CellLane {
   bandEndM: number;
   /** Bridged gaps flown straight with the camera off (see `LaneInterval.gapsM`). */
   gapsM?: [number, number][];
+  /**
+   * Bends flown on from the lane's ends along the area's edge, photographing the corner the
+   * lane's own line misses (see `hookLanes`): polylines in the sweep frame, each starting at its
+   * lane end (`start` at x = startM, `end` at x = endM).
+   */
+  hooks?: { start?: XY[]; end?: XY[] };
 }
 
 /** A boustrophedon cell: lanes on consecutive sweep lines, each overlapping the next along track. */

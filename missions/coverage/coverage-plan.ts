@@ -8,6 +8,7 @@ import {
 } from '../sensor/index';
 import type { WorkPath, XY } from '../types/index';
 import { footprintAt } from './camera-footprint';
+import { pathPhotos, type PhotoRect } from './lane-hooks';
 import { routeCells, type PlannedCell } from './coverage-route';
 import { createObstacleRouter } from './obstacle-router';
 import {
@@ -15,6 +16,7 @@ import {
   normaliseAngle,
   polygonAreaM2,
   polygonBounds,
+  polylineLengthM,
   type MultiPolygonXY,
   type PolygonXY,
   type RingXY,
@@ -108,6 +110,10 @@ export function planCoverage(
       });
     },
     evaluations: 0,
+    hooks: {
+      acrossM: sensor.footprintAcrossM,
+      camera: { triggerM: sensor.triggerDistanceM, alongM: sensor.footprintAlongM },
+    },
   };
   const method = options.method ?? 'decomposition';
   const fixedAngle =
@@ -122,45 +128,32 @@ export function planCoverage(
   const start = options.startLonLat ? frame.toLocal(options.startLonLat) : null;
   const route = routeCells(planned, start, router, turnaroundM);
 
-  const footprintsXY: { center: XY; dir: XY; alongM: number }[] = [];
+  const footprintsXY: PhotoRect[] = [];
   const wantFootprints = options.footprints ?? true;
   let photoCount = 0;
   const cellLaneCount = new Array<number>(planned.length).fill(0);
   const cellLaneLengthM = new Array<number>(planned.length).fill(0);
   const local: { kind: WorkPath['kind']; points: XY[]; triggerDistanceM: number | null }[] = [];
+  const camera = { triggerM: sensor.triggerDistanceM, alongM: sensor.footprintAlongM };
+  // A lane's bends (see hookLanes) are work paths of their own: each with its own trigger
+  // distance and photos on both its ends, the lane itself stays one straight leg.
+  const photograph = (points: XY[], dir: XY): void => {
+    const photos = pathPhotos(points, camera, dir);
+    photoCount += photos.photoCount;
+    if (wantFootprints) footprintsXY.push(...photos.rects);
+    local.push({ kind: 'lane', points, triggerDistanceM: photos.triggerDistanceM });
+  };
   for (const step of route.steps) {
     if (step.kind === 'transit') {
       local.push({ kind: 'transit', points: step.points, triggerDistanceM: null });
       continue;
     }
     const { lane } = step;
-    const lengthM = Math.hypot(lane.to[0] - lane.from[0], lane.to[1] - lane.from[1]);
     cellLaneCount[step.cell]!++;
-    cellLaneLengthM[step.cell]! += lengthM;
-    let triggerDistanceM: number | null = null;
-    if (sensor.triggerDistanceM !== null && sensor.footprintAlongM !== null) {
-      const shots =
-        lengthM > 1e-6 ? Math.max(1, Math.ceil(lengthM / sensor.triggerDistanceM - 1e-9)) : 0;
-      triggerDistanceM = shots > 0 ? lengthM / shots : sensor.triggerDistanceM;
-      photoCount += shots + 1;
-      if (wantFootprints) {
-        for (let s = 0; s <= shots; s++) {
-          const t = s * triggerDistanceM;
-          footprintsXY.push({
-            center: [lane.from[0] + lane.dir[0] * t, lane.from[1] + lane.dir[1] * t],
-            dir: lane.dir,
-            alongM: sensor.footprintAlongM,
-          });
-        }
-      }
-    } else if (wantFootprints) {
-      footprintsXY.push({
-        center: [(lane.from[0] + lane.to[0]) / 2, (lane.from[1] + lane.to[1]) / 2],
-        dir: lane.dir,
-        alongM: lengthM,
-      });
-    }
-    local.push({ kind: 'lane', points: step.points, triggerDistanceM });
+    cellLaneLengthM[step.cell]! += polylineLengthM(step.points);
+    if (lane.before) photograph([...lane.before, lane.from], lane.dir);
+    photograph([lane.from, lane.to], lane.dir);
+    if (lane.after) photograph([lane.to, ...lane.after], lane.dir);
   }
   const cellsOut: CoverageCell[] = route.visits.map((visit, order) => {
     const cell = planned[visit.cell]!;
@@ -174,7 +167,8 @@ export function planCoverage(
     };
   });
   const { laneLengthM, transitLengthM, turns } = route;
-  const laneCount = route.steps.filter((s) => s.kind === 'lane').length;
+  // Every photographing work path: lanes and their bends (each bend is a lane work path of its own).
+  const laneCount = local.filter((p) => p.kind === 'lane').length;
   const altitudeAglM = sensor.altitudeAglM;
   const workPaths: WorkPath[] = local.map((p) => ({
     kind: p.kind,

@@ -13,6 +13,35 @@ export interface LaneXY {
   dir: XY;
   /** Flown straight on from the previous lane (same line, across a gap), without a turn. */
   joined?: boolean;
+  /** A bend flown (photographing) before `from`, in flight order, `from` excluded (see `hookLanes`). */
+  before?: XY[];
+  /** A bend flown (photographing) after `to`, in flight order, `to` excluded. */
+  after?: XY[];
+}
+
+/** Where a lane (with its bends) is entered, and its course there. */
+export function laneEntry(lane: LaneXY): { at: XY; dir: XY } {
+  const b = lane.before;
+  if (!b || b.length === 0) return { at: lane.from, dir: lane.dir };
+  return { at: b[0]!, dir: unit(b[0]!, b[1] ?? lane.from, lane.dir) };
+}
+
+/** Where a lane (with its bends) is left, and its course there. */
+export function laneExit(lane: LaneXY): { at: XY; dir: XY } {
+  const a = lane.after;
+  if (!a || a.length === 0) return { at: lane.to, dir: lane.dir };
+  const last = a[a.length - 1]!;
+  return { at: last, dir: unit(a[a.length - 2] ?? lane.to, last, lane.dir) };
+}
+
+/** Every point a lane flies through, bends included, in flight order. */
+export function lanePoints(lane: LaneXY): XY[] {
+  return [...(lane.before ?? []), lane.from, lane.to, ...(lane.after ?? [])];
+}
+
+function unit(a: XY, b: XY, fallback: XY): XY {
+  const d = Math.hypot(b[0] - a[0], b[1] - a[1]);
+  return d > 1e-9 ? [(b[0] - a[0]) / d, (b[1] - a[1]) / d] : fallback;
 }
 
 /**
@@ -29,8 +58,7 @@ export interface PlannedCell {
 
 /** One step of the flown route: a lane (with its geometry) or a transit polyline. */
 export type RouteStep =
-  | { kind: 'lane'; points: [XY, XY]; lane: LaneXY; cell: number }
-  | { kind: 'transit'; points: XY[] };
+  { kind: 'lane'; points: XY[]; lane: LaneXY; cell: number } | { kind: 'transit'; points: XY[] };
 
 /** The flown route over planned cells, in the local frame. */
 export interface CellRoute {
@@ -72,12 +100,22 @@ function pushPieces(
   cos: number,
   sin: number,
   joinFirst: boolean,
+  hooks: CellLane['hooks'],
+  right: boolean,
 ): void {
+  const local = (hook: XY[] | undefined): XY[] | undefined =>
+    hook && hook.length > 1 ? hook.slice(1).map((p) => rotateFromSweep(p, cos, sin)) : undefined;
+  // Flown towards +x, the start's bend leads in and the end's leads out; towards −x, the reverse.
+  const into = local(right ? hooks?.start : hooks?.end)?.reverse();
+  const outOf = local(right ? hooks?.end : hooks?.start);
   for (const [k, [a, b]] of pieces.entries()) {
     const from = rotateFromSweep([a, yM], cos, sin);
     const to = rotateFromSweep([b, yM], cos, sin);
     const dir: XY = b >= a ? [cos, sin] : [-cos, -sin];
-    out.push(k > 0 || joinFirst ? { from, to, dir, joined: true } : { from, to, dir });
+    const lane: LaneXY = k > 0 || joinFirst ? { from, to, dir, joined: true } : { from, to, dir };
+    if (k === 0 && into) lane.before = into;
+    if (k === pieces.length - 1 && outOf) lane.after = outOf;
+    out.push(lane);
   }
 }
 
@@ -99,6 +137,8 @@ export function cellLanesXY(
       cos,
       sin,
       false,
+      lane.hooks,
+      right,
     );
     right = !right;
   }
@@ -118,7 +158,16 @@ export function scanlineLanesXY(sweep: SweepLines, startRight: boolean): LaneXY[
     if (line.intervals.length === 0) continue;
     const ivs = right ? line.intervals : [...line.intervals].reverse();
     for (const [k, iv] of ivs.entries())
-      pushPieces(out, lanePieces(iv.startM, iv.endM, iv.gapsM, right), line.yM, cos, sin, k > 0);
+      pushPieces(
+        out,
+        lanePieces(iv.startM, iv.endM, iv.gapsM, right),
+        iv.yM ?? line.yM,
+        cos,
+        sin,
+        k > 0,
+        iv.hooks,
+        right,
+      );
     right = !right;
   }
   return out;
@@ -129,6 +178,8 @@ function reversedLanes(lanes: readonly LaneXY[]): LaneXY[] {
   return lanes.map((_, j) => {
     const l = lanes[n - 1 - j]!;
     const lane: LaneXY = { from: l.to, to: l.from, dir: [-l.dir[0], -l.dir[1]] };
+    if (l.after) lane.before = [...l.after].reverse();
+    if (l.before) lane.after = [...l.before].reverse();
     // The pair (n − 1 − j, n − j) was joined when lane n − j was.
     if (j > 0 && lanes[n - j]!.joined) lane.joined = true;
     return lane;
@@ -142,22 +193,24 @@ export function connection(
   turnaroundM: number,
   router: ObstacleRouter,
 ): XY[] {
-  let out: XY = prev.to;
-  let into: XY = next.from;
+  const exit = laneExit(prev);
+  const entry = laneEntry(next);
+  let out: XY = exit.at;
+  let into: XY = entry.at;
   if (turnaroundM > 0) {
     const ext1: XY = [
-      prev.to[0] + prev.dir[0] * turnaroundM,
-      prev.to[1] + prev.dir[1] * turnaroundM,
+      exit.at[0] + exit.dir[0] * turnaroundM,
+      exit.at[1] + exit.dir[1] * turnaroundM,
     ];
     const ext2: XY = [
-      next.from[0] - next.dir[0] * turnaroundM,
-      next.from[1] - next.dir[1] * turnaroundM,
+      entry.at[0] - entry.dir[0] * turnaroundM,
+      entry.at[1] - entry.dir[1] * turnaroundM,
     ];
-    if (!router.blocked(prev.to, ext1)) out = ext1;
-    if (!router.blocked(ext2, next.from)) into = ext2;
+    if (!router.blocked(exit.at, ext1)) out = ext1;
+    if (!router.blocked(ext2, entry.at)) into = ext2;
   }
   const middle = router.route(out, into);
-  const points: XY[] = [prev.to, ...middle, next.from];
+  const points: XY[] = [exit.at, ...middle, entry.at];
   return points.filter(
     (p, i) => i === 0 || p[0] !== points[i - 1]![0] || p[1] !== points[i - 1]![1],
   );
@@ -175,8 +228,8 @@ export function routeCells(
   order: OrderOptions = {},
 ): CellRoute {
   const ends: CellEnds[] = cells.map(({ paths: [a, b] }) => ({
-    first: [a[0]!.from, b[0]!.from],
-    last: [a[a.length - 1]!.to, b[b.length - 1]!.to],
+    first: [laneEntry(a[0]!).at, laneEntry(b[0]!).at],
+    last: [laneExit(a[a.length - 1]!).at, laneExit(b[b.length - 1]!).at],
   }));
   const visits = orderCells(ends, start, order);
   const steps: RouteStep[] = [];
@@ -191,15 +244,16 @@ export function routeCells(
       const points = !prevLane
         ? null
         : lane.joined
-          ? router.route(prevLane.to, lane.from)
+          ? router.route(laneExit(prevLane).at, laneEntry(lane).at)
           : connection(prevLane, lane, turnaroundM, router);
       prevLane = lane;
       if (points) {
         transitLengthM += polylineLength(points);
         steps.push({ kind: 'transit', points });
       }
-      laneLengthM += dist(lane.from, lane.to);
-      steps.push({ kind: 'lane', points: [lane.from, lane.to], lane, cell: visit.cell });
+      const lanePath = lanePoints(lane);
+      laneLengthM += polylineLength(lanePath);
+      steps.push({ kind: 'lane', points: lanePath, lane, cell: visit.cell });
     }
   }
   return {

@@ -24,6 +24,17 @@ import {
 import { scanlineObjectiveM } from './scanline-objective';
 import { searchSweepAngle } from './sweep-angle-search';
 import { flownLane, sweepLanes, type SweepLaneOptions, type SweepLines } from './sweep-lanes';
+import {
+  createSwathIndex,
+  hookLanes,
+  lanePiecesM,
+  patchPasses,
+  tipLanes,
+  type HookContext,
+  type PathCamera,
+  type PhotoRect,
+  type SwathIndex,
+} from './lane-hooks';
 
 /** What planning one part needs; `evaluations` counts objective evaluations (mutable). */
 export interface PartContext {
@@ -36,6 +47,11 @@ export interface PartContext {
   /** True when an obstacle (no-fly zone) comes near the part's bounding box. */
   obstacleNear: (part: PolygonXY) => boolean;
   evaluations: number;
+  /**
+   * The camera as lane-end bends see it ({@link hookLanes}): swath across track and photo
+   * placement; null to fly no bends.
+   */
+  hooks: { acrossM: number; camera: PathCamera } | null;
 }
 
 /**
@@ -53,25 +69,163 @@ interface CellPlan {
   region: MultiPolygonXY | null;
 }
 
+/** Runs of lanes in one direction, as laid (see {@link flyLanes}). */
+interface LaneGroup {
+  angleRad: number;
+  region: MultiPolygonXY | null;
+  lanes: readonly CellLane[];
+}
+
 /**
- * A cell as flown: its lanes cut to where their lines run over the area ({@link flownLane}); none
- * when no lane of the cell crosses the area on its own line (a tip between lines).
+ * Lanes as flown: cut to where their lines run over the area ({@link flownLane}); a lane whose
+ * line misses the area flown on the nearest line that crosses it only when its band would
+ * otherwise go unphotographed ({@link tipLanes}); lane ends bent along the edge where the corner
+ * beyond them would go unphotographed ({@link hookLanes}); and short extra passes over what is
+ * still missed ({@link patchPasses}). The swaths of every lane flown in the same direction count.
+ * Each group's lanes keep their order (`k`, the index of the laid lane they come from).
  */
-function toPlanned(part: number, c: CellPlan): PlannedCell[] {
-  const lanes: CellLane[] = [];
-  for (const lane of c.lanes) {
-    const flown = flownLane(lane);
-    if (flown) lanes.push(flown);
+function flyLanes(
+  part: PolygonXY,
+  groups: readonly LaneGroup[],
+  ctx: PartContext,
+): { lanes: { k: number; lane: CellLane }[]; passes: CellLane[] }[] {
+  const dropped: { k: number; lane: CellLane }[][] = groups.map(() => []);
+  const flown = groups.map((g, i) =>
+    g.lanes.flatMap((lane, k) => {
+      const f = flownLane(lane);
+      if (!f) dropped[i]!.push({ k, lane });
+      return f ? [{ k, lane: f }] : [];
+    }),
+  );
+  const hooks = ctx.hooks;
+  if (!hooks) return flown.map((lanes) => ({ lanes, passes: [] }));
+  const angles = [...new Set(groups.map((g) => g.angleRad))];
+  const sameAngle = (angleRad: number): CellLane[] =>
+    groups.flatMap((g, i) => (g.angleRad === angleRad ? flown[i]!.map((f) => f.lane) : []));
+  const contexts = new Map(angles.map((a) => [a, hookContext(a, ctx, hooks)]));
+  const regionOf = (g: LaneGroup): MultiPolygonXY | null =>
+    g.region ? g.region.map((p) => rotatedPolygon(p, g.angleRad)) : null;
+  // Tips first (against the lanes flown on their own lines), then bends, then passes, each
+  // counting what the earlier ones photograph.
+  // The swaths of the lanes flown in the other directions (caps, re-planned cells), in each
+  // frame: one strip per lane piece, its photos' reach added at both ends.
+  const crossStrips = (angleRad: number): PhotoRect[] => {
+    const cos = Math.cos(angleRad);
+    const sin = Math.sin(angleRad);
+    const reach = ctx.alongReachM;
+    const out: PhotoRect[] = [];
+    for (const [i, g] of groups.entries()) {
+      if (g.angleRad === angleRad) continue;
+      const c = Math.cos(g.angleRad);
+      const s2 = Math.sin(g.angleRad);
+      const dir = rotateToSweep([c, s2], cos, sin);
+      for (const { lane } of flown[i]!)
+        for (const [a, b] of lanePiecesM(lane)) {
+          const center = rotateToSweep(rotateFromSweep([(a + b) / 2, lane.yM], c, s2), cos, sin);
+          out.push({ center, dir, alongM: b - a + 2 * reach });
+        }
+    }
+    return out;
+  };
+  const swathIndex = (a: number): SwathIndex =>
+    createSwathIndex(sameAngle(a), contexts.get(a)!, () =>
+      angles.length > 1 ? crossStrips(a) : [],
+    );
+  const tipIndex = new Map(angles.map((a) => [a, swathIndex(a)]));
+  for (const [i, g] of groups.entries()) {
+    if (dropped[i]!.length === 0) continue;
+    const hc = contexts.get(g.angleRad)!;
+    const index = tipIndex.get(g.angleRad)!;
+    const region = regionOf(g);
+    const rotated = rotatedPolygon(part, g.angleRad);
+    const added = dropped[i]!.flatMap(({ k, lane }) =>
+      tipLanes(rotated, region, [lane], index, hc).map((t) => ({ k, lane: t })),
+    );
+    if (added.length > 0) flown[i] = [...flown[i]!, ...added].sort((p, q) => p.k - q.k);
   }
-  if (lanes.length === 0) return [];
-  return [
-    {
-      part,
-      angleRad: c.angleRad,
-      region: c.region,
-      paths: [cellLanesXY(lanes, c.angleRad, true), cellLanesXY(lanes, c.angleRad, false)],
-    },
-  ];
+  const index = new Map(angles.map((a) => [a, swathIndex(a)]));
+  const hooked = groups.map((g, i) => {
+    const lanes = flown[i]!;
+    if (lanes.length === 0) return lanes;
+    const bent = hookLanes(
+      rotatedPolygon(part, g.angleRad),
+      regionOf(g),
+      lanes.map((f) => f.lane),
+      index.get(g.angleRad)!,
+      contexts.get(g.angleRad)!,
+    );
+    return lanes.map((f, j) => ({ k: f.k, lane: bent[j]! }));
+  });
+  return groups.map((g, i) => ({
+    lanes: hooked[i]!,
+    passes:
+      hooked[i]!.length === 0
+        ? []
+        : patchPasses(
+            rotatedPolygon(part, g.angleRad),
+            regionOf(g),
+            hooked[i]!.map((f) => f.lane),
+            index.get(g.angleRad)!,
+            contexts.get(g.angleRad)!,
+          ),
+  }));
+}
+
+/** Cells as flown ({@link flyLanes}); each extra pass is a cell of one lane, after the others. */
+function plannedCells(
+  part: PolygonXY,
+  partIndex: number,
+  plans: readonly CellPlan[],
+  ctx: PartContext,
+): PlannedCell[] {
+  const flown = flyLanes(part, plans, ctx);
+  const cell = (c: CellPlan, lanes: CellLane[], region: MultiPolygonXY | null): PlannedCell => ({
+    part: partIndex,
+    angleRad: c.angleRad,
+    region,
+    paths: [cellLanesXY(lanes, c.angleRad, true), cellLanesXY(lanes, c.angleRad, false)],
+  });
+  const out: PlannedCell[] = [];
+  for (const [i, c] of plans.entries()) {
+    const lanes = flown[i]!.lanes.map((f) => f.lane);
+    if (lanes.length > 0) out.push(cell(c, lanes, c.region));
+  }
+  for (const [i, c] of plans.entries())
+    for (const pass of flown[i]!.passes) out.push(cell(c, [pass], null));
+  return out;
+}
+
+function hookContext(
+  angleRad: number,
+  ctx: PartContext,
+  hooks: NonNullable<PartContext['hooks']>,
+): HookContext {
+  const cos = Math.cos(angleRad);
+  const sin = Math.sin(angleRad);
+  return {
+    spacingM: ctx.spacingM,
+    acrossM: hooks.acrossM,
+    reachM: ctx.alongReachM,
+    camera: hooks.camera,
+    blocked: (a, b) =>
+      ctx.router.blocked(rotateFromSweep(a, cos, sin), rotateFromSweep(b, cos, sin)),
+  };
+}
+
+const rotatedCache = new WeakMap<PolygonXY, Map<number, PolygonXY>>();
+
+/** A polygon in the sweep frame of `angleRad` (lanes along x), cached per polygon and angle. */
+function rotatedPolygon(polygon: PolygonXY, angleRad: number): PolygonXY {
+  let byAngle = rotatedCache.get(polygon);
+  if (!byAngle) rotatedCache.set(polygon, (byAngle = new Map()));
+  let rotated = byAngle.get(angleRad);
+  if (!rotated) {
+    const cos = Math.cos(angleRad);
+    const sin = Math.sin(angleRad);
+    rotated = polygon.map((ring) => ring.map((p) => rotateToSweep(p, cos, sin)));
+    byAngle.set(angleRad, rotated);
+  }
+  return rotated;
 }
 
 function decompositionObjective(
@@ -151,7 +305,12 @@ export function planPart(
   const decompose = (angleRad: number, bridgeGapM: number): SweepCell[] =>
     decomposeSweep(sweepAt(angleRad, bridgeGapM));
   const asIs = (angleRad: number, cells: readonly SweepCell[]): PlannedCell[] =>
-    cells.flatMap((c) => toPlanned(partIndex, { angleRad, lanes: c.lanes, region: null }));
+    plannedCells(
+      part,
+      partIndex,
+      cells.map((c) => ({ angleRad, lanes: c.lanes, region: null })),
+      ctx,
+    );
   if (fixedAngle !== null) return asIs(fixedAngle, decompose(fixedAngle, 0));
   const found = searchSweepAngle([part], decompositionObjective([part], ctx));
   ctx.evaluations += found.evaluations;
@@ -163,6 +322,22 @@ export function planPart(
   // A part of a few lanes (an islet) has little to gain from candidates: fly it as found.
   if (first.reduce((n, c) => n + c.lanes.length, 0) < 2 * MIN_LANES_TO_REPLAN)
     return asIs(found.angleRad, first);
+  return searchCandidates(part, partIndex, found, sweepAt, asIs, ctx).cells;
+}
+
+/**
+ * The whole-part candidates (see {@link planPart}), each routed with its lane-end bends and extra
+ * passes, the cheapest kept.
+ */
+function searchCandidates(
+  part: PolygonXY,
+  partIndex: number,
+  found: ReturnType<typeof searchSweepAngle>,
+  sweepAt: (angleRad: number, bridgeGapM: number) => SweepLines,
+  asIs: (angleRad: number, cells: readonly SweepCell[]) => PlannedCell[],
+  ctx: PartContext,
+): Candidate {
+  const { spacingM } = ctx;
 
   const angles = [found.angleRad];
   for (const { angleRad } of found.ranked) {
@@ -215,11 +390,11 @@ export function planPart(
     if (capped.costM < best.costM - 1e-6) best = capped;
   }
   // A part flown as one cell has no gap to cross: the scanline would be the same lanes.
-  if (best.cells.length <= 1) return best.cells;
+  if (best.cells.length <= 1) return best;
   const scan = planScanline([part], null, ctx).map((c) => ({ ...c, part: partIndex }));
   const scanCostM = routedCostM(scan, ctx);
   if (scanCostM < best.costM - 1e-6) best = { cells: scan, costM: scanCostM, plans: null };
-  return best.cells;
+  return best;
 }
 
 function isConvex(part: PolygonXY): boolean {
@@ -367,10 +542,7 @@ function replanCells(
     for (const option of options) {
       const trial = [...current];
       trial[i] = option;
-      const trialCostM = routedCostM(
-        trial.flat().flatMap((c) => toPlanned(partIndex, c)),
-        ctx,
-      );
+      const trialCostM = routedCostM(plannedCells(part, partIndex, trial.flat(), ctx), ctx);
       if (trialCostM < currentCostM - 1e-6) {
         current[i] = trial[i]!;
         currentCostM = trialCostM;
@@ -378,7 +550,7 @@ function replanCells(
     }
   }
   const plans = current.flat();
-  return { cells: plans.flatMap((c) => toPlanned(partIndex, c)), costM: currentCostM, plans };
+  return { cells: plannedCells(part, partIndex, plans, ctx), costM: currentCostM, plans };
 }
 
 /**
@@ -408,16 +580,30 @@ export function planScanline(
   const out: PlannedCell[] = [];
   for (const [i, part] of parts.entries()) {
     const laid = sweepLanes([part], angleRad, ctx.spacingM, ctx.laneOptions);
-    const sweep: SweepLines = {
-      ...laid,
-      lines: laid.lines.map((line) => ({
-        yM: line.yM,
-        intervals: line.intervals.flatMap((iv) => flownLane(iv) ?? []),
-      })),
-    };
+    // The lines' intervals as lanes of one group (k numbers them line by line).
+    const laidLanes: CellLane[] = [];
+    const lineOf: number[] = [];
+    for (const [li, line] of laid.lines.entries())
+      for (const iv of line.intervals) {
+        laidLanes.push({ ...iv, yM: line.yM });
+        lineOf.push(li);
+      }
+    const [flown] = flyLanes(part, [{ angleRad, region: null, lanes: laidLanes }], ctx);
+    const lines = laid.lines.map((line, li) => ({
+      yM: line.yM,
+      intervals: flown!.lanes.filter((f) => lineOf[f.k] === li).map((f) => f.lane),
+    }));
+    const sweep: SweepLines = { ...laid, lines };
     const a = scanlineLanesXY(sweep, true);
     if (a.length === 0) continue;
     out.push({ part: i, angleRad, region: null, paths: [a, scanlineLanesXY(sweep, false)] });
+    for (const pass of flown!.passes)
+      out.push({
+        part: i,
+        angleRad,
+        region: null,
+        paths: [cellLanesXY([pass], angleRad, true), cellLanesXY([pass], angleRad, false)],
+      });
   }
   return out;
 }
@@ -517,16 +703,17 @@ function capCell(
   let savedM = 0;
   for (const l of lanes) {
     const limitM = endAt(l.yM) - 2 * halfM + 2 * slantM - reach;
+    // The cap photographs the band beyond the trimmed end: no bend needed there.
     if (high) {
       const endM = Math.min(l.endM, limitM);
       if (endM < l.startM) return null;
       savedM += l.endM - endM;
-      trimmed.push({ ...l, endM });
+      trimmed.push({ ...l, endM, bandEndM: Math.min(l.bandEndM, endM + reach) });
     } else {
       const startM = Math.max(l.startM, -limitM);
       if (startM > l.endM) return null;
       savedM += startM - l.startM;
-      trimmed.push({ ...l, startM });
+      trimmed.push({ ...l, startM, bandStartM: Math.max(l.bandStartM, startM - reach) });
     }
   }
   if (savedM < w) return null;
@@ -594,15 +781,12 @@ function capCells(
       const trial = [...plans];
       trial[i] = capped[0];
       trial.push(capped[1]);
-      const trialCostM = routedCostM(
-        trial.flatMap((c) => toPlanned(partIndex, c)),
-        ctx,
-      );
+      const trialCostM = routedCostM(plannedCells(part, partIndex, trial, ctx), ctx);
       if (trialCostM < currentCostM - 1e-6) {
         plans.splice(0, plans.length, ...trial);
         currentCostM = trialCostM;
       }
     }
   }
-  return { cells: plans.flatMap((c) => toPlanned(partIndex, c)), costM: currentCostM, plans };
+  return { cells: plannedCells(part, partIndex, plans, ctx), costM: currentCostM, plans };
 }

@@ -1,3 +1,4 @@
+import type { XY } from '../types/index';
 import type { MultiPolygonXY, PolygonXY } from './planar-geometry';
 
 /** One lane interval on a sweep line, metres along the sweep direction (rotated frame). */
@@ -16,7 +17,13 @@ export interface LaneInterval {
    * Where the lane's own line runs over the area within its band (the inside chords, in order):
    * the lane is flown only there (see {@link flownLane}); absent on lanes laid inside already.
    */
-  lineM?: [number, number][];
+  lineM?: [
+    number,
+    number,
+  ][]; /** The line the lane is flown on when not its sweep line's (a tip's, see `tipLine`). */
+  yM?: number;
+  /** Bends flown on from the lane's ends along the area's edge (see `CellLane.hooks`). */
+  hooks?: { start?: XY[]; end?: XY[] };
 }
 
 interface Span {

@@ -80,6 +80,7 @@ export interface CoverageCell {
   part: number;
   /** Lane course, degrees clockwise from north, in [0, 180). */
   sweepCourseDeg: number;
+  /** Lanes of the cell (a lane's bends are not counted apart; they are in its length). */
   laneCount: number;
   laneLengthM: number;
   /**
@@ -96,6 +97,7 @@ export interface CoverageStats {
   laneSpacingM: number;
   /** Nominal camera trigger distance, or null for a lidar. */
   triggerDistanceM: number | null;
+  /** Lane work paths: the lanes and the bends flown on from their ends (see `workPaths`). */
   laneCount: number;
   laneLengthM: number;
   transitLengthM: number;
@@ -118,7 +120,12 @@ export interface CoverageStats {
 
 /** The result of {@link planCoverage}. */
 export interface CoveragePlan {
-  /** Work in flight order; sorties may be cut only between work paths. */
+  /**
+   * Work in flight order; sorties may be cut only between work paths. Lanes are straight; where a
+   * lane's photos would miss the corner beyond a slanted edge, a bend flown on from its end along
+   * the edge follows (or precedes) it as a `lane` work path of its own (a polyline over the area,
+   * with its own trigger distance); short extra passes are one-lane cells.
+   */
   workPaths: WorkPath[];
   cells: CoverageCell[];
   footprints: CameraFootprint[];

@@ -40,20 +40,21 @@ describe('planCoverage caps', () => {
   });
 
   for (const name of ['square with two holes', 'U shape with a lake']) {
-    it(`caps ${name} without a gap when the swath is exactly the lane spacing (no overlap)`, () => {
+    it(`covers ${name} without a gap when the swath is exactly the lane spacing (no overlap)`, () => {
       const tight = holedCases().find((x) => x.name === name)!;
       const p = planCoverage(tight.area, {
         ...tight.options,
         sideOverlapPct: 0,
         frontOverlapPct: 0,
       });
-      expect(p.cells.filter((cell) => cell.laneCount === 1).length).toBeGreaterThan(0);
+      // The square keeps its caps; the U's lanes with their bends come out cheaper uncapped.
+      if (name === 'square with two holes')
+        expect(p.cells.filter((cell) => cell.laneCount === 1).length).toBeGreaterThan(0);
       const check = footprintCoverage(tight.area, p.footprints, { samples: 40_000 });
-      // 99.5 % (the issue's goal), not 99.9 % as before: lanes are now flown only where their
-      // own line runs over the area, and with no side overlap nothing photographs the corner a
-      // slanted hole edge leaves between a lane's line and its band's edge (about 0.2–0.4 % here,
-      // measured; the lanes used to fly up to ~55 m over the holes to reach them).
-      expect(check.fraction).toBeGreaterThanOrEqual(0.995);
+      // 99.9 % again (99.7 % and 99.6 % before lane ends were bent along slanted hole edges:
+      // with no side overlap nothing photographed the corner between a lane's line and its
+      // band's edge).
+      expect(check.fraction).toBeGreaterThanOrEqual(0.999);
     });
   }
 });

@@ -1,10 +1,11 @@
-// geometryDistanceM, vertices and pointInGeometry were rewritten without allocations (they run for
+// geometryDistanceM, vertices, pointInGeometry and convexHullRing were rewritten without allocations (they run for
 // every fusion candidate, asset and jurisdiction of every detection). The fusion and severity
 // decisions compare these distances, so the rewrite must give the very same numbers: this
 // checks it bit for bit against the previous implementation, kept here as the oracle.
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../missions/index';
 import {
+  convexHullRing,
   createLocalFrame,
   geometryDistanceM,
   pointInGeometry,
@@ -134,6 +135,29 @@ function oldGeometryDistanceM(a: Geometry, b: Geometry): number {
   return best;
 }
 
+function oldConvexHullRing(points: readonly Position[]): Position[] | undefined {
+  const unique = [...new Map(points.map((p) => [`${p[0]},${p[1]}`, p])).values()];
+  if (unique.length < 3) return undefined;
+  const sorted = unique.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const cross = (o: Position, a: Position, b: Position) =>
+    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: Position[] = [];
+  for (const p of sorted) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0)
+      lower.pop();
+    lower.push(p);
+  }
+  const upper: Position[] = [];
+  for (const p of [...sorted].reverse()) {
+    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, p) <= 0)
+      upper.pop();
+    upper.push(p);
+  }
+  const hull = [...lower.slice(0, -1), ...upper.slice(0, -1)];
+  if (hull.length < 3) return undefined;
+  return [...hull, hull[0]!];
+}
+
 // ---- random geometries around Yuhang, some near the antimeridian, some degenerate
 function randomGeometry(random: () => number, centre: Position, spanDeg: number): Geometry {
   const pt = (): Position => [
@@ -213,6 +237,16 @@ describe('geometryDistanceM after its rewrite', () => {
     expect(geometryDistanceM(empty, p)).toBe(Number.POSITIVE_INFINITY);
     expect(geometryDistanceM(p, empty)).toBe(Number.POSITIVE_INFINITY);
     expect(oldGeometryDistanceM(p, empty)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('builds the same convex hulls, repeated and collinear points included', () => {
+    const random = seededRandom(13);
+    for (let i = 0; i < 5000; i++) {
+      const g = randomGeometry(random, [119.78, 30.4], 0.002);
+      const pts = [...vertices(g), ...vertices(g).slice(0, i % 4)];
+      if (i % 7 === 0) pts.push([119.78, 30.4], [119.781, 30.4], [119.782, 30.4]);
+      expect(JSON.stringify(convexHullRing(pts))).toBe(JSON.stringify(oldConvexHullRing(pts)));
+    }
   });
 
   it('lists the same vertices and finds the same points inside', () => {

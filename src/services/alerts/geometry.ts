@@ -348,6 +348,10 @@ export function geometryDistanceM(a: Geometry, b: Geometry): number {
   return best;
 }
 
+const byLonLat = (a: Position, b: Position) => a[0] - b[0] || a[1] - b[1];
+const cross = (o: Position, a: Position, b: Position) =>
+  (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+
 /**
  * Convex hull of `[lon, lat]` points (Andrew's monotone chain in a local frame). Returns a
  * closed ring, or `undefined` when the points are fewer than three or collinear.
@@ -356,11 +360,15 @@ export function geometryDistanceM(a: Geometry, b: Geometry): number {
  * convexHullRing([[0, 0], [0.001, 0], [0, 0.001], [0.0002, 0.0002]]); // 4-position closed ring
  */
 export function convexHullRing(points: readonly Position[]): Position[] | undefined {
-  const unique = [...new Map(points.map((p) => [`${p[0]},${p[1]}`, p])).values()];
-  if (unique.length < 3) return undefined;
-  const sorted = unique.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const cross = (o: Position, a: Position, b: Position) =>
-    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  // sorted, then equal positions dropped (as if keyed by their text, without making the text)
+  const all = [...points].sort(byLonLat);
+  const sorted: Position[] = [];
+  for (const p of all) {
+    const last = sorted[sorted.length - 1];
+    if (last && last[0] === p[0] && last[1] === p[1]) sorted[sorted.length - 1] = p;
+    else sorted.push(p);
+  }
+  if (sorted.length < 3) return undefined;
   const lower: Position[] = [];
   for (const p of sorted) {
     while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0)

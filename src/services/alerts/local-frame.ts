@@ -47,20 +47,33 @@ export function metresPerDegree(latDeg: number): { mPerDegLon: number; mPerDegLa
  * frame.toLocal([119.901, 30.4]); // ≈ [96.2, 0] metres east/north
  */
 export function createLocalFrame(origin: readonly [number, number]): LocalFrame {
-  const { mPerDegLon, mPerDegLat } = metresPerDegree(origin[1]);
-  const o: LonLat = [origin[0], origin[1]];
-  return {
-    origin: o,
-    mPerDegLon,
-    mPerDegLat,
-    toLocal: (p) => {
-      let dLon = p[0] - o[0];
-      if (dLon > 180) dLon -= 360;
-      if (dLon < -180) dLon += 360;
-      return [dLon * mPerDegLon, (p[1] - o[1]) * mPerDegLat];
-    },
-    toLonLat: (en) => [o[0] + en[0] / mPerDegLon, o[1] + en[1] / mPerDegLat],
-  };
+  return new Frame(origin);
+}
+
+// methods on a class, not closures: a frame is built for every georeferenced pixel and every
+// distance, and each closure would be allocated (and, under tsx, named) per frame
+class Frame implements LocalFrame {
+  readonly origin: LonLat;
+  readonly mPerDegLon: number;
+  readonly mPerDegLat: number;
+
+  constructor(origin: readonly [number, number]) {
+    const { mPerDegLon, mPerDegLat } = metresPerDegree(origin[1]);
+    this.origin = [origin[0], origin[1]];
+    this.mPerDegLon = mPerDegLon;
+    this.mPerDegLat = mPerDegLat;
+  }
+
+  toLocal(p: readonly [number, number]): [number, number] {
+    let dLon = p[0] - this.origin[0];
+    if (dLon > 180) dLon -= 360;
+    if (dLon < -180) dLon += 360;
+    return [dLon * this.mPerDegLon, (p[1] - this.origin[1]) * this.mPerDegLat];
+  }
+
+  toLonLat(en: readonly [number, number]): LonLat {
+    return [this.origin[0] + en[0] / this.mPerDegLon, this.origin[1] + en[1] / this.mPerDegLat];
+  }
 }
 
 /**

@@ -110,20 +110,17 @@ export function assessSeverity(
   const intensityScore = intensityOf(type, metrics);
   if (intensityScore > 0) reasons.push(`intensity (+${intensityScore})`);
   let proximityScore = 0;
+  // two different kinds of asset close by (a village and a line) add one more
+  const nearKinds = new Set<AssetKind>();
   for (const asset of assets) {
     const [near, far] = PROXIMITY_BANDS_M[asset.kind];
     const d = geometryDistanceM(geometry, asset.geometry);
     const s = d <= near ? 2 : d <= far ? 1 : 0;
     if (s > 0)
       reasons.push(`${asset.kind} "${asset.name ?? asset.id}" ${Math.round(d)} m away (+${s})`);
+    if (d <= near) nearKinds.add(asset.kind);
     proximityScore = Math.max(proximityScore, s);
   }
-  // two different kinds of asset close by (a village and a line) add one more
-  const nearKinds = new Set(
-    assets
-      .filter((a) => geometryDistanceM(geometry, a.geometry) <= PROXIMITY_BANDS_M[a.kind][0])
-      .map((a) => a.kind),
-  );
   if (nearKinds.size >= 2) proximityScore += 1;
   const score = sizeScore + intensityScore + proximityScore;
   const severity: Severity =

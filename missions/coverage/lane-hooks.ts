@@ -179,6 +179,8 @@ const MAX_SAMPLES_ALONG = 80;
 const SLIVER_LANE_SPACINGS = 0.02;
 /** Missed corners smaller than this many square lane spacings are left (see {@link negligible}). */
 const NEGLIGIBLE_M2_PER_W2 = 0.005;
+/** The least share of the swept ground a bend or an extra pass must photograph anew. */
+const MIN_YIELD = 0.005;
 /** A lane end lies on the area's edge when this close to it, metres. */
 const ON_EDGE_M = 0.25;
 
@@ -230,8 +232,9 @@ export function hookLanes(
       const to = side > 0 ? lane.bandEndM : endM - reach - slackM;
       const samples = deficitSamples(part, region, lane, from, to, index, ctx);
       if (negligible(samples, ctx)) continue;
-      const hook = bestHook(part, [endM, lane.yM], lane.yM, samples, ctx);
-      if (!hook) continue;
+      const found = bestHook(part, [endM, lane.yM], lane.yM, samples, ctx);
+      if (!found || !worthFlying(found.covered * samples.cellM2, found.lengthM, ctx)) continue;
+      const hook = found.path;
       hooked = { ...hooked, hooks: { ...hooked.hooks, [side > 0 ? 'end' : 'start']: hook } };
       index.addRects(pathPhotos(hook, ctx.camera, [side, 0]).rects);
     }
@@ -327,6 +330,17 @@ function laneCovers(n: CellLane, acrossM: number, reach: number, x: number, y: n
   if (x < n.startM - reach - 1e-6 || x > n.endM + reach + 1e-6) return false;
   for (const [a, b] of n.gapsM ?? []) if (x > a + reach && x < b - reach) return false;
   return true;
+}
+
+/**
+ * Whether photographing `areaM2` of missed ground is worth flying `lengthM` for: at least
+ * {@link MIN_YIELD} of the ground the swath sweeps over that length. A corner beyond a slanted
+ * edge yields a quarter or more, a sliver at a sharp tip far beyond a lane's end a thousandth or
+ * two; the low bound keeps the small corners whose sum matters with no side overlap (a bound of
+ * 0.01–0.05 left 99.4–99.5 % on random stars at 10 % and 30 % side overlap).
+ */
+function worthFlying(areaM2: number, lengthM: number, ctx: HookContext): boolean {
+  return areaM2 >= MIN_YIELD * lengthM * ctx.spacingM;
 }
 
 /** Sample points, each standing for `cellM2` of the band. */
@@ -429,7 +443,7 @@ function bestHook(
   yM: number,
   samples: readonly XY[],
   ctx: HookContext,
-): XY[] | null {
+): { path: XY[]; covered: number; lengthM: number } | null {
   const { spacingM: w, reachM: reach, acrossM } = ctx;
   const walks = edgeWalks(part, end, yM - w / 2, yM + w / 2, ctx);
   const stepM = Math.max(0.5, (reach > 0 ? reach : w) / 4);
@@ -454,7 +468,7 @@ function bestHook(
     )
       best = found;
   }
-  return best && best.lengthM > 1e-3 ? best.path : null;
+  return best && best.lengthM > 1e-3 ? best : null;
 }
 
 function lengthOf(path: readonly XY[]): number {
@@ -631,6 +645,9 @@ export function patchPasses(
         }
       }
       if (!best) continue;
+      // A pass is a cell of its own: count a lane spacing of transit to it and from it.
+      const passM = best.pass.endM - best.pass.startM + 2 * w;
+      if (!worthFlying(best.covered * (areaM2 / group.length), passM, ctx)) continue;
       out.push(best.pass);
       index.addRects(best.rects);
     }

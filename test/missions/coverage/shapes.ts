@@ -178,3 +178,49 @@ export const HOLED: Record<string, [number, number][][]> = {
     rectangle(550, -500, 260, 200, -10).reverse(),
   ],
 };
+
+/**
+ * A seeded random star-shaped (concave) forest ring, metres: 7–16 corners, 0.5–1.4 km, radii
+ * 35–110 %, stretched 0.6–1.5 along x.
+ */
+export function starForest(rnd: () => number): [number, number][] {
+  const corners = 7 + Math.floor(rnd() * 10);
+  const radiusM = 500 + rnd() * 900;
+  const stretch = 0.6 + rnd() * 0.9;
+  return Array.from({ length: corners }, (_, i) => {
+    const a = (2 * Math.PI * i) / corners;
+    const r = radiusM * (0.35 + 0.75 * rnd());
+    return [r * Math.cos(a) * stretch, r * Math.sin(a)] as [number, number];
+  });
+}
+
+/**
+ * Hand-made areas whose slanted edges run close to the lanes: a thin triangle (one long side
+ * 8.5° off the other), a parallelogram whose ends lean 18° off its long sides, and a strip whose
+ * upper edge is a saw of shallow teeth (9° off the lanes, tips between lane lines).
+ */
+export const SLANTED: Record<string, [number, number][]> = {
+  'thin triangle': [
+    [0, 0],
+    [2000, 150],
+    [0, 300],
+  ],
+  'leaning parallelogram': [
+    [0, 0],
+    [2000, 0],
+    [3500, 500],
+    [1500, 500],
+  ],
+  'saw-toothed strip': [
+    [0, 0],
+    [2400, 0],
+    [2400, 520],
+    ...Array.from({ length: 6 }, (_, i) => {
+      const x = 2400 - 400 * i;
+      return [
+        [x - 200, 460],
+        [x - 400, 520],
+      ] as [number, number][];
+    }).flat(),
+  ],
+};

@@ -218,6 +218,43 @@ describe('minimisePointRoutes', () => {
     }
   });
 
+  it('tries a drop that ended close to fitting again, and saves the route', () => {
+    // 80 points over 2.1 km around a dock inside them, 20-min batteries. Singleton routes are
+    // first merged to 4 routes; the first attempt at the 3rd ends a few seconds over capacity,
+    // a fresh longer search from the same 4 routes drops it.
+    const { points } = field(80, 2100, 2);
+    const hoverS = points.map(() => 0);
+    const twenty = { ...drone, enduranceS: 20 * 60 };
+    const problem = { ...problemFor(points, hoverS), capacityS: usableTimeS(twenty) };
+    const start = minimisePointRoutes(
+      problem,
+      points.map((_, k) => ({ dock: 0, points: [k] })),
+      { iterations: 300, minRoutes: 4 },
+    );
+    expect(start.routes.length).toBe(4);
+    const initial = start.routes.map((r) => ({ dock: 0, points: r }));
+    const once = minimisePointRoutes(problem, initial, { iterations: 1600, minRoutes: 3 });
+    expect(once.routes.length).toBe(4);
+    expect(once.overCapacityS).toBeGreaterThan(0);
+    expect(once.overCapacityS).toBeLessThan(0.05 * problem.capacityS);
+    expect(once.retries).toBe(0);
+    const again = minimisePointRoutes(problem, initial, {
+      iterations: 1600,
+      minRoutes: 3,
+      retries: 2,
+      retryIterations: 6400,
+    });
+    expect(again.routes.length).toBe(3);
+    expect(again.retries).toBeGreaterThanOrEqual(1);
+    expect(again.overCapacityS).toBe(0);
+    expect(again.routes.flat().sort((a, b) => a - b)).toEqual(points.map((_, k) => k));
+    again.routes.forEach((route, k) => {
+      const t = oracleS(points, hoverS, route);
+      expect(t).toBeCloseTo(again.timeS[k]!, 6);
+      expect(t).toBeLessThanOrEqual(problem.capacityS + 1e-6);
+    });
+  });
+
   it('reports its progress as a share that never falls and ends at 1', () => {
     const { points, hoverS } = field(60, 2000, 5);
     const seen: number[] = [];

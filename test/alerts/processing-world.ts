@@ -37,7 +37,9 @@ const feature = (geometry: unknown, properties: Record<string, unknown> = {}) =>
  * origin, emergency everywhere, the utility), a village, a power line of the utility, a kiln
  * suppression, and a webhook endpoint of the forestry bureau whose deliveries answer 204.
  */
-export function processingWorld(options: { webhooks?: boolean } = {}): ProcessingWorld {
+export function processingWorld(
+  options: { webhooks?: boolean; fetchFn?: typeof fetch } = {},
+): ProcessingWorld {
   const dir = mkdtempSync(join(tmpdir(), 'sf-alerts-processing-'));
   const store = openDatabase(join(dir, 'alerts.db'));
   const repos = createRepositories(store.db);
@@ -98,7 +100,7 @@ export function processingWorld(options: { webhooks?: boolean } = {}): Processin
     now: () => new Date(clock.ms),
     logger: silentLogger,
     background: false,
-    fetchFn: () => Promise.resolve(new Response(null, { status: 204 })),
+    fetchFn: options.fetchFn ?? (() => Promise.resolve(new Response(null, { status: 204 }))),
   });
   service.config.insertSuppression({
     id: 'sup_kiln',

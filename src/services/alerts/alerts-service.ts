@@ -353,6 +353,15 @@ function processingCache(): ProcessingCache {
   return { geometries: new Map(), routes: new Map(), endpoints: new Map(), auditHead: undefined };
 }
 
+/** A webhook delivery attempt whose result waits to be written (see deliverDueWebhooks). */
+interface SettledDelivery {
+  delivery: WebhookDeliveryRow;
+  endpointId: string;
+  result: AttemptResult;
+  /** When the result arrived (the service clock): delivery and retry times count from it. */
+  atMs: number;
+}
+
 /** The rules' outcome for one observation, with the alert it grows read whole (when merged). */
 interface Evaluation {
   outcome: RuleOutcome;
@@ -1784,20 +1793,43 @@ export class AlertsService {
               'deleted the previous webhook secrets whose overlap ended',
             );
           const due = this.webhooks.due(this.options.now(), 100);
+          // results are written as they come, but those that arrive together share one durable
+          // transaction (a fast receiver answers a whole pass within a few ticks)
+          const settled: SettledDelivery[] = [];
+          let flushScheduled = false;
+          let flushError: unknown;
+          const flush = () => {
+            flushScheduled = false;
+            const batch = settled.splice(0);
+            if (batch.length === 0 || !this.options.store.sqlite.open) return;
+            try {
+              this.alerts.inTransaction(() => {
+                for (const r of batch) this.recordDeliveryAttempt(r);
+              });
+            } catch (err) {
+              flushError ??= err;
+            }
+          };
+          // one read of each endpoint's secrets per pass (all are read before the first send)
+          const secretsOf = new Map<string, string[] | undefined>();
           await Promise.all(
             due.map(async ({ delivery, endpoint }) => {
               const sendOpts = this.options.fetchFn
                 ? { fetchFn: this.options.fetchFn, nowMs: this.nowMs() }
                 : { nowMs: this.nowMs() };
               let secrets: string[] | undefined;
-              try {
-                secrets = this.webhooks.signingSecrets(endpoint.id, this.options.now());
-              } catch (err) {
-                if (!(err instanceof SecretKeyError)) throw err;
-                this.options.logger.error(
-                  { err, endpointId: endpoint.id },
-                  'cannot open the webhook secret; the delivery waits for a retry',
-                );
+              if (secretsOf.has(endpoint.id)) secrets = secretsOf.get(endpoint.id);
+              else {
+                try {
+                  secrets = this.webhooks.signingSecrets(endpoint.id, this.options.now());
+                } catch (err) {
+                  if (!(err instanceof SecretKeyError)) throw err;
+                  this.options.logger.error(
+                    { err, endpointId: endpoint.id },
+                    'cannot open the webhook secret; the delivery waits for a retry',
+                  );
+                }
+                secretsOf.set(endpoint.id, secrets);
               }
               const result: AttemptResult =
                 secrets === undefined
@@ -1814,59 +1846,16 @@ export class AlertsService {
                       sendOpts,
                     );
               if (!this.options.store.sqlite.open) return;
-              const attempts = delivery.attempts + 1;
-              const step = nextDeliveryStep(attempts, result);
-              const lastStatus = result.kind === 'response' ? result.status : null;
-              const lastError =
-                result.kind === 'response'
-                  ? null
-                  : result.kind === 'timeout'
-                    ? 'timeout'
-                    : result.message;
-              const now = this.nowMs();
-              this.alerts.inTransaction(() => {
-                if (step.step === 'delivered') {
-                  this.webhooks.updateDelivery(delivery.id, {
-                    state: 'delivered',
-                    attempts,
-                    lastStatus,
-                    lastError,
-                    deliveredAt: new Date(now),
-                  });
-                } else if (step.step === 'retry') {
-                  this.webhooks.updateDelivery(delivery.id, {
-                    attempts,
-                    lastStatus,
-                    lastError: lastError ?? step.reason,
-                    nextAttemptAt: new Date(now + step.delayMs),
-                  });
-                } else if (step.step === 'dead_letter') {
-                  this.webhooks.updateDelivery(delivery.id, {
-                    state: 'dead_letter',
-                    attempts,
-                    lastStatus,
-                    lastError: step.reason,
-                  });
-                } else {
-                  this.webhooks.updateDelivery(delivery.id, {
-                    state: 'dead_letter',
-                    attempts,
-                    lastStatus,
-                    lastError: step.reason,
-                  });
-                  this.webhooks.updateEndpoint(endpoint.id, {
-                    enabled: false,
-                    disabledReason: step.reason,
-                    updatedAt: new Date(now),
-                  });
-                  this.webhooks.deadLetterPendingOf(
-                    endpoint.id,
-                    `endpoint disabled: ${step.reason}`,
-                  );
-                }
-              });
+              settled.push({ delivery, endpointId: endpoint.id, result, atMs: this.nowMs() });
+              if (!flushScheduled) {
+                flushScheduled = true;
+                setImmediate(flush);
+              }
             }),
           );
+          flush();
+          if (flushError !== undefined)
+            throw new Error('recording webhook delivery attempts failed', { cause: flushError });
           if (due.length === 100) this.deliverAgain = true;
         } while (this.deliverAgain);
       } finally {
@@ -1874,6 +1863,56 @@ export class AlertsService {
       }
     })();
     return this.delivering;
+  }
+
+  /** One delivery attempt's result: delivered, a retry later, dead-lettered or endpoint disabled. */
+  private recordDeliveryAttempt({
+    delivery,
+    endpointId,
+    result,
+    atMs: now,
+  }: SettledDelivery): void {
+    const attempts = delivery.attempts + 1;
+    const step = nextDeliveryStep(attempts, result);
+    const lastStatus = result.kind === 'response' ? result.status : null;
+    const lastError =
+      result.kind === 'response' ? null : result.kind === 'timeout' ? 'timeout' : result.message;
+    if (step.step === 'delivered') {
+      this.webhooks.updateDelivery(delivery.id, {
+        state: 'delivered',
+        attempts,
+        lastStatus,
+        lastError,
+        deliveredAt: new Date(now),
+      });
+    } else if (step.step === 'retry') {
+      this.webhooks.updateDelivery(delivery.id, {
+        attempts,
+        lastStatus,
+        lastError: lastError ?? step.reason,
+        nextAttemptAt: new Date(now + step.delayMs),
+      });
+    } else if (step.step === 'dead_letter') {
+      this.webhooks.updateDelivery(delivery.id, {
+        state: 'dead_letter',
+        attempts,
+        lastStatus,
+        lastError: step.reason,
+      });
+    } else {
+      this.webhooks.updateDelivery(delivery.id, {
+        state: 'dead_letter',
+        attempts,
+        lastStatus,
+        lastError: step.reason,
+      });
+      this.webhooks.updateEndpoint(endpointId, {
+        enabled: false,
+        disabledReason: step.reason,
+        updatedAt: new Date(now),
+      });
+      this.webhooks.deadLetterPendingOf(endpointId, `endpoint disabled: ${step.reason}`);
+    }
   }
 
   // ---------------------------------------------------------------- audit

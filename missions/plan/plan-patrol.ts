@@ -105,12 +105,13 @@ const ROUTE_DROP_ROUNDS_MAX = 12_000;
  * this many rounds per point (at most the cap): a sortie saved is worth more than the seconds of
  * planning. Measured on 120 points over 3 km at 20 min (seeds 1–8): the first 2 400 rounds
  * dropped the 6th sortie on 1 of 8 seeds, ending 1–35 s over elsewhere; two retries of 9 600
- * rounds on 6 of 8 (one retry on 5, one of 19 200 rounds on 4, three of 4 800 rounds on 5). The
- * cap keeps large fields' plans short: on the 576-point fields no attempt of 40 000–150 000 rounds
- * saved one.
+ * rounds on 6 of 8 (one retry on 5, one of 19 200 rounds on 4, three of 4 800 rounds on 5); the
+ * plan of that field reaches the bound of 5 with plan seeds 1–4 (not 5), and retries of 6 000
+ * rounds did not. The cap keeps large fields' plans short: on the 576-point fields no attempt of
+ * 40 000–150 000 rounds saved a sortie.
  */
 const ROUTE_RETRY_ROUNDS_PER_POINT = 80;
-const ROUTE_RETRY_ROUNDS_MAX = 6000;
+const ROUTE_RETRY_ROUNDS_MAX = 10_000;
 const ROUTE_RETRIES = 2;
 /** Rounds per point spent shortening the sorties kept, and at most this many. */
 const ROUTE_ROUNDS_PER_POINT = 2;

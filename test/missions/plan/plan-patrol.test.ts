@@ -101,7 +101,8 @@ describe('planPatrol', () => {
     expect(plan.statistics.sorties).toBeGreaterThanOrEqual(split.lowerBound!);
     expect(plan.points).toHaveLength(400);
     for (const s of plan.sorties) expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone));
-  });
+    // 400 points with the retried sortie drops: ~7 s alone, more on a loaded machine.
+  }, 90_000);
 
   it('routes tour legs around a wall-shaped no-fly zone instead of through it', () => {
     const west = [at(-1500, 0), at(-1500, 200), at(-1600, 100)];

@@ -79,6 +79,27 @@ describe('processing a seeded detection stream', () => {
   it('gives the alerts recorded for it: outcomes, members, severity, status, routes, events, audit', async () => {
     const got = await runStream();
     expect(w.service.verifyAudit()).toMatchObject({ ok: true });
+    // every alert's R*Tree entry is the one its row gives (grown alerts whose box and time span
+    // did not change keep theirs untouched): compared with a tree built afresh from the rows
+    // with the migration's formula (the same 32-bit rounding)
+    w.store.sqlite.exec(
+      `CREATE VIRTUAL TABLE temp.fresh_rtree USING rtree(seq, min_lon, max_lon, min_lat, max_lat, min_t, max_t, min_type, max_type);
+       INSERT INTO temp.fresh_rtree SELECT seq, min_lon - 1e-5, max_lon + 1e-5, min_lat - 1e-5, max_lat + 1e-5,
+         (first_observed_at - 60000) / 2592000000.0, (last_observed_at + 60000) / 2592000000.0, type_code, type_code + 0.5 FROM alerts;`,
+    );
+    const stale = w.store.sqlite
+      .prepare(
+        `SELECT COUNT(*) AS n FROM temp.fresh_rtree f LEFT JOIN alerts_rtree r ON r.seq = f.seq
+         WHERE r.seq IS NULL OR r.min_lon != f.min_lon OR r.max_lon != f.max_lon
+            OR r.min_lat != f.min_lat OR r.max_lat != f.max_lat OR r.min_t != f.min_t
+            OR r.max_t != f.max_t OR r.min_type != f.min_type OR r.max_type != f.max_type`,
+      )
+      .get() as { n: number };
+    expect(stale.n).toBe(0);
+    const entries = w.store.sqlite.prepare('SELECT COUNT(*) AS n FROM alerts_rtree').get() as {
+      n: number;
+    };
+    expect(entries.n).toBe(got.alerts.length);
     if (process.env.RECORD_PROCESSING_FIXTURE === '1' || !existsSync(FIXTURE)) {
       if (process.env.CI) throw new Error(`fixture ${FIXTURE} missing`);
       mkdirSync(dirname(FIXTURE), { recursive: true });

@@ -772,7 +772,11 @@ export class AlertsService {
       if (!current) throw new Error(`alert ${outcome.alert.id} vanished during fusion`);
       const version = current.version + 1;
       const fields = rowFieldsOf(outcome.alert);
-      this.alerts.growAlert(current.id, { ...fields, version, updatedAt: new Date(ctx.nowMs) });
+      this.alerts.growAlert(
+        current.id,
+        { ...fields, version, updatedAt: new Date(ctx.nowMs) },
+        current,
+      );
       const updated: AlertRow = { ...current, ...fields, version, updatedAt: new Date(ctx.nowMs) };
       this.recordEvent(ctx, updated, 'alert.updated', 'system', {
         data: {

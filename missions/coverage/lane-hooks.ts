@@ -88,6 +88,8 @@ export interface HookContext {
   camera: PathCamera;
   /** True when the straight leg a→b (sweep frame) enters a no-fly zone. */
   blocked: (a: XY, b: XY) => boolean;
+  /** Adds up the missed ground the bends, tip lanes and passes photograph, m² (optional). */
+  gained?: { m2: number };
 }
 
 /**
@@ -237,6 +239,7 @@ export function hookLanes(
       const hook = found.path;
       hooked = { ...hooked, hooks: { ...hooked.hooks, [side > 0 ? 'end' : 'start']: hook } };
       index.addRects(pathPhotos(hook, ctx.camera, [side, 0]).rects);
+      if (ctx.gained) ctx.gained.m2 += found.covered * samples.cellM2;
     }
     out.push(hooked);
   }
@@ -275,7 +278,7 @@ export function tipLanes(
     search: for (let j = 1; j <= OFFSET_STEPS; j++) {
       for (const sign of [1, -1]) {
         const yM = lane.yM + offsetAcrossM(sign * j, ctx.spacingM);
-        const lineM = chordsOf(part, yM).filter(
+        const lineM = chordsOf(part, yM, ctx).filter(
           ([a, b]) => b >= lane.bandStartM && a <= lane.bandEndM,
         );
         if (lineM.length > 0) {
@@ -311,6 +314,7 @@ export function tipLanes(
     }
     if (gapsM.length > 0) flown.gapsM = gapsM;
     out.push(flown);
+    if (ctx.gained) ctx.gained.m2 += samples.length * samples.cellM2;
   }
   return out;
 }
@@ -375,7 +379,7 @@ function deficitSamples(
   const yh = lane.yM + w / 2;
   const out: Samples = Object.assign([], { cellM2: 0 });
   if (!(to > from)) return out;
-  const edges = bandEdges(region ?? [part], yl, yh, from);
+  const edges = bandEdges(part, region, yl, yh, from, ctx);
   const nx = Math.min(
     MAX_SAMPLES_ALONG,
     Math.max(2, Math.ceil((to - from) / (w / SAMPLES_ACROSS))),
@@ -389,33 +393,85 @@ function deficitSamples(
         r.center[0] - (acrossM + r.alongM) / 2 <= to,
     );
   out.cellM2 = ((to - from) / nx) * (w / SAMPLES_ACROSS);
-  for (let i = 0; i < nx; i++) {
-    const x = from + ((i + 0.5) * (to - from)) / nx;
-    for (let j = 0; j < SAMPLES_ACROSS; j++) {
-      const y = yl + ((j + 0.5) * w) / SAMPLES_ACROSS;
-      if (!insideEdges(edges, x, y)) continue;
-      if (near.some((n) => laneCovers(n, acrossM, reach, x, y))) continue;
+  // Row by row: the lanes whose swath covers the row first (cheap), the area's edges after.
+  for (let j = 0; j < SAMPLES_ACROSS; j++) {
+    const y = yl + ((j + 0.5) * w) / SAMPLES_ACROSS;
+    const rowLanes = near.filter((n) => Math.abs(y - n.yM) <= acrossM / 2 + 1e-6);
+    for (let i = 0; i < nx; i++) {
+      const x = from + ((i + 0.5) * (to - from)) / nx;
+      if (rowLanes.some((n) => laneCovers(n, acrossM, reach, x, y))) continue;
       if (nearExtra.some((r) => inRect(r, acrossM, x, y))) continue;
+      if (!insideEdges(edges, x, y)) continue;
       if (index.coveredLate(x, y)) continue;
       out.push([x, y]);
     }
   }
-  return out;
+  return out.sort((p, q) => p[0] - q[0] || p[1] - q[1]) as Samples;
 }
 
-/** The edges of the polygons that cross the band [yl, yh] and reach x ≥ xMin. */
-function bandEdges(polygons: MultiPolygonXY, yl: number, yh: number, xMin: number): Edge[] {
-  const out: Edge[] = [];
-  for (const poly of polygons)
-    for (const ring of poly)
-      for (let i = 0; i < ring.length; i++) {
-        const a = ring[i]!;
-        const b = ring[(i + 1) % ring.length]!;
-        if (Math.max(a[1], b[1]) < yl || Math.min(a[1], b[1]) > yh) continue;
-        if (Math.max(a[0], b[0]) < xMin) continue;
-        out.push({ ax: a[0], ay: a[1], bx: b[0], by: b[1] });
+/** An edge of a polygon's ring `ring`, from vertex `i` to the next. */
+interface RingEdge extends Edge {
+  ring: number;
+  i: number;
+}
+
+/** Edges bucketed by `floor(y / stepM)` over every bucket their y-extent meets. */
+interface EdgeIndex {
+  stepM: number;
+  buckets: Map<number, RingEdge[]>;
+}
+
+const edgeIndexes = new WeakMap<object, EdgeIndex>();
+
+/** The edges of `polygons` (rings of a polygon, or polygons) bucketed across the sweep, cached. */
+function edgeIndexOf(key: object, rings: readonly (readonly XY[])[], stepM: number): EdgeIndex {
+  const cached = edgeIndexes.get(key);
+  if (cached && cached.stepM === stepM) return cached;
+  const buckets = new Map<number, RingEdge[]>();
+  for (const [r, ring] of rings.entries())
+    for (let i = 0; i < ring.length; i++) {
+      const a = ring[i]!;
+      const b = ring[(i + 1) % ring.length]!;
+      const e: RingEdge = { ax: a[0], ay: a[1], bx: b[0], by: b[1], ring: r, i };
+      const k1 = Math.floor(Math.max(a[1], b[1]) / stepM);
+      for (let k = Math.floor(Math.min(a[1], b[1]) / stepM); k <= k1; k++) {
+        const list = buckets.get(k);
+        if (list) list.push(e);
+        else buckets.set(k, [e]);
       }
-  return out;
+    }
+  const index = { stepM, buckets };
+  edgeIndexes.set(key, index);
+  return index;
+}
+
+/** Every edge of the index whose y-extent meets [yl, yh], once each. */
+function edgesIn(index: EdgeIndex, yl: number, yh: number): RingEdge[] {
+  const seen = new Set<RingEdge>();
+  const k1 = Math.floor(yh / index.stepM);
+  for (let k = Math.floor(yl / index.stepM); k <= k1; k++)
+    for (const e of index.buckets.get(k) ?? []) seen.add(e);
+  return [...seen];
+}
+
+/** The part's edges (as rings of one polygon), bucketed by lane spacing. */
+function partEdges(part: PolygonXY, ctx: HookContext): EdgeIndex {
+  return edgeIndexOf(part, part, ctx.spacingM);
+}
+
+/** The edges of the region (or of the part) that cross the band [yl, yh] and reach x ≥ xMin. */
+function bandEdges(
+  part: PolygonXY,
+  region: MultiPolygonXY | null,
+  yl: number,
+  yh: number,
+  xMin: number,
+  ctx: HookContext,
+): Edge[] {
+  const index = region ? edgeIndexOf(region, region.flat(), ctx.spacingM) : partEdges(part, ctx);
+  return edgesIn(index, yl, yh).filter(
+    (e) => Math.max(e.ay, e.by) >= yl && Math.min(e.ay, e.by) <= yh && Math.max(e.ax, e.bx) >= xMin,
+  );
 }
 
 /**
@@ -505,16 +561,12 @@ function edgeWalks(part: PolygonXY, end: XY, yl: number, yh: number, ctx: HookCo
   let bestRing = -1;
   let bestEdge = -1;
   let bestM = ON_EDGE_M;
-  for (const [r, ring] of part.entries()) {
-    for (let i = 0; i < ring.length; i++) {
-      const a = ring[i]!;
-      const b = ring[(i + 1) % ring.length]!;
-      const d = segmentDistanceM(end, a, b);
-      if (d < bestM) {
-        bestM = d;
-        bestRing = r;
-        bestEdge = i;
-      }
+  for (const e of edgesIn(partEdges(part, ctx), end[1] - ON_EDGE_M, end[1] + ON_EDGE_M)) {
+    const d = segmentDistanceM(end, [e.ax, e.ay], [e.bx, e.by]);
+    if (d < bestM) {
+      bestM = d;
+      bestRing = e.ring;
+      bestEdge = e.i;
     }
   }
   if (bestRing < 0) return [];
@@ -610,7 +662,7 @@ export function patchPasses(
       for (let j = -OFFSET_STEPS; j <= OFFSET_STEPS; j++) {
         const offsetM = offsetAcrossM(j, w);
         const y = lane.yM + offsetM;
-        for (const [c0, c1] of chordsOf(part, y)) {
+        for (const [c0, c1] of chordsOf(part, y, ctx)) {
           if (c1 < xa - reach || c0 > xb + reach) continue;
           let p0 = Math.max(c0, xa + reach);
           let p1 = Math.min(c1, xb - reach);
@@ -650,6 +702,7 @@ export function patchPasses(
       if (!worthFlying(best.covered * (areaM2 / group.length), passM, ctx)) continue;
       out.push(best.pass);
       index.addRects(best.rects);
+      if (ctx.gained) ctx.gained.m2 += best.covered * (areaM2 / group.length);
     }
   }
   return out;
@@ -674,14 +727,10 @@ export function lanePiecesM(lane: CellLane): [number, number][] {
 }
 
 /** The inside intervals of the horizontal line y through the polygon (even-odd), sorted. */
-function chordsOf(polygon: PolygonXY, y: number): [number, number][] {
+function chordsOf(polygon: PolygonXY, y: number, ctx: HookContext): [number, number][] {
   const xs: number[] = [];
-  for (const ring of polygon)
-    for (let i = 0; i < ring.length; i++) {
-      const a = ring[i]!;
-      const b = ring[(i + 1) % ring.length]!;
-      if (a[1] > y !== b[1] > y) xs.push(a[0] + ((y - a[1]) * (b[0] - a[0])) / (b[1] - a[1]));
-    }
+  for (const e of edgesIn(partEdges(polygon, ctx), y, y))
+    if (e.ay > y !== e.by > y) xs.push(e.ax + ((y - e.ay) * (e.bx - e.ax)) / (e.by - e.ay));
   xs.sort((p, q) => p - q);
   const out: [number, number][] = [];
   for (let i = 0; i + 1 < xs.length; i += 2) out.push([xs[i]!, xs[i + 1]!]);

@@ -98,13 +98,15 @@ function flyLanes(
     }),
   );
   const hooks = ctx.hooks;
-  if (!hooks) return flown.map((lanes) => ({ lanes, passes: [] }));
+  const plain = flown.map((lanes) => ({ lanes, passes: [] }));
+  if (!hooks) return plain;
+  const gained = { m2: 0 };
   const angles = [...new Set(groups.map((g) => g.angleRad))];
   const sameAngle = (angleRad: number): CellLane[] =>
     groups.flatMap((g, i) => (g.angleRad === angleRad ? flown[i]!.map((f) => f.lane) : []));
-  const contexts = new Map(angles.map((a) => [a, hookContext(a, ctx, hooks)]));
+  const contexts = new Map(angles.map((a) => [a, { ...hookContext(a, ctx, hooks), gained }]));
   const regionOf = (g: LaneGroup): MultiPolygonXY | null =>
-    g.region ? g.region.map((p) => rotatedPolygon(p, g.angleRad)) : null;
+    g.region ? rotatedRegion(g.region, g.angleRad) : null;
   // Tips first (against the lanes flown on their own lines), then bends, then passes, each
   // counting what the earlier ones photograph.
   // The swaths of the lanes flown in the other directions (caps, re-planned cells), in each
@@ -156,7 +158,7 @@ function flyLanes(
     );
     return lanes.map((f, j) => ({ k: f.k, lane: bent[j]! }));
   });
-  return groups.map((g, i) => ({
+  const out = groups.map((g, i) => ({
     lanes: hooked[i]!,
     passes:
       hooked[i]!.length === 0
@@ -169,7 +171,14 @@ function flyLanes(
             contexts.get(g.angleRad)!,
           ),
   }));
+  // What the lanes alone miss is measured, not guessed: under a sampling tolerance of the part's
+  // area the lanes are flown as they are (a bend makes a plan more than one block of parallel
+  // lanes for the sortie planner, which can cost a sortie for a few square metres).
+  return gained.m2 < MIN_GAIN_SHARE * polygonAreaM2(part) ? plain : out;
 }
+
+/** Bends, tip lanes and passes are flown only when they photograph more of the part than this. */
+const MIN_GAIN_SHARE = 5e-4;
 
 /** Cells as flown ({@link flyLanes}); each extra pass is a cell of one lane, after the others. */
 function plannedCells(
@@ -210,6 +219,20 @@ function hookContext(
     blocked: (a, b) =>
       ctx.router.blocked(rotateFromSweep(a, cos, sin), rotateFromSweep(b, cos, sin)),
   };
+}
+
+const rotatedRegions = new WeakMap<MultiPolygonXY, Map<number, MultiPolygonXY>>();
+
+/** A region in the sweep frame of `angleRad`, cached per region and angle (see {@link rotatedPolygon}). */
+function rotatedRegion(region: MultiPolygonXY, angleRad: number): MultiPolygonXY {
+  let byAngle = rotatedRegions.get(region);
+  if (!byAngle) rotatedRegions.set(region, (byAngle = new Map()));
+  let rotated = byAngle.get(angleRad);
+  if (!rotated) {
+    rotated = region.map((p) => rotatedPolygon(p, angleRad));
+    byAngle.set(angleRad, rotated);
+  }
+  return rotated;
 }
 
 const rotatedCache = new WeakMap<PolygonXY, Map<number, PolygonXY>>();

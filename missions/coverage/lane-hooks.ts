@@ -246,6 +246,44 @@ export function hookLanes(
   return out;
 }
 
+/**
+ * The ground of the lanes' bands that no photo in `index` covers, m² (sampled as the bends,
+ * tips and passes sample it): beyond each flown lane's photographing pieces, within its band;
+ * the whole band of each lane its line misses (`dropped`).
+ *
+ * @example
+ * missedAreaM2(rotatedPart, null, flownLanes, droppedLanes, index, ctx); // 0 when the swaths overlap enough
+ */
+export function missedAreaM2(
+  part: PolygonXY,
+  region: MultiPolygonXY | null,
+  flown: readonly CellLane[],
+  dropped: readonly CellLane[],
+  index: SwathIndex,
+  ctx: HookContext,
+): number {
+  const { spacingM: w, reachM: reach } = ctx;
+  const reachM = reach + SLIVER_LANE_SPACINGS * w;
+  let sumM2 = 0;
+  const isFlown = new Set(flown);
+  for (const lane of [...flown, ...dropped]) {
+    const ranges: [number, number][] = [];
+    let at = lane.bandStartM;
+    if (isFlown.has(lane)) {
+      for (const [a, b] of lanePiecesM(lane)) {
+        if (a - reachM > at) ranges.push([at, a - reachM]);
+        at = Math.max(at, b + reachM);
+      }
+    }
+    if (lane.bandEndM > at) ranges.push([at, lane.bandEndM]);
+    for (const [from, to] of ranges) {
+      const samples = deficitSamples(part, region, lane, from, to, index, ctx);
+      sumM2 += samples.length * samples.cellM2;
+    }
+  }
+  return sumM2;
+}
+
 /** Offsets tried across a band (in steps of w / 2 / this) for a tip's line or a patch pass. */
 const OFFSET_STEPS = 8;
 

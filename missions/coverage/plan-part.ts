@@ -28,6 +28,7 @@ import {
   createSwathIndex,
   hookLanes,
   lanePiecesM,
+  missedAreaM2,
   patchPasses,
   tipLanes,
   type HookContext,
@@ -134,6 +135,22 @@ function flyLanes(
       angles.length > 1 ? crossStrips(a) : [],
     );
   const tipIndex = new Map(angles.map((a) => [a, swathIndex(a)]));
+  // What the lanes alone miss bounds what bends, tips and passes can gain: under the tolerance,
+  // skip them (most parts at a usual side overlap, and most candidates compared).
+  const areaM2 = polygonAreaM2(part);
+  let missedM2 = 0;
+  for (const [i, g] of groups.entries()) {
+    missedM2 += missedAreaM2(
+      rotatedPolygon(part, g.angleRad),
+      regionOf(g),
+      flown[i]!.map((f) => f.lane),
+      dropped[i]!.map((d) => d.lane),
+      tipIndex.get(g.angleRad)!,
+      contexts.get(g.angleRad)!,
+    );
+    if (missedM2 >= MIN_GAIN_SHARE * areaM2) break;
+  }
+  if (missedM2 < MIN_GAIN_SHARE * areaM2) return plain;
   for (const [i, g] of groups.entries()) {
     if (dropped[i]!.length === 0) continue;
     const hc = contexts.get(g.angleRad)!;
@@ -174,7 +191,7 @@ function flyLanes(
   // What the lanes alone miss is measured, not guessed: under a sampling tolerance of the part's
   // area the lanes are flown as they are (a bend makes a plan more than one block of parallel
   // lanes for the sortie planner, which can cost a sortie for a few square metres).
-  return gained.m2 < MIN_GAIN_SHARE * polygonAreaM2(part) ? plain : out;
+  return gained.m2 < MIN_GAIN_SHARE * areaM2 ? plain : out;
 }
 
 /** Bends, tip lanes and passes are flown only when they photograph more of the part than this. */

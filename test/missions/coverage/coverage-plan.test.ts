@@ -290,7 +290,7 @@ describe('planCoverage on the real forests', () => {
     const check = footprintCoverage(subset, plan.footprints, { samples: 12_000 });
     expect(check.total).toBeGreaterThan(1000);
     expect(check.fraction).toBeGreaterThanOrEqual(0.995);
-    // 10–17 s alone (the corner checks at 30 % side overlap add about a third); more on a loaded machine.
+    // About 10 s alone (as before the corner checks); more on a loaded machine.
   }, 60_000);
 });
 

@@ -772,11 +772,9 @@ export class AlertsService {
       if (!current) throw new Error(`alert ${outcome.alert.id} vanished during fusion`);
       const version = current.version + 1;
       const fields = rowFieldsOf(outcome.alert);
-      this.alerts.growAlert(
-        current.id,
-        { ...fields, version, updatedAt: new Date(ctx.nowMs) },
-        current,
-      );
+      // always the full UPDATE: its R*Tree trigger moves the entry even when the box is the same,
+      // and the tree's layout decides the order of candidates, so of equally near ones
+      this.alerts.growAlert(current.id, { ...fields, version, updatedAt: new Date(ctx.nowMs) });
       const updated: AlertRow = { ...current, ...fields, version, updatedAt: new Date(ctx.nowMs) };
       this.recordEvent(ctx, updated, 'alert.updated', 'system', {
         data: {

@@ -74,6 +74,7 @@ const POINT_PIECE_M = 1e-3;
  * the path bends, climb, descent and start/stop, each sortie from its fastest dock), so the
  * caller can judge the result with it like any other coverage order.
  *
+ * Lane paths may have corners (a bend along the area's edge): their turns count inside them.
  * Returns null when the work is not lanes at one altitude (corridor passes, fewer than three
  * pieces, more than {@link LANE_ROUTES_MAX_PIECES}), when a piece cannot be flown within one
  * battery, or when `fewerThan` cannot be reached. Pure and deterministic for a seed; the rounds
@@ -93,7 +94,7 @@ export function planLaneRoutes(
   if (docks.length === 0 || workPaths.some((w) => w.kind === 'pass')) return null;
   const lanes = workPaths.filter((w) => w.kind === 'lane');
   if (lanes.length < 3 || lanes.length > LANE_ROUTES_MAX_PIECES) return null;
-  if (lanes.some((w) => w.coordinates.length !== 2)) return null;
+  if (lanes.some((w) => w.coordinates.length < 2)) return null;
   const altitudeM = lanes[0]!.altitudeAglM;
   if (lanes.some((w) => w.altitudeAglM !== altitudeM)) return null;
   const model = new PieceModel(
@@ -147,8 +148,9 @@ class PieceModel {
   readonly middles: XY[];
   private readonly entry: XY[] = [];
   private readonly exit: XY[] = [];
-  /** Unit heading of each state ([0, 0] for a single photo position). */
-  private readonly heading: XY[] = [];
+  /** Unit heading of each state where it starts and where it ends ([0, 0]: one photo position). */
+  private readonly entryHeading: XY[] = [];
+  private readonly exitHeading: XY[] = [];
   private readonly outerEntry: boolean[] = [];
   private readonly outerExit: boolean[] = [];
   private readonly states: number;
@@ -177,23 +179,36 @@ class PieceModel {
     const ends = new Map<string, number>();
     const key = (q: readonly number[]): string => `${q[0]},${q[1]}`;
     for (const w of lanes)
-      for (const q of w.coordinates) ends.set(key(q), (ends.get(key(q)) ?? 0) + 1);
+      for (const q of [w.coordinates[0]!, w.coordinates.at(-1)!])
+        ends.set(key(q), (ends.get(key(q)) ?? 0) + 1);
     this.pieceS = new Float64Array(this.n);
     this.middles = [];
+    const unit = (p: XY, q: XY): XY => {
+      const m = dist(p, q);
+      return m < POINT_PIECE_M ? [0, 0] : [(q[0] - p[0]) / m, (q[1] - p[1]) / m];
+    };
     lanes.forEach((w, k) => {
-      const [a, b] = w.coordinates.map((q) => frame.toLocal(q)) as [XY, XY];
-      const lengthM = dist(a, b);
-      const dir: XY =
-        lengthM < POINT_PIECE_M ? [0, 0] : [(b[0] - a[0]) / lengthM, (b[1] - a[1]) / lengthM];
+      // A lane is straight; a bend along the area's edge (its own lane path) may have corners.
+      const pts = w.coordinates.map((q) => frame.toLocal(q));
+      const a = pts[0]!;
+      const b = pts.at(-1)!;
+      let lengthM = 0;
+      let turnS = 0;
+      for (let i = 1; i < pts.length; i++) lengthM += dist(pts[i - 1]!, pts[i]!);
+      for (let i = 1; i + 1 < pts.length; i++)
+        turnS += turnTimeS(turnAngleRad(pts[i - 1]!, pts[i]!, pts[i + 1]!), drone);
+      const first = lengthM < POINT_PIECE_M ? ([0, 0] as XY) : unit(a, pts[1]!);
+      const last = lengthM < POINT_PIECE_M ? ([0, 0] as XY) : unit(pts.at(-2)!, b);
       const outerA = ends.get(key(w.coordinates[0]!)) === 1;
-      const outerB = ends.get(key(w.coordinates[1]!)) === 1;
+      const outerB = ends.get(key(w.coordinates.at(-1)!)) === 1;
       // A single photo position turns as the legs around it bend: charged as a full U-turn.
       this.pieceS[k] =
-        lengthM / this.speed + (lengthM < POINT_PIECE_M ? turnTimeS(Math.PI, drone) : 0);
+        lengthM / this.speed + turnS + (lengthM < POINT_PIECE_M ? turnTimeS(Math.PI, drone) : 0);
       this.middles.push([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2]);
       this.entry.push(a, b);
       this.exit.push(b, a);
-      this.heading.push(dir, [-dir[0], -dir[1]]);
+      this.entryHeading.push(first, [-last[0], -last[1]]);
+      this.exitHeading.push(last, [-first[0], -first[1]]);
       this.outerEntry.push(outerA, outerB);
       this.outerExit.push(outerB, outerA);
     });
@@ -206,13 +221,14 @@ class PieceModel {
       for (let s = 0; s < states; s++) {
         const p = this.entry[s]!;
         const e = this.exit[s]!;
-        const h = this.heading[s]!;
+        const hIn = this.entryHeading[s]!;
+        const hOut = this.exitHeading[s]!;
         this.intoS[k]![s] =
           dist(d.xy, p) / this.speed +
-          turnTimeS(turnAngleRad(d.xy, p, [p[0] + h[0], p[1] + h[1]]), drone);
+          turnTimeS(turnAngleRad(d.xy, p, [p[0] + hIn[0], p[1] + hIn[1]]), drone);
         this.backS[k]![s] =
           dist(e, d.xy) / this.speed +
-          turnTimeS(turnAngleRad([e[0] - h[0], e[1] - h[1]], e, d.xy), drone);
+          turnTimeS(turnAngleRad([e[0] - hOut[0], e[1] - hOut[1]], e, d.xy), drone);
       }
     });
   }
@@ -225,8 +241,8 @@ class PieceModel {
 
   private fillConn(a: number, b: number): number {
     const pts = this.connection(a, b);
-    const ha = this.heading[a]!;
-    const hb = this.heading[b]!;
+    const ha = this.exitHeading[a]!;
+    const hb = this.entryHeading[b]!;
     const first = pts[0]!;
     const last = pts[pts.length - 1]!;
     const path: XY[] = [
@@ -249,8 +265,8 @@ class PieceModel {
     const pts: XY[] = [e];
     const tr = this.turnaroundM;
     if (tr > 0 && !(e[0] === s[0] && e[1] === s[1])) {
-      const ha = this.heading[a]!;
-      const hb = this.heading[b]!;
+      const ha = this.exitHeading[a]!;
+      const hb = this.entryHeading[b]!;
       if (this.outerExit[a]) pts.push([e[0] + ha[0] * tr, e[1] + ha[1] * tr]);
       if (this.outerEntry[b]) pts.push([s[0] - hb[0] * tr, s[1] - hb[1] * tr]);
     }
@@ -298,13 +314,13 @@ class PieceModel {
     const out: WorkPath[] = [];
     states.forEach((s, k) => {
       const lane = this.lanes[s >> 1]!;
-      const coords = s & 1 ? [lane.coordinates[1]!, lane.coordinates[0]!] : lane.coordinates;
+      const coords = s & 1 ? [...lane.coordinates].reverse() : lane.coordinates;
       if (k > 0) {
         const prev = states[k - 1]!;
         const pts = this.connection(prev, s);
         if (pts.length > 1) {
           const prevLane = this.lanes[prev >> 1]!;
-          const from = prev & 1 ? prevLane.coordinates[0]! : prevLane.coordinates[1]!;
+          const from = prev & 1 ? prevLane.coordinates[0]! : prevLane.coordinates.at(-1)!;
           out.push({
             kind: 'transit',
             coordinates: pts.map((q, m) =>
@@ -315,7 +331,7 @@ class PieceModel {
           });
         }
       }
-      out.push({ ...lane, coordinates: [coords[0]!, coords[1]!] });
+      out.push({ ...lane, coordinates: [...coords] });
     });
     return out;
   }

@@ -87,6 +87,37 @@ describe('planLaneRoutes', () => {
     expect(planLaneRoutes(three, docks, drone, frame)).toEqual(one);
   });
 
+  it('carries a bend (a lane path with corners, along the edge) whole, its turns counted as the splitter counts them', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 20 * 60 };
+    const path = (xy: [number, number][]): WorkPath => ({
+      kind: 'lane',
+      coordinates: xy.map((q) => frame.toLonLat(q)),
+      altitudeAglM: 100,
+      triggerDistanceM: 20,
+    });
+    // Lanes of 2 km from a dock below them, one with a bend up the slanted edge at its end.
+    const work = [0, 45, 90, 135, 180, 225].map((y) =>
+      path([
+        [500, 300 + y],
+        [2500, 300 + y],
+      ]),
+    );
+    work.push(
+      path([
+        [2500, 570],
+        [2540, 570],
+        [2600, 640],
+      ]),
+    );
+    const routes = planLaneRoutes(work, docks, drone, frame);
+    expect(routes).not.toBeNull();
+    expect(pieceKeys(routes!.workPaths)).toEqual(pieceKeys(work));
+    const split = planSorties(units(routes!.workPaths), docks, drone);
+    if (!split.ok) throw new Error(split.code);
+    expect(split.sorties.length).toBeLessThanOrEqual(routes!.sorties);
+    expect(split.totalTimeS).toBeLessThanOrEqual(routes!.timeS + 1e-6);
+  });
+
   it('lets planPatrol fly the island from its dock in as few sorties as the lower bound at 40 min (5 split in order)', () => {
     const drone = { ...DEFAULT_DRONE, enduranceS: 40 * 60 };
     const result = planPatrol({
@@ -109,5 +140,6 @@ describe('planLaneRoutes', () => {
       { drone, frame, noFlyZones: [] },
     );
     expect(check.ok ? '' : check.message).toBe('');
-  });
+    // The routing search from three candidates: several seconds, more on a loaded machine.
+  }, 90_000);
 });

@@ -81,6 +81,12 @@ export interface DockAwareCoverageInput {
   slackPct?: number;
   /** Called with every whole-area candidate and its split (for benchmarks and tests). */
   onCandidate?: (choice: string, score: SortieScore | null) => void;
+  /**
+   * Called with the share of the work done, never falling, ending at 1: the candidates before
+   * the routing search count as its first 30 %, the routing search (the longest part on large
+   * islands) the rest.
+   */
+  onProgress?: (fraction: number) => void;
 }
 
 /** The result of {@link dockAwareCoverage}: the kept plan and which candidate it is. */
@@ -134,6 +140,8 @@ interface Draft {
 const CANDIDATE_COURSES_DEG = [0, 45, 90, 135];
 /** Candidates (the best first) whose lane pieces the routing search regroups at most. */
 const LANE_ROUTE_STARTS = 3;
+/** Share of the progress reached when the routing search starts. */
+const SEARCH_FROM = 0.3;
 /** A dock whose share would be smaller than this part of the area takes none. */
 const MIN_SHARE = 0.05;
 
@@ -367,12 +375,17 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
     const starts = [...judged]
       .sort((a, b) => (better(a.score, b.score) ? -1 : better(b.score, a.score) ? 1 : 0))
       .slice(0, LANE_ROUTE_STARTS);
-    for (const start of starts) {
+    input.onProgress?.(SEARCH_FROM);
+    for (const [i, start] of starts.entries()) {
       const now = best.score;
       if (now === null || now.sorties <= Math.max(1, now.lowerBound ?? 0)) break;
+      const share = (1 - SEARCH_FROM) / starts.length;
       const routes = planLaneRoutes(start.workPaths, input.docks, input.drone, frame, {
         ...(input.slackPct !== undefined && { slackPct: input.slackPct }),
         fewerThan: now.sorties,
+        ...(input.onProgress && {
+          onProgress: (f: number) => input.onProgress?.(SEARCH_FROM + share * (i + f)),
+        }),
       });
       candidates++;
       if (routes)
@@ -390,6 +403,7 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
         );
     }
   }
+  input.onProgress?.(1);
   return { plan: best.finish(), choice: best.choice, score: best.score, candidates };
 }
 

@@ -23,6 +23,11 @@ export interface LaneRoutesOptions {
   seed?: number;
   /** Ruin-and-recreate rounds per lane piece in each attempt to drop one sortie. Default 40. */
   roundsPerPiece?: number;
+  /**
+   * Called now and then with the share of the search's round budget spent (every attempt at
+   * every sortie it may drop), never falling, and with 1 at the end.
+   */
+  onProgress?: (fraction: number) => void;
 }
 
 /** The result of {@link planLaneRoutes}. */
@@ -46,6 +51,8 @@ const ATTEMPTS = 6;
 /** Average pieces removed per ruin, and the longest string (SISR's c̄ and L^max). */
 const MEAN_REMOVED = 10;
 const MAX_STRING = 10;
+/** Rounds between two progress reports. */
+const PROGRESS_ROUNDS = 64;
 /** Probability of skipping a candidate position in the greedy reinsertion. */
 const BLINK = 0.01;
 /** Nearest pieces (by their middles) a ruin walks from its seed. */
@@ -115,16 +122,24 @@ export function planLaneRoutes(
     Math.min(MAX_ROUNDS, Math.round((options.roundsPerPiece ?? 40) * lanes.length)),
   );
   let best = search.snapshot();
+  const budget = Math.max(1, (best.routes.length - least) * ATTEMPTS * rounds);
+  let spent = 0;
+  const onRound = options.onProgress
+    ? (): void => {
+        if (++spent % PROGRESS_ROUNDS === 0) options.onProgress?.(Math.min(1, spent / budget));
+      }
+    : undefined;
   while (best.routes.length > least) {
     let ok = false;
     for (let a = 0; a < ATTEMPTS && !ok; a++) {
       search.restore(best);
       search.dropLightestRoute();
-      ok = search.annealOverCapacity(rounds);
+      ok = search.annealOverCapacity(rounds, onRound);
     }
     if (!ok) break;
     best = search.snapshot();
   }
+  options.onProgress?.(1);
   if (options.fewerThan !== undefined && best.routes.length >= options.fewerThan) return null;
   return {
     workPaths: best.routes.flatMap((r) => model.workPaths(r)),
@@ -459,7 +474,7 @@ class PieceSearch {
    * Places the pool, then ruins and recreates under annealing with a growing price on the time
    * over the battery; true as soon as every piece is placed and every route fits.
    */
-  annealOverCapacity(rounds: number): boolean {
+  annealOverCapacity(rounds: number, onRound?: () => void): boolean {
     const ratioT = END_TEMPERATURE_S / START_TEMPERATURE_S;
     const ratioP = PENALTY_END / PENALTY_START;
     this.recreate(this.pool, PENALTY_START);
@@ -468,6 +483,7 @@ class PieceSearch {
     let current = this.snapshot();
     let currentCost = this.cost(PENALTY_START);
     for (let it = 0; it < rounds; it++) {
+      onRound?.();
       const f = it / rounds;
       const temperature = START_TEMPERATURE_S * ratioT ** f;
       const penalty = PENALTY_START * ratioP ** f;

@@ -557,6 +557,7 @@ export function planPatrol(input: PatrolInput): PatrolResult {
           }),
           ...(router && { route: routeXY }),
           drone,
+          onProgress: (f) => progress(0.05 + (0.5 * (done + f)) / coverageTargets.length),
           ...((router || dem) && {
             slackPct: (router ? DETOUR_SLACK_PCT : 0) + (dem ? TERRAIN_SLACK_PCT : 0),
           }),

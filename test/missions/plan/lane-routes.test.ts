@@ -118,14 +118,21 @@ describe('planLaneRoutes', () => {
     expect(split.totalTimeS).toBeLessThanOrEqual(routes!.timeS + 1e-6);
   });
 
-  it('lets planPatrol fly the island from its dock in as few sorties as the lower bound at 40 min (5 split in order)', () => {
+  it('lets planPatrol fly the island from its dock in as few sorties as the lower bound at 40 min (5 split in order), its progress moving during the search', () => {
     const drone = { ...DEFAULT_DRONE, enduranceS: 40 * 60 };
+    const shares: number[] = [];
     const result = planPatrol({
       areas: [{ kind: 'forest', geojson: island }],
       docks: [{ id: 'dock', position: dockLonLat, groundAltM: 0 }],
       drone,
-      options: { altitudeAglM: 100, coverageSamples: 4000 },
+      options: { altitudeAglM: 100, coverageSamples: 4000, onProgress: (f) => shares.push(f) },
     });
+    // The one area's coverage spans 5–55 %; the routing search reports within it, never falling.
+    for (let k = 1; k < shares.length; k++)
+      expect(shares[k]).toBeGreaterThanOrEqual(shares[k - 1]!);
+    expect(shares.at(-1)).toBe(1);
+    const during = new Set(shares.filter((f) => f > 0.05 && f < 0.55));
+    expect(during.size).toBeGreaterThanOrEqual(10);
     if (!result.ok) throw new Error(result.error.message);
     const { plan } = result;
     expect(plan.statistics.sorties).toBe(4);

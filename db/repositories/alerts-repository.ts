@@ -191,6 +191,8 @@ function fusionParams(
 
 /** What the fusion test reads of an open alert near an observation (see fusionCandidateRefs). */
 export interface FusionCandidateRef {
+  /** Creation order (the row's key): fusion's tie rule gives equally near alerts to the oldest. */
+  seq: number;
   id: string;
   alertType: AlertRow['alertType'];
   /** Grows by one with every change of the geometry: a parsed geometry may be kept by it. */
@@ -304,7 +306,7 @@ export class AlertsRepository {
         .raw(true),
       fusionRefs: sqlite
         .prepare<unknown[], unknown[]>(
-          `SELECT a.id, a.alert_type, a.version, a.status, a.first_observed_at, a.last_observed_at, a.radius_m, a.geometry
+          `SELECT a.seq, a.id, a.alert_type, a.version, a.status, a.first_observed_at, a.last_observed_at, a.radius_m, a.geometry
          FROM alerts_rtree r CROSS JOIN alerts a ON a.seq = r.seq ${FUSION_WHERE}`,
         )
         .raw(true),
@@ -456,8 +458,9 @@ export class AlertsRepository {
   }
 
   /**
-   * The same alerts as {@link fusionCandidates}, in the same order, with only what the fusion
-   * test reads (8 of 31 columns): the rules pick one, and only that one is read whole
+   * The same alerts as {@link fusionCandidates}, in the same order (the R*Tree's: the rules'
+   * choice does not depend on it), with only what the fusion test and its tie rule read (9 of 31
+   * columns): the rules pick one, and only that one is read whole
    * ({@link getAlertUnscoped}). Per candidate this skips decoding the JSON columns (pass keys,
    * sensors, sources, metrics, reasons) and the dates of a row the detection will not join.
    */
@@ -476,14 +479,15 @@ export class AlertsRepository {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       out[i] = {
-        id: r[0] as string,
-        alertType: r[1] as AlertRow['alertType'],
-        version: r[2] as number,
-        status: r[3] as AlertRow['status'],
-        firstObservedAtMs: r[4] as number,
-        lastObservedAtMs: r[5] as number,
-        radiusM: r[6] as number,
-        geometryJson: r[7] as string,
+        seq: r[0] as number,
+        id: r[1] as string,
+        alertType: r[2] as AlertRow['alertType'],
+        version: r[3] as number,
+        status: r[4] as AlertRow['status'],
+        firstObservedAtMs: r[5] as number,
+        lastObservedAtMs: r[6] as number,
+        radiusM: r[7] as number,
+        geometryJson: r[8] as string,
       };
     }
     return out;

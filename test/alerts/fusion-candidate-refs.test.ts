@@ -1,6 +1,6 @@
-// Fusion reads 8 columns per candidate (fusionCandidateRefs) where it read whole rows
-// (fusionCandidates): the same alerts must come back, in the same order (the rules keep the
-// first of equally near alerts), with the same values.
+// Fusion reads 9 columns per candidate (fusionCandidateRefs) where it read whole rows
+// (fusionCandidates): the same alerts must come back, in the same order, with the same values
+// (the creation order `seq` too: of equally near alerts the oldest wins).
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALERT_TYPES } from '../../src/services/alerts/alert-model';
 import { seededRandom } from '../../missions/index';
@@ -52,6 +52,7 @@ describe('fusion candidate refs', () => {
       for (const [k, r] of refs.entries()) {
         const a = whole[k]!;
         expect(r).toEqual({
+          seq: a.seq,
           id: a.id,
           alertType: a.alertType,
           version: a.version,

@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   detectionSchema,
   evaluateObservation,
+  FUSION_TIE_M,
+  geometryDistanceM,
   observeDetection,
   observeSatelliteHotspot,
   resolveRule,
   type AlertRule,
   type AlertSnapshot,
   type Asset,
+  type FusionCandidate,
   type RuleContext,
   type RuleOutcome,
   type Suppression,
@@ -24,6 +27,11 @@ function ctx(over: Partial<RuleContext> = {}): RuleContext {
     newId: () => `a${++n}`,
     ...over,
   };
+}
+
+/** A snapshot as a store gives it to fusion: with its rank in creation order. */
+function stored(alert: AlertSnapshot, createdSeq = 1): AlertSnapshot & FusionCandidate {
+  return { ...alert, createdSeq };
 }
 
 function created(r: RuleOutcome): AlertSnapshot {
@@ -167,7 +175,7 @@ describe('fusion and the confidence ladder', () => {
       observeDetection(
         hotspot({ eastM: 60, northM: 20, atMs: T0 + 20 * 60_000, passId: 'pass-2' }),
       ),
-      ctx({ candidates: [first] }),
+      ctx({ candidates: [stored(first)] }),
     );
     expect(r.outcome).toBe('merged');
     if (r.outcome !== 'merged') return;
@@ -181,7 +189,7 @@ describe('fusion and the confidence ladder', () => {
     const first = created(evaluateObservation(observeDetection(hotspot()), ctx()));
     const r = evaluateObservation(
       observeDetection(hotspot({ eastM: 5, atMs: T0 + 2_000 })),
-      ctx({ candidates: [first] }),
+      ctx({ candidates: [stored(first)] }),
     );
     expect(r).toMatchObject({ outcome: 'merged', escalated: false, alert: { confidence: 'low' } });
   });
@@ -190,7 +198,7 @@ describe('fusion and the confidence ladder', () => {
     const first = created(evaluateObservation(observeDetection(hotspot()), ctx()));
     const r = evaluateObservation(
       observeDetection(hotspot({ sensorId: 'ir-2' })),
-      ctx({ candidates: [first] }),
+      ctx({ candidates: [stored(first)] }),
     );
     expect(r).toMatchObject({ outcome: 'merged', alert: { confidence: 'high' } });
   });
@@ -198,7 +206,7 @@ describe('fusion and the confidence ladder', () => {
   it('opens a separate alert when too far away or too late', () => {
     const first = created(evaluateObservation(observeDetection(hotspot()), ctx()));
     let n = 10;
-    const c = ctx({ candidates: [first], newId: () => `a${++n}` });
+    const c = ctx({ candidates: [stored(first)], newId: () => `a${++n}` });
     expect(
       evaluateObservation(observeDetection(hotspot({ eastM: 600, passId: 'p2' })), c),
     ).toMatchObject({ outcome: 'created' });
@@ -211,7 +219,7 @@ describe('fusion and the confidence ladder', () => {
     const first = created(evaluateObservation(observeDetection(hotspot()), ctx()));
     const r = evaluateObservation(
       observeDetection(hotspot({ passId: 'p2' })),
-      ctx({ candidates: [{ ...first, status: 'resolved' }] }),
+      ctx({ candidates: [{ ...stored(first), status: 'resolved' }] }),
     );
     expect(r.outcome).toBe('created');
   });
@@ -230,7 +238,7 @@ describe('fusion and the confidence ladder', () => {
       frpMw: 40,
       version: '6.1NRT',
     });
-    const r = evaluateObservation(sat, ctx({ candidates: [first] }));
+    const r = evaluateObservation(sat, ctx({ candidates: [stored(first)] }));
     expect(r).toMatchObject({
       outcome: 'merged',
       alert: { confidence: 'highest', sources: ['drone', 'satellite'] },
@@ -254,6 +262,78 @@ describe('fusion and the confidence ladder', () => {
     expect(created(evaluateObservation(sat, ctx())).confidence).toBe('low');
     const weak = { ...sat, metrics: { ...sat.metrics, satelliteConfidencePct: 10 } };
     expect(evaluateObservation(weak, ctx()).outcome).toBe('below_threshold');
+  });
+});
+
+describe('fusion between equally near alerts (the tie rule)', () => {
+  // an observation reduced to a point, and point alerts east and west of it on its latitude:
+  // mirror images in degrees, so their distances are equal to the last bit
+  const obs = { ...observeDetection(hotspot({ passId: 'p9' })) };
+  const [lon, lat] = obs.location;
+  const pointObs = { ...obs, geometry: { type: 'Point' as const, coordinates: obs.location } };
+  const base = created(evaluateObservation(observeDetection(hotspot()), ctx()));
+  /** A stored point alert `dLonDeg` east of the observation, created `createdSeq`-th. */
+  const alertAt = (id: string, createdSeq: number, dLonDeg: number) =>
+    stored(
+      { ...base, id, geometry: { type: 'Point', coordinates: [lon + dLonDeg, lat] } },
+      createdSeq,
+    );
+  const winner = (candidates: FusionCandidate[]) => {
+    const r = evaluateObservation(pointObs, ctx({ candidates }));
+    if (r.outcome !== 'merged') throw new Error(`expected merged, got ${r.outcome}`);
+    return r.alert.id;
+  };
+  const permutations = <T>(xs: T[]): T[][] =>
+    xs.length <= 1
+      ? [xs]
+      : xs.flatMap((x, i) =>
+          permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]),
+        );
+
+  it('gives an exact tie to the alert created first, in every candidate order', () => {
+    const dLon = 50 / 96_000;
+    const oldest = alertAt('a-old', 3, -dLon);
+    const younger = alertAt('a-young', 7, dLon);
+    const youngest = alertAt('a-youngest', 9, -dLon);
+    // the tie is exact (mirror images), the older is not nearer by any rounding
+    expect(geometryDistanceM(oldest.geometry, pointObs.geometry)).toBe(
+      geometryDistanceM(younger.geometry, pointObs.geometry),
+    );
+    for (const order of permutations([younger, youngest, oldest]))
+      expect(winner(order)).toBe('a-old');
+  });
+
+  it('breaks a tie between equal creation ranks by id', () => {
+    const dLon = 50 / 96_000;
+    for (const order of permutations([alertAt('a-b', 4, dLon), alertAt('a-a', 4, -dLon)]))
+      expect(winner(order)).toBe('a-a');
+  });
+
+  it('counts distances within 1 µm as equal and a nearer alert by 1 mm as nearer', () => {
+    const dLon = 50 / 96_000;
+    // ~0.3 µm farther (a few hundred ulps of longitude): still a tie, the older wins
+    const olderFarther = alertAt('a-old', 1, dLon + 3e-12);
+    const younger = alertAt('a-young', 2, -dLon);
+    const dOld = geometryDistanceM(olderFarther.geometry, pointObs.geometry);
+    const dYoung = geometryDistanceM(younger.geometry, pointObs.geometry);
+    expect(dOld - dYoung).toBeGreaterThan(0);
+    expect(dOld - dYoung).toBeLessThan(FUSION_TIE_M);
+    for (const order of permutations([olderFarther, younger])) expect(winner(order)).toBe('a-old');
+    // ~1 mm farther: the younger, nearer alert wins
+    const olderFar = alertAt('a-old', 1, dLon + 1e-8);
+    expect(geometryDistanceM(olderFar.geometry, pointObs.geometry) - dYoung).toBeGreaterThan(5e-4);
+    for (const order of permutations([olderFar, younger])) expect(winner(order)).toBe('a-young');
+  });
+
+  it('measures the tolerance from the nearest, not from candidate to candidate', () => {
+    // a chain 0.6 µm apart: the oldest is 1.2 µm farther than the nearest, out of the tie
+    const dLon = 50 / 96_000;
+    const step = 0.6e-6 / 96_000;
+    const nearest = alertAt('a-3', 3, dLon);
+    const middle = alertAt('a-2', 2, -(dLon + step));
+    const farthest = alertAt('a-1', 1, dLon + 2 * step);
+    for (const order of permutations([nearest, middle, farthest]))
+      expect(winner(order)).toBe('a-2');
   });
 });
 

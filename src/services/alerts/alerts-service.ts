@@ -772,8 +772,8 @@ export class AlertsService {
       if (!current) throw new Error(`alert ${outcome.alert.id} vanished during fusion`);
       const version = current.version + 1;
       const fields = rowFieldsOf(outcome.alert);
-      // always the full UPDATE: its R*Tree trigger moves the entry even when the box is the same,
-      // and the tree's layout decides the order of candidates, so of equally near ones
+      // the full UPDATE: its R*Tree trigger moves the entry even when the box is the same (the
+      // tree's layout orders candidates, which no longer decides fusion: see the tie rule)
       this.alerts.growAlert(current.id, { ...fields, version, updatedAt: new Date(ctx.nowMs) });
       const updated: AlertRow = { ...current, ...fields, version, updatedAt: new Date(ctx.nowMs) };
       this.recordEvent(ctx, updated, 'alert.updated', 'system', {
@@ -842,6 +842,7 @@ export class AlertsService {
       }
       return {
         id: r.id,
+        createdSeq: r.seq,
         alertType: r.alertType as AlertType,
         status: r.status,
         firstObservedAtMs: r.firstObservedAtMs,

@@ -316,19 +316,41 @@ export type RuleOutcome =
       ruleIds: string[];
     };
 
-/** What the fusion test reads of a candidate alert: type, status, time span, place, radius. */
+/**
+ * What the fusion test reads of a candidate alert: type, status, time span, place, radius, and
+ * its rank in creation order (the tie rule of {@link evaluateObservation}).
+ */
 export type FusionCandidate = Pick<
   AlertSnapshot,
   'id' | 'alertType' | 'status' | 'firstObservedAtMs' | 'lastObservedAtMs' | 'geometry' | 'radiusM'
->;
+> & {
+  /**
+   * Creation order: lower = created earlier (a store's `alerts.seq`). Of equally near
+   * candidates the lowest wins, then the lowest `id` (string order).
+   */
+  createdSeq: number;
+};
+
+/**
+ * Distances (m) this close count as equal in fusion's choice: a micrometre, far below any
+ * georeferencing error (metres) and far above floating noise. The distance arithmetic itself
+ * errs by ~1e-13 m, but a position stored as float64 degrees resolves only ~1.4e-9 m of
+ * longitude here (one ulp of 120° × ~96 km/°), so places meant to be equally far can only be
+ * equally far to within a few nanometres: a 1e-9 m tolerance would let that rounding decide.
+ *
+ * @example
+ * FUSION_TIE_M; // 1e-6: candidates 0.4 µm apart in distance are a tie, 1 mm apart are not
+ */
+export const FUSION_TIE_M = 1e-6;
 
 export interface RuleContext {
   rules: readonly AlertRule[];
   suppressions: readonly Suppression[];
   assets: readonly Asset[];
   /**
-   * Open (and recently closed) alerts near the observation; terminal ones are ignored. Whole
-   * snapshots, or only what the fusion test reads when `loadAlert` gives the chosen one whole.
+   * Open (and recently closed) alerts near the observation, in any order; terminal ones are
+   * ignored. Whole snapshots (with their `createdSeq`), or only what the fusion test reads when
+   * `loadAlert` gives the chosen one whole.
    */
   candidates: readonly FusionCandidate[];
   /** The whole alert of the candidate fusion chose (a store reads only that one in full). */
@@ -336,13 +358,30 @@ export interface RuleContext {
   newId: () => string;
 }
 
+/** Whether `a` was created before `b` (lower `createdSeq`, then lower `id`). */
+function olderThan(a: FusionCandidate, b: FusionCandidate): boolean {
+  if (a.createdSeq !== b.createdSeq) return a.createdSeq < b.createdSeq;
+  return a.id < b.id;
+}
+
+function isWhole(c: FusionCandidate): c is FusionCandidate & AlertSnapshot {
+  return 'passKeys' in c;
+}
+
 function wholeSnapshot(c: FusionCandidate): AlertSnapshot {
-  if ('passKeys' in c) return c as AlertSnapshot;
+  if (isWhole(c)) return c;
   throw new TypeError(`candidate ${c.id} is not a whole alert snapshot and no loadAlert was given`);
 }
 
 /**
  * The whole decision for one observation.
+ *
+ * Fusion: of the open candidates of the observation's type within the fusion window (time) and
+ * reach (`fusionDistanceM` + both radii, m), the nearest absorbs it. Tie rule: every candidate
+ * within {@link FUSION_TIE_M} (1e-6 m) of the nearest distance counts as equally near, and of
+ * those the OLDEST wins: the lowest `createdSeq` (created first, not observed first), then the
+ * lowest `id`. The result therefore does not depend on the order of `candidates` (a store's
+ * R*Tree returns them in the order of its internal layout).
  *
  * @example
  * const r = evaluateObservation(obs, { rules: [], suppressions: [], assets: [], candidates: [], newId: () => 'a1' });
@@ -362,7 +401,8 @@ export function evaluateObservation(obs: Observation, ctx: RuleContext): RuleOut
   if (failures.length > 0) return { outcome: 'below_threshold', failures, ruleIds: rule.ruleIds };
 
   const point: Geometry = { type: 'Point', coordinates: obs.location };
-  let best: { alert: FusionCandidate; d: number } | undefined;
+  const near: { alert: FusionCandidate; d: number }[] = [];
+  let nearestM = Number.POSITIVE_INFINITY;
   for (const alert of ctx.candidates) {
     if (alert.alertType !== obs.alertType || isTerminal(alert.status)) continue;
     const dt = Math.max(
@@ -376,10 +416,17 @@ export function evaluateObservation(obs: Observation, ctx: RuleContext): RuleOut
         ? distanceM(alert.geometry.coordinates, obs.location)
         : geometryDistanceM(alert.geometry, obs.geometry.type === 'Point' ? point : obs.geometry);
     if (d > rule.fusionDistanceM + obs.radiusM + alert.radiusM) continue;
-    if (!best || d < best.d) best = { alert, d };
+    near.push({ alert, d });
+    if (d < nearestM) nearestM = d;
+  }
+  // a second pass, so that the tolerance is measured from the nearest whatever the order
+  let best: FusionCandidate | undefined;
+  for (const { alert, d } of near) {
+    if (d - nearestM > FUSION_TIE_M) continue;
+    if (!best || olderThan(alert, best)) best = alert;
   }
   if (best) {
-    const prev = ctx.loadAlert ? ctx.loadAlert(best.alert) : wholeSnapshot(best.alert);
+    const prev = ctx.loadAlert ? ctx.loadAlert(best) : wholeSnapshot(best);
     const alert = applyObservation(prev, obs, prev.id, ctx.assets);
     return {
       outcome: 'merged',

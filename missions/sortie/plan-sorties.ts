@@ -238,7 +238,11 @@ export function planSorties(
  * (along their paths, their internal turns, hover) plus the connection leaving each unit, at
  * least its distance to the nearest other unit (the last unit's is given back). Then the
  * cardinality argument of bin packing: if at most `m` of the `q` largest units fit in a sortie,
- * at least ⌈q / m⌉ sorties are needed.
+ * at least ⌈q / m⌉ sorties are needed. The largest of that count and those of
+ * {@link travelSortieMinimum} (the total time every split must spend, sorties one by one from
+ * the farthest unit out, and the time the work beyond each distance leaves: {@link reachVolume})
+ * is returned. Every unit counts as work to fly whole (a coverage's transits too): the count is
+ * about these units, not about every plan of the same area.
  */
 function provenSortieMinimum(
   units: readonly WorkUnit[],
@@ -473,10 +477,26 @@ function travelSortieMinimum(
   const gains = endA.map((a, k) => a - endB[k]!).sort((x, y) => y - x);
   const turnsA = endA.reduce((s, x) => s + x, 0);
   const ownS = own.reduce((s, x) => s + x, 0);
-  const cascade = reachCascade(units.length, directions, own, unitEndS, gains, {
+  const byCascade = reachCascade(units.length, directions, own, unitEndS, gains, {
     speed,
     capacityS: usableS - overheadS,
   });
+  const byVolume = reachVolume(
+    [
+      ...directions.map((d) => ({
+        label: `across the ${d.deg.toFixed(0)}° direction`,
+        unitReach: d.unitReach,
+        unitAlong: d.unitAlong,
+      })),
+      radialReach(units, docks),
+    ],
+    own,
+    unitEndS,
+    gains,
+    { speed, capacityS: usableS - overheadS },
+  );
+  const cascade =
+    byVolume && (!byCascade || byVolume.count > byCascade.count) ? byVolume : byCascade;
   const turnsFor = (k: number): number => turnsA - gains.slice(0, 2 * k).reduce((s, x) => s + x, 0);
   for (let k = 1; k <= units.length; k++) {
     const needS = ownS + cross(k).m / speed + turnsFor(k) + k * overheadS;
@@ -503,6 +523,124 @@ function travelSortieMinimum(
     }
   }
   return cascade;
+}
+
+/**
+ * Sorties against the work beyond each distance: along a direction (or outwards from the docks),
+ * a sortie reaching r metres out spends at least 2r on the way out and back, less what its
+ * units travel that way themselves, so it holds at most C − 2r/v of the units' remaining time
+ * (their own times and least end turns, less what they travel that way; C the usable time after
+ * climb, descent and start/stop, two dock ends' turn savings given back). The units reaching ρ
+ * or more need sorties reaching ρ or more: at least N(ρ) = ⌈their time / (C − 2ρ/v)⌉ of them.
+ * So the j-th farthest sortie reaches at least L_j, the farthest ρ with N(ρ) ≥ j, and k sorties
+ * hold at most k·C − 2(L₁ + … + L_k)/v (each at least the nearest unit's reach): k are too few
+ * when that is less than all the units' time, or when some N(ρ) exceeds k.
+ */
+function reachVolume(
+  directions: readonly {
+    label: string;
+    unitReach: readonly number[];
+    unitAlong: readonly number[];
+  }[],
+  own: readonly number[],
+  unitEndS: Float64Array,
+  gains: readonly number[],
+  { speed, capacityS }: { speed: number; capacityS: number },
+): ProvenMinimum | null {
+  const n = own.length;
+  const holdS = capacityS + (gains[0] ?? 0) + (gains[1] ?? 0);
+  let best: ProvenMinimum | null = null;
+  for (const dir of directions) {
+    const size = own.map((t, u) => t + unitEndS[u]! - dir.unitAlong[u]! / speed);
+    const totalS = size.reduce((s, x) => s + x, 0);
+    const order = size.map((_, u) => u).sort((a, b) => dir.unitReach[b]! - dir.unitReach[a]!);
+    // L[j − 1]: the least reach of the j-th farthest sortie; most: the largest N(ρ).
+    const least: number[] = [];
+    let most = 0;
+    let mostAtM = 0;
+    let beyondS = 0;
+    let unreachable = false;
+    for (let t = 0; t < n; t++) {
+      const rho = dir.unitReach[order[t]!]!;
+      beyondS += size[order[t]!]!;
+      // Units at the same reach count together.
+      if (t + 1 < n && dir.unitReach[order[t + 1]!]! === rho) continue;
+      const roomS = holdS - (2 * rho) / speed;
+      if (roomS <= 0) {
+        unreachable = true;
+        break;
+      }
+      const needed = Math.ceil(beyondS / roomS - 1e-9);
+      if (needed > most) {
+        most = needed;
+        mostAtM = rho;
+      }
+      while (least.length < needed) least.push(rho);
+    }
+    if (unreachable || n === 0) continue;
+    const nearest = dir.unitReach[order[n - 1]!]!;
+    let reachedM = 0;
+    for (let k = 1; k <= n; k++) {
+      reachedM += Math.max(least[k - 1] ?? nearest, nearest);
+      if (k < most || k * holdS - (2 * reachedM) / speed < totalS - 1e-9) continue;
+      if (k > 1 && (!best || k > best.count)) {
+        const f = k - 1;
+        const out = least.slice(0, f).map((r) => Math.max(r, nearest).toFixed(0));
+        best = {
+          count: k,
+          reason:
+            f < most
+              ? `the work ${mostAtM.toFixed(0)} m or more out ${dir.label} needs ${most} sorties ` +
+                `(each holds at most ${(holdS - (2 * mostAtM) / speed).toFixed(1)} s of it after the way out and back)`
+              : `${f === 1 ? 'one sortie' : `${f} sorties`} flying out ${out.join(', ')} m ` +
+                `${dir.label} (the work beyond each distance needs that many) hold ` +
+                `${(f * holdS - (2 * (reachedM - Math.max(least[k - 1] ?? nearest, nearest))) / speed).toFixed(1)} s ` +
+                `of the work's ${totalS.toFixed(1)} s (its own times and end turns, less what it flies that way)`,
+        };
+      }
+      break;
+    }
+  }
+  return best;
+}
+/**
+ * Each unit's reach outwards from the nearest dock (its farthest vertex) and the most it travels
+ * outwards or inwards itself from any dock (the distance to a dock falls and then rises along a
+ * straight segment), for {@link reachVolume}.
+ */
+function radialReach(
+  units: readonly WorkUnit[],
+  docks: readonly DockSite[],
+): { label: string; unitReach: number[]; unitAlong: number[] } {
+  const unitReach: number[] = [];
+  const unitAlong: number[] = [];
+  for (const u of units) {
+    let reach = Infinity;
+    let along = 0;
+    for (const d of docks) {
+      let far = 0;
+      for (const p of u.path) far = Math.max(far, dist(p, d.xy));
+      reach = Math.min(reach, far);
+      let travelled = 0;
+      for (let k = 1; k < u.path.length; k++) {
+        const a = u.path[k - 1]!;
+        const b = u.path[k]!;
+        const ab: XY = [b[0] - a[0], b[1] - a[1]];
+        const len2 = ab[0] * ab[0] + ab[1] * ab[1];
+        const t =
+          len2 > 0
+            ? Math.min(1, Math.max(0, ((d.xy[0] - a[0]) * ab[0] + (d.xy[1] - a[1]) * ab[1]) / len2))
+            : 0;
+        const foot: XY = [a[0] + t * ab[0], a[1] + t * ab[1]];
+        const nearM = dist(foot, d.xy);
+        travelled += dist(a, d.xy) - nearM + (dist(b, d.xy) - nearM);
+      }
+      along = Math.max(along, travelled);
+    }
+    unitReach.push(reach);
+    unitAlong.push(along);
+  }
+  return { label: 'from the docks', unitReach, unitAlong };
 }
 
 /**

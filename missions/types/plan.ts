@@ -40,9 +40,10 @@ export interface PlanStatistics {
   /** ⌈work / (range − 2 × dock distance)⌉ summed over work groups; null when not defined. */
   sortieLowerBound: number | null;
   /**
-   * A sortie count no split, order or dock choice can beat (bin-packing argument on the units'
-   * own times, summed over work groups); when above `sortieLowerBound`, that bound is not
-   * attainable. Absent from plans made before it existed.
+   * A sortie count no split, order or dock choice of the plan's work units (lanes, transits,
+   * passes, points) can beat (bin-packing, travel and reach arguments on the units' own times,
+   * summed over work groups); when above `sortieLowerBound`, that bound (defined on the same
+   * work) is not attainable. Absent from plans made before it existed.
    */
   sortieProvenMinimum?: number;
   /** Why `sortieProvenMinimum` holds, per work group where it exceeds 1. */

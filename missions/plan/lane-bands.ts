@@ -48,8 +48,13 @@ export interface LaneBands {
  * sortie from its fastest dock). Lane pieces keep their photo positions; connections at outer
  * lane ends overshoot as the coverage planner's do (its overshoot is read from the work paths).
  *
+ * A lane may carry bends: lane paths flown on from its ends without a transit (the coverage
+ * planner's bends along the area's edge at low side overlap). A bend goes whole with the piece
+ * that holds its lane end, in either direction, its length and every turn in it counted as
+ * `planSorties` counts them; hand-over cuts fall only on the straight part of a lane.
+ *
  * Returns null when the work is not one block of parallel lanes at one altitude (several cells,
- * passes, fewer than three lanes) or when some band cannot be flown within the battery.
+ * fewer than three lanes) or when some band cannot be flown within the battery.
  *
  * @example
  * const bands = planLaneBands(plan.workPaths, docks, DEFAULT_DRONE, frame);
@@ -137,6 +142,21 @@ interface BandLane {
   startsHigh: boolean;
   /** Offset across the lanes, metres. */
   offset: number;
+  /** Bends flown on beyond its low and its high end (see {@link Bend}), null where none. */
+  bends: { lo: Bend | null; hi: Bend | null };
+}
+
+/**
+ * Lane paths flown on from a lane's end without a transit (the coverage planner's bends along
+ * the area's edge): carried whole with the lane end they leave from, in either direction.
+ */
+interface Bend {
+  /** The work paths in the order and direction flown when leaving the lane through this end. */
+  paths: WorkPath[];
+  /** Their vertices in the local frame, from the lane's end (exactly as given) outward. */
+  points: XY[];
+  /** Their length, metres. */
+  lengthM: number;
 }
 
 interface Block {
@@ -147,6 +167,8 @@ interface Block {
   altitudeM: number;
   turnaroundM: number;
   frame: LocalFrame;
+  /** Some lane carries a bend. */
+  bent: boolean;
 }
 
 /**
@@ -169,40 +191,99 @@ function defaultCuts(cost: BandCosts, n: number): number {
  */
 const POINT_LANE_M = 1e-3;
 
-/** The lanes of `workPaths` as one block sorted across, or null when they are not one. */
+/**
+ * The lanes of `workPaths` as one block sorted across, or null when they are not one. Lane (or
+ * pass) paths flown one after the other without a transit, each from where the last ended, are
+ * one lane: its longest part parallel to the block is the lane, the others are bends carried with
+ * the lane end they are flown from (see {@link Bend}).
+ */
 function laneBlock(workPaths: readonly WorkPath[], frame: LocalFrame): Block | null {
-  if (workPaths.some((w) => w.kind === 'pass')) return null;
-  const lanes = workPaths.filter((w) => w.kind === 'lane');
-  if (lanes.length < 3 || lanes.some((w) => w.coordinates.length !== 2)) return null;
-  const altitudeM = lanes[0]!.altitudeAglM;
-  if (lanes.some((w) => w.altitudeAglM !== altitudeM)) return null;
-  const ends = lanes.map((w) => w.coordinates.map((q) => frame.toLocal(q)) as [XY, XY]);
-  const lengthOf = ([a, b]: [XY, XY]): number => Math.hypot(b[0] - a[0], b[1] - a[1]);
-  const longest = ends.reduce((m, e) => (lengthOf(e) > lengthOf(m) ? e : m), ends[0]!);
-  const len0 = lengthOf(longest);
-  if (len0 < POINT_LANE_M) return null;
-  const [a0, b0] = longest;
-  const dir: XY = [(b0[0] - a0[0]) / len0, (b0[1] - a0[1]) / len0];
+  const chains: { paths: WorkPath[]; points: XY[][] }[] = [];
+  let chain: { paths: WorkPath[]; points: XY[][] } | null = null;
+  for (const w of workPaths) {
+    if (w.kind === 'transit') {
+      chain = null;
+      continue;
+    }
+    if (w.coordinates.length < 2) return null;
+    const last = chain?.paths[chain.paths.length - 1]!.coordinates.at(-1);
+    const first = w.coordinates[0]!;
+    const points = w.coordinates.map((q) => frame.toLocal(q));
+    if (chain && last && last[0] === first[0] && last[1] === first[1]) {
+      chain.paths.push(w);
+      chain.points.push(points);
+    } else {
+      chain = { paths: [w], points: [points] };
+      chains.push(chain);
+    }
+  }
+  if (chains.length < 3) return null;
+  const altitudeM = chains[0]!.paths[0]!.altitudeAglM;
+  if (chains.some((c) => c.paths.some((w) => w.altitudeAglM !== altitudeM))) return null;
+  const lengthOf = (pts: readonly XY[]): number => {
+    let m = 0;
+    for (let i = 1; i < pts.length; i++) m += dist(pts[i - 1]!, pts[i]!);
+    return m;
+  };
+  const straight = (pts: readonly XY[]): pts is [XY, XY] => pts.length === 2;
+  // The block's direction: the longest straight part of some lane that every lane has a part
+  // parallel to (a long bend along a slanted edge may be longer than the lanes).
+  const parallel = (d: XY, pts: readonly XY[]): boolean =>
+    straight(pts) &&
+    Math.abs(cross(d, [pts[1][0] - pts[0][0], pts[1][1] - pts[0][1]])) <= 5e-4 * lengthOf(pts);
+  const candidates = chains
+    .flatMap((c) => c.points.filter(straight))
+    .filter((pts) => lengthOf(pts) >= POINT_LANE_M)
+    .sort((p, q) => lengthOf(q) - lengthOf(p));
+  let dir: XY | null = null;
+  for (const [a0, b0] of candidates.slice(0, DIRECTION_TRIES)) {
+    const len0 = dist(a0, b0);
+    const d: XY = [(b0[0] - a0[0]) / len0, (b0[1] - a0[1]) / len0];
+    if (chains.every((c) => c.points.some((pts) => parallel(d, pts)))) {
+      dir = d;
+      break;
+    }
+  }
+  if (!dir) return null;
   const turnaroundM = overshootM(workPaths, frame);
   const normal: XY = [-dir[1], dir[0]];
   const out: BandLane[] = [];
-  for (let k = 0; k < lanes.length; k++) {
-    const [a, b] = ends[k]!;
-    const lengthM = lengthOf([a, b]);
+  let bent = false;
+  for (const c of chains) {
+    // The lane: the chain's longest part parallel to the block.
+    let m = -1;
+    for (let k = 0; k < c.points.length; k++)
+      if (parallel(dir, c.points[k]!) && (m < 0 || lengthOf(c.points[k]!) > lengthOf(c.points[m]!)))
+        m = k;
+    const [a, b] = c.points[m] as [XY, XY];
+    const lengthM = dist(a, b);
     // A lane of one photo (at a corner) turns as the others only with overshoots around it.
     if (lengthM < POINT_LANE_M && !(turnaroundM > 0)) return null;
-    // Parallel within a few hundredths of a degree.
-    if (Math.abs(cross(dir, [b[0] - a[0], b[1] - a[1]])) > 5e-4 * lengthM) return null;
+    const path = c.paths[m]!;
     const ua = dot(a, dir);
     const ub = dot(b, dir);
-    const t = lanes[k]!.triggerDistanceM;
+    const t = path.triggerDistanceM;
+    // Outward from the lane's start (the paths before it, reversed) and from its end.
+    const before = bendOf(
+      c.paths
+        .slice(0, m)
+        .reverse()
+        .map((w) => ({ ...w, coordinates: [...w.coordinates].reverse() })),
+      c.points
+        .slice(0, m)
+        .reverse()
+        .map((pts) => [...pts].reverse()),
+    );
+    const after = bendOf(c.paths.slice(m + 1), c.points.slice(m + 1));
+    if (before || after) bent = true;
     out.push({
-      path: lanes[k]!,
+      path,
       lo: Math.min(ua, ub),
       hi: Math.max(ua, ub),
       shots: t !== null && t > 0 ? Math.max(1, Math.round(lengthM / t)) : null,
       startsHigh: ua > ub,
       offset: dot(a, normal),
+      bends: ua > ub ? { lo: after, hi: before } : { lo: before, hi: after },
     });
   }
   out.sort((p, q) => p.offset - q.offset);
@@ -210,7 +291,24 @@ function laneBlock(workPaths: readonly WorkPath[], frame: LocalFrame): Block | n
   const gaps = out.slice(1).map((l, k) => l.offset - out[k]!.offset);
   const spacingM = [...gaps].sort((p, q) => p - q)[gaps.length >> 1]!;
   if (!(spacingM > 0) || gaps.some((g) => g < 0.5 * spacingM || g > 1.5 * spacingM)) return null;
-  return { lanes: out, dir, normal, altitudeM, turnaroundM, frame };
+  return { lanes: out, dir, normal, altitudeM, turnaroundM, frame, bent };
+}
+
+/** Straight parts tried as the block's direction, longest first. */
+const DIRECTION_TRIES = 3;
+
+/** The paths (outward, with their local vertices) as one bend, or null when there are none. */
+function bendOf(paths: WorkPath[], points: XY[][]): Bend | null {
+  if (paths.length === 0) return null;
+  const pts: XY[] = [];
+  for (const p of points)
+    for (const q of p) {
+      const last = pts[pts.length - 1];
+      if (!last || last[0] !== q[0] || last[1] !== q[1]) pts.push(q);
+    }
+  let lengthM = 0;
+  for (let i = 1; i < pts.length; i++) lengthM += dist(pts[i - 1]!, pts[i]!);
+  return { paths, points: pts, lengthM };
 }
 
 /**
@@ -224,7 +322,8 @@ export function overshootM(workPaths: readonly WorkPath[], frame: LocalFrame): n
     const prev = workPaths[k - 1]!;
     const w = workPaths[k]!;
     if (w.kind !== 'transit' || prev.kind !== 'lane' || w.coordinates.length < 3) continue;
-    const [a, b] = prev.coordinates.map((q) => frame.toLocal(q)) as [XY, XY];
+    // The lane's last leg (a bend's, where it ends in one).
+    const [a, b] = prev.coordinates.slice(-2).map((q) => frame.toLocal(q)) as [XY, XY];
     const [p, q] = w.coordinates.slice(0, 2).map((c) => frame.toLocal(c)) as [XY, XY];
     const lane: XY = [b[0] - a[0], b[1] - a[1]];
     const leg: XY = [q[0] - p[0], q[1] - p[1]];
@@ -291,7 +390,8 @@ function photoCut(lane: BandLane, u: number): number | null {
 
 /**
  * A lane piece flown from `u0` to `u1`, heading `h` along the block's direction (+1 or −1, also
- * for a single photo position); `id` numbers it for the connection cache.
+ * for a single photo position); `id` numbers it for the connection cache. A piece that holds a
+ * bent end of its lane flies the bend too: in before `u0`, out after `u1`.
  */
 interface Piece {
   lane: number;
@@ -299,6 +399,17 @@ interface Piece {
   u1: number;
   h: 1 | -1;
   id: number;
+  /** The bend flown into `u0` (outward order: reversed when flown) and out of `u1`, or null. */
+  bendIn: Bend | null;
+  bendOut: Bend | null;
+  /** Where it starts and ends (a bend's far end where it has one). */
+  start: XY;
+  end: XY;
+  /** Unit headings where it starts and where it ends. */
+  entry: XY;
+  exit: XY;
+  /** Flight time of its bends with every turn inside the piece (0 without bends), seconds. */
+  bendS: number;
 }
 
 /** A run of pieces flown in a row: its time without dock legs, its first and last piece. */
@@ -316,6 +427,8 @@ class BandCosts {
   /** Per parity: Σ connection times between lanes i and i + 1 flown back and forth, prefix. */
   private readonly connPrefix: [Float64Array, Float64Array];
   private readonly lengthPrefix: Float64Array;
+  /** Per parity: Σ time of the lanes' bends with their turns, prefix (zeros without bends). */
+  private readonly bendPrefix: [Float64Array, Float64Array];
   private readonly fullPieces: [Piece[], Piece[]];
   private nextId = 0;
   private readonly connCache: (Map<number, number> | undefined)[] = [];
@@ -357,6 +470,12 @@ class BandCosts {
       return out;
     };
     this.connPrefix = [prefix(0), prefix(1)];
+    const bends = (k: 0 | 1): Float64Array => {
+      const out = new Float64Array(n + 1);
+      for (let i = 0; i < n; i++) out[i + 1] = out[i]! + this.full(i, k).bendS;
+      return out;
+    };
+    this.bendPrefix = [bends(0), bends(1)];
   }
 
   /** Lane `i` whole, flown low → high when `i + k` is even. */
@@ -365,13 +484,76 @@ class BandCosts {
   }
 
   private piece(lane: number, u0: number, u1: number, h: 1 | -1 = u1 >= u0 ? 1 : -1): Piece {
-    return { lane, u0, u1, h, id: this.nextId++ };
+    const l = this.block.lanes[lane]!;
+    const { dir } = this.block;
+    const heading: XY = [dir[0] * h, dir[1] * h];
+    // Which end is which follows the heading (a single photo position has both at one u).
+    const inSide = h > 0 ? 'lo' : 'hi';
+    const outSide = h > 0 ? 'hi' : 'lo';
+    const atEnd = (u: number, side: 'lo' | 'hi'): boolean =>
+      Math.abs(u - (side === 'lo' ? l.lo : l.hi)) < 1e-6;
+    const bendIn = atEnd(u0, inSide) ? l.bends[inSide] : null;
+    const bendOut = atEnd(u1, outSide) ? l.bends[outSide] : null;
+    const s = this.point(lane, u0);
+    const e = this.point(lane, u1);
+    if (!bendIn && !bendOut) {
+      return {
+        lane,
+        u0,
+        u1,
+        h,
+        id: this.nextId++,
+        bendIn,
+        bendOut,
+        start: s,
+        end: e,
+        entry: heading,
+        exit: heading,
+        bendS: 0,
+      };
+    }
+    // The bends' own vertices from the lane's ends as given, the straight part between them.
+    const pts: XY[] = [];
+    const push = (q: XY): void => {
+      const last = pts[pts.length - 1];
+      if (!last || last[0] !== q[0] || last[1] !== q[1]) pts.push(q);
+    };
+    if (bendIn) for (let k = bendIn.points.length - 1; k >= 0; k--) push(bendIn.points[k]!);
+    else push(s);
+    if (bendOut) for (const q of bendOut.points) push(q);
+    else push(e);
+    let bendS = ((bendIn?.lengthM ?? 0) + (bendOut?.lengthM ?? 0)) / this.speed;
+    for (let k = 1; k + 1 < pts.length; k++)
+      bendS += turnTimeS(turnAngleRad(pts[k - 1]!, pts[k]!, pts[k + 1]!), this.drone);
+    const unit = (a: XY, b: XY): XY => {
+      const m = dist(a, b);
+      return m > 0 ? [(b[0] - a[0]) / m, (b[1] - a[1]) / m] : heading;
+    };
+    const start = pts[0]!;
+    const end = pts[pts.length - 1]!;
+    return {
+      lane,
+      u0,
+      u1,
+      h,
+      id: this.nextId++,
+      bendIn,
+      bendOut,
+      start,
+      end,
+      entry: pts.length > 1 ? unit(start, pts[1]!) : heading,
+      exit: pts.length > 1 ? unit(pts[pts.length - 2]!, end) : heading,
+      bendS,
+    };
   }
 
   /** Time of lanes f0..f1 flown back and forth (parity `k`) without dock legs, seconds. */
   lanesS(f0: number, f1: number, k: 0 | 1): number {
     const c = this.connPrefix[k];
-    return (this.lengthPrefix[f1 + 1]! - this.lengthPrefix[f0]!) / this.speed + c[f1]! - c[f0]!;
+    const laneS = (this.lengthPrefix[f1 + 1]! - this.lengthPrefix[f0]!) / this.speed;
+    if (!this.block.bent) return laneS + c[f1]! - c[f0]!;
+    const b = this.bendPrefix[k];
+    return laneS + (b[f1 + 1]! - b[f0]!) + c[f1]! - c[f0]!;
   }
 
   /**
@@ -379,7 +561,9 @@ class BandCosts {
    * sorties hold k × (usable − overhead − 2 × nearest leg) and must fly those lanes and at least
    * m − k connections between their m lanes, each at least the narrowest lane spacing and a half
    * turn (every connection of a band joins pieces flown in opposite directions, over at least
-   * two vertices: 2 × 90° is the cheapest).
+   * two vertices: 2 × 90° is the cheapest). With bends, the lanes' time holds their bends and the
+   * turns inside them, a connection at least the least distance between two lanes (bends
+   * included) and no turn (a bend may have turned already), the legs reach the nearest bend too.
    */
   leastSorties(from = 0): number {
     const { lanes } = this.block;
@@ -387,18 +571,31 @@ class BandCosts {
     if (from >= n) return 0;
     if (this.roomS === null) {
       let gapM = Infinity;
-      for (let i = 1; i < n; i++) gapM = Math.min(gapM, lanes[i]!.offset - lanes[i - 1]!.offset);
       let legM = Infinity;
-      for (const d of this.docks)
+      if (!this.block.bent) {
+        for (let i = 1; i < n; i++) gapM = Math.min(gapM, lanes[i]!.offset - lanes[i - 1]!.offset);
+        for (const d of this.docks)
+          for (let i = 0; i < n; i++)
+            legM = Math.min(
+              legM,
+              segmentDistM(d.xy, this.point(i, lanes[i]!.lo), this.point(i, lanes[i]!.hi)),
+            );
+        this.gapS = gapM / this.speed + 2 * turnTimeS(Math.PI / 2, this.drone);
+      } else {
+        const lines = lanes.map((_, i) => this.lanePoints(i));
         for (let i = 0; i < n; i++)
-          legM = Math.min(
-            legM,
-            segmentDistM(d.xy, this.point(i, lanes[i]!.lo), this.point(i, lanes[i]!.hi)),
-          );
-      this.gapS = gapM / this.speed + 2 * turnTimeS(Math.PI / 2, this.drone);
+          for (let j = i + 1; j < n; j++)
+            gapM = Math.min(gapM, polylineDistM(lines[i]!, lines[j]!));
+        for (const d of this.docks)
+          for (const line of lines)
+            for (let k = 1; k < line.length; k++)
+              legM = Math.min(legM, segmentDistM(d.xy, line[k - 1]!, line[k]!));
+        this.gapS = gapM / this.speed;
+      }
       this.roomS = this.usableS - this.overheadS - (2 * legM) / this.speed + this.gapS;
     }
-    const laneS = (this.lengthPrefix[n]! - this.lengthPrefix[from]!) / this.speed;
+    let laneS = (this.lengthPrefix[n]! - this.lengthPrefix[from]!) / this.speed;
+    if (this.block.bent) laneS += this.bendPrefix[0][n]! - this.bendPrefix[0][from]!;
     return this.roomS > 0
       ? Math.ceil((laneS + (n - from) * this.gapS) / this.roomS - 1e-9)
       : Infinity;
@@ -406,6 +603,18 @@ class BandCosts {
 
   private roomS: number | null = null;
   private gapS = 0;
+
+  /** Lane `i` with its bends, low end first (a single vertex for a lone photo position). */
+  private lanePoints(i: number): XY[] {
+    const l = this.block.lanes[i]!;
+    const pts: XY[] = [];
+    if (l.bends.lo)
+      for (let k = l.bends.lo.points.length - 1; k >= 0; k--) pts.push(l.bends.lo.points[k]!);
+    else pts.push(this.point(i, l.lo));
+    if (l.bends.hi) pts.push(...l.bends.hi.points);
+    else pts.push(this.point(i, l.hi));
+    return pts;
+  }
 
   /** How many lanes of the mean length, with their connections, one battery holds. */
   lanesPerSortie(): number {
@@ -447,6 +656,8 @@ class BandCosts {
       run = {
         internalS:
           (Math.abs(first.u1 - first.u0) + Math.abs(back.u1 - back.u0)) / this.speed +
+          first.bendS +
+          back.bendS +
           this.connectionS(first, back),
         first,
         last: back,
@@ -538,11 +749,11 @@ class BandCosts {
   private legs(p: Piece): { intoS: Float64Array; backS: Float64Array } {
     let c = this.legCache[p.id];
     if (c) return c;
-    const s = this.point(p.lane, p.u0);
-    const e = this.point(p.lane, p.u1);
+    const s = p.start;
+    const e = p.end;
     // The turns are taken against the piece's heading (a single photo position has one too).
-    const sNext = this.along(s, p.h);
-    const ePrev = this.along(e, -p.h);
+    const sNext: XY = [s[0] + p.entry[0], s[1] + p.entry[1]];
+    const ePrev: XY = [e[0] - p.exit[0], e[1] - p.exit[1]];
     const intoS = new Float64Array(this.docks.length);
     const backS = new Float64Array(this.docks.length);
     this.docks.forEach((d, k) => {
@@ -552,12 +763,6 @@ class BandCosts {
     c = { intoS, backS };
     this.legCache[p.id] = c;
     return c;
-  }
-
-  /** `p` moved `m` metres along the block's direction. */
-  private along(p: XY, m: number): XY {
-    const { dir } = this.block;
-    return [p[0] + dir[0] * m, p[1] + dir[1] * m];
   }
 
   point(lane: number, u: number): XY {
@@ -573,14 +778,15 @@ class BandCosts {
 
   /** The vertices from the end of `a` to the start of `b` (both included, repeats dropped). */
   connection(a: Piece, b: Piece): XY[] {
-    const e = this.point(a.lane, a.u1);
-    const s = this.point(b.lane, b.u0);
+    const e = a.end;
+    const s = b.start;
     const pts: XY[] = [e];
     const tr = this.block.turnaroundM;
-    // Overshoot beyond an outer lane end, as the coverage planner turns; a cut end turns at once.
+    // Overshoot beyond an outer lane end (a bend's end: along its last leg), as the coverage
+    // planner turns; a cut end turns at once.
     if (tr > 0 && !(e[0] === s[0] && e[1] === s[1])) {
-      if (this.isOuter(a.lane, a.u1)) pts.push(this.along(e, a.h * tr));
-      if (this.isOuter(b.lane, b.u0)) pts.push(this.along(s, -b.h * tr));
+      if (this.isOuter(a.lane, a.u1)) pts.push([e[0] + a.exit[0] * tr, e[1] + a.exit[1] * tr]);
+      if (this.isOuter(b.lane, b.u0)) pts.push([s[0] - b.entry[0] * tr, s[1] - b.entry[1] * tr]);
     }
     pts.push(s);
     return pts.filter((p, k) => k === 0 || p[0] !== pts[k - 1]![0] || p[1] !== pts[k - 1]![1]);
@@ -604,8 +810,10 @@ class BandCosts {
   private makeConnectionS(a: Piece, b: Piece): number {
     const pts = this.connection(a, b);
     // Turns against the pieces' headings (a single photo position has one too).
-    const before = this.along(pts[0]!, -a.h);
-    const after = this.along(pts[pts.length - 1]!, b.h);
+    const first = pts[0]!;
+    const last = pts[pts.length - 1]!;
+    const before: XY = [first[0] - a.exit[0], first[1] - a.exit[1]];
+    const after: XY = [last[0] + b.entry[0], last[1] + b.entry[1]];
     const path = [before, ...pts, after];
     let t = 0;
     for (let k = 1; k < pts.length; k++) t += dist(pts[k - 1]!, pts[k]!) / this.speed;
@@ -614,7 +822,10 @@ class BandCosts {
     return t;
   }
 
-  /** The pieces as lane work paths (photo positions kept) with the transits between them. */
+  /**
+   * The pieces as lane work paths (photo positions kept) with the transits between them; a
+   * bend goes with its piece, each of its paths as given (reversed where flown the other way).
+   */
   workPaths(pieces: readonly Piece[]): WorkPath[] {
     const { frame, altitudeM } = this.block;
     const out: WorkPath[] = [];
@@ -628,6 +839,19 @@ class BandCosts {
       if (Math.abs(u - endU) < 1e-6) return q!;
       return frame.toLonLat(this.point(lane, u));
     };
+    // Where a piece starts and ends, as flown: a bend's far end where it has one.
+    const startOf = (p: Piece): LonLat =>
+      p.bendIn
+        ? p.bendIn.paths[p.bendIn.paths.length - 1]!.coordinates.at(-1)!
+        : lonLat(p.lane, p.u0);
+    const endOf = (p: Piece): LonLat =>
+      p.bendOut
+        ? p.bendOut.paths[p.bendOut.paths.length - 1]!.coordinates.at(-1)!
+        : lonLat(p.lane, p.u1);
+    const reversed = (w: WorkPath): WorkPath => ({
+      ...w,
+      coordinates: [...w.coordinates].reverse(),
+    });
     pieces.forEach((p, k) => {
       if (k > 0) {
         const pts = this.connection(pieces[k - 1]!, p);
@@ -636,9 +860,9 @@ class BandCosts {
             kind: 'transit',
             coordinates: pts.map((q, m) =>
               m === 0
-                ? lonLat(pieces[k - 1]!.lane, pieces[k - 1]!.u1)
+                ? endOf(pieces[k - 1]!)
                 : m === pts.length - 1
-                  ? lonLat(p.lane, p.u0)
+                  ? startOf(p)
                   : frame.toLonLat(q),
             ),
             altitudeAglM: altitudeM,
@@ -647,12 +871,18 @@ class BandCosts {
         }
       }
       const lane = this.block.lanes[p.lane]!;
+      if (p.bendIn)
+        for (let m = p.bendIn.paths.length - 1; m >= 0; m--) out.push(reversed(p.bendIn.paths[m]!));
       out.push({
-        kind: 'lane',
-        coordinates: [lonLat(p.lane, p.u0), lonLat(p.lane, p.u1)],
+        kind: lane.path.kind,
+        coordinates: [
+          p.bendIn ? p.bendIn.paths[0]!.coordinates[0]! : lonLat(p.lane, p.u0),
+          p.bendOut ? p.bendOut.paths[0]!.coordinates[0]! : lonLat(p.lane, p.u1),
+        ],
         altitudeAglM: altitudeM,
         triggerDistanceM: lane.path.triggerDistanceM,
       });
+      if (p.bendOut) out.push(...p.bendOut.paths);
     });
     return out;
   }
@@ -677,6 +907,36 @@ function segmentDistM(p: XY, a: XY, b: XY): number {
   const l2 = vx * vx + vy * vy;
   const t = l2 > 0 ? Math.max(0, Math.min(1, ((p[0] - a[0]) * vx + (p[1] - a[1]) * vy) / l2)) : 0;
   return Math.hypot(p[0] - a[0] - t * vx, p[1] - a[1] - t * vy);
+}
+
+/** The least distance between two polylines (a single vertex is a point), metres. */
+function polylineDistM(p: readonly XY[], q: readonly XY[]): number {
+  let best = Infinity;
+  const segs = (line: readonly XY[]): [XY, XY][] =>
+    line.length === 1 ? [[line[0]!, line[0]!]] : line.slice(1).map((b, k) => [line[k]!, b]);
+  for (const [a, b] of segs(p))
+    for (const [c, d] of segs(q)) {
+      if (segmentsCross(a, b, c, d)) return 0;
+      best = Math.min(
+        best,
+        segmentDistM(a, c, d),
+        segmentDistM(b, c, d),
+        segmentDistM(c, a, b),
+        segmentDistM(d, a, b),
+      );
+    }
+  return best;
+}
+
+/** Whether the segments a–b and c–d cross (a touch shows as a distance of 0 at an end). */
+function segmentsCross(a: XY, b: XY, c: XY, d: XY): boolean {
+  const side = (p: XY, q: XY, r: XY): number =>
+    cross([q[0] - p[0], q[1] - p[1]], [r[0] - p[0], r[1] - p[1]]);
+  const d1 = side(c, d, a);
+  const d2 = side(c, d, b);
+  const d3 = side(a, b, c);
+  const d4 = side(a, b, d);
+  return ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0));
 }
 
 function dist(a: XY, b: XY): number {

@@ -10,6 +10,7 @@ import {
   type WorkPath,
   type XY,
 } from '../../../missions/types/index';
+import { fromMetres, SLANTED } from '../coverage/shapes';
 
 const frame = createLocalFrame([119.95, 30.4]);
 const at = (xM: number, yM: number): [number, number] => frame.toLonLat([xM, yM]);
@@ -228,5 +229,200 @@ describe('planLaneBands', () => {
       planLaneBands(workPaths, docks, drone30, frame),
     );
     expect(planLaneBands(workPaths, docks, drone30, frame, { fewerThan: 5 })).toBeNull();
+  });
+});
+
+/** Photo positions along every lane path, bends included (decimetres): as the camera fires them. */
+const photoPositionsAlong = (workPaths: readonly WorkPath[]): string[] => {
+  const out: string[] = [];
+  for (const w of workPaths) {
+    if (w.kind !== 'lane' || w.triggerDistanceM === null) continue;
+    const pts = w.coordinates.map((q) => frame.toLocal(q));
+    const legs = pts.slice(1).map((b, k) => Math.hypot(b[0] - pts[k]![0], b[1] - pts[k]![1]));
+    const totalM = legs.reduce((s, m) => s + m, 0);
+    const shots = Math.round(totalM / w.triggerDistanceM);
+    for (let k = 0; k <= shots; k++) {
+      // Walk to k / shots of the way along the polyline.
+      let left = shots > 0 ? (totalM * k) / shots : 0;
+      let i = 0;
+      while (i < legs.length - 1 && left > legs[i]!) left -= legs[i++]!;
+      const a = pts[i]!;
+      const b = pts[i + 1] ?? a;
+      const f = legs[i]! > 0 ? Math.min(1, left / legs[i]!) : 0;
+      const dm = (v: number): number => Math.round(v * 10) + 0;
+      out.push(`${dm(a[0] + (b[0] - a[0]) * f)},${dm(a[1] + (b[1] - a[1]) * f)}`);
+    }
+  }
+  return [...new Set(out)].sort();
+};
+
+/** A lane path as an undirected key (either direction), with its trigger distance. */
+const pathKey = (w: WorkPath): string => {
+  const key = (c: typeof w.coordinates): string => c.map((q) => q.join(' ')).join(';');
+  return `${[key(w.coordinates), key([...w.coordinates].reverse())].sort()[0]}@${w.triggerDistanceM}`;
+};
+
+/** Lane paths that are not parallel to the longest lane (the bends), each as a {@link pathKey}. */
+const bendKeys = (workPaths: readonly WorkPath[]): string[] => {
+  const lanes = workPaths.filter((w) => w.kind === 'lane');
+  const pts = lanes.map((w) => w.coordinates.map((q) => frame.toLocal(q)));
+  const lengthOf = (p: XY[]): number =>
+    p.slice(1).reduce((s, b, k) => s + Math.hypot(b[0] - p[k]![0], b[1] - p[k]![1]), 0);
+  const longest = pts.reduce((m, p) => (lengthOf(p) > lengthOf(m) ? p : m));
+  const d: XY = [longest[1]![0] - longest[0]![0], longest[1]![1] - longest[0]![1]];
+  const out: string[] = [];
+  lanes.forEach((w, k) => {
+    const p = pts[k]!;
+    const v: XY = [p[p.length - 1]![0] - p[0]![0], p[p.length - 1]![1] - p[0]![1]];
+    const straight =
+      p.length === 2 &&
+      Math.abs(d[0] * v[1] - d[1] * v[0]) < 1e-3 * Math.hypot(...d) * Math.hypot(...v);
+    if (!straight) out.push(pathKey(w));
+  });
+  return out.sort();
+};
+
+/** Runs of the band work paths flown without a break (a new sortie starts where one jumps). */
+const runsOf = (workPaths: readonly WorkPath[]): WorkPath[][] => {
+  const out: WorkPath[][] = [];
+  let run: WorkPath[] = [];
+  for (const w of workPaths) {
+    const prev = run[run.length - 1];
+    const a = prev?.coordinates.at(-1);
+    const b = w.coordinates[0]!;
+    if (
+      prev &&
+      prev.kind !== 'transit' &&
+      w.kind !== 'transit' &&
+      (a![0] !== b[0] || a![1] !== b[1])
+    ) {
+      out.push(run);
+      run = [];
+    }
+    run.push(w);
+  }
+  out.push(run);
+  return out;
+};
+
+describe('planLaneBands with bent lane ends (low side overlap)', () => {
+  const drone30 = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
+  const lowOverlap = (ring: XY[], dock: XY, sideOverlapPct: number): WorkPath[] =>
+    planCoverage(fromMetres([ring]), {
+      altitudeAglM: 100,
+      sideOverlapPct,
+      frame,
+      startLonLat: frame.toLonLat(dock),
+      footprints: false,
+    }).workPaths;
+  const parallelogram = SLANTED['leaning parallelogram']!;
+  // 220 m west of the parallelogram's middle (it spans 0–3 500 m east, 0–500 m north).
+  const west: XY = [-220, 250];
+  const trapezoid: XY[] = [
+    [0, 0],
+    [2400, 0],
+    [1900, 700],
+    [300, 700],
+  ];
+
+  it('flies a leaning parallelogram at 30 % side overlap, its lane ends bent along the edges, in 2 sorties (the bound) where the lanes split in order need 3', () => {
+    const workPaths = lowOverlap(parallelogram, west, 30);
+    expect(bendKeys(workPaths).length).toBeGreaterThan(0);
+    const docks = [{ id: 'd', xy: west }];
+    const before = split(workPaths, docks, drone30);
+    if (!before.ok) throw new Error(before.message);
+    expect(before.sorties.length).toBe(3);
+    expect(before.lowerBound).toBe(2);
+    const bands = planLaneBands(workPaths, docks, drone30, frame);
+    expect(bands?.sorties).toBe(2);
+    const after = split(bands!.workPaths, docks, drone30);
+    if (!after.ok) throw new Error(after.message);
+    expect(after.sorties.length).toBe(2);
+    expect(after.totalTimeS).toBeLessThanOrEqual(bands!.timeS + 1e-6);
+    for (const s of after.sorties) expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone30));
+  });
+
+  it('flies a trapezoid at 10 % side overlap in 2 sorties (the bound) where the lanes split in order need 3', () => {
+    const dock: XY = [1200, -220];
+    const workPaths = lowOverlap(trapezoid, dock, 10);
+    expect(bendKeys(workPaths).length).toBeGreaterThan(0);
+    const docks = [{ id: 'd', xy: dock }];
+    const before = split(workPaths, docks, drone30);
+    if (!before.ok) throw new Error(before.message);
+    expect(before.sorties.length).toBe(3);
+    const bands = planLaneBands(workPaths, docks, drone30, frame);
+    expect(bands?.sorties).toBe(before.lowerBound);
+    const after = split(bands!.workPaths, docks, drone30);
+    if (!after.ok) throw new Error(after.message);
+    expect(after.sorties.length).toBe(2);
+  });
+
+  it('carries every bend whole and keeps every photo position and lane metre', () => {
+    for (const [ring, dock, side] of [
+      [parallelogram, west, 30],
+      [parallelogram, [1750, -220], 10],
+      [trapezoid, [1200, -220], 10],
+    ] as [XY[], XY, number][]) {
+      const workPaths = lowOverlap(ring, dock, side);
+      const bands = planLaneBands(workPaths, [{ id: 'd', xy: dock }], drone30, frame)!;
+      expect(bands).not.toBeNull();
+      // The same bends, each once, as given or reversed, with its own trigger distance.
+      expect(bendKeys(bands.workPaths)).toEqual(bendKeys(workPaths));
+      expect(photoPositionsAlong(bands.workPaths)).toEqual(photoPositionsAlong(workPaths));
+      const laneM = (w: readonly WorkPath[]): number =>
+        w
+          .filter((p) => p.kind === 'lane')
+          .reduce((s, p) => {
+            const q = p.coordinates.map((c) => frame.toLocal(c));
+            return (
+              s +
+              q.slice(1).reduce((t, b, k) => t + Math.hypot(b[0] - q[k]![0], b[1] - q[k]![1]), 0)
+            );
+          }, 0);
+      expect(laneM(bands.workPaths)).toBeCloseTo(laneM(workPaths), 3);
+      // Every bend is flown joined to its lane end, without a transit between them.
+      const bends = new Set(bendKeys(bands.workPaths));
+      for (const [k, w] of bands.workPaths.entries()) {
+        if (w.kind !== 'lane' || !bends.has(pathKey(w))) continue;
+        const prev = bands.workPaths[k - 1];
+        const next = bands.workPaths[k + 1];
+        const joined = (p: WorkPath | undefined, q: WorkPath | undefined): boolean =>
+          !!p &&
+          !!q &&
+          p.kind === 'lane' &&
+          q.kind === 'lane' &&
+          p.coordinates.at(-1)!.join() === q.coordinates[0]!.join();
+        expect(joined(prev, w) || joined(w, next)).toBe(true);
+      }
+    }
+  });
+
+  it('counts the bends, their turns and every sortie exactly as planSorties does (never less)', () => {
+    let checked = 0;
+    for (const [ring, dock, side, minutes] of [
+      [parallelogram, west, 30, 30],
+      [parallelogram, [1750, 250], 30, 20],
+      [trapezoid, [1200, -220], 10, 30],
+      [SLANTED['thin triangle']!, [1000, -220], 0, 20],
+    ] as [XY[], XY, number, number][]) {
+      const drone = { ...DEFAULT_DRONE, enduranceS: minutes * 60 };
+      const docks = [{ id: 'd', xy: dock }];
+      const workPaths = lowOverlap(ring, dock, side);
+      const bands = planLaneBands(workPaths, docks, drone, frame);
+      if (!bands) continue;
+      checked++;
+      const runs = runsOf(bands.workPaths);
+      expect(runs.length).toBe(bands.sorties);
+      let sumS = 0;
+      for (const run of runs) {
+        const alone = split(run, docks, drone);
+        if (!alone.ok) throw new Error(alone.message);
+        expect(alone.sorties.length).toBe(1);
+        expect(alone.totalTimeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+        sumS += alone.totalTimeS;
+      }
+      expect(Math.abs(sumS - bands.timeS)).toBeLessThan(1e-6);
+    }
+    expect(checked).toBeGreaterThanOrEqual(3);
   });
 });

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, isNotNull, lte } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, isNotNull, lte, type Column } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db } from '../open-database';
 import type { Cursor, Page } from '../pagination';
@@ -40,12 +40,40 @@ const {
   ...endpointColumns
 } = getTableColumns(webhookEndpoints);
 
+const deliveryColumns = getTableColumns(webhookDeliveries);
+type DeliveryKey = keyof typeof deliveryColumns & keyof WebhookDeliveryRow;
+const DELIVERY_KEYS = Object.keys(deliveryColumns) as DeliveryKey[];
+const endpointKeys = Object.keys(endpointColumns) as (keyof typeof endpointColumns)[];
+
+// Drizzle's own conversion of each column (Date → ms, JSON → text, boolean → 0/1 and back),
+// applied to prepared better-sqlite3 statements: building a drizzle query costs far more than
+// running it, and these run for every alert event with a subscriber and every delivery attempt.
+const toDriver = (column: Column, value: unknown): unknown =>
+  value === null || value === undefined ? null : column.mapToDriverValue(value);
+const fromDriver = (column: Column, value: unknown): unknown =>
+  value === null ? null : column.mapFromDriverValue(value);
+
 /**
  * Webhook endpoints per agency and the delivery queue (pending → delivered / dead_letter).
  * Signing secrets are sealed on the way in and opened only for signing a delivery.
  */
 export class AlertsWebhooksRepository {
   private readonly enabledOf: Database.Statement<[string], Record<string, unknown>>;
+  private readonly hot: {
+    insertDelivery: Database.Statement<unknown[]>;
+    due: Database.Statement<[string, number, number], unknown[]>;
+    signingSecrets: Database.Statement<
+      [string],
+      {
+        secret: string;
+        previous_secret: string | null;
+        previous_secret_expires_at: number | null;
+      }
+    >;
+    expiredPreviousSecrets: Database.Statement<[number], { id: string }>;
+  };
+  /** `UPDATE webhook_deliveries` statements by the columns a patch sets, prepared on first use. */
+  private readonly deliveryUpdates = new Map<string, Database.Statement<unknown[]>>();
 
   constructor(
     private readonly db: Db,
@@ -55,6 +83,27 @@ export class AlertsWebhooksRepository {
     this.enabledOf = sqlite.prepare(
       'SELECT id, agency_id, url, event_types, enabled, disabled_reason, previous_secret_expires_at, created_at, updated_at FROM webhook_endpoints WHERE enabled = 1 AND agency_id IN (SELECT value FROM json_each(?))',
     );
+    const names = (keys: readonly string[], columns: Record<string, Column>, table = '') =>
+      keys.map((k) => `${table}"${columns[k]!.name}"`).join(', ');
+    this.hot = {
+      insertDelivery: sqlite.prepare(
+        `INSERT INTO webhook_deliveries (${names(DELIVERY_KEYS, deliveryColumns)}) VALUES (${DELIVERY_KEYS.map(() => '?').join(', ')})`,
+      ),
+      // the query drizzle built for it: same filter, order and limit
+      due: sqlite
+        .prepare<[string, number, number], unknown[]>(
+          `SELECT ${names(DELIVERY_KEYS, deliveryColumns, 'd.')}, ${names(endpointKeys, endpointColumns, 'e.')}
+           FROM webhook_deliveries d INNER JOIN webhook_endpoints e ON e.id = d.endpoint_id
+           WHERE (d.state = ? AND d.next_attempt_at <= ?) ORDER BY d.next_attempt_at ASC LIMIT ?`,
+        )
+        .raw(true),
+      signingSecrets: sqlite.prepare(
+        'SELECT secret, previous_secret, previous_secret_expires_at FROM webhook_endpoints WHERE id = ?',
+      ),
+      expiredPreviousSecrets: sqlite.prepare(
+        'SELECT id FROM webhook_endpoints WHERE previous_secret_expires_at IS NOT NULL AND previous_secret_expires_at <= ?',
+      ),
+    };
   }
 
   /** Stores an endpoint with its plaintext `secret`, sealed for row `id`. */
@@ -84,25 +133,17 @@ export class AlertsWebhooksRepository {
    * Throws when one cannot be opened.
    */
   signingSecrets(id: string, now: Date): string[] {
-    const row = this.db
-      .select({
-        secret: webhookEndpoints.secret,
-        previousSecret: webhookEndpoints.previousSecret,
-        previousSecretExpiresAt: webhookEndpoints.previousSecretExpiresAt,
-      })
-      .from(webhookEndpoints)
-      .where(eq(webhookEndpoints.id, id))
-      .get();
+    const row = this.hot.signingSecrets.get(id);
     if (!row) throw new Error(`no webhook endpoint ${id}`);
     const open = (stored: string) =>
       this.sealer.isSealed(stored) ? this.sealer.open(stored, id) : stored;
     const secrets = [open(row.secret)];
     if (
-      row.previousSecret !== null &&
-      row.previousSecretExpiresAt !== null &&
-      now.getTime() < row.previousSecretExpiresAt.getTime()
+      row.previous_secret !== null &&
+      row.previous_secret_expires_at !== null &&
+      now.getTime() < row.previous_secret_expires_at
     )
-      secrets.push(open(row.previousSecret));
+      secrets.push(open(row.previous_secret));
     return secrets;
   }
 
@@ -153,17 +194,12 @@ export class AlertsWebhooksRepository {
    * Returns the endpoints whose previous secret was deleted.
    */
   dropExpiredPreviousSecrets(now: Date): string[] {
+    const ids = this.hot.expiredPreviousSecrets.all(now.getTime()).map((r) => r.id);
+    if (ids.length === 0) return [];
     const ended = and(
       isNotNull(webhookEndpoints.previousSecretExpiresAt),
       lte(webhookEndpoints.previousSecretExpiresAt, now),
     );
-    const ids = this.db
-      .select({ id: webhookEndpoints.id })
-      .from(webhookEndpoints)
-      .where(ended)
-      .all()
-      .map((r) => r.id);
-    if (ids.length === 0) return [];
     this.db
       .update(webhookEndpoints)
       .set({ previousSecret: null, previousSecretExpiresAt: null })
@@ -277,24 +313,48 @@ export class AlertsWebhooksRepository {
     }));
   }
 
+  /** Queues one delivery (a prepared statement: it runs for every event with a subscriber). */
   insertDelivery(row: WebhookDeliveryRow): void {
-    this.db.insert(webhookDeliveries).values(row).run();
+    this.hot.insertDelivery.run(DELIVERY_KEYS.map((k) => toDriver(deliveryColumns[k], row[k])));
   }
 
   /** Pending deliveries due at `now`, oldest first, with their endpoint. */
   due(now: Date, limit: number): { delivery: WebhookDeliveryRow; endpoint: WebhookEndpoint }[] {
-    return this.db
-      .select({ delivery: webhookDeliveries, endpoint: endpointColumns })
-      .from(webhookDeliveries)
-      .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookDeliveries.endpointId))
-      .where(and(eq(webhookDeliveries.state, 'pending'), lte(webhookDeliveries.nextAttemptAt, now)))
-      .orderBy(asc(webhookDeliveries.nextAttemptAt))
-      .limit(limit)
-      .all();
+    const split = DELIVERY_KEYS.length;
+    return this.hot.due.all('pending', now.getTime(), limit).map((r) => {
+      const delivery: Record<string, unknown> = {};
+      for (let i = 0; i < split; i++) {
+        const k = DELIVERY_KEYS[i]!;
+        delivery[k] = fromDriver(deliveryColumns[k], r[i]);
+      }
+      const endpoint: Record<string, unknown> = {};
+      for (let i = 0; i < endpointKeys.length; i++) {
+        const k = endpointKeys[i]!;
+        endpoint[k] = fromDriver(endpointColumns[k], r[split + i]);
+      }
+      return {
+        delivery: delivery as WebhookDeliveryRow,
+        endpoint: endpoint as WebhookEndpoint,
+      };
+    });
   }
 
+  /**
+   * Sets the patch's columns of one delivery (those it leaves `undefined` are kept, as drizzle's
+   * `set` does); one prepared statement per set of columns, since every attempt records one.
+   */
   updateDelivery(id: string, patch: Partial<WebhookDeliveryRow>): void {
-    this.db.update(webhookDeliveries).set(patch).where(eq(webhookDeliveries.id, id)).run();
+    const keys = DELIVERY_KEYS.filter((k) => patch[k] !== undefined);
+    if (keys.length === 0) throw new TypeError(`no column to update on webhook delivery ${id}`);
+    const shape = keys.join(',');
+    let statement = this.deliveryUpdates.get(shape);
+    if (!statement) {
+      statement = this.sqlite.prepare(
+        `UPDATE webhook_deliveries SET ${keys.map((k) => `"${deliveryColumns[k].name}" = ?`).join(', ')} WHERE id = ?`,
+      );
+      this.deliveryUpdates.set(shape, statement);
+    }
+    statement.run([...keys.map((k) => toDriver(deliveryColumns[k], patch[k])), id]);
   }
 
   /** Moves every pending delivery of an endpoint to the dead-letter list (endpoint disabled). */

@@ -271,6 +271,7 @@ export class AlertsRepository {
     fusionRefs: Database.Statement<unknown[], unknown[]>;
     insert: Database.Statement<unknown[], { seq: number }>;
     grow: Database.Statement<unknown[]>;
+    growInBox: Database.Statement<unknown[]>;
     setStatus: Database.Statement<unknown[]>;
     routesOf: Database.Statement<[string], RawRow>;
     addRoute: Database.Statement<unknown[]>;
@@ -323,6 +324,11 @@ export class AlertsRepository {
       ),
       grow: sqlite.prepare(
         `UPDATE alerts SET severity = ?, confidence = ?, geometry = ?, lon = ?, lat = ?, min_lon = ?, min_lat = ?, max_lon = ?, max_lat = ?, radius_m = ?, extent_area_m2 = ?, first_observed_at = ?, last_observed_at = ?, observation_count = ?, pass_keys = ?, sensor_ids = ?, sources = ?, metrics = ?, severity_reasons = ?, version = ?, updated_at = ? WHERE id = ?`,
+      ),
+      // the same without the box and the time span: the R*Tree trigger (a delete and an insert in
+      // the tree) fires only for an UPDATE that sets one of those columns
+      growInBox: sqlite.prepare(
+        `UPDATE alerts SET severity = ?, confidence = ?, geometry = ?, lon = ?, lat = ?, radius_m = ?, extent_area_m2 = ?, observation_count = ?, pass_keys = ?, sensor_ids = ?, sources = ?, metrics = ?, severity_reasons = ?, version = ?, updated_at = ? WHERE id = ?`,
       ),
       setStatus: sqlite.prepare('UPDATE alerts SET status = ? WHERE id = ?'),
       routesOf: sqlite.prepare(
@@ -383,8 +389,50 @@ export class AlertsRepository {
     return { ...r, seq };
   }
 
-  /** Writes back an alert grown by fusion (geometry, metrics, confidence, severity, version). */
-  growAlert(id: string, g: AlertGrowth): void {
+  /**
+   * Writes back an alert grown by fusion (geometry, metrics, confidence, severity, version).
+   * Given the row as it was (`before`), an alert whose box and time span did not change is
+   * written without them, which leaves its R*Tree entry where it is (the same row results; the
+   * entry's place in the tree orders fusion's candidates, which decides nothing since fusion's
+   * tie rule: of equally near alerts the oldest wins).
+   */
+  growAlert(
+    id: string,
+    g: AlertGrowth,
+    before?: Pick<
+      AlertRow,
+      'minLon' | 'minLat' | 'maxLon' | 'maxLat' | 'firstObservedAt' | 'lastObservedAt'
+    >,
+  ): void {
+    if (
+      before &&
+      before.minLon === g.minLon &&
+      before.minLat === g.minLat &&
+      before.maxLon === g.maxLon &&
+      before.maxLat === g.maxLat &&
+      before.firstObservedAt.getTime() === g.firstObservedAt.getTime() &&
+      before.lastObservedAt.getTime() === g.lastObservedAt.getTime()
+    ) {
+      this.hot.growInBox.run(
+        g.severity,
+        g.confidence,
+        JSON.stringify(g.geometry),
+        g.lon,
+        g.lat,
+        g.radiusM,
+        g.extentAreaM2,
+        g.observationCount,
+        JSON.stringify(g.passKeys),
+        JSON.stringify(g.sensorIds),
+        JSON.stringify(g.sources),
+        JSON.stringify(g.metrics),
+        JSON.stringify(g.severityReasons),
+        g.version,
+        g.updatedAt.getTime(),
+        id,
+      );
+      return;
+    }
     this.hot.grow.run(
       g.severity,
       g.confidence,

@@ -772,9 +772,13 @@ export class AlertsService {
       if (!current) throw new Error(`alert ${outcome.alert.id} vanished during fusion`);
       const version = current.version + 1;
       const fields = rowFieldsOf(outcome.alert);
-      // the full UPDATE: its R*Tree trigger moves the entry even when the box is the same (the
-      // tree's layout orders candidates, which no longer decides fusion: see the tie rule)
-      this.alerts.growAlert(current.id, { ...fields, version, updatedAt: new Date(ctx.nowMs) });
+      // the box and time span are written only when they change (the R*Tree entry moves only
+      // then): the tree's layout orders fusion's candidates, which the tie rule makes irrelevant
+      this.alerts.growAlert(
+        current.id,
+        { ...fields, version, updatedAt: new Date(ctx.nowMs) },
+        current,
+      );
       const updated: AlertRow = { ...current, ...fields, version, updatedAt: new Date(ctx.nowMs) };
       this.recordEvent(ctx, updated, 'alert.updated', 'system', {
         data: {

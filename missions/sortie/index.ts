@@ -10,7 +10,7 @@ export {
   droneProfileIssues,
 } from './energy-model';
 export type { PathCost } from './energy-model';
-export { planSorties } from './plan-sorties';
+export { planSorties, provenSortieCount } from './plan-sorties';
 export { minimisePointRoutes } from './minimise-point-routes';
 export type {
   PointRouteProblem,
@@ -24,4 +24,5 @@ export type {
   PlannedSortie,
   UnreachableWork,
   SortiePlan,
+  ProvenMinimum,
 } from './plan-sorties';

@@ -232,6 +232,31 @@ export function planSorties(
 }
 
 /**
+ * The proven minimum of {@link planSorties} alone, without planning the split: a sortie count no
+ * split, order, direction or dock choice of `units` can beat in its energy model (legs at least
+ * straight), with the reason. A search that regroups the same units can skip a goal below it.
+ * Units that no dock can serve make no difference here (planSorties reports them).
+ *
+ * @example
+ * provenSortieCount(lanePieces, docks, drone).count; // e.g. 2: one battery cannot hold them
+ */
+export function provenSortieCount(
+  units: readonly WorkUnit[],
+  docks: readonly DockSite[],
+  drone: DroneProfile,
+  options: { slackPct?: number } = {},
+): ProvenMinimum {
+  if (docks.length === 0) throw new RangeError('provenSortieCount needs at least one dock');
+  if (units.length === 0) return { count: 0, reason: 'no work' };
+  return provenSortieMinimum(
+    units,
+    docks,
+    drone,
+    usableTimeS(drone) * (1 - (options.slackPct ?? 0) / 100),
+  );
+}
+
+/**
  * A sortie count that no split, order, direction or dock choice can beat. Every sortie spends
  * at least the climb, descent and start/stop of the lowest work, and the legs to and from the
  * nearest work vertex of any dock; what remains (`capacity`) must hold the units' own times

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   planSorties,
+  provenSortieCount,
   usableTimeS,
   type DockSite,
   type PlannedSortie,
@@ -315,6 +316,28 @@ describe('planSorties', () => {
       /hold at most 7 \+ 7 \+ 8 \+ 8 \+ 8 \+ 9 = 47 of the 48/,
     );
     expect(plan.sorties.length).toBe(7);
+  });
+
+  it('gives the proven minimum alone, as planSorties gives it, slack included', () => {
+    const block = lanes(48, 900, 40, -450, -960).map((u) => ({ ...u, altitudeM: 100 }));
+    const docks: DockSite[] = [{ id: 'd', xy: [500, 0] }];
+    for (const [enduranceS, slackPct] of [
+      [1800, 0],
+      [1800, 8],
+      [2400, 0],
+      [2400, 5],
+    ] as const) {
+      const drone: DroneProfile = { ...DEFAULT_DRONE, enduranceS };
+      const plan = planSorties(block, docks, drone, { reversible: true, slackPct });
+      if (!plan.ok) throw new Error(plan.code);
+      expect(provenSortieCount(block, docks, drone, { slackPct })).toEqual(plan.provenMinimum);
+    }
+    // Less battery to spend, more sorties proven.
+    const drone: DroneProfile = { ...DEFAULT_DRONE, enduranceS: 1800 };
+    expect(provenSortieCount(block, docks, drone, { slackPct: 20 }).count).toBeGreaterThan(
+      provenSortieCount(block, docks, drone).count,
+    );
+    expect(provenSortieCount([], docks, drone)).toEqual({ count: 0, reason: 'no work' });
   });
 
   it('finds the fewest sorties (brute force over every split of a short sequence)', () => {

@@ -169,6 +169,8 @@ interface Block {
   frame: LocalFrame;
   /** Some lane carries a bend. */
   bent: boolean;
+  /** One-lane cells lie beside the block's lanes, closer than half a spacing (`extraLanes`). */
+  uneven: boolean;
 }
 
 /**
@@ -286,12 +288,55 @@ function laneBlock(workPaths: readonly WorkPath[], frame: LocalFrame): Block | n
       bends: ua > ub ? { lo: after, hi: before } : { lo: before, hi: after },
     });
   }
-  out.sort((p, q) => p.offset - q.offset);
+  const flown = [...out];
+  out.sort((p, q) => p.offset - q.offset || p.lo - q.lo);
   // One lane per offset, evenly spaced: a single cell of a boustrophedon.
   const gaps = out.slice(1).map((l, k) => l.offset - out[k]!.offset);
   const spacingM = [...gaps].sort((p, q) => p - q)[gaps.length >> 1]!;
-  if (!(spacingM > 0) || gaps.some((g) => g < 0.5 * spacingM || g > 1.5 * spacingM)) return null;
-  return { lanes: out, dir, normal, altitudeM, turnaroundM, frame, bent };
+  const block = { lanes: out, dir, normal, altitudeM, turnaroundM, frame, bent, uneven: false };
+  if (spacingM > 0 && gaps.every((g) => g >= 0.5 * spacingM && g <= 1.5 * spacingM)) return block;
+  return extraLanes(flown, gaps) === null ? null : { ...block, uneven: true };
+}
+
+/**
+ * Where lanes lie closer than half a spacing across, the block may still be one cell of the
+ * coverage with one-lane cells added: its short extra passes, on a line within some lane's band
+ * (its own line, too) beside a notch or beyond a lane's end. `lanes` are in flight order. The
+ * coverage flies a cell's lanes one after the other, each a lane spacing from the last (a tip
+ * lane, off that grid, within half a spacing more or less); the longest such run is the cell. It
+ * is accepted when every other lane is a run of its own (a one-lane cell) within a spacing of the
+ * cell across, at most one for every two lanes of the cell: returns how many. Otherwise (several
+ * cells of the same course side by side, say) null.
+ */
+function extraLanes(lanes: readonly BandLane[], gaps: readonly number[]): number | null {
+  // The spacing: the median of the wider half of the gaps across (an extra lane splits one).
+  const wide = [...gaps].sort((p, q) => q - p).slice(0, Math.max(1, gaps.length >> 1));
+  const spacingM = wide[wide.length >> 1]!;
+  if (!(spacingM > 0)) return null;
+  const runs: BandLane[][] = [];
+  for (const l of lanes) {
+    const run = runs[runs.length - 1];
+    const step = run ? l.offset - run[run.length - 1]!.offset : 0;
+    // A run goes one way across.
+    const way = run && run.length > 1 ? run[1]!.offset - run[0]!.offset : step;
+    if (
+      run &&
+      Math.abs(step) >= 0.5 * spacingM &&
+      Math.abs(step) <= 1.5 * spacingM &&
+      step * way > 0
+    )
+      run.push(l);
+    else runs.push([l]);
+  }
+  const cell = runs.reduce((m, r) => (r.length > m.length ? r : m), runs[0]!);
+  const others = runs.filter((r) => r !== cell);
+  if (cell.length < 3 || others.some((r) => r.length > 1) || others.length > cell.length / 2)
+    return null;
+  const offsets = cell.map((l) => l.offset);
+  const low = Math.min(...offsets) - spacingM;
+  const high = Math.max(...offsets) + spacingM;
+  if (others.some(([l]) => l!.offset < low || l!.offset > high)) return null;
+  return others.length;
 }
 
 /** Straight parts tried as the block's direction, longest first. */
@@ -561,9 +606,10 @@ class BandCosts {
    * sorties hold k × (usable − overhead − 2 × nearest leg) and must fly those lanes and at least
    * m − k connections between their m lanes, each at least the narrowest lane spacing and a half
    * turn (every connection of a band joins pieces flown in opposite directions, over at least
-   * two vertices: 2 × 90° is the cheapest). With bends, the lanes' time holds their bends and the
-   * turns inside them, a connection at least the least distance between two lanes (bends
-   * included) and no turn (a bend may have turned already), the legs reach the nearest bend too.
+   * two vertices: 2 × 90° is the cheapest). With bends or extra passes, the lanes' time
+   * holds their bends and the turns inside them, a connection is at least the least distance
+   * between two lanes (bends included) with no turn (a bend may have turned already), and the
+   * legs may reach the nearest bend.
    */
   leastSorties(from = 0): number {
     const { lanes } = this.block;
@@ -572,7 +618,7 @@ class BandCosts {
     if (this.roomS === null) {
       let gapM = Infinity;
       let legM = Infinity;
-      if (!this.block.bent) {
+      if (!this.block.bent && !this.block.uneven) {
         for (let i = 1; i < n; i++) gapM = Math.min(gapM, lanes[i]!.offset - lanes[i - 1]!.offset);
         for (const d of this.docks)
           for (let i = 0; i < n; i++)

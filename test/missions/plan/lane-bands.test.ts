@@ -10,7 +10,7 @@ import {
   type WorkPath,
   type XY,
 } from '../../../missions/types/index';
-import { fromMetres, SLANTED } from '../coverage/shapes';
+import { fromMetres, SLANTED, starForest } from '../coverage/shapes';
 
 const frame = createLocalFrame([119.95, 30.4]);
 const at = (xM: number, yM: number): [number, number] => frame.toLonLat([xM, yM]);
@@ -395,6 +395,49 @@ describe('planLaneBands with bent lane ends (low side overlap)', () => {
         expect(joined(prev, w) || joined(w, next)).toBe(true);
       }
     }
+  });
+
+  it("flies the short extra passes beside a star's block as lanes of the bands, keeping all the work", () => {
+    // Random star #1009 at 30 % side overlap, lanes forced north–south: one cell with bent lane
+    // ends and a one-lane cell (an extra pass) beside it.
+    const ring = starForest(seededRandom(1009));
+    const dock: XY = [0, Math.min(...ring.map((p) => p[1])) - 220];
+    const plan = planCoverage(fromMetres([ring]), {
+      altitudeAglM: 100,
+      sideOverlapPct: 30,
+      frame,
+      startLonLat: frame.toLonLat(dock),
+      footprints: false,
+      sweepCourseDeg: 0,
+    });
+    expect(plan.cells.length).toBeGreaterThan(1);
+    const drone = { ...DEFAULT_DRONE, enduranceS: 20 * 60 };
+    const docks = [{ id: 'd', xy: dock }];
+    const before = split(plan.workPaths, docks, drone);
+    if (!before.ok) throw new Error(before.message);
+    const bands = planLaneBands(plan.workPaths, docks, drone, frame);
+    expect(bands).not.toBeNull();
+    expect(bands!.sorties).toBeLessThan(before.sorties.length);
+    const after = split(bands!.workPaths, docks, drone);
+    if (!after.ok) throw new Error(after.message);
+    expect(after.sorties.length).toBe(bands!.sorties);
+    expect(bendKeys(bands!.workPaths)).toEqual(bendKeys(plan.workPaths));
+    expect(photoPositionsAlong(bands!.workPaths)).toEqual(photoPositionsAlong(plan.workPaths));
+    let sumS = 0;
+    for (const run of runsOf(bands!.workPaths)) {
+      const alone = split(run, docks, drone);
+      if (!alone.ok) throw new Error(alone.message);
+      sumS += alone.totalTimeS;
+    }
+    expect(Math.abs(sumS - bands!.timeS)).toBeLessThan(1e-6);
+  });
+
+  it('still refuses several cells of one course side by side', () => {
+    // Two rectangles on the same lines with a gap between them: two cells, not one with passes.
+    const dock: XY = [0, -500];
+    const a = lanesOf(rectangle(600, 400, -500, 0), dock, 90);
+    const b = lanesOf(rectangle(600, 400, 500, 0), dock, 90);
+    expect(planLaneBands([...a, ...b], [{ id: 'd', xy: dock }], drone30, frame)).toBeNull();
   });
 
   it('counts the bends, their turns and every sortie exactly as planSorties does (never less)', () => {

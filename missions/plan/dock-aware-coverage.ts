@@ -371,7 +371,7 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
   // across cells and courses (lanes need not form one block), while the best so far is above its
   // lower bound; judged like the others. The search is sensitive to where it starts: on a real
   // island the third-best candidate's pieces went to 5 sorties where the best one's stayed at 6.
-  if (input.drone && !input.route) {
+  if (input.drone) {
     const starts = [...judged]
       .sort((a, b) => (better(a.score, b.score) ? -1 : better(b.score, a.score) ? 1 : 0))
       .slice(0, LANE_ROUTE_STARTS);
@@ -382,6 +382,7 @@ export function dockAwareCoverage(input: DockAwareCoverageInput): DockAwareCover
       const share = (1 - SEARCH_FROM) / starts.length;
       const routes = planLaneRoutes(start.workPaths, input.docks, input.drone, frame, {
         ...(input.slackPct !== undefined && { slackPct: input.slackPct }),
+        ...(input.route && { route: input.route }),
         fewerThan: now.sorties,
         ...(input.onProgress && {
           onProgress: (f: number) => input.onProgress?.(SEARCH_FROM + share * (i + f)),

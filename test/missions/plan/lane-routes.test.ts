@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { planCoverage } from '../../../missions/coverage/index';
+import { createObstacleRouter, planCoverage } from '../../../missions/coverage/index';
 import { preflightCheck } from '../../../missions/fence/index';
 import { createLocalFrame } from '../../../missions/frame/index';
 import { planPatrol } from '../../../missions/plan/index';
 import { cutLanes } from '../../../missions/plan/dock-aware-coverage';
 import { planLaneRoutes } from '../../../missions/plan/lane-routes';
 import { planSorties, usableTimeS, type WorkUnit } from '../../../missions/sortie/index';
-import { DEFAULT_DRONE, type LonLat, type WorkPath } from '../../../missions/types/index';
+import { DEFAULT_DRONE, type LonLat, type WorkPath, type XY } from '../../../missions/types/index';
 
 // One real island of the Admiralty Island National Monument (about 1.4 km², several cells) and
 // a dock a few hundred metres south of it, as in the README's planning example.
@@ -42,6 +42,27 @@ const pieceKeys = (workPaths: readonly WorkPath[]): string[] =>
     )
     .sort();
 
+// A no-fly zone of 300 × 300 m inside the island's southern part, where straight transits
+// between its pieces would pass (metres in the dock's frame).
+const zoneBox: [number, number, number, number] = [-500, 1000, -200, 1300];
+const box = (x0: number, y0: number, x1: number, y1: number): XY[] => [
+  [x0, y0],
+  [x1, y0],
+  [x1, y1],
+  [x0, y1],
+  [x0, y0],
+];
+const zone = {
+  type: 'Polygon' as const,
+  coordinates: [box(...zoneBox).map((q) => frame.toLonLat(q))],
+};
+
+/** Local polylines of the transits, in flight order. */
+const transits = (workPaths: readonly WorkPath[]): XY[][] =>
+  workPaths
+    .filter((w) => w.kind === 'transit')
+    .map((w) => w.coordinates.map((q) => frame.toLocal(q)));
+
 describe('planLaneRoutes', () => {
   it('regroups the lane pieces of a real island into fewer sorties than split in order, every piece flown once and every sortie within the battery', () => {
     const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
@@ -67,6 +88,66 @@ describe('planLaneRoutes', () => {
     expect(split.totalTimeS).toBeLessThanOrEqual(routes!.timeS + 1e-6);
     for (const s of split.sorties) expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
   });
+
+  it('routes the transits and dock legs of a real island around a no-fly zone: every transit clear of it, each piece once, times never below the splitter with the routed legs', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 40 * 60 };
+    // The zone grown by 20 m for routing, as planPatrol grows it by its margin; lanes end 3 m
+    // beyond that, so that no lane end lies inside an obstacle.
+    const [x0, y0, x1, y1] = zoneBox;
+    const router = createObstacleRouter([[box(x0 - 20, y0 - 20, x1 + 20, y1 + 20).slice(0, 4)]]);
+    let routed = 0;
+    const route = (a: XY, b: XY): XY[] => {
+      if (!router.blocked(a, b)) return [a, b];
+      routed++;
+      return router.route(a, b);
+    };
+    const lengthM = (path: readonly XY[]): number =>
+      path.reduce(
+        (s, q, k) => (k > 0 ? s + Math.hypot(q[0] - path[k - 1]![0], q[1] - path[k - 1]![1]) : s),
+        0,
+      );
+    const legLengthM = (a: XY, b: XY): number => lengthM(route(a, b));
+    const coverage = planCoverage(island, {
+      altitudeAglM: 100,
+      frame,
+      startLonLat: dockLonLat,
+      footprints: false,
+      noFlyZones: [zone],
+      noFlyMarginM: 23,
+    });
+    const pieces = cutLanes(coverage.workPaths, frame, usableTimeS(drone) * 0.5);
+    const inOrder = planSorties(units(pieces), docks, drone, { legLengthM });
+    if (!inOrder.ok) throw new Error(inOrder.code);
+
+    // Straight, some transits would cross the zone.
+    const straight = planLaneRoutes(pieces, docks, drone, frame);
+    expect(straight).not.toBeNull();
+    const crossing = transits(straight!.workPaths).filter((t) =>
+      t.some((q, k) => k > 0 && router.blocked(t[k - 1]!, q)),
+    );
+    expect(crossing.length).toBeGreaterThan(0);
+
+    const routes = planLaneRoutes(pieces, docks, drone, frame, { route });
+    expect(routes).not.toBeNull();
+    expect(routed).toBeGreaterThan(0);
+    expect(routes!.sorties).toBeLessThan(inOrder.sorties.length);
+    expect(pieceKeys(routes!.workPaths)).toEqual(pieceKeys(pieces));
+    for (const t of transits(routes!.workPaths))
+      for (let k = 1; k < t.length; k++) expect(router.blocked(t[k - 1]!, t[k]!)).toBe(false);
+    // Some transits turn at the grown zone's corners (the router's nodes, 0.5 m out).
+    const corner = (q: XY): boolean =>
+      [x0 - 20, x1 + 20].some((x) => Math.abs(q[0] - x) < 1) &&
+      [y0 - 20, y1 + 20].some((y) => Math.abs(q[1] - y) < 1);
+    const detours = transits(routes!.workPaths).filter((t) => t.slice(1, -1).some(corner));
+    expect(detours.length).toBeGreaterThan(0);
+    // The splitter with the routed legs flies the new order in as few sorties, each within the
+    // battery, and never longer than the search says.
+    const split = planSorties(units(routes!.workPaths), docks, drone, { legLengthM });
+    if (!split.ok) throw new Error(split.code);
+    expect(split.sorties.length).toBeLessThanOrEqual(routes!.sorties);
+    expect(split.totalTimeS).toBeLessThanOrEqual(routes!.timeS + 1e-6);
+    for (const s of split.sorties) expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+  }, 90_000);
 
   it('leaves alone what it does not plan: corridor passes, fewer than three pieces, a sortie count below its bound', () => {
     const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
@@ -148,5 +229,54 @@ describe('planLaneRoutes', () => {
     );
     expect(check.ok ? '' : check.message).toBe('');
     // The routing search from three candidates: several seconds, more on a loaded machine.
+  }, 90_000);
+
+  it('lets planPatrol fly the island around a no-fly zone between its arms in fewer sorties than without the search (4, the bound, where it flew 5), every sortie clear of the zone', () => {
+    const drone = { ...DEFAULT_DRONE, enduranceS: 40 * 60 };
+    // In the notch between the western arm and the long strip: the legs between them cross it.
+    const notch: [number, number, number, number] = [-580, 1720, -430, 1900];
+    const village = {
+      type: 'Polygon' as const,
+      coordinates: [box(...notch).map((q) => frame.toLonLat(q))],
+    };
+    const result = planPatrol({
+      areas: [
+        { kind: 'forest', geojson: island },
+        { id: 'village', kind: 'no_fly', geojson: village },
+      ],
+      docks: [{ id: 'dock', position: dockLonLat, groundAltM: 0 }],
+      drone,
+      options: { altitudeAglM: 100, coverageSamples: 4000 },
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    const { plan } = result;
+    // Before the search saw no-fly zones, this plan flew 5 sorties (131.4 min).
+    expect(plan.statistics.sorties).toBe(4);
+    expect(plan.statistics.sortieLowerBound).toBe(4);
+    // Over the island minus the zone.
+    expect(plan.statistics.coveragePct!).toBeGreaterThanOrEqual(99.5);
+    const lanes = pieceKeys(plan.paths.filter((p) => p.kind === 'lane') as WorkPath[]);
+    expect(new Set(lanes).size).toBe(lanes.length);
+    for (const s of plan.sorties) expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+    const check = preflightCheck(
+      plan.sorties.map((s) => ({ home: s.home, mission: s.mission })),
+      {
+        drone,
+        frame,
+        noFlyZones: [{ kind: 'polygon', name: 'village', rings: [village.coordinates[0]!] }],
+      },
+    );
+    expect(check.ok ? '' : check.message).toBe('');
+    // Some legs turn around the zone: flown straight, they would cross it.
+    const [x0, y0, x1, y1] = notch;
+    const beside = plan.sorties.flatMap((s) =>
+      s.mission.filter((it) => {
+        if (!it.position) return false;
+        const [x, y] = frame.toLocal(it.position);
+        const outM = Math.hypot(Math.max(x0 - x, 0, x - x1), Math.max(y0 - y, 0, y - y1));
+        return outM > 0 && outM < 40;
+      }),
+    );
+    expect(beside.length).toBeGreaterThan(0);
   }, 90_000);
 });

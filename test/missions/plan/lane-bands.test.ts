@@ -432,6 +432,61 @@ describe('planLaneBands with bent lane ends (low side overlap)', () => {
     expect(Math.abs(sumS - bands!.timeS)).toBeLessThan(1e-6);
   });
 
+  it('keeps the work and the reserve of seeded slanted quadrilaterals at low side overlap, timed exactly (energy-model oracle)', () => {
+    const rand = seededRandom(31);
+    let planned = 0;
+    let bent = 0;
+    for (let trial = 0; trial < 10; trial++) {
+      // A parallelogram or a trapezoid whose slanted sides lean 12–30° off its long edges.
+      const widthM = 300 + rand() * 500;
+      const leanM = widthM / Math.tan(((12 + rand() * 18) * Math.PI) / 180);
+      const trapezoid = rand() < 0.5;
+      const lengthM = trapezoid ? 2 * leanM + 400 + rand() * 1500 : 1200 + rand() * 1800;
+      const ring: XY[] = trapezoid
+        ? [
+            [0, 0],
+            [lengthM, 0],
+            [lengthM - leanM, widthM],
+            [leanM, widthM],
+          ]
+        : [
+            [0, 0],
+            [lengthM, 0],
+            [lengthM + leanM, widthM],
+            [leanM, widthM],
+          ];
+      const dock: XY = [rand() * lengthM, -100 - rand() * 400];
+      const side = [0, 10, 30][Math.floor(rand() * 3)]!;
+      const drone = { ...DEFAULT_DRONE, enduranceS: (20 + Math.round(rand() * 20)) * 60 };
+      const docks = [{ id: 'd', xy: dock }];
+      const workPaths = lowOverlap(ring, dock, side);
+      const bands = planLaneBands(workPaths, docks, drone, frame);
+      if (!bands) continue;
+      planned++;
+      if (bendKeys(workPaths).length > 0) bent++;
+      const label = `trial ${trial} (${side} %)`;
+      expect(bendKeys(bands.workPaths), label).toEqual(bendKeys(workPaths));
+      expect(photoPositionsAlong(bands.workPaths), label).toEqual(photoPositionsAlong(workPaths));
+      const runs = runsOf(bands.workPaths);
+      expect(runs.length, label).toBe(bands.sorties);
+      let sumS = 0;
+      for (const run of runs) {
+        const alone = split(run, docks, drone);
+        if (!alone.ok) throw new Error(alone.message);
+        expect(alone.sorties.length, label).toBe(1);
+        expect(alone.totalTimeS, label).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
+        sumS += alone.totalTimeS;
+      }
+      expect(Math.abs(sumS - bands.timeS), label).toBeLessThan(1e-6);
+      const again = split(bands.workPaths, docks, drone);
+      if (!again.ok) throw new Error(again.message);
+      expect(again.sorties.length, label).toBeLessThanOrEqual(bands.sorties);
+    }
+    // The rest: lanes so long that no sortie holds one with a neighbour's half (null).
+    expect(planned).toBeGreaterThanOrEqual(6);
+    expect(bent).toBeGreaterThanOrEqual(5);
+  });
+
   it('still refuses several cells of one course side by side', () => {
     // Two rectangles on the same lines with a gap between them: two cells, not one with passes.
     const dock: XY = [0, -500];

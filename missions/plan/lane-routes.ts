@@ -191,6 +191,8 @@ class PieceModel {
   private readonly states: number;
   /** Connection times between states, filled when first asked (NaN until then). */
   private readonly conn: Float64Array;
+  /** Connections that go around a no-fly zone, by `a × states + b`: their vertices. */
+  private readonly detours = new Map<number, XY[]>();
   /** Per dock, the legs into each state and back from it. */
   readonly intoS: Float64Array[];
   readonly backS: Float64Array[];
@@ -313,11 +315,15 @@ class PieceModel {
     for (let k = 1; k + 1 < path.length; k++)
       t += turnTimeS(turnAngleRad(path[k - 1]!, path[k]!, path[k + 1]!), this.drone);
     this.conn[a * this.states + b] = t;
+    // Flown the other way (b reversed, then a reversed), the same path backwards, the same turns.
+    if (this.route) this.conn[(b ^ 1) * this.states + (a ^ 1)] = t;
     return t;
   }
 
   /** Vertices from the end of `a` to the start of `b` (both included, repeats dropped). */
   connection(a: number, b: number): XY[] {
+    const known = this.detours.get(a * this.states + b);
+    if (known) return known;
     const e = this.exit[a]!;
     const s = this.entry[b]!;
     let out = e;
@@ -329,8 +335,16 @@ class PieceModel {
       if (this.outerExit[a]) out = [e[0] + ha[0] * tr, e[1] + ha[1] * tr];
       if (this.outerEntry[b]) into = [s[0] - hb[0] * tr, s[1] - hb[1] * tr];
     }
-    const pts: XY[] = [e, ...this.leg(out, into), s];
-    return pts.filter((p, k) => k === 0 || p[0] !== pts[k - 1]![0] || p[1] !== pts[k - 1]![1]);
+    const leg = this.leg(out, into);
+    const pts = [e, ...leg, s].filter(
+      (p, k, all) => k === 0 || p[0] !== all[k - 1]![0] || p[1] !== all[k - 1]![1],
+    );
+    if (leg.length > 2) {
+      // Kept, so that the transit flown is the one timed (and its reverse, timed with it).
+      this.detours.set(a * this.states + b, pts);
+      this.detours.set((b ^ 1) * this.states + (a ^ 1), [...pts].reverse());
+    }
+    return pts;
   }
 
   /** Flight time of a route of states from dock `d`, climb and descent included, seconds. */

@@ -33,6 +33,12 @@ export interface LaneRoutesOptions {
   /** Ruin-and-recreate rounds per lane piece in each attempt to drop one sortie. Default 40. */
   roundsPerPiece?: number;
   /**
+   * Skip, when reinserting a piece, the positions between two pieces of a sortie that a bound
+   * shows cannot be the cheapest (the result is the same; false weighs every one, slower).
+   * Default true.
+   */
+  skipFarInsertions?: boolean;
+  /**
    * Called now and then with the share of the search's round budget spent (every attempt at
    * every sortie it may drop), never falling, and with 1 at the end.
    */
@@ -155,7 +161,7 @@ export function planLaneRoutes(
   );
   const least = Math.max(model.leastSorties(), proven.count);
   if (options.fewerThan !== undefined && least >= options.fewerThan) return null;
-  const search = new PieceSearch(model, options.seed ?? 1);
+  const search = new PieceSearch(model, options.seed ?? 1, options.skipFarInsertions ?? true);
   if (!search.splitInOrder()) return null;
   const rounds = Math.max(
     50,
@@ -313,6 +319,14 @@ class PieceModel {
     return this.route(a, b);
   }
 
+  /** Where state `s` starts and where it ends (metres, local frame). */
+  entryPoint(s: number): XY {
+    return this.entry[s]!;
+  }
+  exitPoint(s: number): XY {
+    return this.exit[s]!;
+  }
+
   /** Time from the end of state `a` to the start of state `b`, with their turns, seconds. */
   connS(a: number, b: number): number {
     const t = this.conn[a * this.states + b]!;
@@ -434,6 +448,9 @@ interface Snapshot {
   routes: number[][];
   docks: number[];
   times: number[];
+  /** With every route: the insertion bound's boxes and longest connections (see `reindex`). */
+  boxes?: Float64Array[];
+  widestGapS?: number[];
 }
 
 /** The routes being searched: states per route, each route's dock and time. */
@@ -450,6 +467,7 @@ class PieceSearch {
   constructor(
     private readonly m: PieceModel,
     seed: number,
+    private readonly skipFar: boolean,
   ) {
     this.rand = seededRandom(seed);
     this.routeOf = new Int32Array(m.n).fill(-1);
@@ -505,7 +523,18 @@ class PieceSearch {
     this.reindexAll();
   }
 
+  /**
+   * Per route: the box [minX, minY, maxX, maxY] of its piece ends, and its longest connection
+   * between two pieces (seconds): what an insertion between two pieces takes out at most.
+   */
+  private boxes: Float64Array[] = [];
+  private widestGapS: number[] = [];
+  /** Blink draws of one reinsertion, reused. */
+  private blinks = new Uint8Array(64);
+
   private reindexAll(): void {
+    this.boxes.length = this.routes.length;
+    this.widestGapS.length = this.routes.length;
     this.routeOf.fill(-1);
     for (let r = 0; r < this.routes.length; r++) this.reindex(r);
   }
@@ -517,8 +546,25 @@ class PieceSearch {
       this.routeOf[route[i]! >> 1] = r;
       this.posOf[route[i]! >> 1] = i;
     }
-    this.docks[r] = this.m.bestDock(route);
-    this.times[r] = this.m.routeS(route, this.docks[r]!);
+    const d = this.m.bestDock(route);
+    this.docks[r] = d;
+    this.times[r] = this.m.routeS(route, d);
+    // For the insertion bound: the box of the route's piece ends, its longest connection.
+    const box = (this.boxes[r] ??= new Float64Array(4));
+    box[0] = box[1] = Infinity;
+    box[2] = box[3] = -Infinity;
+    let widestS = 0;
+    for (let i = 0; i < route.length; i++) {
+      const st = route[i]!;
+      for (const [x, y] of [this.m.entryPoint(st), this.m.exitPoint(st)]) {
+        if (x < box[0]!) box[0] = x;
+        if (y < box[1]!) box[1] = y;
+        if (x > box[2]!) box[2] = x;
+        if (y > box[3]!) box[3] = y;
+      }
+      if (i + 1 < route.length) widestS = Math.max(widestS, this.m.connS(st, route[i + 1]!));
+    }
+    this.widestGapS[r] = widestS;
   }
 
   /** Empties the route with the `rank`-th least flight time; its pieces wait in the pool. */
@@ -605,6 +651,8 @@ class PieceSearch {
       routes: this.routes.map((r) => [...r]),
       docks: [...this.docks],
       times: [...this.times],
+      boxes: this.boxes.map((b) => Float64Array.from(b)),
+      widestGapS: [...this.widestGapS],
     };
   }
 
@@ -612,7 +660,21 @@ class PieceSearch {
     this.routes = s.routes.map((r) => [...r]);
     this.docks = [...s.docks];
     this.times = [...s.times];
-    this.reindexAll();
+    if (!s.boxes || !s.widestGapS) {
+      this.reindexAll();
+      return;
+    }
+    // Docks, times and bounds as they were: only the pieces' places are indexed again.
+    this.boxes = s.boxes.map((b) => Float64Array.from(b));
+    this.widestGapS = [...s.widestGapS];
+    this.routeOf.fill(-1);
+    for (let r = 0; r < this.routes.length; r++) {
+      const route = this.routes[r]!;
+      for (let i = 0; i < route.length; i++) {
+        this.routeOf[route[i]! >> 1] = r;
+        this.posOf[route[i]! >> 1] = i;
+      }
+    }
   }
 
   private fits(): boolean {
@@ -669,10 +731,56 @@ class PieceSearch {
     for (const p of order) {
       this.bestCost = Infinity;
       this.bestRoute = -1;
-      // Every position of every route, in both directions.
+      // Every position of every route, in both directions, each skipped with a small chance
+      // (the blinks, drawn first in scan order).
+      let positions = 0;
+      for (const route of this.routes) positions += route.length + 1;
+      if (this.blinks.length < positions) this.blinks = new Uint8Array(2 * positions);
+      for (let i = 0; i < positions; i++) this.blinks[i] = this.rand() < BLINK ? 1 : 0;
+      // Between two pieces of a route, an insertion that must cost more than one already
+      // weighed is skipped: the choice is the same as weighing it. The threshold comes from the
+      // route of the piece's nearest placed neighbour; such an insertion costs at least the
+      // piece, twice the way from its ends to the box of the route's piece ends (legs are never
+      // shorter than straight) less the route's longest connection (all it takes out), when that
+      // is not negative, plus the price of that much more time over the battery. The positions
+      // next to the dock are always weighed.
+      let thresholdS = Infinity;
+      let seed = -1;
+      for (const q of this.near[p]!) {
+        seed = this.routeOf[q]!;
+        if (seed >= 0) break;
+      }
+      let at = 0;
+      if (seed >= 0) {
+        for (let r = 0; r < seed; r++) at += this.routes[r]!.length + 1;
+        for (let pos = 0; pos <= this.routes[seed]!.length; pos++)
+          if (!this.blinks[at + pos])
+            thresholdS = Math.min(thresholdS, this.insertCost(p, seed, pos, penalty, -1));
+      }
+      at = 0;
+      const [ax, ay] = this.m.entryPoint(2 * p);
+      const [bx, by] = this.m.exitPoint(2 * p);
       for (let r = 0; r < this.routes.length; r++) {
         const len = this.routes[r]!.length;
-        for (let pos = 0; pos <= len; pos++) this.tryInsert(p, r, pos, penalty);
+        if (this.skipFar && len > 0 && thresholdS < Infinity) {
+          const box = this.boxes[r]!;
+          const wayM = Math.min(boxDistance(ax, ay, box), boxDistance(bx, by, box));
+          const leastS = this.m.pieceS[p]! + (2 * wayM) / this.m.speed - this.widestGapS[r]!;
+          // With the price on the time over the battery that so much more time at least adds.
+          const t = this.times[r]!;
+          if (
+            leastS >= 0 &&
+            leastS + penalty * (this.over(t + leastS) - this.over(t)) > thresholdS
+          ) {
+            if (!this.blinks[at]) this.insertCost(p, r, 0, penalty, r);
+            if (!this.blinks[at + len]) this.insertCost(p, r, len, penalty, r);
+            at += len + 1;
+            continue;
+          }
+        }
+        for (let pos = 0; pos <= len; pos++)
+          if (!this.blinks[at + pos]) this.insertCost(p, r, pos, penalty, r);
+        at += len + 1;
       }
       if (this.bestRoute < 0) {
         // Every position blinked: the first route takes it at its end.
@@ -690,9 +798,11 @@ class PieceSearch {
   private bestPos = 0;
   private bestState = 0;
 
-  /** Weighs piece `p` at `pos` of route `r` in both directions; keeps the cheapest so far. */
-  private tryInsert(p: number, r: number, pos: number, penalty: number): void {
-    if (this.rand() < BLINK) return;
+  /**
+   * Weighs piece `p` at `pos` of route `r` in both directions and returns the cheaper cost; with
+   * `keep` (= r) it also keeps the cheapest so far (strictly cheaper only: the first stays).
+   */
+  private insertCost(p: number, r: number, pos: number, penalty: number, keep: number): number {
     const m = this.m;
     const route = this.routes[r]!;
     const d = this.docks[r]!;
@@ -708,6 +818,7 @@ class PieceSearch {
           : next < 0
             ? m.backS[d]![prev]!
             : m.connS(prev, next);
+    let least = Infinity;
     for (let o = 0; o < 2; o++) {
       const s = 2 * p + o;
       const delta =
@@ -716,13 +827,15 @@ class PieceSearch {
         (next < 0 ? m.backS[d]![s]! : m.connS(s, next)) -
         removedS;
       const cost = delta + penalty * (this.over(time + delta) - overBefore);
-      if (cost < this.bestCost) {
+      if (cost < least) least = cost;
+      if (keep >= 0 && cost < this.bestCost) {
         this.bestCost = cost;
         this.bestRoute = r;
         this.bestPos = pos;
         this.bestState = s;
       }
     }
+    return least;
   }
 }
 
@@ -770,6 +883,13 @@ function overshotEnds(workPaths: readonly WorkPath[], frame: LocalFrame): Set<st
     }
   }
   return out;
+}
+
+/** Distance from (x, y) to the box [minX, minY, maxX, maxY], metres (0 inside). */
+function boxDistance(x: number, y: number, box: Float64Array): number {
+  const dx = Math.max(box[0]! - x, 0, x - box[2]!);
+  const dy = Math.max(box[1]! - y, 0, y - box[3]!);
+  return Math.hypot(dx, dy);
 }
 
 function dist(a: XY, b: XY): number {

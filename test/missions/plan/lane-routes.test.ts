@@ -149,6 +149,34 @@ describe('planLaneRoutes', () => {
     for (const s of split.sorties) expect(s.timeS).toBeLessThanOrEqual(usableTimeS(drone) + 1e-6);
   }, 90_000);
 
+  it('chooses exactly as when it weighs every insertion, skipping the far ones (two batteries, with and without a zone)', () => {
+    const [x0, y0, x1, y1] = zoneBox;
+    const router = createObstacleRouter([[box(x0 - 20, y0 - 20, x1 + 20, y1 + 20).slice(0, 4)]]);
+    const route = (a: XY, b: XY): XY[] => (router.blocked(a, b) ? router.route(a, b) : [a, b]);
+    const coverage = planCoverage(island, {
+      altitudeAglM: 100,
+      frame,
+      startLonLat: dockLonLat,
+      footprints: false,
+    });
+    for (const [enduranceMin, withZone] of [
+      [25, false],
+      [30, true],
+    ] as const) {
+      const drone = { ...DEFAULT_DRONE, enduranceS: enduranceMin * 60 };
+      const pieces = cutLanes(coverage.workPaths, frame, 300);
+      const options = { roundsPerPiece: 10, ...(withZone && { route }) };
+      const skipping = planLaneRoutes(pieces, docks, drone, frame, options);
+      const weighingAll = planLaneRoutes(pieces, docks, drone, frame, {
+        ...options,
+        skipFarInsertions: false,
+      });
+      expect(skipping).not.toBeNull();
+      expect(skipping!.sorties).toBeGreaterThanOrEqual(6);
+      expect(skipping).toEqual(weighingAll);
+    }
+  }, 60_000);
+
   it('leaves alone what it does not plan: corridor passes, fewer than three pieces, a sortie count below its bound', () => {
     const drone = { ...DEFAULT_DRONE, enduranceS: 30 * 60 };
     const lane = (y: number): WorkPath => ({

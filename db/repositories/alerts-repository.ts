@@ -404,49 +404,9 @@ export class AlertsRepository {
       'minLon' | 'minLat' | 'maxLon' | 'maxLat' | 'firstObservedAt' | 'lastObservedAt'
     >,
   ): void {
-    if (
-      before &&
-      before.minLon === g.minLon &&
-      before.minLat === g.minLat &&
-      before.maxLon === g.maxLon &&
-      before.maxLat === g.maxLat &&
-      before.firstObservedAt.getTime() === g.firstObservedAt.getTime() &&
-      before.lastObservedAt.getTime() === g.lastObservedAt.getTime()
-    ) {
-      this.hot.growInBox.run(
-        g.severity,
-        g.confidence,
-        JSON.stringify(g.geometry),
-        g.lon,
-        g.lat,
-        g.radiusM,
-        g.extentAreaM2,
-        g.observationCount,
-        JSON.stringify(g.passKeys),
-        JSON.stringify(g.sensorIds),
-        JSON.stringify(g.sources),
-        JSON.stringify(g.metrics),
-        JSON.stringify(g.severityReasons),
-        g.version,
-        g.updatedAt.getTime(),
-        id,
-      );
-      return;
-    }
-    this.hot.grow.run(
-      g.severity,
-      g.confidence,
-      JSON.stringify(g.geometry),
-      g.lon,
-      g.lat,
-      g.minLon,
-      g.minLat,
-      g.maxLon,
-      g.maxLat,
-      g.radiusM,
-      g.extentAreaM2,
-      g.firstObservedAt.getTime(),
-      g.lastObservedAt.getTime(),
+    // The columns both statements set, before and after the box and time span.
+    const head = [g.severity, g.confidence, JSON.stringify(g.geometry), g.lon, g.lat];
+    const tail = [
       g.observationCount,
       JSON.stringify(g.passKeys),
       JSON.stringify(g.sensorIds),
@@ -456,6 +416,30 @@ export class AlertsRepository {
       g.version,
       g.updatedAt.getTime(),
       id,
+    ];
+    if (
+      before &&
+      before.minLon === g.minLon &&
+      before.minLat === g.minLat &&
+      before.maxLon === g.maxLon &&
+      before.maxLat === g.maxLat &&
+      before.firstObservedAt.getTime() === g.firstObservedAt.getTime() &&
+      before.lastObservedAt.getTime() === g.lastObservedAt.getTime()
+    ) {
+      this.hot.growInBox.run(...head, g.radiusM, g.extentAreaM2, ...tail);
+      return;
+    }
+    this.hot.grow.run(
+      ...head,
+      g.minLon,
+      g.minLat,
+      g.maxLon,
+      g.maxLat,
+      g.radiusM,
+      g.extentAreaM2,
+      g.firstObservedAt.getTime(),
+      g.lastObservedAt.getTime(),
+      ...tail,
     );
   }
 
